@@ -1,0 +1,73 @@
+"""``Engine``: one simulated AWS account — S3 and KMS over one store (design §3)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from .clock import Clock, FixedClock, SystemClock
+from .crypto import Entropy, SeededEntropy, SystemEntropy
+from .requests import ACCOUNT_ID, DEFAULT_PRINCIPAL, REGION, S3Request, S3Response
+from .store import MemoryStore, Store
+
+
+class Engine:
+    """The simulator's single entry point.
+
+    ``engine.s3(S3Request(...))`` serves every S3 request, bucket-level ones included,
+    and never raises: failures come back as AWS error responses. ``engine.kms(action,
+    params)`` speaks the KMS JSON protocol and raises ``KMSError`` as KMS does.
+
+    With a ``seed`` the engine's randomness is a repeatable keystream and, unless a
+    clock is given, time is a ``FixedClock``: the same seed and the same requests give
+    byte-identical ciphertexts, ids and traces.
+    """
+
+    def __init__(
+        self,
+        store: Store | None = None,
+        seed: int | str | bytes | None = None,
+        *,
+        clock: Clock | None = None,
+        entropy: Entropy | None = None,
+        account_id: str = ACCOUNT_ID,
+        region: str = REGION,
+        deployment_key: bytes | None = None,
+    ) -> None:
+        from .kms import KMSService
+        from .s3 import S3Service
+
+        self.store: Store = store if store is not None else MemoryStore()
+        self.seed = seed
+        if entropy is None:
+            entropy = SeededEntropy(seed) if seed is not None else SystemEntropy()
+        self.entropy: Entropy = entropy
+        if clock is None:
+            clock = FixedClock() if seed is not None else SystemClock()
+        self.clock: Clock = clock
+        self.account_id = account_id
+        self.region = region
+        self.default_principal = DEFAULT_PRINCIPAL.replace(ACCOUNT_ID, account_id)
+        # Key material at rest (S3 root keys, KMS key material) is wrapped under this key.
+        # NOTE: a real deployment would keep it in an HSM; the web app derives it from
+        # its secret so that several processes can share one database.
+        if deployment_key is None:
+            deployment_key = hashlib.sha256(
+                b"s3-encryption-lab/deployment-key\x00" + self.entropy.random_bytes(32)
+            ).digest()
+        self.deployment_key = deployment_key
+        self.kms_service = KMSService(self)
+        self.s3_service = S3Service(self)
+
+    def s3(self, request: S3Request) -> S3Response:
+        return self.s3_service.handle(request)
+
+    def kms(self, action: str, params: dict[str, Any] | None = None, *, principal: str | None = None) -> dict[str, Any]:
+        return self.kms_service.call(action, dict(params or {}), principal=principal or self.default_principal)
+
+    def next_sequence(self, name: str) -> int:
+        """A per-store counter (audit event numbers and the like)."""
+        record = self.store.get("counter", name) or {"value": 0}
+        value = int(record["value"]) + 1
+        self.store.put("counter", name, {"value": value})
+        return value

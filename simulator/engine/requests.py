@@ -1,0 +1,112 @@
+"""The one request model shared by the lab, the S3 endpoint and the tests (design §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from .trace import Step
+
+ACCOUNT_ID = "111122223333"
+REGION = "us-east-1"
+DEFAULT_PRINCIPAL = f"arn:aws:iam::{ACCOUNT_ID}:user/alice"
+ANONYMOUS = "*"
+
+Body = bytes | BinaryIO
+
+
+class Headers(Mapping[str, str]):
+    """Case-insensitive, order-keeping header map; iterates the names as given."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+        self._items: dict[str, tuple[str, str]] = {}
+        if items:
+            for name, value in items.items():
+                self._items[name.lower()] = (name, value)
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return (original for original, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get_lower(self) -> dict[str, str]:
+        return {k: v for k, (_, v) in self._items.items()}
+
+
+@dataclass
+class S3Request:
+    method: str
+    bucket: str
+    key: str = ""
+    query: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Body = b""
+    secure: bool = True
+    principal: str = DEFAULT_PRINCIPAL
+    # What the request context of a policy needs beyond the headers (issue: policies).
+    source_ip: str = "198.51.100.7"
+    user_agent: str = "s3-encryption-lab"
+    signature_version: str = "SigV4"  # "SigV4" | "SigV2" | "anonymous"
+
+
+@dataclass
+class S3Response:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Body = b""
+    error_code: str | None = None
+    trace: list[Step] = field(default_factory=list)
+    error_message: str | None = None
+
+    def read(self) -> bytes:
+        """The whole body, whether it is bytes or a stream."""
+        if isinstance(self.body, bytes | bytearray):
+            return bytes(self.body)
+        data = self.body.read()
+        return data
+
+
+def principal_account(principal: str) -> str | None:
+    """``111122223333`` for ``arn:aws:iam::111122223333:user/alice``; None for ``*``."""
+    if principal.startswith("arn:aws:iam::"):
+        return principal.split(":")[4] or None
+    if principal.isdigit() and len(principal) == 12:
+        return principal
+    return None
+
+
+def user_identity(principal: str, invoked_by: str | None = None) -> dict[str, Any]:
+    """The CloudTrail ``userIdentity`` block for a principal."""
+    if principal == ANONYMOUS:
+        identity: dict[str, Any] = {"type": "AnonymousPrincipal", "principalId": "ANONYMOUS_PRINCIPAL"}
+    else:
+        account = principal_account(principal) or ACCOUNT_ID
+        resource = principal.split(":", 5)[5] if principal.count(":") >= 5 else "root"
+        if resource == "root":
+            identity = {"type": "Root", "principalId": account, "arn": f"arn:aws:iam::{account}:root", "accountId": account}
+        elif resource.startswith("user/"):
+            name = resource.rsplit("/", 1)[-1]
+            identity = {"type": "IAMUser", "principalId": "AIDA" + _stable_id(principal), "arn": principal,
+                        "accountId": account, "userName": name}
+        else:
+            identity = {"type": "AssumedRole" if "assumed-role" in resource else "IAMRole",
+                        "principalId": "AROA" + _stable_id(principal), "arn": principal, "accountId": account}
+    if invoked_by:
+        identity["invokedBy"] = invoked_by
+    return identity
+
+
+def _stable_id(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:17].upper()

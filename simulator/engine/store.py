@@ -1,0 +1,143 @@
+"""Where the engine keeps its state: a small protocol and an in-memory implementation.
+
+The engine keeps no state in module globals. Everything it remembers — buckets,
+object metadata, multipart uploads, KMS keys and aliases, audit events, S3 root keys
+— is a *record*: a JSON-compatible ``dict`` filed under a ``kind`` and an ``id``.
+Object ciphertext lives apart, as *blobs* addressed by id and read as streams.
+
+That shape makes a second store easy: the web app's Django ORM store keeps records
+in one table and blobs in Django file storage, and any number of processes can serve
+one database.
+
+Record kinds used by the engine (ids in brackets):
+
+* ``bucket`` [name], ``object`` [bucket/key], ``upload`` [upload id],
+  ``part`` [upload id/part number as 5 digits]
+* ``kms_key`` [key id], ``kms_alias`` [alias name], ``s3_root_key`` [version]
+* ``audit`` [sequence number as 12 digits], ``counter`` [name], ``meta`` [name]
+
+``scan`` returns records of one kind in ascending id order (Python string order,
+which is the UTF-8 byte order S3 lists keys in).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+Record = dict[str, Any]
+
+
+class Store(Protocol):
+    def get(self, kind: str, id: str) -> Record | None: ...
+
+    def put(self, kind: str, id: str, record: Record) -> None: ...
+
+    def delete(self, kind: str, id: str) -> None: ...
+
+    def scan(self, kind: str, prefix: str = "", start_after: str = "") -> Iterator[tuple[str, Record]]:
+        """Records of ``kind`` whose id starts with ``prefix`` and sorts after
+        ``start_after``, in ascending id order."""
+        ...
+
+    def write_blob(self, blob_id: str, chunks: Iterable[bytes]) -> int:
+        """Store the concatenation of ``chunks``; returns its size.
+
+        If iterating ``chunks`` raises, nothing is left behind and the error propagates.
+        """
+        ...
+
+    def open_blob(self, blob_id: str) -> BinaryIO:
+        """A seekable binary stream over the blob (the caller closes it)."""
+        ...
+
+    def blob_size(self, blob_id: str) -> int: ...
+
+    def delete_blob(self, blob_id: str) -> None: ...
+
+
+class MemoryStore:
+    """Records in dictionaries; blobs in memory, or in files under ``blob_dir``.
+
+    With ``blob_dir`` a multi-gigabyte object never has to be in memory whole, which
+    is how the streaming benchmark runs.
+    """
+
+    def __init__(self, blob_dir: str | os.PathLike[str] | None = None) -> None:
+        self._records: dict[str, dict[str, Record]] = {}
+        self._blobs: dict[str, bytes] = {}
+        self._blob_dir = Path(blob_dir) if blob_dir is not None else None
+        if self._blob_dir is not None:
+            self._blob_dir.mkdir(parents=True, exist_ok=True)
+
+    # records -----------------------------------------------------------------
+    def get(self, kind: str, id: str) -> Record | None:
+        record = self._records.get(kind, {}).get(id)
+        return dict(record) if record is not None else None
+
+    def put(self, kind: str, id: str, record: Record) -> None:
+        self._records.setdefault(kind, {})[id] = dict(record)
+
+    def delete(self, kind: str, id: str) -> None:
+        self._records.get(kind, {}).pop(id, None)
+
+    def scan(self, kind: str, prefix: str = "", start_after: str = "") -> Iterator[tuple[str, Record]]:
+        table = self._records.get(kind, {})
+        for id in sorted(k for k in table if k.startswith(prefix) and k > start_after):
+            record = table.get(id)
+            if record is not None:
+                yield id, dict(record)
+
+    # blobs -------------------------------------------------------------------
+    def _path(self, blob_id: str) -> Path:
+        assert self._blob_dir is not None
+        if not blob_id or "/" in blob_id or blob_id.startswith("."):
+            raise ValueError("invalid blob id")
+        return self._blob_dir / blob_id
+
+    def write_blob(self, blob_id: str, chunks: Iterable[bytes]) -> int:
+        if self._blob_dir is None:
+            data = b"".join(chunks)
+            self._blobs[blob_id] = data
+            return len(data)
+        path = self._path(blob_id)
+        partial = path.with_name(path.name + ".partial")
+        size = 0
+        try:
+            with open(partial, "wb") as f:
+                for chunk in chunks:
+                    f.write(chunk)
+                    size += len(chunk)
+            os.replace(partial, path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return size
+
+    def open_blob(self, blob_id: str) -> BinaryIO:
+        if self._blob_dir is None:
+            return io.BytesIO(self._blobs[blob_id])
+        return open(self._path(blob_id), "rb")
+
+    def blob_size(self, blob_id: str) -> int:
+        if self._blob_dir is None:
+            return len(self._blobs[blob_id])
+        return self._path(blob_id).stat().st_size
+
+    def delete_blob(self, blob_id: str) -> None:
+        if self._blob_dir is None:
+            self._blobs.pop(blob_id, None)
+        else:
+            self._path(blob_id).unlink(missing_ok=True)
+
+    def read_blob(self, blob_id: str) -> bytes:
+        """The whole blob (for the disk inspector and tests that flip bytes)."""
+        with self.open_blob(blob_id) as f:
+            return f.read()
+
+    def replace_blob(self, blob_id: str, data: bytes) -> None:
+        """Overwrite a blob in place — only for tamper tests and the "break it" lesson."""
+        self.write_blob(blob_id, [data])
