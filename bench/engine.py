@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from simulator.engine import Engine, MemoryStore, S3Request  # noqa: E402
+from simulator.engine import Engine, MemoryStore, S3Request
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -86,7 +86,9 @@ def make_engine() -> Engine:
     return engine
 
 
-def engine_round(engine: Engine, key: str, data: bytes, headers: dict[str, str], get_headers: dict[str, str]) -> None:
+def engine_round(
+    engine: Engine, key: str, data: bytes, headers: dict[str, str], get_headers: dict[str, str]
+) -> None:
     put = engine.s3(S3Request(method="PUT", bucket="bench", key=key, headers=headers, body=data))
     if put.status != 200:
         raise SystemExit(f"PUT failed: {put.status} {put.error_code} {put.error_message}")
@@ -103,13 +105,16 @@ def throughput_table(sizes: list[int], repeats: int) -> list[tuple[str, str, flo
     ssec_key = os.urandom(32)
     for size in sizes:
         data = os.urandom(size)
-        floor = best_of(repeats, lambda: floor_round(data, key, nonce))
+        floor = best_of(repeats, lambda data=data: floor_round(data, key, nonce))  # type: ignore[misc]
         for mode in ("SSE-S3", "SSE-KMS", "SSE-C"):
             engine = make_engine()
             headers = mode_headers(mode, engine, ssec_key)
             get_headers = headers if mode == "SSE-C" else {}
             engine_round(engine, "warm", data, headers, get_headers)
-            t = best_of(repeats, lambda: engine_round(engine, "obj", data, headers, get_headers))
+            t = best_of(
+                repeats,
+                lambda e=engine, d=data, h=headers, g=get_headers: engine_round(e, "obj", d, h, g),  # type: ignore[misc]
+            )
             rows.append((human(size), mode, size / t / MIB, size / floor / MIB))
     return rows
 
@@ -143,7 +148,9 @@ def human(size: int) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="smaller sizes and counts")
     args = parser.parse_args()
     sizes = [KIB, MIB, 8 * MIB] if args.quick else [KIB, MIB, 64 * MIB]
@@ -156,14 +163,18 @@ def main() -> int:
         ratio = engine_mibs / floor_mibs
         goal = "-" if size_label.endswith("KiB") else ("ok" if ratio >= 0.8 else "MISSED (>= 0.8)")
         ok &= goal != "MISSED (>= 0.8)"
-        print(f"{size_label:>8}  {mode:8}  {engine_mibs:12.1f}  {floor_mibs:11.1f}  {ratio:5.2f}  {goal}")
+        print(
+            f"{size_label:>8}  {mode:8}  {engine_mibs:12.1f}  {floor_mibs:11.1f}  {ratio:5.2f}  {goal}"
+        )
 
     count = 2000 if args.quick else 10000
     rate, floor_rate = put_rate(count)
     goal = "ok" if rate >= 5000 else "MISSED (>= 5,000/s)"
     ok &= goal == "ok"
     print()
-    print(f"SSE-S3 PUT of 1 KiB: {rate:,.0f}/s  (floor, bare MD5 + seal: {floor_rate:,.0f}/s)  {goal}")
+    print(
+        f"SSE-S3 PUT of 1 KiB: {rate:,.0f}/s  (floor, bare MD5 + seal: {floor_rate:,.0f}/s)  {goal}"
+    )
     return 0 if ok else 1
 
 

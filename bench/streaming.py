@@ -93,7 +93,7 @@ def through_engine(size: int, result: multiprocessing.Queue) -> None:  # type: i
         if put.status != 200:
             raise SystemExit(f"PUT failed: {put.status} {put.error_code} {put.error_message}")
         got = engine.s3(S3Request(method="GET", bucket="big", key="one-gib.bin"))
-        if got.status != 200 or isinstance(got.body, bytes | bytearray) and size > 64 * MIB:
+        if got.status != 200 or (isinstance(got.body, bytes | bytearray) and size > 64 * MIB):
             raise SystemExit(f"GET did not stream: {got.status} {type(got.body).__name__}")
         check = GeneratedBody(size)
         total = 0
@@ -117,21 +117,29 @@ def measure(target: object, size: int) -> tuple[float, float]:
     proc.start()
     proc.join()
     if proc.exitcode != 0:
-        raise SystemExit(f"{getattr(target, '__name__', target)} failed with exit code {proc.exitcode}")
+        raise SystemExit(
+            f"{getattr(target, '__name__', target)} failed with exit code {proc.exitcode}"
+        )
     growth, seconds = queue.get()
     return float(growth), float(seconds)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mib", type=int, default=1024, help="object size in MiB (default 1024)")
     args = parser.parse_args()
     size = args.mib * MIB
     base_growth, base_s = measure(baseline, size)
     eng_growth, eng_s = measure(through_engine, size)
     print(f"object: {args.mib} MiB, SSE-S3, blobs in files")
-    print(f"baseline (stream to a file and back): peak RSS growth {base_growth:7.1f} MiB, {base_s:6.1f} s")
-    print(f"engine   (PUT + GET, streamed):       peak RSS growth {eng_growth:7.1f} MiB, {eng_s:6.1f} s")
+    print(
+        f"baseline (stream to a file and back): peak RSS growth {base_growth:7.1f} MiB, {base_s:6.1f} s"
+    )
+    print(
+        f"engine   (PUT + GET, streamed):       peak RSS growth {eng_growth:7.1f} MiB, {eng_s:6.1f} s"
+    )
     ok = eng_growth < 64
     print("goal: growth under 64 MiB —", "ok" if ok else "MISSED")
     return 0 if ok else 1

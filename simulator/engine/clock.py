@@ -41,7 +41,9 @@ class FixedClock:
 
 def iso8601(moment: datetime) -> str:
     """``2026-11-01T09:00:00.000Z``, the form S3 XML and CloudTrail use."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def http_date(moment: datetime) -> str:

@@ -73,7 +73,9 @@ class SeededEntropy:
         if self._offset + n > len(self._buffer):
             need = max(n, self._REFILL)
             rest = self._buffer[self._offset :]
-            self._buffer = rest + self._stream.update(self._zeros if need == self._REFILL else b"\x00" * need)
+            self._buffer = rest + self._stream.update(
+                self._zeros if need == self._REFILL else b"\x00" * need
+            )
             self._offset = 0
         out = self._buffer[self._offset : self._offset + n]
         self._offset += n
@@ -378,7 +380,13 @@ class Checksum:
             raise ValueError(algorithm)
         self.algorithm = algorithm
         self._crc = 0
-        self._hash = hashlib.sha1() if algorithm == "SHA1" else hashlib.sha256() if algorithm == "SHA256" else None
+        self._hash = (
+            hashlib.sha1()
+            if algorithm == "SHA1"
+            else hashlib.sha256()
+            if algorithm == "SHA256"
+            else None
+        )
 
     def update(self, data: bytes | memoryview) -> None:
         if self._hash is not None:

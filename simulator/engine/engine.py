@@ -62,8 +62,12 @@ class Engine:
     def s3(self, request: S3Request) -> S3Response:
         return self.s3_service.handle(request)
 
-    def kms(self, action: str, params: dict[str, Any] | None = None, *, principal: str | None = None) -> dict[str, Any]:
-        return self.kms_service.call(action, dict(params or {}), principal=principal or self.default_principal)
+    def kms(
+        self, action: str, params: dict[str, Any] | None = None, *, principal: str | None = None
+    ) -> dict[str, Any]:
+        return self.kms_service.call(
+            action, dict(params or {}), principal=principal or self.default_principal
+        )
 
     def next_sequence(self, name: str) -> int:
         """A per-store counter (audit event numbers and the like)."""

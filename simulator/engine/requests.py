@@ -88,19 +88,36 @@ def principal_account(principal: str) -> str | None:
 def user_identity(principal: str, invoked_by: str | None = None) -> dict[str, Any]:
     """The CloudTrail ``userIdentity`` block for a principal."""
     if principal == ANONYMOUS:
-        identity: dict[str, Any] = {"type": "AnonymousPrincipal", "principalId": "ANONYMOUS_PRINCIPAL"}
+        identity: dict[str, Any] = {
+            "type": "AnonymousPrincipal",
+            "principalId": "ANONYMOUS_PRINCIPAL",
+        }
     else:
         account = principal_account(principal) or ACCOUNT_ID
         resource = principal.split(":", 5)[5] if principal.count(":") >= 5 else "root"
         if resource == "root":
-            identity = {"type": "Root", "principalId": account, "arn": f"arn:aws:iam::{account}:root", "accountId": account}
+            identity = {
+                "type": "Root",
+                "principalId": account,
+                "arn": f"arn:aws:iam::{account}:root",
+                "accountId": account,
+            }
         elif resource.startswith("user/"):
             name = resource.rsplit("/", 1)[-1]
-            identity = {"type": "IAMUser", "principalId": "AIDA" + _stable_id(principal), "arn": principal,
-                        "accountId": account, "userName": name}
+            identity = {
+                "type": "IAMUser",
+                "principalId": "AIDA" + _stable_id(principal),
+                "arn": principal,
+                "accountId": account,
+                "userName": name,
+            }
         else:
-            identity = {"type": "AssumedRole" if "assumed-role" in resource else "IAMRole",
-                        "principalId": "AROA" + _stable_id(principal), "arn": principal, "accountId": account}
+            identity = {
+                "type": "AssumedRole" if "assumed-role" in resource else "IAMRole",
+                "principalId": "AROA" + _stable_id(principal),
+                "arn": principal,
+                "accountId": account,
+            }
     if invoked_by:
         identity["invokedBy"] = invoked_by
     return identity

@@ -38,7 +38,9 @@ class Store(Protocol):
 
     def delete(self, kind: str, id: str) -> None: ...
 
-    def scan(self, kind: str, prefix: str = "", start_after: str = "") -> Iterator[tuple[str, Record]]:
+    def scan(
+        self, kind: str, prefix: str = "", start_after: str = ""
+    ) -> Iterator[tuple[str, Record]]:
         """Records of ``kind`` whose id starts with ``prefix`` and sorts after
         ``start_after``, in ascending id order."""
         ...
@@ -84,7 +86,9 @@ class MemoryStore:
     def delete(self, kind: str, id: str) -> None:
         self._records.get(kind, {}).pop(id, None)
 
-    def scan(self, kind: str, prefix: str = "", start_after: str = "") -> Iterator[tuple[str, Record]]:
+    def scan(
+        self, kind: str, prefix: str = "", start_after: str = ""
+    ) -> Iterator[tuple[str, Record]]:
         table = self._records.get(kind, {})
         for id in sorted(k for k in table if k.startswith(prefix) and k > start_after):
             record = table.get(id)
