@@ -1,0 +1,45 @@
+"""The lab's pages. Views parse input, call the engine, choose a template: nothing more."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET
+
+from .content import MODES, QUESTIONS
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {"questions": QUESTIONS, "modes": MODES})
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # The exception is never shown: its text can name internal paths or patterns.
+    return render(request, "404.html", status=404)
+
+
+# Shown when everything else has failed, so it must not depend on templates.
+_LAST_RESORT_500 = (
+    '<!doctype html><html lang="en"><meta charset="utf-8">'
+    "<title>Server error · S3 Encryption Lab</title>"
+    "<h1>Something went wrong on our side</h1>"
+    "<p>Please go back and try again. / 問題が発生しました。もう一度お試しください。</p></html>"
+)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    try:
+        body = loader.render_to_string("500.html", request=request)
+    except Exception:  # a broken template must not hide the original error page
+        logger.exception("rendering 500.html failed")
+        body = _LAST_RESORT_500
+    return HttpResponseServerError(body)
