@@ -28,8 +28,10 @@ from typing import BinaryIO, Protocol
 
 from awscrt import checksums as crt_checksums
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA512
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .errors import DecryptError
 
@@ -434,3 +436,69 @@ def iter_chunks(data: bytes, size: int) -> Iterable[memoryview]:
     view = memoryview(data)
     for i in range(0, len(view), size):
         yield view[i : i + size]
+
+
+# --------------------------------------------------------------------------- CSE support
+#
+# The Amazon S3 Encryption Client formats (``engine/cse``) need two primitives the
+# recipes above do not offer: HKDF-SHA512 for the key-committing suite, and AES-GCM
+# over a whole object with one tag at the end, fed in pieces so that a large object is
+# never held twice. They live here because this is the one module that may touch hazmat.
+
+
+def hkdf_sha512(ikm: bytes, salt: bytes, info: bytes, length: int) -> bytes:
+    """HKDF (RFC 5869) with SHA-512: extract with ``salt``, expand with ``info``."""
+    return HKDF(algorithm=SHA512(), length=length, salt=salt, info=info).derive(ikm)
+
+
+class GCMStreamEncryptor:
+    """AES-GCM over a stream with an explicit nonce and AAD; ``finalize`` appends the tag.
+
+    The output is byte-identical to ``seal(key, nonce, whole_plaintext, aad)``.
+    """
+
+    def __init__(self, key: bytes, nonce: bytes, aad: bytes = b"") -> None:
+        self._ctx = Cipher(algorithms.AES(key), modes.GCM(nonce)).encryptor()
+        if aad:
+            self._ctx.authenticate_additional_data(aad)
+
+    def update(self, data: bytes | bytearray | memoryview) -> bytes:
+        return self._ctx.update(data)
+
+    def finalize(self) -> bytes:
+        """The last ciphertext bytes (none for GCM) followed by the 16-byte tag."""
+        return self._ctx.finalize() + self._ctx.tag
+
+
+class GCMStreamDecryptor:
+    """The inverse of ``GCMStreamEncryptor``: feed ciphertext-then-tag in any pieces.
+
+    The last 16 bytes seen are held back as the tag. Plaintext returned by ``update``
+    is not yet authenticated: only a ``finalize`` that does not raise proves it, and a
+    failure there (or a body shorter than a tag) is ``DecryptError``.
+    """
+
+    def __init__(self, key: bytes, nonce: bytes, aad: bytes = b"") -> None:
+        try:
+            self._ctx = Cipher(algorithms.AES(key), modes.GCM(nonce)).decryptor()
+        except ValueError:
+            raise DecryptError() from None
+        if aad:
+            self._ctx.authenticate_additional_data(aad)
+        self._tail = b""
+
+    def update(self, data: bytes | bytearray | memoryview) -> bytes:
+        joined = self._tail + bytes(data)
+        if len(joined) <= TAG_BYTES:
+            self._tail = joined
+            return b""
+        self._tail = joined[-TAG_BYTES:]
+        return self._ctx.update(joined[:-TAG_BYTES])
+
+    def finalize(self) -> bytes:
+        if len(self._tail) != TAG_BYTES:
+            raise DecryptError()
+        try:
+            return self._ctx.finalize_with_tag(self._tail)
+        except InvalidTag:
+            raise DecryptError() from None

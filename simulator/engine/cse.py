@@ -1,1 +1,0 @@
-"""Client-side encryption in the Amazon S3 Encryption Client format (placeholder)."""
