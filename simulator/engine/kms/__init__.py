@@ -1,18 +1,17 @@
-"""Simulated AWS KMS (placeholder until the KMS service lands)."""
+"""Simulated AWS KMS: customer managed keys, the AWS managed key ``aws/s3``, aliases,
+key states, rotation, key policies, encryption context, audit events and cost.
 
-from __future__ import annotations
+The package is split by concern:
 
-from typing import TYPE_CHECKING, Any
+* ``service`` — ``KMSService``: the JSON API door (``call``) and the door S3 uses
+  (``resolve_key_for_s3``, ``generate_data_key``, ``decrypt``, ``describe``);
+* ``admin`` and ``cryptops`` — the operations;
+* ``keystore`` — key and alias records, lazy deletion and automatic rotation;
+* ``model`` — record shapes, ARNs, default key policies; ``rules`` — key states;
+* ``blob`` and ``context`` — the ciphertext format and the encryption-context AAD;
+* ``params`` — JSON parameter validation; ``pricing`` — the cost estimate.
+"""
 
-from ..errors import KMSError
+from .service import DataKey, KMSService
 
-if TYPE_CHECKING:
-    from ..engine import Engine
-
-
-class KMSService:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def call(self, action: str, params: dict[str, Any], *, principal: str) -> dict[str, Any]:
-        raise KMSError("UnsupportedOperationException", f"{action} is not implemented yet")
+__all__ = ["DataKey", "KMSService"]

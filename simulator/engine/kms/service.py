@@ -1,0 +1,420 @@
+"""``KMSService``: the simulated AWS KMS behind ``engine.kms(...)`` and behind S3.
+
+Two doors lead in:
+
+* ``call(action, params, principal=...)`` speaks the KMS JSON protocol: parameters
+  and results are the protocol's JSON (blobs as base64 strings), failures raise
+  ``KMSError`` with the ``__type`` code. Every call is counted and audited.
+* ``resolve_key_for_s3``, ``generate_data_key`` and ``decrypt`` are what S3 calls on
+  a caller's behalf (SSE-KMS, DSSE-KMS, bucket keys). They take and return bytes,
+  are audited as the calling principal "invoked by" S3, and add trace steps.
+
+Every request that touches a key goes through ``authorize``, the one place where key
+policy evaluation will be wired in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import crypto
+from ..audit import record_event
+from ..errors import DecryptError, KMSError
+from ..trace import KeyInPlay, Trace
+from . import admin, cryptops, model, pricing, rules
+from .blob import pack_header, parse_blob
+from .calls import Call
+from .context import canonical_context, validate_context
+from .keystore import KeyStore
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+
+EVENT_SOURCE = "kms.amazonaws.com"
+REQUEST_COUNTER_PREFIX = "kms.requests."
+
+_HANDLERS: dict[str, admin.Handler] = {**admin.HANDLERS, **cryptops.HANDLERS}
+
+# CloudTrail marks these read-only: they change no key (the cryptographic ones included).
+_READ_ONLY = frozenset(
+    {
+        "DescribeKey",
+        "ListKeys",
+        "ListAliases",
+        "GetKeyPolicy",
+        "GetKeyRotationStatus",
+        "ListKeyRotations",
+        "GenerateDataKey",
+        "GenerateDataKeyWithoutPlaintext",
+        "Encrypt",
+        "Decrypt",
+        "ReEncrypt",
+    }
+)
+# Never written into an audit event: key material and data.
+_SECRET_PARAMS = frozenset({"Plaintext", "CiphertextBlob"})
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """A data key KMS made or unwrapped for S3."""
+
+    plaintext: bytes  # in memory only, never stored
+    ciphertext_blob: bytes  # self-describing: names the KMS key and its material version
+    key_arn: str
+
+
+class KMSService:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.keys = KeyStore(engine)
+
+    # ------------------------------------------------------------------ JSON API
+    def call(self, action: str, params: dict[str, Any], *, principal: str) -> dict[str, Any]:
+        handler = _HANDLERS.get(action)
+        if handler is None:
+            raise KMSError("UnknownOperationException", "")
+        call = Call(action, principal, self.engine.clock.now())
+        self._count(action)
+        try:
+            if not isinstance(params, Mapping):
+                raise KMSError("SerializationException", "")
+            result = handler(self, call, dict(params))
+        except KMSError as exc:
+            self._audit(call, _loggable_params(params), None, error=exc)
+            raise
+        self._audit(call, _loggable_params(params), _response_elements(action, result))
+        return result
+
+    def authorize(
+        self,
+        action: str,
+        key_record: dict[str, Any] | None,
+        principal: str,
+        context: Mapping[str, str],
+    ) -> None:
+        """Decide whether ``principal`` may perform ``kms:<action>`` on the key.
+
+        ``context`` carries the request's condition keys (``kms:ViaService``,
+        ``kms:EncryptionContext:<k>``, ...). NOTE: key policy evaluation is a later
+        step; until then every request is allowed (the default key policy delegates
+        to IAM, and the lab's principals are account administrators).
+        """
+        return None
+
+    # ------------------------------------------------------------------ shared by the operations
+    def usable_key(
+        self, call: Call, ref: str | None, context: Mapping[str, str], *, action: str | None = None
+    ) -> dict[str, Any]:
+        """The Enabled key to encrypt under (None means ``aws/s3``), authorized."""
+        if ref is None:
+            record = self.keys.ensure_aws_s3_key(call.now)
+        else:
+            record = self.keys.resolve(ref, call.now, allow_alias=True)
+        call.touch(record)
+        rules.require_enabled(record)
+        self.authorize(
+            action or call.action, record, call.principal, self._condition_keys(call, context)
+        )
+        return record
+
+    def seal(self, record: dict[str, Any], plaintext: bytes, context: Mapping[str, str]) -> bytes:
+        material_id = record["CurrentKeyMaterialId"]
+        material = self.keys.material(record, material_id)
+        if material is None:  # pragma: no cover - a live key always has its current material
+            raise KMSError("KMSInternalException", "The key has no current material.", status=500)
+        header = pack_header(record["KeyId"], material_id)
+        nonce = self.engine.entropy.random_bytes(crypto.NONCE_BYTES)
+        return (
+            header
+            + nonce
+            + crypto.seal(material, nonce, plaintext, header + canonical_context(context))
+        )
+
+    def open(
+        self,
+        call: Call,
+        blob: bytes,
+        context: Mapping[str, str],
+        ref: str | None,
+        *,
+        action: str | None = None,
+    ) -> tuple[dict[str, Any], bytes]:
+        """The key a ciphertext names, and its plaintext.
+
+        A blob that is not one of ours, names no key of this account or fails
+        authentication is ``InvalidCiphertextException`` with an empty message, as
+        KMS answers ([LS]); the caller learns nothing about why.
+        """
+        parsed = parse_blob(blob)
+        invalid = KMSError("InvalidCiphertextException", "")
+        if parsed is None:
+            raise invalid
+        record = self.keys.load(parsed.key_id, call.now)
+        if record is None:
+            raise invalid
+        if record.get("Deleted"):
+            raise KMSError("NotFoundException", f"Key '{record['Arn']}' does not exist")
+        if ref is not None:
+            requested = self.keys.resolve(ref, call.now, allow_alias=True)
+            if requested["KeyId"] != record["KeyId"]:
+                raise KMSError(
+                    "IncorrectKeyException",
+                    "The key ID in the request does not identify a CMK that can perform this operation.",
+                )
+        call.touch(record)
+        rules.require_enabled(record)
+        self.authorize(
+            action or call.action, record, call.principal, self._condition_keys(call, context)
+        )
+        material = self.keys.material(record, parsed.material_id)
+        if material is None:
+            raise invalid
+        try:
+            plaintext = crypto.open_sealed(
+                material, parsed.nonce, parsed.sealed, parsed.header + canonical_context(context)
+            )
+        except DecryptError:
+            raise invalid from None
+        return record, plaintext
+
+    def _condition_keys(self, call: Call, context: Mapping[str, str]) -> dict[str, str]:
+        keys = {f"kms:EncryptionContext:{k}": v for k, v in context.items()}
+        keys["kms:CallerAccount"] = self.engine.account_id
+        if call.via_service:
+            keys["kms:ViaService"] = call.via_service.replace(
+                ".amazonaws.com", f".{self.engine.region}.amazonaws.com"
+            )
+        return keys
+
+    # ------------------------------------------------------------------ for S3
+    def resolve_key_for_s3(self, key_ref: str | None) -> str:
+        """Full key ARN for an S3 request's key id header (None -> ``aws/s3``).
+
+        Raises the KMS errors S3 relays (s3-facts §2): NotFoundException for an
+        unknown or malformed id, DisabledException, KMSInvalidStateException.
+        """
+        now = self.engine.clock.now()
+        if key_ref is None:
+            record = self.keys.ensure_aws_s3_key(now)
+        else:
+            record = self.keys.resolve(key_ref, now, allow_alias=True)
+        rules.require_enabled(record)
+        return str(record["Arn"])
+
+    def generate_data_key(
+        self,
+        key_ref: str | None,
+        context: dict[str, str],
+        *,
+        principal: str,
+        trace: Trace | None,
+        via_service: str = "s3.amazonaws.com",
+    ) -> DataKey:
+        """GenerateDataKey (AES_256) on the caller's behalf; audited and traced."""
+        call = Call("GenerateDataKey", principal, self.engine.clock.now(), via_service)
+        self._count(call.action)
+        key_label = key_ref if key_ref is not None else model.AWS_S3_ALIAS
+        try:
+            context = validate_context(context)
+            record = self.usable_key(call, key_ref, context)
+            plaintext = crypto.new_key(self.engine.entropy)
+            blob = self.seal(record, plaintext, context)
+        except KMSError as exc:
+            event = self._audit(call, self._service_params(key_label, context), None, error=exc)
+            if trace is not None:
+                trace.add(
+                    "kms.generate_data_key",
+                    "kms",
+                    event=event,
+                    outcome=exc.code,
+                    key_ref=key_label,
+                    encryption_context=dict(context),
+                    message=exc.message,
+                )
+            raise
+        event = self._audit(call, self._service_params(record["Arn"], context), None)
+        if trace is not None:
+            trace.add(
+                "kms.generate_data_key",
+                "kms",
+                keys=self._keys_in_play(record, plaintext, blob, via_service),
+                event=event,
+                key_arn=record["Arn"],
+                key_material_id=record["CurrentKeyMaterialId"],
+                encryption_context=dict(context),
+                via_service=via_service,
+            )
+        return DataKey(plaintext, blob, record["Arn"])
+
+    def decrypt(
+        self,
+        ciphertext_blob: bytes,
+        context: dict[str, str],
+        *,
+        principal: str,
+        trace: Trace | None,
+        via_service: str = "s3.amazonaws.com",
+    ) -> DataKey:
+        """Decrypt a data key on the caller's behalf; the blob names its own key."""
+        call = Call("Decrypt", principal, self.engine.clock.now(), via_service)
+        self._count(call.action)
+        parsed = parse_blob(ciphertext_blob)
+        named = self.keys.key_arn(parsed.key_id) if parsed is not None else None
+        try:
+            context = validate_context(context)
+            record, plaintext = self.open(call, ciphertext_blob, context, None)
+        except KMSError as exc:
+            event = self._audit(
+                call, self._service_params(named, context, decrypt=True), None, error=exc
+            )
+            if trace is not None:
+                trace.add(
+                    "kms.decrypt",
+                    "kms",
+                    event=event,
+                    outcome=exc.code,
+                    key_arn=named or "",
+                    encryption_context=dict(context),
+                    message=exc.message,
+                )
+            raise
+        event = self._audit(call, self._service_params(record["Arn"], context, decrypt=True), None)
+        if trace is not None:
+            trace.add(
+                "kms.decrypt",
+                "kms",
+                keys=self._keys_in_play(record, plaintext, ciphertext_blob, via_service),
+                event=event,
+                key_arn=record["Arn"],
+                key_material_id=parsed.material_id if parsed is not None else "",
+                encryption_context=dict(context),
+                via_service=via_service,
+            )
+        return DataKey(plaintext, ciphertext_blob, record["Arn"])
+
+    def describe(self, key_ref: str) -> dict[str, Any]:
+        """``KeyMetadata`` of a key, for UIs (no audit event, no request counted)."""
+        record = self.keys.resolve(key_ref, self.engine.clock.now(), allow_alias=True)
+        return model.key_metadata(record)
+
+    @staticmethod
+    def _service_params(
+        key: str | None, context: Mapping[str, str], *, decrypt: bool = False
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {}
+        if key is not None:
+            request["keyId"] = key
+        if decrypt:
+            request["encryptionAlgorithm"] = "SYMMETRIC_DEFAULT"
+        else:
+            request["keySpec"] = "AES_256"
+        request["encryptionContext"] = dict(context)
+        return request
+
+    @staticmethod
+    def _keys_in_play(
+        record: dict[str, Any], plaintext: bytes, blob: bytes, via_service: str
+    ) -> tuple[KeyInPlay, ...]:
+        caller = via_service.split(".", 1)[0] if via_service else "client"
+        holder = caller if caller in ("s3", "client") else "client"
+        return (
+            KeyInPlay("KMS key", "kms_key", "kms", "reference", key_id=record["Arn"]),
+            KeyInPlay("data key", "data_key", holder, "plaintext", crypto.fingerprint(plaintext)),
+            KeyInPlay(
+                "encrypted data key",
+                "data_key",
+                holder,
+                "wrapped",
+                crypto.fingerprint(blob),
+                key_id=record["Arn"],
+            ),
+        )
+
+    # ------------------------------------------------------------------ audit and counting
+    def _count(self, action: str) -> None:
+        self.engine.next_sequence(REQUEST_COUNTER_PREFIX + action)
+
+    def request_counts(self) -> dict[str, int]:
+        """Requests served so far, by API name."""
+        return {
+            name[len(REQUEST_COUNTER_PREFIX) :]: int(record["value"])
+            for name, record in self.engine.store.scan("counter", prefix=REQUEST_COUNTER_PREFIX)
+        }
+
+    def _audit(
+        self,
+        call: Call,
+        request_parameters: dict[str, Any] | None,
+        response_elements: dict[str, Any] | None,
+        *,
+        error: KMSError | None = None,
+    ) -> dict[str, Any]:
+        resources = [
+            {"accountId": self.engine.account_id, "type": "AWS::KMS::Key", "ARN": arn}
+            for arn in call.key_arns
+        ]
+        return record_event(
+            self.engine,
+            event_source=EVENT_SOURCE,
+            event_name=call.action,
+            principal=call.principal,
+            request_parameters=request_parameters,
+            response_elements=response_elements,
+            resources=resources or None,
+            invoked_by=call.via_service,
+            error_code=error.code if error else None,
+            error_message=error.message if error else None,
+            read_only=call.action in _READ_ONLY,
+        )
+
+    # ------------------------------------------------------------------ cost
+    def cost_estimate(self, month_hours: float = pricing.HOURS_PER_MONTH) -> dict[str, Any]:
+        """What this sandbox's KMS use would cost; see ``pricing.estimate`` for the rules."""
+        now = self.engine.clock.now()
+        return pricing.estimate(self.keys.live_keys(now), self.request_counts(), now, month_hours)
+
+
+def _lower_camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _loggable(value: Any) -> Any:
+    """A JSON-safe copy of a parameter value (anything else becomes None)."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, list):
+        return [_loggable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _loggable(v) for k, v in value.items()}
+    return None
+
+
+def _loggable_params(params: Any) -> dict[str, Any] | None:
+    """requestParameters as CloudTrail writes them: lowerCamelCase, no plaintext or blobs."""
+    if not isinstance(params, Mapping):
+        return None
+    logged = {
+        _lower_camel(str(k)): _loggable(v)
+        for k, v in params.items()
+        if k not in _SECRET_PARAMS and not (isinstance(k, str) and k.startswith("Plaintext"))
+    }
+    if "encryptionContext" in logged and isinstance(params.get("EncryptionContext"), Mapping):
+        # Context keys keep their own spelling.
+        logged["encryptionContext"] = _loggable(params["EncryptionContext"])
+    return logged or None
+
+
+def _response_elements(action: str, result: dict[str, Any]) -> dict[str, Any] | None:
+    """responseElements for management calls; cryptographic calls log none."""
+    if action in _READ_ONLY or not result:
+        return None
+    return {_lower_camel(k): _camel_keys(v) for k, v in result.items() if k not in _SECRET_PARAMS}
+
+
+def _camel_keys(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {_lower_camel(str(k)): _camel_keys(v) for k, v in value.items()}
+    return _loggable(value)
