@@ -129,7 +129,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Tests serve static files straight from the finders; without a collected folder,
+# whitenoise would warn about a missing STATIC_ROOT.
+STATIC_ROOT = None if TESTING else BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {

@@ -26,6 +26,8 @@ class Mode:
     who: Promise
     summary: Promise
     headers: tuple[str, ...]
+    # "server" for the SSE modes, "client" when the learner encrypts before uploading.
+    side: str = "server"
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -136,5 +138,6 @@ MODES: tuple[Mode, ...] = (
             "x-amz-meta-x-amz-key-v2: …",
             "x-amz-meta-x-amz-cek-alg: AES/GCM/NoPadding",
         ),
+        side="client",
     ),
 )

@@ -1,0 +1,78 @@
+"""Shared test configuration.
+
+pytest-django reads DJANGO_SETTINGS_MODULE from pyproject.toml. Tests that need no
+database (the engine's, under tests/engine) simply do not ask for one.
+
+Markers are added here from where a test lives and what it uses, so scripts/test.sh
+can pick the runs apart:
+
+- ``browser``: everything under tests/browser (real Chromium through Playwright);
+- ``postgres``: everything under tests/web and tests/s3api, and any test that uses the
+  database, so the same tests also run against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in the main thread, and Django refuses
+# database calls from a thread with a running loop unless told otherwise. Tests only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT_DIR = ROOT / "screenshots"
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+# Without the background-networking flags Chromium keeps trying to reach the network,
+# which is closed here; --no-sandbox because CI runs as root.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.path)).relative_to(ROOT).parts
+        if parts[:2] == ("tests", "browser"):
+            item.add_marker(pytest.mark.browser)
+            continue
+        uses_database = item.get_closest_marker("django_db") is not None or bool(
+            DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        if parts[:2] in {("tests", "web"), ("tests", "s3api")} or uses_database:
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # Browser tests are never skipped: a machine without Chromium fails them loudly.
+    if not Path(CHROMIUM_PATH).exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM_PATH}: install Debian's chromium "
+            "(scripts/test.sh does) or set CHROMIUM_PATH."
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM_PATH,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Iterator[Path]:
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    yield SCREENSHOT_DIR
