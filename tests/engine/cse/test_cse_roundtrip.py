@@ -195,3 +195,21 @@ def test_encrypt_stream_accepts_an_iterable_of_chunks(aes_key: bytes) -> None:
     pieces, meta = cse.encrypt_stream(iter(parts), wrap)
 
     assert cse.decrypt(b"".join(pieces), meta, wrap) == b"".join(parts)
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_a_disabled_kms_key_makes_the_object_unreadable_and_says_why(
+    engine: Engine, kms_key: str, version: int
+) -> None:
+    # [KMS] Decrypt under a disabled key fails with DisabledException. That is about the
+    # key's state, not the object, so it reaches the learner as KMS's own error.
+    wrap = cse.KMSWrap(engine, kms_key)
+    body, meta = cse.encrypt(SECRET, wrap, version=version)
+    engine.kms("DisableKey", {"KeyId": kms_key})
+
+    with pytest.raises(KMSError) as refused:
+        cse.decrypt(body, meta, wrap)
+    assert refused.value.code == "DisabledException"
+
+    engine.kms("EnableKey", {"KeyId": kms_key})
+    assert cse.decrypt(body, meta, wrap) == SECRET
