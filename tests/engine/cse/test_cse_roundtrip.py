@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from simulator.engine import Engine, KMSError, cse
 from simulator.engine.crypto import SeededEntropy
+from simulator.engine.cse import content
 from simulator.engine.errors import DecryptError
 
 SECRET = b"the exam answers, encrypted before they leave the laptop"
@@ -213,3 +214,22 @@ def test_a_disabled_kms_key_makes_the_object_unreadable_and_says_why(
 
     engine.kms("EnableKey", {"KeyId": kms_key})
     assert cse.decrypt(body, meta, wrap) == SECRET
+
+
+def test_bodies_past_the_one_shot_gcm_limit_go_through_the_stream_with_identical_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # AESGCM's one-shot API stops at 2**31 - 1 bytes; lowering the limit exercises the
+    # streaming path that larger bodies take, without allocating gigabytes.
+    wrap = cse.AESWrap(bytes(32))
+    plaintext = os.urandom(5000)
+    expected = cse.encrypt(plaintext, wrap, entropy=SeededEntropy(3))
+    monkeypatch.setattr(content, "_ONE_SHOT_LIMIT", 100)
+    monkeypatch.setattr(content, "DEFAULT_CHUNK", 1024)
+
+    body, meta = cse.encrypt(plaintext, wrap, entropy=SeededEntropy(3))
+
+    assert (body, meta) == expected
+    assert cse.decrypt(body, meta, wrap) == plaintext
+    with pytest.raises(cse.CSEError):
+        cse.decrypt(body[:-1] + bytes([body[-1] ^ 1]), meta, wrap)
