@@ -50,14 +50,30 @@ def test_the_default_key_policy_delegates_to_iam_with_one_root_statement(
 @pytest.mark.parametrize(
     ("params", "code", "why"),
     [
-        ({"KeySpec": "RSA_2048"}, "UnsupportedOperationException", "only symmetric keys are simulated"),
+        (
+            {"KeySpec": "RSA_2048"},
+            "UnsupportedOperationException",
+            "only symmetric keys are simulated",
+        ),
         ({"KeyUsage": "SIGN_VERIFY"}, "UnsupportedOperationException", "only ENCRYPT_DECRYPT keys"),
         ({"KeySpec": "AES_256"}, "ValidationException", "AES_256 is not a KMS key spec"),
         ({"Description": 7}, "SerializationException", "a description is a string"),
         ({"Policy": "{not json"}, "MalformedPolicyDocumentException", "a policy must be JSON"),
-        ({"Policy": '{"Statement": []}'}, "MalformedPolicyDocumentException", "a policy needs statements"),
-        ({"Tags": [{"TagKey": "aws:x", "TagValue": "v"}]}, "TagException", "aws: tags are reserved"),
-        ({"Origin": "EXTERNAL"}, "UnsupportedOperationException", "imported material is not simulated"),
+        (
+            {"Policy": '{"Statement": []}'},
+            "MalformedPolicyDocumentException",
+            "a policy needs statements",
+        ),
+        (
+            {"Tags": [{"TagKey": "aws:x", "TagValue": "v"}]},
+            "TagException",
+            "aws: tags are reserved",
+        ),
+        (
+            {"Origin": "EXTERNAL"},
+            "UnsupportedOperationException",
+            "imported material is not simulated",
+        ),
     ],
 )
 def test_create_key_rejects_what_kms_or_the_simulator_cannot_make(
@@ -92,8 +108,16 @@ UNKNOWN_UUID = "0b6f3b6e-8c0a-4d4e-9a43-1c2e3f4a5b6c"
     [
         ("fake-key-id", "Invalid keyId 'fake-key-id'", "s3-facts §2 [LS]: any non-UUID id"),
         ("aws/s3", "Invalid keyId aws/s3", "s3-facts §2: aws/s3 without alias/ (aws-cli#4507)"),
-        (UNKNOWN_UUID, f"Key '{arn_of(UNKNOWN_UUID)}' does not exist", "s3-facts §2 [LS]: unknown UUID"),
-        (arn_of(UNKNOWN_UUID), f"Key '{arn_of(UNKNOWN_UUID)}' does not exist", "s3-facts §2: unknown ARN"),
+        (
+            UNKNOWN_UUID,
+            f"Key '{arn_of(UNKNOWN_UUID)}' does not exist",
+            "s3-facts §2 [LS]: unknown UUID",
+        ),
+        (
+            arn_of(UNKNOWN_UUID),
+            f"Key '{arn_of(UNKNOWN_UUID)}' does not exist",
+            "s3-facts §2: unknown ARN",
+        ),
         (
             f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/{UNKNOWN_UUID}",
             "Invalid arn eu-west-1",
@@ -137,7 +161,9 @@ def test_an_unknown_action_is_an_unknown_operation(engine: Engine) -> None:
     assert kms_error(lambda: engine.kms("MakeCoffee", {})).code == "UnknownOperationException"
 
 
-def test_key_material_at_rest_is_wrapped_never_plain(engine: Engine, new_key: Callable[..., str]) -> None:
+def test_key_material_at_rest_is_wrapped_never_plain(
+    engine: Engine, new_key: Callable[..., str]
+) -> None:
     """design §5: KMS key material at rest is wrapped by the deployment key."""
     key_id = new_key()
     record = engine.store.get("kms_key", key_id)
@@ -145,4 +171,6 @@ def test_key_material_at_rest_is_wrapped_never_plain(engine: Engine, new_key: Ca
     material = engine.kms_service.keys.material(record, record["CurrentKeyMaterialId"])
     assert material is not None and len(material) == 32
     assert material.hex() not in json.dumps(record)
-    assert all("Wrapped" in m and set(m) >= {"KeyMaterialId", "CreationDate"} for m in record["Materials"])
+    assert all(
+        "Wrapped" in m and set(m) >= {"KeyMaterialId", "CreationDate"} for m in record["Materials"]
+    )

@@ -42,7 +42,10 @@ def _params(engine: Engine, key_id: str, operation: str, blob: str) -> dict[str,
         "GetKeyRotationStatus": {"KeyId": key_id},
         "ListKeyRotations": {"KeyId": key_id},
         "GetKeyPolicy": {"KeyId": key_id},
-        "PutKeyPolicy": {"KeyId": key_id, "Policy": engine.kms("GetKeyPolicy", {"KeyId": key_id})["Policy"]},
+        "PutKeyPolicy": {
+            "KeyId": key_id,
+            "Policy": engine.kms("GetKeyPolicy", {"KeyId": key_id})["Policy"],
+        },
         "CreateAlias": {"AliasName": "alias/state-test", "TargetKeyId": key_id},
     }[operation]
 
@@ -143,14 +146,19 @@ def test_pending_window_must_be_7_to_30_days(
         assert engine.kms("DescribeKey", {"KeyId": key_id})["KeyMetadata"]["KeyState"] == "Enabled"
 
 
-def test_cancel_key_deletion_leaves_the_key_disabled(engine: Engine, new_key: Callable[..., str]) -> None:
+def test_cancel_key_deletion_leaves_the_key_disabled(
+    engine: Engine, new_key: Callable[..., str]
+) -> None:
     """s3-facts §5: CancelKeyDeletion leaves the key Disabled; EnableKey makes it usable."""
     key_id = new_key()
     engine.kms("ScheduleKeyDeletion", {"KeyId": key_id, "PendingWindowInDays": 7})
     assert engine.kms("CancelKeyDeletion", {"KeyId": key_id}) == {"KeyId": arn_of(key_id)}
     meta = engine.kms("DescribeKey", {"KeyId": key_id})["KeyMetadata"]
     assert meta["KeyState"] == "Disabled" and "DeletionDate" not in meta
-    assert kms_error(lambda: engine.kms("Encrypt", {"KeyId": key_id, "Plaintext": b64(b"x")})).code == DISABLED
+    assert (
+        kms_error(lambda: engine.kms("Encrypt", {"KeyId": key_id, "Plaintext": b64(b"x")})).code
+        == DISABLED
+    )
     engine.kms("EnableKey", {"KeyId": key_id})
     engine.kms("Encrypt", {"KeyId": key_id, "Plaintext": b64(b"x")})
 
@@ -164,7 +172,9 @@ def test_after_the_waiting_period_the_key_and_its_aliases_are_gone_and_data_is_l
     blob = engine.kms("Encrypt", {"KeyId": key_id, "Plaintext": b64(b"x")})["CiphertextBlob"]
     engine.kms("ScheduleKeyDeletion", {"KeyId": key_id, "PendingWindowInDays": 7})
     clock.advance(timedelta(days=6, hours=23))
-    assert engine.kms("DescribeKey", {"KeyId": key_id})["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    assert (
+        engine.kms("DescribeKey", {"KeyId": key_id})["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    )
     clock.advance(timedelta(hours=2))
     missing = f"Key '{arn_of(key_id)}' does not exist"
     error = kms_error(lambda: engine.kms("DescribeKey", {"KeyId": key_id}))
