@@ -39,16 +39,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-# pytest-django sets this while it configures Django, so settings can tell a test run
-# from a served one. Tests use plain static storage (no manifest to build first).
+# A test run (pytest imports these settings through pytest-django) uses plain static
+# storage, with no manifest to build first, and may use the development key.
 TESTING = "pytest" in sys.modules or os.environ.get("DJANGO_TESTING") == "1"
+# mypy's Django plugin imports these settings too; it serves nothing.
+TYPE_CHECKING_RUN = "mypy" in sys.modules
 
 DEBUG = env_bool("DEBUG")
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-s3-encryption-lab"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG or TESTING or TYPE_CHECKING_RUN:
         SECRET_KEY = _DEV_SECRET_KEY
     else:
         raise ImproperlyConfigured(

@@ -37,6 +37,7 @@ _LAST_RESORT_500 = (
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
+    body: str
     try:
         body = loader.render_to_string("500.html", request=request)
     except Exception:  # a broken template must not hide the original error page

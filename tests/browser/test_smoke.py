@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
 
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+VIEWPORTS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
 
 
 @pytest.fixture
@@ -30,9 +35,9 @@ def console_errors(page: Page) -> Iterator[list[str]]:
 
 
 def test_home_page_renders_with_no_console_errors(
-    page: Page, live_server: object, console_errors: list[str], screenshot_dir: Path
+    page: Page, live_server: LiveServer, console_errors: list[str], screenshot_dir: Path
 ) -> None:
-    response = page.goto(live_server.url + "/")  # type: ignore[attr-defined]
+    response = page.goto(live_server.url + "/")
 
     assert response is not None and response.status == 200
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -41,17 +46,20 @@ def test_home_page_renders_with_no_console_errors(
     # htmx came from our own static files and initialised.
     assert page.evaluate("typeof window.htmx") == "object"
     # The stylesheet loaded: the page uses our design tokens.
-    assert page.evaluate(
-        "getComputedStyle(document.documentElement).getPropertyValue('--space-4').trim()"
-    ) == "1rem"
+    assert (
+        page.evaluate(
+            "getComputedStyle(document.documentElement).getPropertyValue('--space-4').trim()"
+        )
+        == "1rem"
+    )
     page.screenshot(path=screenshot_dir / "smoke-home.png", full_page=True)
     assert console_errors == []
 
 
 def test_language_switcher_changes_and_remembers_the_language(
-    page: Page, live_server: object, console_errors: list[str]
+    page: Page, live_server: LiveServer, console_errors: list[str]
 ) -> None:
-    page.goto(live_server.url + "/")  # type: ignore[attr-defined]
+    page.goto(live_server.url + "/")
 
     page.get_by_role("button", name="日本語").click()
 
@@ -72,11 +80,13 @@ def test_language_switcher_changes_and_remembers_the_language(
     assert console_errors == []
 
 
-def test_language_switcher_works_with_javascript_off(browser: Browser, live_server: object) -> None:
+def test_language_switcher_works_with_javascript_off(
+    browser: Browser, live_server: LiveServer
+) -> None:
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(live_server.url + "/")  # type: ignore[attr-defined]
+        page.goto(live_server.url + "/")
 
         page.get_by_role("button", name="日本語").click()
 
@@ -86,8 +96,8 @@ def test_language_switcher_works_with_javascript_off(browser: Browser, live_serv
         context.close()
 
 
-def test_skip_link_appears_on_first_tab(page: Page, live_server: object) -> None:
-    page.goto(live_server.url + "/")  # type: ignore[attr-defined]
+def test_skip_link_appears_on_first_tab(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "/")
 
     page.keyboard.press("Tab")
 
@@ -104,22 +114,22 @@ def test_skip_link_appears_on_first_tab(page: Page, live_server: object) -> None
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_home_page_fits_every_screen(
     browser: Browser,
-    live_server: object,
+    live_server: LiveServer,
     screenshot_dir: Path,
     viewport: str,
     language: str,
-    scheme: str,
+    scheme: Literal["light", "dark"],
 ) -> None:
     context = browser.new_context(
-        viewport=VIEWPORTS[viewport],  # type: ignore[arg-type]
+        viewport=VIEWPORTS[viewport],
         locale=language,
         extra_http_headers={"Accept-Language": language},
-        color_scheme=scheme,  # type: ignore[arg-type]
+        color_scheme=scheme,
         reduced_motion="reduce",
     )
     try:
         page = context.new_page()
-        page.goto(live_server.url + "/")  # type: ignore[attr-defined]
+        page.goto(live_server.url + "/")
 
         expect(page.locator("html")).to_have_attribute("lang", language)
         # Nothing spills sideways: no horizontal scrolling on a phone.
@@ -130,7 +140,7 @@ def test_home_page_fits_every_screen(
         page.screenshot(
             path=screenshot_dir / f"home-{viewport}-{language}-{scheme}.png", full_page=True
         )
-        page.goto(live_server.url + "/no/such/page/")  # type: ignore[attr-defined]
+        page.goto(live_server.url + "/no/such/page/")
         page.screenshot(path=screenshot_dir / f"404-{viewport}-{language}-{scheme}.png")
     finally:
         context.close()

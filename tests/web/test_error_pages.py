@@ -6,6 +6,7 @@ import pytest
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import include, path
+from pytest_django.fixtures import Settings
 
 from simulator.web.views import server_error
 
@@ -23,8 +24,8 @@ handler500 = server_error
 
 
 @pytest.fixture
-def crash_client(settings: object) -> Client:
-    settings.ROOT_URLCONF = __name__  # type: ignore[attr-defined]
+def crash_client(settings: Settings) -> Client:
+    settings.ROOT_URLCONF = __name__
     # Like a real browser: the server's error page, not the exception, reaches us.
     return Client(raise_request_exception=False)
 
@@ -49,9 +50,9 @@ def test_server_error_page_hides_the_exception(
 
 
 def test_server_error_falls_back_to_plain_html_if_templates_break(
-    crash_client: Client, settings: object, caplog: pytest.LogCaptureFixture
+    crash_client: Client, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings.TEMPLATES = [  # type: ignore[attr-defined]
+    settings.TEMPLATES = [
         {
             "BACKEND": "django.template.backends.django.DjangoTemplates",
             "DIRS": [],

@@ -8,14 +8,18 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 MODE_NAMES = ["SSE-S3", "SSE-KMS", "DSSE-KMS", "SSE-C", "CSE"]
 
 
-def page_text(response: object) -> str:
-    return response.content.decode()  # type: ignore[attr-defined]
+def page_text(response: HttpResponseBase) -> str:
+    assert isinstance(response, HttpResponse)
+    return response.content.decode()
 
 
 def test_home_page_explains_the_lab_in_english_by_default(client: Client) -> None:
@@ -65,7 +69,9 @@ def test_language_switcher_is_a_plain_form_that_works_without_javascript(
 ) -> None:
     html = page_text(client.get("/"))
 
-    form = re.search(r'<form class="lang-switch" action="([^"]+)" method="post">(.*?)</form>', html, re.S)
+    form = re.search(
+        r'<form class="lang-switch" action="([^"]+)" method="post">(.*?)</form>', html, re.S
+    )
     assert form is not None
     assert form.group(1) == reverse("set_language") == "/i18n/setlang/"
     assert 'name="csrfmiddlewaretoken"' in form.group(2)
@@ -131,11 +137,14 @@ def test_security_headers_are_sent(client: Client) -> None:
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
-@pytest.mark.parametrize(("language", "heading"), [("en", "This page does not exist"), ("ja", "このページは存在しません")])
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("en", "This page does not exist"), ("ja", "このページは存在しません")],
+)
 def test_missing_page_is_a_friendly_404_without_internals(
-    client: Client, settings: object, language: str, heading: str
+    client: Client, settings: Settings, language: str, heading: str
 ) -> None:
-    assert settings.DEBUG is False  # type: ignore[attr-defined]
+    assert settings.DEBUG is False
 
     response = client.get("/no/such/page/", HTTP_ACCEPT_LANGUAGE=language)
 
@@ -143,5 +152,11 @@ def test_missing_page_is_a_friendly_404_without_internals(
     html = page_text(response)
     assert heading in html
     assert 'href="/"' in html
-    for leak in ("Traceback", "URLconf", "simulator.urls", "Using the URLconf", "Page not found at"):
+    for leak in (
+        "Traceback",
+        "URLconf",
+        "simulator.urls",
+        "Using the URLconf",
+        "Page not found at",
+    ):
         assert leak not in html

@@ -34,8 +34,7 @@ def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         key: value
         for key, value in os.environ.items()
-        if key
-        not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_TESTING"}
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_TESTING"}
     }
     clean["DJANGO_SETTINGS_MODULE"] = "simulator.settings"
     clean.update(env)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install everything and start S3 Encryption Lab at http://127.0.0.1:8000
+#
+#   bash scripts/run.sh
+#
+# Uses the embedded SQLite database (db.sqlite3 in the project folder) unless
+# DATABASE_URL says otherwise. Runs with DEBUG off, so learners see the lab's own
+# error pages; a secret key is generated once and kept in .venv/secret_key.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+VENV=".venv"
+PY="$VENV/bin/python"
+
+if [ ! -x "$PY" ]; then
+    python3 -m venv "$VENV"
+fi
+"$PY" -m pip install --disable-pip-version-check -q -e '.[postgres]'
+
+export DEBUG="${DEBUG:-0}"
+if [ -z "${SECRET_KEY:-}" ]; then
+    if [ ! -s "$VENV/secret_key" ]; then
+        (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))' >"$VENV/secret_key")
+    fi
+    SECRET_KEY="$(cat "$VENV/secret_key")"
+    export SECRET_KEY
+fi
+
+"$PY" manage.py migrate --noinput
+"$PY" manage.py collectstatic --noinput --verbosity 0
+
+# Demo data: once a `loaddemo` management command exists, it runs on every start and
+# is expected to load the demo scenarios only if they are not there yet.
+if "$PY" manage.py help loaddemo >/dev/null 2>&1; then
+    "$PY" manage.py loaddemo
+fi
+
+echo "S3 Encryption Lab: http://127.0.0.1:8000/  (Ctrl+C to stop)"
+exec "$PY" manage.py runserver 127.0.0.1:8000
