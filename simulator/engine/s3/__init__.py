@@ -1,18 +1,34 @@
-"""Simulated Amazon S3 (placeholder until the S3 service lands)."""
+"""Simulated Amazon S3: ``S3Service(engine).handle(request) -> S3Response``.
 
-from __future__ import annotations
+How the package is cut, for the engineer who adds the next operation:
 
-from typing import TYPE_CHECKING
+* ``service`` — ``S3Service.handle``: ids, the first and last trace steps, routing,
+  the one ``authorize`` hook (bucket policies go there), turning ``S3Error`` /
+  ``KMSError`` / ``DecryptError`` into XML error responses. It never raises.
+* ``routing`` — the table (method, level, sub-resource flags, selecting header) →
+  ``handler(call) -> Reply``. CopyObject, UploadPartCopy, the multipart calls,
+  UpdateObjectEncryption and DeleteObjects are in it already, answering 501: write
+  ``copy.py`` / ``multipart.py`` / ``update_encryption.py`` and point the entries there.
+* ``context`` — ``Call`` (request, headers, trace, ids, the engine, ``kms``) and
+  ``Reply``; the ``KMSForS3`` protocol S3 codes against.
+* ``headers`` — SSE header parsing and validation: ``parse_write_headers`` (any write,
+  CopyObject's target included), ``parse_customer_key`` (also the copy-source trio with
+  ``prefix=COPY_SOURCE_CUSTOMER``), ``check_read_headers`` (GET/HEAD).
+* ``sse`` — the modes behind one interface: ``resolve`` (headers vs bucket default),
+  ``begin_encrypt`` → ``Sealer`` (stream in, blob out, ``record``), ``open_object`` →
+  ``Opener.chunks`` (blob → plaintext, ranges), ``check_customer_key`` (SSE-C reads),
+  ``rewrap_to_kms`` (new key wrapping, same blob: UpdateObjectEncryption),
+  ``response_headers``. Uses ``root_keys`` (SSE-S3 root key versions and rotation) and
+  ``bucket_keys`` (the S3 Bucket Key cache).
+* ``checksums`` — Content-MD5 and ``x-amz-checksum-*`` of an upload (``UploadIntegrity``).
+* ``objects`` — Put/Get/Head/DeleteObject; ``listing`` — ListObjectsV2; ``ranges``.
+* ``buckets``, ``bucket_encryption``, ``bucket_policy`` — bucket-level operations.
+* ``model`` — the records (``Bucket``, ``StoredObject``, ``EncryptionRecord``) and the
+  store kinds S3 uses; ``errors`` — constructors with AWS's exact messages; ``xml`` —
+  a safe parser (no DTDs or entities) and a small writer; ``streams`` — chunked body
+  reading and the decrypting response stream; ``names`` — bucket and key rules.
+"""
 
-from ..requests import S3Request, S3Response
+from .service import S3Service
 
-if TYPE_CHECKING:
-    from ..engine import Engine
-
-
-class S3Service:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def handle(self, request: S3Request) -> S3Response:
-        return S3Response(status=501, error_code="NotImplemented")
+__all__ = ["S3Service"]

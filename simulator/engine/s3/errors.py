@@ -1,0 +1,393 @@
+"""Constructors for the S3 errors the service answers, with AWS's exact words.
+
+Each function returns an ``S3Error`` (it does not raise it), so call sites read
+``raise errors.no_such_bucket(name)``. Messages come from s3-facts.md §2 where it
+records them; the rest are S3's documented error messages (ErrorResponses.html).
+"""
+
+from __future__ import annotations
+
+from ..errors import KMSError, S3Error
+
+# --------------------------------------------------------------------------- generic
+
+
+def access_denied(message: str = "Access Denied") -> S3Error:
+    return S3Error(403, "AccessDenied", message)
+
+
+def internal_error() -> S3Error:
+    return S3Error(500, "InternalError", "We encountered an internal error. Please try again.")
+
+
+def not_implemented(operation: str) -> S3Error:
+    return S3Error(
+        501,
+        "NotImplemented",
+        "A header you provided implies functionality that is not implemented.",
+        extra={"Operation": operation} if operation else None,
+    )
+
+
+def method_not_allowed(method: str, resource_type: str) -> S3Error:
+    return S3Error(
+        405,
+        "MethodNotAllowed",
+        "The specified method is not allowed against this resource.",
+        extra={"Method": method, "ResourceType": resource_type},
+    )
+
+
+def invalid_argument(message: str, name: str = "", value: str | None = None) -> S3Error:
+    extra: dict[str, str] = {}
+    if name:
+        extra["ArgumentName"] = name
+        extra["ArgumentValue"] = "null" if value is None else value
+    return S3Error(400, "InvalidArgument", message, extra=extra)
+
+
+def invalid_request(message: str) -> S3Error:
+    return S3Error(400, "InvalidRequest", message)
+
+
+def malformed_xml() -> S3Error:
+    return S3Error(
+        400,
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+    )
+
+
+def request_too_big() -> S3Error:
+    return S3Error(400, "MaxMessageLengthExceeded", "Your request was too big.")
+
+
+# --------------------------------------------------------------------------- buckets
+
+
+def no_such_bucket(bucket: str) -> S3Error:
+    return S3Error(
+        404,
+        "NoSuchBucket",
+        "The specified bucket does not exist",
+        extra={"BucketName": bucket},
+    )
+
+
+def invalid_bucket_name(bucket: str) -> S3Error:
+    return S3Error(
+        400, "InvalidBucketName", "The specified bucket is not valid.", extra={"BucketName": bucket}
+    )
+
+
+def bucket_already_owned_by_you(bucket: str) -> S3Error:
+    return S3Error(
+        409,
+        "BucketAlreadyOwnedByYou",
+        "Your previous request to create the named bucket succeeded and you already own it.",
+        extra={"BucketName": bucket},
+    )
+
+
+def bucket_not_empty(bucket: str) -> S3Error:
+    return S3Error(
+        409,
+        "BucketNotEmpty",
+        "The bucket you tried to delete is not empty",
+        extra={"BucketName": bucket},
+    )
+
+
+def invalid_location_constraint(value: str) -> S3Error:
+    return S3Error(
+        400,
+        "InvalidLocationConstraint",
+        "The specified location-constraint is not valid",
+        extra={"LocationConstraint": value},
+    )
+
+
+def illegal_location_constraint(value: str) -> S3Error:
+    return S3Error(
+        400,
+        "IllegalLocationConstraintException",
+        f"The {value} location constraint is incompatible for the region specific "
+        "endpoint this request was sent to.",
+    )
+
+
+def malformed_policy(
+    message: str = "Policies must be valid JSON and the first byte must be '{'",
+) -> S3Error:
+    return S3Error(400, "MalformedPolicy", message)
+
+
+def no_such_bucket_policy(bucket: str) -> S3Error:
+    return S3Error(
+        404,
+        "NoSuchBucketPolicy",
+        "The bucket policy does not exist",
+        extra={"BucketName": bucket},
+    )
+
+
+# --------------------------------------------------------------------------- objects
+
+
+def no_such_key(key: str) -> S3Error:
+    return S3Error(404, "NoSuchKey", "The specified key does not exist.", extra={"Key": key})
+
+
+def key_too_long(size: int) -> S3Error:
+    return S3Error(
+        400,
+        "KeyTooLongError",
+        "Your key is too long",
+        extra={"MaxSizeAllowed": "1024", "Size": str(size)},
+    )
+
+
+def invalid_uri() -> S3Error:
+    return S3Error(400, "InvalidURI", "Couldn't parse the specified URI.")
+
+
+def invalid_range(requested: str, size: int) -> S3Error:
+    return S3Error(
+        416,
+        "InvalidRange",
+        "The requested range is not satisfiable",
+        extra={"RangeRequested": requested, "ActualObjectSize": str(size)},
+    )
+
+
+def invalid_digest(sent: str) -> S3Error:
+    return S3Error(
+        400,
+        "InvalidDigest",
+        "The Content-MD5 you specified was invalid.",
+        extra={"Content-MD5": sent},
+    )
+
+
+def bad_digest_md5(expected: str, calculated: str) -> S3Error:
+    return S3Error(
+        400,
+        "BadDigest",
+        "The Content-MD5 you specified did not match what we received.",
+        extra={"ExpectedDigest": expected, "CalculatedDigest": calculated},
+    )
+
+
+def bad_digest_checksum(algorithm: str) -> S3Error:
+    return S3Error(
+        400, "BadDigest", f"The {algorithm} you specified did not match the calculated checksum."
+    )
+
+
+def incomplete_body() -> S3Error:
+    return S3Error(
+        400,
+        "IncompleteBody",
+        "You did not provide the number of bytes specified by the Content-Length HTTP header",
+    )
+
+
+def entity_too_large(size: int, limit: int) -> S3Error:
+    return S3Error(
+        400,
+        "EntityTooLarge",
+        "Your proposed upload exceeds the maximum allowed size",
+        extra={"ProposedSize": str(size), "MaxSizeAllowed": str(limit)},
+    )
+
+
+def metadata_too_large(size: int) -> S3Error:
+    return S3Error(
+        400,
+        "MetadataTooLarge",
+        "Your metadata headers exceed the maximum allowed metadata size.",
+        extra={"Size": str(size), "MaxSizeAllowed": "2048"},
+    )
+
+
+# --------------------------------------------------------------------------- SSE (s3-facts §2)
+
+SSE_HEADER = "x-amz-server-side-encryption"
+
+
+def unsupported_encryption_method(value: str) -> S3Error:
+    return invalid_argument("The encryption method specified is not supported", SSE_HEADER, value)
+
+
+def sse_header_not_supported(name: str, value: str) -> S3Error:
+    """An SSE header on an operation that does not take it (GET/HEAD, listing)."""
+    return invalid_argument(f"{name} header is not supported for this operation.", name, value)
+
+
+def kms_headers_need_aws_kms(name: str, value: str) -> S3Error:
+    return invalid_argument(
+        "Server Side Encryption with AWS KMS managed key requires HTTP header "
+        "x-amz-server-side-encryption : aws:kms",
+        name,
+        value,
+    )
+
+
+def invalid_encryption_context(value: str) -> S3Error:
+    return invalid_argument(
+        "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 "
+        "string holding JSON which represents a string-string map",
+        "x-amz-server-side-encryption-context",
+        value,
+    )
+
+
+def invalid_bucket_key_header(value: str) -> S3Error:
+    # NOTE: AWS's wording for a non-boolean bucket-key header is not recorded anywhere
+    # we could find; the lab uses the InvalidArgument shape of its neighbours.
+    return invalid_argument(
+        "Invalid value for header x-amz-server-side-encryption-bucket-key-enabled",
+        "x-amz-server-side-encryption-bucket-key-enabled",
+        value,
+    )
+
+
+def kms_needs_tls() -> S3Error:
+    return invalid_argument(
+        "Requests specifying Server Side Encryption with AWS KMS managed keys must be made "
+        "over a secure connection."
+    )
+
+
+def kms_needs_sigv4() -> S3Error:
+    return invalid_argument(
+        "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS "
+        "Signature Version 4."
+    )
+
+
+def ssec_incompatible(value: str) -> S3Error:
+    return invalid_argument(
+        "Server Side Encryption with Customer provided key is incompatible with the "
+        "encryption method specified",
+        SSE_HEADER,
+        value,
+    )
+
+
+def ssec_invalid_algorithm(name: str, value: str) -> S3Error:
+    return S3Error(
+        400,
+        "InvalidEncryptionAlgorithmError",
+        "The Encryption request you specified is not valid. Supported value: AES256.",
+        extra={"ArgumentName": name, "ArgumentValue": value},
+    )
+
+
+_SSEC = "Requests specifying Server Side Encryption with Customer provided keys must"
+
+
+def ssec_missing_algorithm(name: str) -> S3Error:
+    return invalid_argument(f"{_SSEC} provide a valid encryption algorithm.", name, None)
+
+
+def ssec_missing_key(name: str) -> S3Error:
+    return invalid_argument(f"{_SSEC} provide an appropriate secret key.", name, None)
+
+
+def ssec_invalid_key(name: str) -> S3Error:
+    return invalid_argument("The secret key was invalid for the specified algorithm.", name, None)
+
+
+def ssec_missing_md5(name: str) -> S3Error:
+    # NOTE: UNCONFIRMED on AWS (boto3 always fills the MD5 in); the wording is the one
+    # S3-compatible servers use (s3-facts §2).
+    return invalid_argument(
+        f"{_SSEC} provide the client calculated MD5 of the secret key.", name, None
+    )
+
+
+def ssec_md5_mismatch(name: str) -> S3Error:
+    return invalid_argument(
+        "The calculated MD5 hash of the key did not match the hash that was provided.", name, None
+    )
+
+
+def ssec_needs_tls() -> S3Error:
+    # NOTE: AWS rejects SSE-C over HTTP; the exact code is UNCONFIRMED (s3-facts §2).
+    return invalid_request(f"{_SSEC} be made over a secure connection.")
+
+
+def ssec_required() -> S3Error:
+    return invalid_request(
+        "The object was stored using a form of Server Side Encryption. The correct "
+        "parameters must be provided to retrieve the object."
+    )
+
+
+def ssec_wrong_key() -> S3Error:
+    return access_denied(f"{_SSEC} provide the correct secret key.")
+
+
+def ssec_not_applicable() -> S3Error:
+    return invalid_request("The encryption parameters are not applicable to this object.")
+
+
+def ssec_blocked() -> S3Error:
+    # NOTE: [BLOCK] gives the status and code; the message is not published, so the
+    # lab keeps S3's generic one.
+    return access_denied()
+
+
+# --------------------------------------------------------------------------- checksums
+
+_CHECKSUM_ALGORITHMS = "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+
+
+def checksum_multiple() -> S3Error:
+    return invalid_request(
+        "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
+    )
+
+
+def checksum_invalid_value(header: str) -> S3Error:
+    return invalid_request(f"Value for {header} header is invalid.")
+
+
+def checksum_unsupported_algorithm() -> S3Error:
+    return invalid_request(
+        "Checksum algorithm provided is unsupported. Please try again with any of the valid "
+        f"types: {_CHECKSUM_ALGORITHMS}"
+    )
+
+
+def checksum_algorithm_without_value() -> S3Error:
+    return invalid_request(
+        "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or "
+        "x-amz-trailer headers were found."
+    )
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def invalid_max_keys() -> S3Error:
+    return invalid_argument(
+        "Provided max-keys not an integer or within integer range", "max-keys", None
+    )
+
+
+def invalid_continuation_token(token: str) -> S3Error:
+    return invalid_argument(
+        "The continuation token provided is incorrect", "continuation-token", token
+    )
+
+
+# --------------------------------------------------------------------------- KMS relay
+
+
+def from_kms(error: KMSError) -> S3Error:
+    """How S3 relays a KMS failure it met on a caller's behalf (s3-facts §2)."""
+    if error.code == "AccessDeniedException":
+        return access_denied()
+    return S3Error(400, "KMS." + error.code, error.message)

@@ -1,0 +1,149 @@
+"""The records S3 keeps, as typed dataclasses over the store's JSON-compatible dicts.
+
+Store kinds owned by S3 (see ``store.py`` for the protocol):
+
+* ``bucket`` [name] — ``Bucket``
+* ``object`` [bucket/key] — ``StoredObject``; its ciphertext is the blob ``blob_id``
+* ``s3_root_key`` [version, 6 digits] — an S3 root key, wrapped under the deployment key
+* ``s3_bucket_key`` [bucket/requester digest/blob digest] — a cached bucket key
+* ``meta`` [``s3_root_key_current``] — which root key version encrypts new objects
+
+Binary values (wrapped keys, KMS ciphertext blobs, salts) are base64 strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Encryption modes as the lab names them; ``x-amz-server-side-encryption`` values differ.
+SSE_S3 = "SSE-S3"
+SSE_KMS = "SSE-KMS"
+DSSE_KMS = "DSSE-KMS"
+SSE_C = "SSE-C"
+MODES = (SSE_S3, SSE_KMS, DSSE_KMS, SSE_C)
+
+# ``x-amz-server-side-encryption`` / ``SSEAlgorithm`` values (s3-facts §1).
+AES256 = "AES256"
+AWS_KMS = "aws:kms"
+AWS_KMS_DSSE = "aws:kms:dsse"
+ALGORITHM_TO_MODE = {AES256: SSE_S3, AWS_KMS: SSE_KMS, AWS_KMS_DSSE: DSSE_KMS}
+MODE_TO_ALGORITHM = {mode: algorithm for algorithm, mode in ALGORITHM_TO_MODE.items()}
+
+BLOCK_SSE_C = "SSE-C"
+BLOCK_NONE = "NONE"
+
+
+@dataclass
+class BucketEncryption:
+    """A bucket's default encryption (``PutBucketEncryption``'s one rule)."""
+
+    algorithm: str = AES256
+    kms_key_id: str = ""
+    bucket_key: bool = False
+    # ``["SSE-C"]``, ``["NONE"]`` or ``[]`` (never set: a bucket older than the block).
+    blocked: list[str] = field(default_factory=list)
+
+    @property
+    def blocks_ssec(self) -> bool:
+        return BLOCK_SSE_C in self.blocked
+
+
+@dataclass
+class Bucket:
+    name: str
+    created: str  # ISO 8601
+    region: str
+    encryption: BucketEncryption
+    policy_b64: str = ""  # the policy document, byte for byte
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Bucket:
+        data = dict(record)
+        data["encryption"] = BucketEncryption(**data["encryption"])
+        return cls(**data)
+
+
+@dataclass
+class EncryptionRecord:
+    """What S3 keeps to decrypt one object; which fields are set depends on ``mode``.
+
+    * SSE-S3: ``root_key_version`` + ``wrapped_key`` (the object's data key).
+    * SSE-KMS: ``kms_key_arn`` + ``kms_blob`` (the KMS-encrypted data key) + ``context``.
+      With a bucket key, ``kms_blob`` is the bucket key's and ``wrapped_key`` is the
+      object's data key wrapped under the bucket key.
+    * DSSE-KMS: the SSE-KMS fields for the inner layer, plus ``root_key_version`` and
+      ``outer_wrapped_key`` for the separate S3-managed outer layer and ``inner_size``.
+    * SSE-C: ``ssec_salt`` + ``ssec_hmac`` — a salted HMAC of the key, never the key.
+    """
+
+    mode: str
+    applied: str  # "header" | "default": why this mode (CloudTrail SSEApplied)
+    root_key_version: str = ""
+    wrapped_key: str = ""
+    kms_key_arn: str = ""
+    kms_blob: str = ""
+    context: dict[str, str] = field(default_factory=dict)  # user context, without aws:s3:arn
+    bucket_key: bool = False
+    outer_wrapped_key: str = ""
+    inner_size: int = 0
+    ssec_salt: str = ""
+    ssec_hmac: str = ""
+
+    @property
+    def sse_applied(self) -> str:
+        """CloudTrail ``additionalEventData.SSEApplied`` (s3-facts §3)."""
+        short = {SSE_S3: "SSE_S3", SSE_KMS: "SSE_KMS", DSSE_KMS: "SSE_KMS", SSE_C: "SSE_C"}
+        value = short[self.mode]
+        return f"Default_{value}" if self.applied == "default" else value
+
+
+@dataclass
+class Checksum:
+    algorithm: str
+    value: str  # base64, as in the x-amz-checksum-* header
+    type: str = "FULL_OBJECT"
+
+
+@dataclass
+class StoredObject:
+    bucket: str
+    key: str
+    blob_id: str
+    size: int
+    etag: str  # without quotes
+    last_modified: str  # ISO 8601
+    content_type: str
+    encryption: EncryptionRecord
+    checksum: Checksum
+    metadata: dict[str, str] = field(default_factory=dict)  # x-amz-meta-* (lower-case names)
+    system_headers: dict[str, str] = field(default_factory=dict)  # Content-Encoding ...
+
+    @property
+    def store_id(self) -> str:
+        return object_id(self.bucket, self.key)
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> StoredObject:
+        data = dict(record)
+        data["encryption"] = EncryptionRecord(**data["encryption"])
+        data["checksum"] = Checksum(**data["checksum"])
+        return cls(**data)
+
+
+def object_id(bucket: str, key: str) -> str:
+    return f"{bucket}/{key}"
+
+
+def bucket_arn(bucket: str) -> str:
+    return f"arn:aws:s3:::{bucket}"
+
+
+def object_arn(bucket: str, key: str) -> str:
+    return f"arn:aws:s3:::{bucket}/{key}"

@@ -1,0 +1,135 @@
+"""The routing table: method + level + sub-resource flags (+ a selecting header) → handler.
+
+A request is at one of three levels: ``service`` (no bucket: ListBuckets), ``bucket``
+(no key) or ``object``. Its *sub-resource flags* are the query parameters S3 treats as
+selecting an operation (``?encryption``, ``?uploads``, ``?uploadId`` ...); other query
+parameters (``prefix``, ``max-keys`` ...) are the operation's arguments. A route
+matches when its method and level match and its flags are exactly the request's
+sub-resource flags; among those, a route naming a header wins when the header is sent
+(``x-amz-copy-source`` turns PutObject into CopyObject).
+
+To add an operation, write ``handler(call) -> Reply`` in its own module and replace the
+``_unimplemented`` entry below with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ..requests import S3Request
+from . import bucket_encryption, bucket_policy, buckets, errors, listing, objects
+from .context import Call, Reply
+
+Handler = Callable[[Call], Reply]
+
+
+def _unimplemented(call: Call) -> Reply:
+    raise errors.not_implemented(call.operation)
+
+
+# Query parameters that select an operation rather than parameterise it.
+SUBRESOURCES = frozenset(
+    {
+        "accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption",
+        "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "location", "logging",
+        "metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
+        "partNumber", "policy", "policyStatus", "publicAccessBlock", "replication",
+        "requestPayment", "restore", "retention", "select", "tagging", "torrent", "uploadId",
+        "uploads", "versioning", "versions", "website",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    level: str  # service | bucket | object
+    name: str  # the S3 API operation name
+    action: str  # the IAM action a policy evaluates
+    handler: Handler
+    flags: frozenset[str] = frozenset()
+    header: str | None = None  # when sent, this route is preferred
+
+
+def _r(
+    method: str,
+    level: str,
+    name: str,
+    action: str,
+    handler: Handler,
+    flags: tuple[str, ...] = (),
+    header: str | None = None,
+) -> Route:
+    return Route(method, level, name, action, handler, frozenset(flags), header)
+
+
+COPY_SOURCE = "x-amz-copy-source"
+
+ROUTES: tuple[Route, ...] = (
+    _r("GET", "service", "ListBuckets", "s3:ListAllMyBuckets", buckets.list_buckets),
+    # bucket level
+    _r("PUT", "bucket", "CreateBucket", "s3:CreateBucket", buckets.create_bucket),
+    _r("DELETE", "bucket", "DeleteBucket", "s3:DeleteBucket", buckets.delete_bucket),
+    _r("HEAD", "bucket", "HeadBucket", "s3:ListBucket", buckets.head_bucket),
+    _r("GET", "bucket", "ListObjectsV2", "s3:ListBucket", listing.list_objects_v2),
+    _r("GET", "bucket", "GetBucketLocation", "s3:GetBucketLocation", buckets.get_location,
+       ("location",)),
+    _r("PUT", "bucket", "PutBucketEncryption", "s3:PutEncryptionConfiguration",
+       bucket_encryption.put, ("encryption",)),
+    _r("GET", "bucket", "GetBucketEncryption", "s3:GetEncryptionConfiguration",
+       bucket_encryption.get, ("encryption",)),
+    _r("DELETE", "bucket", "DeleteBucketEncryption", "s3:PutEncryptionConfiguration",
+       bucket_encryption.delete, ("encryption",)),
+    _r("PUT", "bucket", "PutBucketPolicy", "s3:PutBucketPolicy", bucket_policy.put,
+       ("policy",)),
+    _r("GET", "bucket", "GetBucketPolicy", "s3:GetBucketPolicy", bucket_policy.get,
+       ("policy",)),
+    _r("DELETE", "bucket", "DeleteBucketPolicy", "s3:DeleteBucketPolicy", bucket_policy.delete,
+       ("policy",)),
+    _r("POST", "bucket", "DeleteObjects", "s3:DeleteObject", _unimplemented, ("delete",)),
+    _r("GET", "bucket", "ListMultipartUploads", "s3:ListBucketMultipartUploads",
+       _unimplemented, ("uploads",)),
+    # object level
+    _r("PUT", "object", "CopyObject", "s3:PutObject", _unimplemented, header=COPY_SOURCE),
+    _r("PUT", "object", "PutObject", "s3:PutObject", objects.put_object),
+    _r("GET", "object", "GetObject", "s3:GetObject", objects.get_object),
+    _r("HEAD", "object", "HeadObject", "s3:GetObject", objects.head_object),
+    _r("DELETE", "object", "DeleteObject", "s3:DeleteObject", objects.delete_object),
+    _r("PUT", "object", "UpdateObjectEncryption", "s3:PutObject", _unimplemented,
+       ("encryption",)),
+    _r("POST", "object", "CreateMultipartUpload", "s3:PutObject", _unimplemented,
+       ("uploads",)),
+    _r("PUT", "object", "UploadPartCopy", "s3:PutObject", _unimplemented,
+       ("partNumber", "uploadId"), COPY_SOURCE),
+    _r("PUT", "object", "UploadPart", "s3:PutObject", _unimplemented,
+       ("partNumber", "uploadId")),
+    _r("POST", "object", "CompleteMultipartUpload", "s3:PutObject", _unimplemented,
+       ("uploadId",)),
+    _r("DELETE", "object", "AbortMultipartUpload", "s3:AbortMultipartUpload", _unimplemented,
+       ("uploadId",)),
+    _r("GET", "object", "ListParts", "s3:ListMultipartUploadParts", _unimplemented,
+       ("uploadId",)),
+)  # fmt: skip
+
+
+def level_of(request: S3Request) -> str:
+    if not request.bucket:
+        return "service"
+    return "object" if request.key else "bucket"
+
+
+def find_route(request: S3Request, headers: Mapping[str, str]) -> Route:
+    """The route for ``request``; 405 for an unknown method, 501 for an unknown operation."""
+    method = request.method.upper()
+    level = level_of(request)
+    flags = frozenset(request.query) & SUBRESOURCES
+    candidates = [r for r in ROUTES if r.level == level and r.method == method]
+    if not candidates:
+        resource = {"service": "SERVICE", "bucket": "BUCKET", "object": "OBJECT"}[level]
+        raise errors.method_not_allowed(method, resource)
+    matching = [r for r in candidates if r.flags == flags]
+    for route in matching:
+        if route.header is None or route.header in headers:
+            return route
+    raise errors.not_implemented("")

@@ -1,0 +1,209 @@
+"""``S3Service.handle``: one request in, one response out, never an exception.
+
+The pipeline of every request:
+
+1. ids (``x-amz-request-id``, ``x-amz-id-2``) from the engine's entropy, and the first
+   trace steps: ``request.sent``, ``tls.transit``, ``request.received``;
+2. routing (405/501 for what S3 would not serve), bucket name and key checks;
+3. ``authorize`` — the one hook where bucket policies will be evaluated, before any SSE
+   header validation (s3-facts §4: policies see the request as sent);
+4. the operation's handler, which raises ``S3Error`` (or lets ``KMSError`` and
+   ``DecryptError`` through) on failure;
+5. an ``error`` step for failures, then ``response.sent`` with the response headers.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..crypto import random_hex
+from ..errors import DecryptError, KMSError, S3Error
+from ..requests import Headers, S3Request, S3Response
+from ..trace import PREVIEW_BYTES, Payload, Trace
+from . import errors
+from .context import Call, Reply
+from .names import check_key, valid_bucket_name
+from .root_keys import RootKeys
+from .routing import Route, find_route, level_of
+from .xml import error_document
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+
+
+class S3Service:
+    """Simulated Amazon S3 for one engine (one account, one Region)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.root_keys = RootKeys(engine)
+
+    # ------------------------------------------------------------------ the hook
+
+    def authorize(self, call: Call, route: Route) -> Mapping[str, Any] | None:
+        """Where bucket policies will be evaluated; allows everything for now.
+
+        Returning ``None`` means "no policy decision was made" and records nothing. A
+        returned mapping is a decision (``{"decision": "Allow" | "ExplicitDeny" |
+        "ImplicitDeny", "statements": [...]}``): it becomes the ``policy.evaluated``
+        step, and anything but ``Allow`` answers 403 AccessDenied.
+        """
+        return None
+
+    # ------------------------------------------------------------------ handle
+
+    def handle(self, request: S3Request) -> S3Response:
+        try:
+            return self._handle(request)
+        except Exception:
+            body = error_document(
+                "InternalError", errors.internal_error().message, {}, "", "0" * 16, ""
+            )
+            return S3Response(
+                status=500,
+                headers={"Content-Type": "application/xml"},
+                body=b"" if request.method.upper() == "HEAD" else body,
+                error_code="InternalError",
+                error_message=errors.internal_error().message,
+            )
+
+    def _handle(self, request: S3Request) -> S3Response:
+        entropy = self.engine.entropy
+        headers = (
+            request.headers if isinstance(request.headers, Headers) else Headers(request.headers)
+        )
+        trace = Trace()
+        call = Call(
+            service=self,
+            request=request,
+            headers=headers,
+            trace=trace,
+            request_id=random_hex(entropy, 8).upper(),
+            host_id=base64.b64encode(entropy.random_bytes(48)).decode(),
+        )
+        self._trace_request(call)
+        try:
+            route = find_route(request, headers)
+            call.operation = route.name
+            trace.add(
+                "request.received",
+                "s3",
+                operation=route.name,
+                method=request.method.upper(),
+                bucket=request.bucket,
+                key=request.key,
+            )
+            self._check_names(request, route)
+            decision = self.authorize(call, route)
+            if decision is not None:
+                trace.add("policy.evaluated", "policy", decision=decision, action=route.action)
+                if decision.get("decision") != "Allow":
+                    raise errors.access_denied()
+            reply = route.handler(call)
+        except S3Error as error:
+            reply = self._error(call, error)
+        except KMSError as error:
+            reply = self._error(call, errors.from_kms(error), kms_code=error.code)
+        except DecryptError:
+            # NOTE: real S3 never shows this: stored bytes that fail authentication mean
+            # the "disk" was tampered with (the lab's "break it" lesson). S3 would answer
+            # 500 InternalError, and so does the lab, with the reason in the trace.
+            reply = self._error(call, errors.internal_error(), reason="decrypt-failed")
+        except Exception as exc:
+            reply = self._error(call, errors.internal_error(), reason=type(exc).__name__)
+        return self._respond(call, reply)
+
+    # ------------------------------------------------------------------ pieces
+
+    def _trace_request(self, call: Call) -> None:
+        request = call.request
+        body = request.body
+        if isinstance(body, bytes | bytearray):
+            preview: bytes | None = bytes(body[:PREVIEW_BYTES])
+            size = len(body)
+        else:
+            preview = None
+            length = call.headers.get("Content-Length", "")
+            size = int(length) if length.isdigit() else 0
+        plain = Payload("plaintext", size, preview.hex() if preview else "")
+        call.trace.add(
+            "request.sent",
+            "client",
+            payload=plain,
+            headers=call.headers,
+            method=request.method.upper(),
+            bucket=request.bucket,
+            key=request.key,
+            query=dict(request.query),
+            principal=request.principal,
+        )
+        secure = request.secure
+        call.trace.add(
+            "tls.transit",
+            "network",
+            payload=Payload("tls", size) if secure else plain,
+            secure=secure,
+            direction="request",
+        )
+
+    def _check_names(self, request: S3Request, route: Route) -> None:
+        level = level_of(request)
+        if (
+            level != "service"
+            and route.name != "CreateBucket"
+            and not valid_bucket_name(request.bucket)
+        ):
+            # A bucket with an invalid name cannot exist.
+            raise errors.no_such_bucket(request.bucket)
+        if level == "object":
+            check_key(request.key)
+
+    def _error(self, call: Call, error: S3Error, *, reason: str = "", kms_code: str = "") -> Reply:
+        detail: dict[str, Any] = {"status": error.status, "message": error.message}
+        if reason:
+            detail["reason"] = reason
+        if kms_code:
+            detail["kms_code"] = kms_code
+        call.trace.add("error", "s3", outcome=error.code, **detail)
+        call.notes["error"] = error
+        if call.request.method.upper() == "HEAD":
+            # HEAD errors have no body (s3-facts §2).
+            return Reply(error.status, {}, b"")
+        resource = error.resource
+        body = error_document(
+            error.code, error.message, error.extra, resource, call.request_id, call.host_id
+        )
+        return Reply.xml(body, status=error.status)
+
+    def _respond(self, call: Call, reply: Reply) -> S3Response:
+        headers = reply.headers
+        headers["x-amz-request-id"] = call.request_id
+        headers["x-amz-id-2"] = call.host_id
+        body = reply.body
+        error = call.notes.get("error")
+        if isinstance(body, bytes | bytearray):
+            size = len(body)
+            preview = bytes(body[:PREVIEW_BYTES]).hex()
+        else:
+            length = headers.get("Content-Length", "0")
+            size = int(length) if length.isdigit() else 0
+            preview = ""
+        call.trace.add(
+            "response.sent",
+            "s3",
+            headers=tuple(headers.items()),
+            payload=Payload("plaintext", size, preview) if size else None,
+            outcome=error.code if isinstance(error, S3Error) else "ok",
+            status=reply.status,
+            secure=call.request.secure,
+        )
+        return S3Response(
+            status=reply.status,
+            headers=headers,
+            body=body,
+            error_code=error.code if isinstance(error, S3Error) else None,
+            trace=call.trace.steps,
+            error_message=error.message if isinstance(error, S3Error) else None,
+        )

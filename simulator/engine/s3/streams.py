@@ -1,0 +1,121 @@
+"""Bodies in and out: chunked reading of request bodies, streaming response bodies.
+
+A request body is ``bytes`` or a binary stream; both are read in ``CHUNK`` pieces so a
+large upload is hashed, checksummed and encrypted without ever being whole in memory.
+A large response body is a ``PlaintextStream`` that decrypts one blob chunk at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from ..requests import Body
+from . import errors
+
+CHUNK = 1 << 20  # 1 MiB, the blob format's chunk size
+
+
+def iter_body(body: Body, chunk: int = CHUNK) -> Iterator[bytes | memoryview]:
+    """The request body in pieces of at most ``chunk`` bytes."""
+    if isinstance(body, bytes | bytearray | memoryview):
+        view = memoryview(body)
+        if len(view) <= chunk:
+            yield view
+            return
+        for start in range(0, len(view), chunk):
+            yield view[start : start + chunk]
+        return
+    while True:
+        piece = body.read(chunk)
+        if not piece:
+            return
+        if not isinstance(piece, bytes | bytearray):
+            raise TypeError("request body stream must yield bytes")
+        yield piece
+
+
+def read_small_body(body: Body, limit: int) -> bytes:
+    """The whole body of a configuration request; ``MaxMessageLengthExceeded`` past ``limit``."""
+    if isinstance(body, bytes | bytearray | memoryview):
+        data = bytes(body)
+    else:
+        data = body.read(limit + 1)
+        if not isinstance(data, bytes | bytearray):
+            raise TypeError("request body stream must yield bytes")
+        data = bytes(data)
+    if len(data) > limit:
+        raise errors.request_too_big()
+    return data
+
+
+class IteratorReader:
+    """A ``read(n)`` view of an iterator of byte chunks (DSSE's inner blob)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = bytearray()
+
+    def read(self, n: int = -1, /) -> bytes:
+        while n < 0 or len(self._buffer) < n:
+            piece = next(self._chunks, None)
+            if piece is None:
+                break
+            self._buffer += piece
+        if n < 0 or n >= len(self._buffer):
+            out = bytes(self._buffer)
+            self._buffer.clear()
+            return out
+        out = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        return out
+
+
+class PlaintextStream:
+    """A response body that decrypts as it is read: ``read(n=-1)`` and ``close()``.
+
+    ``first`` is the already-authenticated first piece (the service decrypts it before
+    answering, so a wrong key or a tampered header still gets a proper error response);
+    later pieces are authenticated as they are reached.
+    """
+
+    def __init__(self, first: bytes, rest: Iterator[bytes], on_close: Callable[[], None]) -> None:
+        self._buffer = bytearray(first)
+        self._rest = rest
+        self._on_close = on_close
+        self._closed = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1, /) -> bytes:
+        if self._closed:
+            raise ValueError("read of closed stream")
+        while n < 0 or len(self._buffer) < n:
+            piece = next(self._rest, None)
+            if piece is None:
+                break
+            self._buffer += piece
+        if n < 0 or n >= len(self._buffer):
+            out = bytes(self._buffer)
+            self._buffer.clear()
+            return out
+        out = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        return out
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._buffer.clear()
+            self._on_close()
+
+    def __enter__(self) -> PlaintextStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def closer(handle: BinaryIO) -> Callable[[], None]:
+    return handle.close
