@@ -13,6 +13,7 @@ message says so in a NOTE beside it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -256,8 +257,6 @@ def _check_action(value: str, kind: str, location: str) -> None:
             raise invalid()
         probe = name.lower()
         if has_wildcard(probe):
-            import re
-
             pattern = re.compile(glob_to_regex(probe), re.DOTALL)
             if not any(pattern.fullmatch(action) for action in S3_ACTIONS):
                 raise invalid()
