@@ -5,7 +5,9 @@ The package is split by concern:
 
 * ``service`` — ``KMSService``: the JSON API door (``call``) and the door S3 uses
   (``resolve_key_for_s3``, ``generate_data_key``, ``decrypt``, ``describe``);
-* ``admin`` and ``cryptops`` — the operations;
+* ``admin`` (keys, states, deletion, policies), ``aliases``, ``rotation`` and
+  ``cryptops`` (data keys, Encrypt, Decrypt, ReEncrypt) — the operations, with
+  ``calls`` for the request in flight and ``events`` for its audit event;
 * ``keystore`` — key and alias records, lazy deletion and automatic rotation;
 * ``model`` — record shapes, ARNs, default key policies; ``rules`` — key states;
 * ``blob`` and ``context`` — the ciphertext format and the encryption-context AAD;

@@ -1,10 +1,16 @@
-"""One KMS request in flight: who asked, when, and which keys it touched."""
+"""One KMS request in flight (who asked, when, which keys it touched) and handler helpers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from . import params
+
+if TYPE_CHECKING:
+    from .service import KMSService
 
 
 @dataclass
@@ -20,3 +26,35 @@ class Call:
         if record["Arn"] not in self.key_arns:
             self.key_arns.append(record["Arn"])
         return record
+
+
+Handler = Callable[["KMSService", Call, dict[str, Any]], dict[str, Any]]
+
+
+def key_param(
+    svc: KMSService,
+    call: Call,
+    p: dict[str, Any],
+    *,
+    allow_alias: bool = False,
+    name: str = "KeyId",
+) -> dict[str, Any]:
+    """The key a KeyId-like parameter names, noted on the call and authorized."""
+    ref = params.req_str(p, name)
+    record = svc.keys.resolve(ref, call.now, allow_alias=allow_alias)
+    call.touch(record)
+    svc.authorize(call.action, record, call.principal, {})
+    return record
+
+
+def page(
+    field: str, items: list[dict[str, Any]], sort_key: str, limit: int, marker: str | None
+) -> dict[str, Any]:
+    if marker is not None:
+        items = [item for item in items if item[sort_key] > marker]
+    """One page of a listing, KMS style: ``Truncated`` and ``NextMarker`` (the last item's key)."""
+    chunk = items[:limit]
+    result: dict[str, Any] = {field: chunk, "Truncated": len(items) > limit}
+    if len(items) > limit:
+        result["NextMarker"] = chunk[-1][sort_key]
+    return result

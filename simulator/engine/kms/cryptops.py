@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KMSError
 from . import params
-from .admin import Handler
-from .calls import Call
+from .calls import Call, Handler
 from .context import validate_context
 
 if TYPE_CHECKING:

@@ -23,10 +23,11 @@ from .. import crypto
 from ..audit import record_event
 from ..errors import DecryptError, KMSError
 from ..trace import KeyInPlay, Trace
-from . import admin, cryptops, model, pricing, rules
+from . import admin, aliases, cryptops, model, pricing, rotation, rules
 from .blob import pack_header, parse_blob
-from .calls import Call
+from .calls import Call, Handler
 from .context import canonical_context, validate_context
+from .events import READ_ONLY_ACTIONS, loggable_params, response_elements
 from .keystore import KeyStore
 
 if TYPE_CHECKING:
@@ -35,26 +36,12 @@ if TYPE_CHECKING:
 EVENT_SOURCE = "kms.amazonaws.com"
 REQUEST_COUNTER_PREFIX = "kms.requests."
 
-_HANDLERS: dict[str, admin.Handler] = {**admin.HANDLERS, **cryptops.HANDLERS}
-
-# CloudTrail marks these read-only: they change no key (the cryptographic ones included).
-_READ_ONLY = frozenset(
-    {
-        "DescribeKey",
-        "ListKeys",
-        "ListAliases",
-        "GetKeyPolicy",
-        "GetKeyRotationStatus",
-        "ListKeyRotations",
-        "GenerateDataKey",
-        "GenerateDataKeyWithoutPlaintext",
-        "Encrypt",
-        "Decrypt",
-        "ReEncrypt",
-    }
-)
-# Never written into an audit event: key material and data.
-_SECRET_PARAMS = frozenset({"Plaintext", "CiphertextBlob"})
+_HANDLERS: dict[str, Handler] = {
+    **admin.HANDLERS,
+    **aliases.HANDLERS,
+    **rotation.HANDLERS,
+    **cryptops.HANDLERS,
+}
 
 
 @dataclass(frozen=True)
@@ -83,9 +70,9 @@ class KMSService:
                 raise KMSError("SerializationException", "")
             result = handler(self, call, dict(params))
         except KMSError as exc:
-            self._audit(call, _loggable_params(params), None, error=exc)
+            self._audit(call, loggable_params(params), None, error=exc)
             raise
-        self._audit(call, _loggable_params(params), _response_elements(action, result))
+        self._audit(call, loggable_params(params), response_elements(action, result))
         return result
 
     def authorize(
@@ -367,7 +354,7 @@ class KMSService:
             invoked_by=call.via_service,
             error_code=error.code if error else None,
             error_message=error.message if error else None,
-            read_only=call.action in _READ_ONLY,
+            read_only=call.action in READ_ONLY_ACTIONS,
         )
 
     # ------------------------------------------------------------------ cost
@@ -375,46 +362,3 @@ class KMSService:
         """What this sandbox's KMS use would cost; see ``pricing.estimate`` for the rules."""
         now = self.engine.clock.now()
         return pricing.estimate(self.keys.live_keys(now), self.request_counts(), now, month_hours)
-
-
-def _lower_camel(name: str) -> str:
-    return name[:1].lower() + name[1:]
-
-
-def _loggable(value: Any) -> Any:
-    """A JSON-safe copy of a parameter value (anything else becomes None)."""
-    if value is None or isinstance(value, str | bool | int | float):
-        return value
-    if isinstance(value, list):
-        return [_loggable(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _loggable(v) for k, v in value.items()}
-    return None
-
-
-def _loggable_params(params: Any) -> dict[str, Any] | None:
-    """requestParameters as CloudTrail writes them: lowerCamelCase, no plaintext or blobs."""
-    if not isinstance(params, Mapping):
-        return None
-    logged = {
-        _lower_camel(str(k)): _loggable(v)
-        for k, v in params.items()
-        if k not in _SECRET_PARAMS and not (isinstance(k, str) and k.startswith("Plaintext"))
-    }
-    if "encryptionContext" in logged and isinstance(params.get("EncryptionContext"), Mapping):
-        # Context keys keep their own spelling.
-        logged["encryptionContext"] = _loggable(params["EncryptionContext"])
-    return logged or None
-
-
-def _response_elements(action: str, result: dict[str, Any]) -> dict[str, Any] | None:
-    """responseElements for management calls; cryptographic calls log none."""
-    if action in _READ_ONLY or not result:
-        return None
-    return {_lower_camel(k): _camel_keys(v) for k, v in result.items() if k not in _SECRET_PARAMS}
-
-
-def _camel_keys(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {_lower_camel(str(k)): _camel_keys(v) for k, v in value.items()}
-    return _loggable(value)
