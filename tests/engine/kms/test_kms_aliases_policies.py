@@ -18,6 +18,7 @@ def _aliases(engine: Engine, **params: object) -> dict[str, dict[str, object]]:
 
 
 def test_create_alias_then_list_and_delete_it(engine: Engine, new_key: Callable[..., str]) -> None:
+    """[BC-KMS] ListAliases: AliasName, AliasArn, TargetKeyId; a missing alias is NotFoundException."""
     key_id = new_key()
     assert (
         engine.kms("CreateAlias", {"AliasName": "alias/app", "TargetKeyId": arn_of(key_id)}) == {}
@@ -56,6 +57,7 @@ def test_alias_names_are_checked(
 
 
 def test_an_alias_name_is_unique(engine: Engine, new_key: Callable[..., str]) -> None:
+    """[BC-KMS] CreateAlias: AlreadyExistsException names the alias ARN."""
     engine.kms("CreateAlias", {"AliasName": "alias/app", "TargetKeyId": new_key()})
     error = kms_error(
         lambda: engine.kms("CreateAlias", {"AliasName": "alias/app", "TargetKeyId": new_key()})
@@ -124,6 +126,7 @@ def test_the_aws_managed_key_cannot_be_managed(
 
 
 def test_the_aws_managed_key_policy_only_allows_use_through_s3(engine: Engine) -> None:
+    """s3-facts §5: aws/s3 is used through S3 only (kms:ViaService), its policy fixed."""
     arn = engine.kms_service.resolve_key_for_s3(None)
     policy = json.loads(engine.kms("GetKeyPolicy", {"KeyId": arn})["Policy"])
     via = [
@@ -137,6 +140,7 @@ def test_the_aws_managed_key_policy_only_allows_use_through_s3(engine: Engine) -
 def test_put_key_policy_stores_the_text_byte_for_byte(
     engine: Engine, new_key: Callable[..., str]
 ) -> None:
+    """[BC-KMS] GetKeyPolicy returns the policy document that was put, unchanged."""
     key_id = new_key()
     text = '{ "Version":"2012-10-17",\n  "Statement":[{"Sid":"x","Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}]}  '
     assert (
@@ -175,6 +179,7 @@ def test_put_key_policy_rejects_malformed_documents_and_keeps_the_old_one(
 
 
 def test_only_the_default_policy_name_exists(engine: Engine, new_key: Callable[..., str]) -> None:
+    """[BC-KMS] GetKeyPolicy: the only valid PolicyName is `default`."""
     key_id = new_key()
     error = kms_error(lambda: engine.kms("GetKeyPolicy", {"KeyId": key_id, "PolicyName": "other"}))
     assert error.code == "NotFoundException"

@@ -18,6 +18,7 @@ BOB = f"arn:aws:iam::{ACCOUNT}:user/bob"
 def test_every_call_is_audited_with_the_caller_and_no_secrets(
     engine: Engine, new_key: Callable[..., str]
 ) -> None:
+    """s3-facts §5 [KMS-CT]: eventSource kms.amazonaws.com, the calling principal; plaintext is never logged."""
     key_id = new_key()
     engine.kms(
         "Encrypt",
@@ -36,6 +37,7 @@ def test_every_call_is_audited_with_the_caller_and_no_secrets(
 def test_a_management_call_is_not_read_only_and_logs_its_response(
     engine: Engine, new_key: Callable[..., str]
 ) -> None:
+    """[KMS-CT] ScheduleKeyDeletion event: readOnly false, responseElements with keyState."""
     key_id = new_key()
     engine.kms("ScheduleKeyDeletion", {"KeyId": key_id, "PendingWindowInDays": 20})
     event = list_events(engine)[-1]
@@ -45,6 +47,7 @@ def test_a_management_call_is_not_read_only_and_logs_its_response(
 
 
 def test_a_failed_call_is_audited_with_error_code_and_message(engine: Engine) -> None:
+    """CloudTrail records failed calls with errorCode and errorMessage."""
     kms_error(lambda: engine.kms("DescribeKey", {"KeyId": "fake-key-id"}, principal=ALICE))
     event = list_events(engine)[-1]
     assert (event["eventName"], event["errorCode"], event["errorMessage"]) == (
@@ -57,6 +60,7 @@ def test_a_failed_call_is_audited_with_error_code_and_message(engine: Engine) ->
 def test_requests_are_counted_by_api_including_those_s3_makes(
     engine: Engine, new_key: Callable[..., str]
 ) -> None:
+    """s3-facts §5: requests S3 makes on a caller's behalf are KMS requests (bucket keys cut them)."""
     key_id = new_key()
     for _ in range(3):
         engine.kms_service.generate_data_key(

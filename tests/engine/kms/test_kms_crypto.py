@@ -67,6 +67,7 @@ def test_generate_data_key_parameter_errors(
 def test_generate_data_key_without_plaintext_returns_only_the_wrapped_key(
     engine: Engine, new_key: Callable[..., str]
 ) -> None:
+    """[BC-KMS] GenerateDataKeyWithoutPlaintext returns CiphertextBlob and KeyId only."""
     key_id = new_key()
     result = engine.kms("GenerateDataKeyWithoutPlaintext", {"KeyId": key_id, "KeySpec": "AES_256"})
     assert set(result) == {"CiphertextBlob", "KeyId"}
@@ -155,6 +156,7 @@ def test_the_context_encoding_is_unambiguous(
 
 
 def test_context_order_does_not_matter(engine: Engine, new_key: Callable[..., str]) -> None:
+    """s3-facts §5: the context is a set of pairs; Decrypt may list them in any order."""
     blob = engine.kms(
         "Encrypt", {"KeyId": new_key(), "Plaintext": b64(b"x"), "EncryptionContext": CONTEXT}
     )["CiphertextBlob"]
@@ -230,6 +232,7 @@ def test_encrypt_parameter_errors(
 def test_re_encrypt_moves_a_ciphertext_to_another_key_and_context(
     engine: Engine, new_key: Callable[..., str]
 ) -> None:
+    """[BC-KMS] ReEncrypt: decrypt under the source, encrypt under the destination, in KMS."""
     source, destination = new_key("source"), new_key("destination")
     blob = engine.kms(
         "Encrypt", {"KeyId": source, "Plaintext": b64(b"payload"), "EncryptionContext": {"a": "1"}}
@@ -257,6 +260,7 @@ def test_re_encrypt_moves_a_ciphertext_to_another_key_and_context(
 def test_grant_tokens_are_accepted_but_must_be_a_list_of_strings(
     engine: Engine, new_key: Callable[..., str]
 ) -> None:
+    """[BC-KMS] GrantTokens is a list of strings (grants themselves are not simulated)."""
     key_id = new_key()
     engine.kms("Encrypt", {"KeyId": key_id, "Plaintext": b64(b"x"), "GrantTokens": ["token"]})
     error = kms_error(

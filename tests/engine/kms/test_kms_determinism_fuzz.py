@@ -37,6 +37,7 @@ def test_two_engines_with_the_same_seed_give_identical_ids_ciphertexts_and_event
 
 
 def test_a_different_seed_gives_different_keys() -> None:
+    """The seed really drives the randomness: another seed, other keys."""
     assert _story(Engine(seed=42))[:4] != _story(Engine(seed=43))[:4]
 
 
@@ -94,6 +95,7 @@ param_names = st.sampled_from(
 def test_random_parameters_never_raise_anything_but_a_kms_error(
     action: str, params: dict[str, Any]
 ) -> None:
+    """design §3: engine.kms raises KMSError and nothing else, whatever JSON arrives."""
     engine = Engine(seed=7)
     key_id = engine.kms("CreateKey", {})["KeyMetadata"]["KeyId"]
     engine.kms("CreateAlias", {"AliasName": "alias/x", "TargetKeyId": key_id})

@@ -165,6 +165,7 @@ def test_generate_data_key_for_s3_is_audited_as_the_caller_invoked_by_s3(
 def test_a_failed_s3_decrypt_is_audited_with_its_error(
     engine: Engine, new_key: Callable[..., str]
 ) -> None:
+    """s3-facts §2: a disabled key fails GET with DisabledException; the event and the trace say so."""
     key_id = new_key()
     data_key = engine.kms_service.generate_data_key(
         key_id, OBJECT_CONTEXT, principal=ALICE, trace=None
@@ -223,5 +224,6 @@ def test_the_trace_step_shows_which_keys_are_in_play(
 
 
 def test_describe_gives_key_metadata_for_uis(engine: Engine, new_key: Callable[..., str]) -> None:
+    """The KMS console shows DescribeKey's KeyMetadata."""
     key_id = new_key("for the console")
     assert engine.kms_service.describe(key_id)["Description"] == "for the console"

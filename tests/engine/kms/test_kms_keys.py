@@ -147,6 +147,7 @@ def test_describe_key_without_a_key_id_is_a_validation_error(engine: Engine) -> 
 def test_list_keys_lists_every_key_with_id_and_arn_and_pages(
     engine: Engine, new_key: Callable[..., str]
 ) -> None:
+    """[BC-KMS] ListKeys: KeyId and KeyArn, Limit/Marker paging with Truncated and NextMarker."""
     ids = sorted(new_key(f"k{i}") for i in range(3))
     listed = engine.kms("ListKeys", {})
     assert listed["Keys"] == [{"KeyId": i, "KeyArn": arn_of(i)} for i in ids]
@@ -158,6 +159,7 @@ def test_list_keys_lists_every_key_with_id_and_arn_and_pages(
 
 
 def test_an_unknown_action_is_an_unknown_operation(engine: Engine) -> None:
+    """The JSON protocol answers an unknown X-Amz-Target with UnknownOperationException."""
     assert kms_error(lambda: engine.kms("MakeCoffee", {})).code == "UnknownOperationException"
 
 

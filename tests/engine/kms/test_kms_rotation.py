@@ -112,6 +112,7 @@ def test_rotation_period_must_be_90_to_2560_days(
 def test_the_default_rotation_period_is_365_days(
     engine: Engine, new_key: Callable[..., str]
 ) -> None:
+    """s3-facts §5: RotationPeriodInDays defaults to 365."""
     key_id = new_key()
     engine.kms("EnableKeyRotation", {"KeyId": key_id})
     assert engine.kms("GetKeyRotationStatus", {"KeyId": key_id})["RotationPeriodInDays"] == 365
@@ -120,6 +121,7 @@ def test_the_default_rotation_period_is_365_days(
 def test_disable_key_rotation_stops_the_schedule(
     engine: Engine, clock: FixedClock, new_key: Callable[..., str]
 ) -> None:
+    """[BC-KMS] DisableKeyRotation: no further automatic rotations."""
     key_id = new_key()
     engine.kms("EnableKeyRotation", {"KeyId": key_id, "RotationPeriodInDays": 90})
     engine.kms("DisableKeyRotation", {"KeyId": key_id})

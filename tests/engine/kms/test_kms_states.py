@@ -102,6 +102,7 @@ def test_each_operation_in_each_key_state(
 
 
 def test_disable_then_enable_restores_use(engine: Engine, new_key: Callable[..., str]) -> None:
+    """s3-facts §5: a Disabled key can't be used; EnableKey makes it usable again."""
     key_id = new_key()
     engine.kms("DisableKey", {"KeyId": key_id})
     assert engine.kms("DescribeKey", {"KeyId": key_id})["KeyMetadata"]["Enabled"] is False
