@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Install everything the test suite needs and run all of it, stopping at the first
-# failure. This is what .ci/run calls. Run it as root on a fresh machine: it installs
-# Debian's chromium and postgresql when they are missing.
+# Install everything the test suite needs and run all of it. This is what .ci/run
+# calls. Run it as root on a fresh machine: it installs Debian's chromium and
+# postgresql when they are missing.
 #
-#   bash scripts/test.sh
+#   bash scripts/test.sh               # stop at the first failing step (CI)
+#   bash scripts/test.sh --keep-going  # run every step, then report all failures
 #
 # Steps: ruff (lint, format), mypy, import-linter, pytest on SQLite (everything but
 # the browser tests), pytest on a throwaway PostgreSQL cluster (the database-backed
@@ -16,12 +17,21 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
 
-STEP_NAMES=()
-STEP_TIMES=()
+KEEP_GOING=0
+for arg in "$@"; do
+    case "$arg" in
+        --keep-going) KEEP_GOING=1 ;;
+        *) echo "usage: bash scripts/test.sh [--keep-going]" >&2; exit 2 ;;
+    esac
+done
+
+RESULTS=()       # "ok|FAIL<TAB>name<TAB>seconds"
 CURRENT_STEP=""
 STEP_STARTED=0
+FAILURES=0
 PG_DIR=""
 PG_BIN=""
+PG_PORT=""
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -31,10 +41,30 @@ begin() {
     say "$1"
 }
 
-finish() {
-    STEP_NAMES+=("$CURRENT_STEP")
-    STEP_TIMES+=("$((SECONDS - STEP_STARTED))")
+record() {
+    RESULTS+=("$1"$'\t'"$CURRENT_STEP"$'\t'"$((SECONDS - STEP_STARTED))")
     CURRENT_STEP=""
+}
+
+# step NAME COMMAND...: run one check in a subshell with `set -e` in force, record
+# the outcome, and stop unless --keep-going.
+step() {
+    begin "$1"
+    shift
+    local status
+    set +e
+    (set -e; "$@")
+    status=$?
+    set -e
+    if [ "$status" -eq 0 ]; then
+        record ok
+    else
+        record FAIL
+        FAILURES=$((FAILURES + 1))
+        if [ "$KEEP_GOING" -eq 0 ]; then
+            exit "$status"
+        fi
+    fi
 }
 
 as_postgres() {
@@ -53,25 +83,28 @@ cleanup() {
         rm -rf "$PG_DIR"
     fi
     printf '\n==================== summary ====================\n'
-    local i
-    for i in "${!STEP_NAMES[@]}"; do
-        printf '  ok    %-44s %4ss\n' "${STEP_NAMES[$i]}" "${STEP_TIMES[$i]}"
+    local line outcome name seconds
+    for line in "${RESULTS[@]}"; do
+        IFS=$'\t' read -r outcome name seconds <<<"$line"
+        printf '  %-5s %-46s %4ss\n' "$outcome" "$name" "$seconds"
     done
-    if [ "$status" -ne 0 ]; then
-        printf '  FAIL  %-44s %4ss\n' "${CURRENT_STEP:-setup}" "$((SECONDS - STEP_STARTED))"
-        printf 'FAILED after %ss (exit %s)\n' "$SECONDS" "$status"
-    else
+    if [ -n "$CURRENT_STEP" ]; then
+        printf '  %-5s %-46s %4ss\n' FAIL "$CURRENT_STEP" "$((SECONDS - STEP_STARTED))"
+    fi
+    if [ "$status" -eq 0 ] && [ "$FAILURES" -eq 0 ]; then
         printf 'ALL PASSED in %ss\n' "$SECONDS"
+    else
+        [ "$status" -ne 0 ] || status=1
+        printf 'FAILED after %ss (exit %s)\n' "$SECONDS" "$status"
     fi
     exit "$status"
 }
 trap cleanup EXIT
 
 run_pytest() {
-    # pytest exits 5 when it ran no test: that is a failure here, as is any other
-    # non-zero status.
+    # pytest exits 5 when it ran no test: a failure here, like any non-zero status.
     local status=0
-    "$VENV/bin/pytest" "$@" || status=$?
+    pytest "$@" || status=$?
     if [ "$status" -eq 5 ]; then
         echo "pytest ran no tests for: $*" >&2
     fi
@@ -84,6 +117,24 @@ find_pg_bin() {
     if [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then
         echo "$dir"
     fi
+}
+
+start_postgres() {
+    # A throwaway cluster under /tmp on a free loopback port, removed by cleanup().
+    PG_DIR="$(mktemp -d /tmp/s3lab-pg.XXXXXX)"
+    chmod 755 "$PG_DIR"
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres:postgres "$PG_DIR"
+    fi
+    PG_PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust --no-sync -E UTF8 >/dev/null
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+        -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        start >/dev/null
+    local psql=("$PG_BIN/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres)
+    "${psql[@]}" -c "CREATE ROLE lab LOGIN PASSWORD 'lab' CREATEDB"
+    "${psql[@]}" -c "CREATE DATABASE lab OWNER lab"
+    echo "throwaway PostgreSQL cluster on 127.0.0.1:$PG_PORT in $PG_DIR"
 }
 
 # --- System packages ---------------------------------------------------------
@@ -100,7 +151,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 if [ ! -x "$CHROMIUM" ]; then
-    echo "Chromium is still missing at $CHROMIUM: browser tests cannot run." >&2
+    echo "Chromium is still missing at $CHROMIUM: the browser tests cannot run." >&2
     exit 1
 fi
 PG_BIN="$(find_pg_bin)"
@@ -109,7 +160,7 @@ if [ -z "$PG_BIN" ]; then
     exit 1
 fi
 echo "chromium: $CHROMIUM; postgresql: $PG_BIN"
-finish
+record ok
 
 # --- Python environment ------------------------------------------------------
 begin "virtualenv and pip install -e '.[test]'"
@@ -117,50 +168,27 @@ if [ ! -x "$PY" ]; then
     python3 -m venv "$VENV"
 fi
 "$PY" -m pip install --disable-pip-version-check -q -e '.[test]'
-finish
+record ok
 
 export PATH="$VENV/bin:$PATH"
-# The test runs below choose their own database; never inherit one.
+# Each test run below chooses its own database; never inherit one.
 unset DATABASE_URL
 
 # --- Static checks -----------------------------------------------------------
-begin "ruff check"
-ruff check .
-finish
-
-begin "ruff format --check"
-ruff format --check .
-finish
-
-begin "mypy (strict on simulator/engine)"
-mypy
-finish
-
-begin "import-linter"
-lint-imports
-finish
+step "ruff check" ruff check .
+step "ruff format --check" ruff format --check .
+step "mypy (strict on simulator/engine)" mypy
+step "import-linter" lint-imports
 
 # --- Tests -------------------------------------------------------------------
-begin "pytest on SQLite (all but browser)"
-run_pytest -m "not browser"
-finish
+step "pytest on SQLite (all but browser)" run_pytest -m "not browser"
 
-begin "pytest on PostgreSQL (database tests)"
-PG_DIR="$(mktemp -d /tmp/s3lab-pg.XXXXXX)"
-chmod 755 "$PG_DIR"
-[ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DIR"
-PG_PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust --no-sync -E UTF8 >/dev/null
-as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null
-psql_admin() { "$PG_BIN/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres "$@"; }
-psql_admin -c "CREATE ROLE lab LOGIN PASSWORD 'lab' CREATEDB"
-psql_admin -c "CREATE DATABASE lab OWNER lab"
-echo "throwaway cluster on 127.0.0.1:$PG_PORT in $PG_DIR"
-DATABASE_URL="postgres://lab:lab@127.0.0.1:$PG_PORT/lab" run_pytest -m "postgres and not browser"
-finish
+begin "start a throwaway PostgreSQL"
+start_postgres
+record ok
+step "pytest on PostgreSQL (database tests)" \
+    env DATABASE_URL="postgres://lab:lab@127.0.0.1:$PG_PORT/lab" \
+    "$VENV/bin/pytest" -m "postgres and not browser"
 
-begin "pytest browser tests in Chromium"
-DJANGO_ALLOW_ASYNC_UNSAFE=true run_pytest -m browser
-finish
+step "pytest browser tests in Chromium" \
+    env DJANGO_ALLOW_ASYNC_UNSAFE=true "$VENV/bin/pytest" -m browser

@@ -42,7 +42,7 @@ def test_home_page_renders_with_no_console_errors(
     assert response is not None and response.status == 200
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_contain_text("See how S3 encrypts")
-    expect(page.get_by_role("heading", name="SSE-KMS")).to_be_visible()
+    expect(page.get_by_role("heading", name="SSE-KMS", exact=True)).to_be_visible()
     # htmx came from our own static files and initialised.
     assert page.evaluate("typeof window.htmx") == "object"
     # The stylesheet loaded: the page uses our design tokens.
