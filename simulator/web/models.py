@@ -1,0 +1,91 @@
+"""What the lab keeps in the database: sandboxes, the engine's records, and traces.
+
+A sandbox is one learner's simulated AWS account. The engine's state inside it is a
+set of JSON records (see ``simulator.engine.store``); object ciphertext lives in
+Django file storage, never in the database. A trace is kept for every request a
+learner makes, so it can be replayed, linked to and exported.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+
+class BinaryOrderCharField(models.CharField):  # type: ignore[type-arg]
+    """A CharField that sorts by code point on every database.
+
+    S3 lists keys in UTF-8 byte order. SQLite's default collation already does; on
+    PostgreSQL the column gets the ``C`` collation so ``ORDER BY`` agrees.
+    """
+
+    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, Any]:
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
+class Sandbox(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The learner's anonymous id (kept in their session): the only key to their sandboxes.
+    owner = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(max_length=80)
+    # A classroom scenario's seed: everyone who opens it sees identical bytes.
+    seed = models.CharField(max_length=64, blank=True, default="")
+    is_template = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Record(models.Model):
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(max_length=32)
+    rid = BinaryOrderCharField(max_length=1200)
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sandbox", "kind", "rid"], name="record_unique_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.rid}"
+
+
+class TraceRecord(models.Model):
+    """One request and the story the engine told about it (design §4)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="traces")
+    created = models.DateTimeField(auto_now_add=True)
+    # What the learner did, as a stable code the templates translate (``upload``, ``download`` ...).
+    action = models.CharField(max_length=40)
+    method = models.CharField(max_length=10)
+    bucket = models.CharField(max_length=63, blank=True, default="")
+    key = models.CharField(max_length=1024, blank=True, default="")
+    query = models.JSONField(default=dict)
+    principal = models.CharField(max_length=200)
+    secure = models.BooleanField(default=True)
+    status = models.PositiveSmallIntegerField()
+    error_code = models.CharField(max_length=80, blank=True, default="")
+    error_message = models.TextField(blank=True, default="")
+    request_headers = models.JSONField(default=list)
+    response_headers = models.JSONField(default=list)
+    steps = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["sandbox", "-created"], name="trace_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.method} /{self.bucket}/{self.key} → {self.status}"
