@@ -15,10 +15,10 @@ How the package is cut, for the engineer who adds the next operation:
   CopyObject's target included), ``parse_customer_key`` (also the copy-source trio with
   ``prefix=COPY_SOURCE_CUSTOMER``), ``check_read_headers`` (GET/HEAD).
 * ``sse`` — the modes behind one interface: ``resolve`` (headers vs bucket default),
-  ``begin_encrypt`` → ``Sealer`` (stream in, blob out, ``record``), ``open_object`` →
-  ``Opener.chunks`` (blob → plaintext, ranges), ``check_customer_key`` (SSE-C reads),
-  ``rewrap_to_kms`` (new key wrapping, same blob: UpdateObjectEncryption),
-  ``response_headers``. Uses ``root_keys`` (SSE-S3 root key versions and rotation) and
+  ``begin_encrypt`` → ``Sealer`` (stream in, blob out, ``record``),
+  ``response_headers``; ``unseal`` — ``open_object`` → ``Opener.chunks`` (blob →
+  plaintext, ranges), ``check_customer_key`` (SSE-C reads), ``rewrap_to_kms`` (new key
+  wrapping, same blob: UpdateObjectEncryption). Uses ``root_keys`` (SSE-S3 root key versions and rotation) and
   ``bucket_keys`` (the S3 Bucket Key cache).
 * ``checksums`` — Content-MD5 and ``x-amz-checksum-*`` of an upload (``UploadIntegrity``).
 * ``objects`` — Put/Get/Head/DeleteObject; ``listing`` — ListObjectsV2; ``ranges``.

@@ -11,7 +11,7 @@ from ..clock import http_date, iso8601
 from ..crypto import random_hex
 from ..requests import Headers
 from ..trace import PREVIEW_BYTES, Payload
-from . import errors, sse
+from . import errors, sse, unseal
 from .checksums import parse_upload_integrity
 from .checksums import response_headers as checksum_headers
 from .context import Call, Reply
@@ -224,14 +224,14 @@ def _object_headers(
 
 def head_object(call: Call) -> Reply:
     stored, customer_md5 = _load(call)
-    sse.check_customer_key(call, stored, call.notes["customer"])
+    unseal.check_customer_key(call, stored, call.notes["customer"])
     call.trace.add("storage.read", "storage", blob_id=stored.blob_id, metadata_only=True)
     return Reply(200, _object_headers(call, stored, customer_md5, ranged=False), b"")
 
 
 def get_object(call: Call) -> Reply:
     stored, customer_md5 = _load(call)
-    opener = sse.open_object(call, stored, call.notes["customer"])
+    opener = unseal.open_object(call, stored, call.notes["customer"])
     span = parse_range(call.header("Range"), stored.size)
     start, end = span if span is not None else (0, stored.size)
     store = call.engine.store

@@ -4,11 +4,7 @@
   bucket default), as a ``Resolved`` value; adds the ``sse.resolve`` step.
 * ``begin_encrypt(call, resolved, blob_id)`` — a ``Sealer``: feed it plaintext with
   ``update``, end with ``finalize``; its ``record`` is what the object keeps.
-* ``open_object(call, stored, customer)`` — an ``Opener`` whose ``chunks`` decrypts a
-  stored blob (or a byte range of it) back to plaintext, chunk by chunk.
-* ``rewrap_to_kms(call, stored, key_ref, bucket_key)`` — a new ``EncryptionRecord``
-  that wraps the same object key under a KMS data key, leaving the blob untouched
-  (for UpdateObjectEncryption).
+* ``unseal`` (beside this module) reads objects back and re-wraps their keys.
 
 Every object's bytes go through ``crypto``'s chunked blob format, bound (as AAD) to the
 object's blob id. The object key is:
@@ -26,18 +22,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from ..crypto import (
     BlobEncryptor,
-    decrypt_blob,
     fingerprint,
-    hmac_matches,
     new_key,
     salted_hmac,
-    unwrap_key,
     wrap_key,
 )
 from ..trace import KeyInPlay
@@ -53,11 +44,9 @@ from .model import (
     SSE_S3,
     Bucket,
     EncryptionRecord,
-    StoredObject,
     object_arn,
 )
 from .root_keys import root_key_in_play
-from .streams import IteratorReader
 
 KMS_MODES = (SSE_KMS, DSSE_KMS)
 
@@ -125,7 +114,7 @@ def blob_aad(blob_id: str, layer: str = "object") -> bytes:
     return f"s3-encryption-lab/{layer}/v1\x00{blob_id}".encode()
 
 
-def _wrap_aad(purpose: str, blob_id: str, context: dict[str, str] | None = None) -> bytes:
+def wrap_aad(purpose: str, blob_id: str, context: dict[str, str] | None = None) -> bytes:
     text = json.dumps(context or {}, sort_keys=True, separators=(",", ":"))
     return f"s3-encryption-lab/{purpose}\x00{blob_id}\x00{text}".encode()
 
@@ -135,11 +124,11 @@ def kms_context(bucket: str, key: str, user: dict[str, str]) -> dict[str, str]:
     return {**user, "aws:s3:arn": object_arn(bucket, key)}
 
 
-def _b64(data: bytes) -> str:
+def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _unb64(text: str) -> bytes:
+def unb64(text: str) -> bytes:
     return base64.b64decode(text)
 
 
@@ -189,9 +178,9 @@ def begin_encrypt(call: Call, resolved: Resolved, blob_id: str) -> Sealer:
         customer = resolved.customer
         assert customer is not None
         salt = engine.entropy.random_bytes(16)
-        record.ssec_salt = _b64(salt)
-        record.ssec_hmac = _b64(salted_hmac(salt, customer.key))
-        keys = _ssec_keys(customer.key, record)
+        record.ssec_salt = b64(salt)
+        record.ssec_hmac = b64(salted_hmac(salt, customer.key))
+        keys = ssec_keys(customer.key, record)
         call.trace.add("ssec.validate", "s3", keys=keys, check="md5", outcome="ok")
         return Sealer(record, BlobEncryptor(customer.key, engine.entropy, aad), None, keys)
     # SSE-KMS and DSSE-KMS
@@ -202,15 +191,15 @@ def begin_encrypt(call: Call, resolved: Resolved, blob_id: str) -> Sealer:
     if resolved.mode == SSE_KMS and resolved.bucket_key:
         bucket_key = bucket_keys.for_write(call, key_arn)
         record.bucket_key = True
-        record.kms_blob = _b64(bucket_key.ciphertext_blob)
+        record.kms_blob = b64(bucket_key.ciphertext_blob)
         key = new_key(engine.entropy)
         wrapped = wrap_key(
             bucket_key.key,
             key,
-            _wrap_aad("bucket-key/data-key", blob_id, record.context),
+            wrap_aad("bucket-key/data-key", blob_id, record.context),
             engine.entropy,
         )
-        record.wrapped_key = _b64(wrapped)
+        record.wrapped_key = b64(wrapped)
         keys = (
             kms_key,
             KeyInPlay("bucket key", "bucket_key", "s3", "plaintext", fingerprint(bucket_key.key)),
@@ -226,7 +215,7 @@ def begin_encrypt(call: Call, resolved: Resolved, blob_id: str) -> Sealer:
         key_arn, context, principal=call.principal, trace=call.trace
     )
     record.kms_key_arn = data_key.key_arn
-    record.kms_blob = _b64(data_key.ciphertext_blob)
+    record.kms_blob = b64(data_key.ciphertext_blob)
     kms_keys = (
         kms_key,
         KeyInPlay("data key", "data_key", "s3", "plaintext", fingerprint(data_key.plaintext)),
@@ -251,12 +240,12 @@ def _new_root_wrapped_key(
     engine = call.engine
     version, root = call.service.root_keys.current(call.now())
     key = new_key(engine.entropy)
-    wrapped = wrap_key(root, key, _wrap_aad(purpose, blob_id), engine.entropy)
+    wrapped = wrap_key(root, key, wrap_aad(purpose, blob_id), engine.entropy)
     record.root_key_version = version
     if record.mode == DSSE_KMS:
-        record.outer_wrapped_key = _b64(wrapped)
+        record.outer_wrapped_key = b64(wrapped)
     else:
-        record.wrapped_key = _b64(wrapped)
+        record.wrapped_key = b64(wrapped)
     role = "dsse_s3_key" if record.mode == DSSE_KMS else "data_key"
     keys = (
         root_key_in_play(version, root),
@@ -267,187 +256,13 @@ def _new_root_wrapped_key(
     return key, keys
 
 
-def _ssec_keys(key: bytes, record: EncryptionRecord) -> tuple[KeyInPlay, ...]:
+def ssec_keys(key: bytes, record: EncryptionRecord) -> tuple[KeyInPlay, ...]:
     return (
         KeyInPlay("customer key", "customer_key", "s3", "plaintext", fingerprint(key)),
         KeyInPlay(
-            "customer key", "customer_key", "storage", "hmac", fingerprint(_unb64(record.ssec_hmac))
+            "customer key", "customer_key", "storage", "hmac", fingerprint(unb64(record.ssec_hmac))
         ),
     )
-
-
-# --------------------------------------------------------------------------- decrypt
-
-
-class Opener:
-    """Decrypts one stored object; holds its key(s) for the length of one request."""
-
-    def __init__(
-        self, stored: StoredObject, key: bytes, outer: bytes | None, keys: tuple[KeyInPlay, ...]
-    ) -> None:
-        self.stored = stored
-        self.keys = keys
-        self._key = key
-        self._outer = outer
-
-    def chunks(
-        self, source: BinaryIO, blob_size: int, start: int = 0, end: int | None = None
-    ) -> Iterator[bytes]:
-        blob_id = self.stored.blob_id
-        if self._outer is None:
-            return decrypt_blob(source, self._key, blob_size, blob_aad(blob_id), start, end)
-        inner_blob = decrypt_blob(source, self._outer, blob_size, blob_aad(blob_id, "dsse-outer"))
-        return decrypt_blob(
-            IteratorReader(inner_blob),
-            self._key,
-            self.stored.encryption.inner_size,
-            blob_aad(blob_id, "dsse-inner"),
-            start,
-            end,
-        )
-
-
-def open_object(call: Call, stored: StoredObject, customer: CustomerKey | None) -> Opener:
-    """The keys to read ``stored``; raises AWS's error when they cannot be had."""
-    record = stored.encryption
-    blob_id = stored.blob_id
-    keys = check_customer_key(call, stored, customer)
-    if customer is not None:
-        return Opener(stored, customer.key, None, keys)
-    if record.mode == SSE_S3:
-        key, keys = _unwrap_with_root(call, record, record.wrapped_key, blob_id, "sse-s3/data-key")
-        return Opener(stored, key, None, keys)
-    require_kms_transport(call)
-    key, keys = _kms_object_key(call, stored)
-    if record.mode == SSE_KMS:
-        return Opener(stored, key, None, keys)
-    outer, outer_keys = _unwrap_with_root(
-        call, record, record.outer_wrapped_key, blob_id, "dsse/outer-key"
-    )
-    return Opener(stored, key, outer, keys + outer_keys)
-
-
-def check_customer_key(
-    call: Call, stored: StoredObject, customer: CustomerKey | None
-) -> tuple[KeyInPlay, ...]:
-    """SSE-C reads need the right key and other objects must not get one (s3-facts §2).
-
-    Adds the ``sse.resolve`` step of a read, and ``ssec.validate`` for SSE-C objects: the
-    key is checked against the salted HMAC before any byte is decrypted.
-    """
-    record = stored.encryption
-    call.trace.add("sse.resolve", "s3", mode=record.mode, source="object", operation="read")
-    if record.mode != SSE_C:
-        if customer is not None:
-            raise errors.ssec_not_applicable()
-        return ()
-    if customer is None:
-        raise errors.ssec_required()
-    keys = _ssec_keys(customer.key, record)
-    if not hmac_matches(_unb64(record.ssec_salt), customer.key, _unb64(record.ssec_hmac)):
-        call.trace.add("ssec.validate", "s3", keys=keys, check="hmac", outcome="AccessDenied")
-        raise errors.ssec_wrong_key()
-    call.trace.add("ssec.validate", "s3", keys=keys, check="hmac")
-    return keys
-
-
-def _unwrap_with_root(
-    call: Call, record: EncryptionRecord, wrapped_b64: str, blob_id: str, purpose: str
-) -> tuple[bytes, tuple[KeyInPlay, ...]]:
-    root = call.service.root_keys.material(record.root_key_version)
-    wrapped = _unb64(wrapped_b64)
-    key = unwrap_key(root, wrapped, _wrap_aad(purpose, blob_id))
-    name = "DSSE outer key" if purpose.startswith("dsse") else "data key"
-    role = "dsse_s3_key" if purpose.startswith("dsse") else "data_key"
-    keys = (
-        root_key_in_play(record.root_key_version, root),
-        KeyInPlay(name, role, "storage", "wrapped", fingerprint(wrapped)),
-        KeyInPlay(name, role, "s3", "plaintext", fingerprint(key)),
-    )
-    call.trace.add(
-        "s3.root_key", "s3", keys=keys, operation="unwrap", version=record.root_key_version
-    )
-    return key, keys
-
-
-def _kms_object_key(call: Call, stored: StoredObject) -> tuple[bytes, tuple[KeyInPlay, ...]]:
-    record = stored.encryption
-    blob = _unb64(record.kms_blob)
-    kms_key = KeyInPlay("KMS key", "kms_key", "kms", "reference", "", record.kms_key_arn)
-    if record.bucket_key:
-        bucket_key = bucket_keys.for_read(call, blob, record.kms_key_arn)
-        wrapping = bucket_key.key
-        purpose = "bucket-key/data-key"
-        keys: tuple[KeyInPlay, ...] = (
-            kms_key,
-            KeyInPlay("bucket key", "bucket_key", "s3", "plaintext", fingerprint(wrapping)),
-        )
-        call.trace.add(
-            "s3.bucket_key",
-            "s3",
-            keys=keys,
-            cached=bucket_key.from_cache,
-            key_arn=record.kms_key_arn,
-        )
-    else:
-        context = kms_context(stored.bucket, stored.key, record.context)
-        data_key = call.kms.decrypt(blob, context, principal=call.principal, trace=call.trace)
-        wrapping = data_key.plaintext
-        purpose = "kms/object-key"
-        keys = (
-            kms_key,
-            KeyInPlay("data key", "data_key", "storage", "wrapped", fingerprint(blob)),
-            KeyInPlay("data key", "data_key", "s3", "plaintext", fingerprint(wrapping)),
-        )
-    if not record.wrapped_key:
-        return wrapping, keys
-    key = unwrap_key(
-        wrapping, _unb64(record.wrapped_key), _wrap_aad(purpose, stored.blob_id, record.context)
-    )
-    return key, (*keys, KeyInPlay("object key", "data_key", "s3", "plaintext", fingerprint(key)))
-
-
-# --------------------------------------------------------------------------- rewrap
-
-
-def rewrap_to_kms(
-    call: Call, stored: StoredObject, key_ref: str | None, bucket_key: bool
-) -> EncryptionRecord:
-    """Wrap ``stored``'s object key under a KMS key without touching its blob.
-
-    Only single-layer SSE-S3 and SSE-KMS objects can be re-wrapped (UpdateObjectEncryption
-    answers InvalidRequest for SSE-C and DSSE sources, s3-facts §3); the caller checks.
-    """
-    source = stored.encryption
-    if source.mode == SSE_S3:
-        object_key, _ = _unwrap_with_root(
-            call, source, source.wrapped_key, stored.blob_id, "sse-s3/data-key"
-        )
-    elif source.mode == SSE_KMS:
-        object_key, _ = _kms_object_key(call, stored)
-    else:
-        raise errors.invalid_request(f"{source.mode} objects cannot be re-wrapped")
-    record = EncryptionRecord(mode=SSE_KMS, applied="header")
-    key_arn = call.kms.resolve_key_for_s3(key_ref)
-    record.kms_key_arn = key_arn
-    if bucket_key:
-        wrapper = bucket_keys.for_write(call, key_arn)
-        record.bucket_key = True
-        record.kms_blob = _b64(wrapper.ciphertext_blob)
-        wrapping, purpose = wrapper.key, "bucket-key/data-key"
-    else:
-        context = kms_context(stored.bucket, stored.key, {})
-        data_key = call.kms.generate_data_key(
-            key_arn, context, principal=call.principal, trace=call.trace
-        )
-        record.kms_key_arn = data_key.key_arn
-        record.kms_blob = _b64(data_key.ciphertext_blob)
-        wrapping, purpose = data_key.plaintext, "kms/object-key"
-    wrapped = wrap_key(
-        wrapping, object_key, _wrap_aad(purpose, stored.blob_id), call.engine.entropy
-    )
-    record.wrapped_key = _b64(wrapped)
-    return record
 
 
 def response_headers(record: EncryptionRecord, customer_md5: str | None) -> dict[str, str]:
