@@ -14,7 +14,9 @@ Record kinds used by the engine (ids in brackets):
 * ``bucket`` [name], ``object`` [bucket/key], ``upload`` [upload id],
   ``part`` [upload id/part number as 5 digits]
 * ``kms_key`` [key id], ``kms_alias`` [alias name], ``s3_root_key`` [version]
+* ``s3_bucket_key`` [bucket/KMS key/requester], the S3 Bucket Key cache
 * ``audit`` [sequence number as 12 digits], ``counter`` [name], ``meta`` [name]
+  (``meta/s3_root_key_current`` names the current S3 root key version)
 
 ``scan`` returns records of one kind in ascending id order (Python string order,
 which is the UTF-8 byte order S3 lists keys in).

@@ -19,6 +19,7 @@ kms.generate_data_key      kms       KMS makes a data key (plaintext + wrapped)
 kms.decrypt                kms       KMS unwraps a data key
 kms.call                   kms       any other KMS API call
 s3.root_key                s3        the S3-managed root key wraps/unwraps a key
+s3.bucket_key              s3        an S3 Bucket Key is made, reused or opened
 ssec.validate              s3        the SSE-C key is checked (MD5, salted HMAC)
 sse.encrypt                s3        plaintext becomes ciphertext inside S3
 sse.decrypt                s3        ciphertext becomes plaintext inside S3

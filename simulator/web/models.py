@@ -8,6 +8,7 @@ learner makes, so it can be replayed, linked to and exported.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import Any
 
@@ -29,6 +30,10 @@ class BinaryOrderCharField(models.CharField):  # type: ignore[type-arg]
         return params
 
 
+def _new_salt() -> str:
+    return secrets.token_hex(16)
+
+
 class Sandbox(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The learner's anonymous id (kept in their session): the only key to their sandboxes.
@@ -37,6 +42,8 @@ class Sandbox(models.Model):
     # A classroom scenario's seed: everyone who opens it sees identical bytes.
     seed = models.CharField(max_length=64, blank=True, default="")
     is_template = models.BooleanField(default=False)
+    # Salts the key that wraps this sandbox's key material (see sandboxes.deployment_key).
+    key_salt = models.CharField(max_length=32, default=_new_salt)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,188 @@
+"""Sandboxes: whose they are, how to open one's engine, and how a request is run and kept.
+
+Views call these functions and nothing deeper: a view never builds an ``Engine``
+itself, never touches ``Record`` rows, and never sees another learner's sandbox.
+
+A learner is anonymous: the first visit puts a random learner id in the session, and
+every sandbox query filters by it. That is the whole isolation rule, so it lives in
+one place (``sandboxes_of`` / ``get_sandbox``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpRequest
+
+from simulator.engine import Engine, S3Request, S3Response
+from simulator.engine.clock import SystemClock
+from simulator.engine.crypto import Entropy, SeededEntropy, SystemEntropy
+from simulator.engine.trace import trace_to_json
+
+from .models import Record, Sandbox, TraceRecord
+from .store import ORMStore
+
+SESSION_KEY = "learner"
+DEMO_OWNER = "demo"
+MAX_SANDBOXES = 20
+
+
+def learner_id(request: HttpRequest) -> str:
+    """The learner's anonymous id, created on first use and kept in the session."""
+    current = request.session.get(SESSION_KEY)
+    if isinstance(current, str) and current:
+        return current
+    new = secrets.token_hex(16)
+    request.session[SESSION_KEY] = new
+    return new
+
+
+def sandboxes_of(request: HttpRequest) -> Any:
+    return Sandbox.objects.filter(owner=learner_id(request), is_template=False)
+
+
+def get_sandbox(request: HttpRequest, sandbox_id: uuid.UUID | str) -> Sandbox:
+    """The learner's own sandbox, or 404 — also for a sandbox that exists but is not theirs."""
+    try:
+        return sandboxes_of(request).get(pk=sandbox_id)
+    except (Sandbox.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("no such sandbox") from exc
+
+
+def deployment_key(sandbox: Sandbox) -> bytes:
+    """The key that wraps the sandbox's S3 root keys and KMS key material at rest.
+
+    Derived from the site's secret and the sandbox's key salt, so any process serving the
+    database can open the sandbox and no key material is stored unwrapped.
+    """
+    return hmac.new(
+        settings.SECRET_KEY.encode(),
+        b"deployment-key\x00" + sandbox.key_salt.encode(),
+        hashlib.sha256,
+    ).digest()
+
+
+def _entropy(sandbox: Sandbox, store: ORMStore) -> Entropy:
+    if not sandbox.seed:
+        return SystemEntropy()
+    # A seeded sandbox draws each request's randomness from (seed, request number):
+    # repeatable for a whole class, and never the same bytes twice within a sandbox.
+    record = store.get("counter", "web.requests") or {"value": 0}
+    number = int(record["value"]) + 1
+    store.put("counter", "web.requests", {"value": number})
+    return SeededEntropy(f"{sandbox.seed}/{number}")
+
+
+def open_engine(sandbox: Sandbox) -> Engine:
+    store = ORMStore(sandbox)
+    return Engine(
+        store=store,
+        entropy=_entropy(sandbox, store),
+        clock=SystemClock(),
+        account_id=getattr(settings, "LAB_ACCOUNT_ID", "111122223333"),
+        deployment_key=deployment_key(sandbox),
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    response: S3Response
+    trace: TraceRecord
+
+
+def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
+    """Run one S3 request in the sandbox and keep its trace.
+
+    One transaction: a failed request changes no record (the engine removes the blob
+    of a failed upload itself). The response body is read here when it is small;
+    callers that stream large downloads use ``open_engine`` directly.
+    """
+    with transaction.atomic():
+        engine = open_engine(sandbox)
+        response = engine.s3(request)
+        trace = TraceRecord.objects.create(
+            sandbox=sandbox,
+            action=action,
+            method=request.method,
+            bucket=request.bucket,
+            key=request.key,
+            query=dict(request.query),
+            principal=request.principal,
+            secure=request.secure,
+            status=response.status,
+            error_code=response.error_code or "",
+            error_message=response.error_message or "",
+            request_headers=[[k, v] for k, v in request.headers.items()],
+            response_headers=[[k, v] for k, v in response.headers.items()],
+            steps=trace_to_json(response.trace),
+        )
+        Sandbox.objects.filter(pk=sandbox.pk).update(updated=trace.created)
+    return Outcome(response, trace)
+
+
+def run_kms(
+    sandbox: Sandbox, action: str, params: dict[str, Any], principal: str | None = None
+) -> dict[str, Any]:
+    """One KMS API call in the sandbox; raises ``KMSError`` as KMS does."""
+    with transaction.atomic():
+        return open_engine(sandbox).kms(action, params, principal=principal)
+
+
+def create_sandbox(owner: str, name: str, seed: str = "") -> Sandbox:
+    return Sandbox.objects.create(owner=owner, name=name[:80] or "Sandbox", seed=seed[:64])
+
+
+def reset_sandbox(sandbox: Sandbox) -> None:
+    """Forget everything in the sandbox: buckets, objects, keys, traces."""
+    with transaction.atomic():
+        ORMStore(sandbox).delete_all_blobs()
+        sandbox.records.all().delete()
+        sandbox.traces.all().delete()
+
+
+def delete_sandbox(sandbox: Sandbox) -> None:
+    ORMStore(sandbox).delete_all_blobs()
+    sandbox.delete()
+
+
+def clone_sandbox(template: Sandbox, owner: str, name: str | None = None) -> Sandbox:
+    """A learner's own copy of a demo sandbox: records, blobs and traces."""
+    with transaction.atomic():
+        # The copy keeps the template's key salt: its wrapped key material must still open.
+        copy = Sandbox.objects.create(
+            owner=owner,
+            name=(name or template.name)[:80],
+            seed=template.seed,
+            key_salt=template.key_salt,
+        )
+        source, target = ORMStore(template), ORMStore(copy)
+        rows = list(template.records.all())
+        for row in rows:
+            row.pk = None
+            row.sandbox = copy
+        Record.objects.bulk_create(rows)
+        _copy_blobs(source, target)
+        traces = list(template.traces.all())
+        for trace in traces:
+            trace.pk = uuid.uuid4()
+            trace.sandbox = copy
+        TraceRecord.objects.bulk_create(traces)
+    return copy
+
+
+def _copy_blobs(source: ORMStore, target: ORMStore) -> None:
+    storage = source.storage
+    try:
+        _, files = storage.listdir(source._prefix.rstrip("/"))
+    except FileNotFoundError:
+        return
+    for name in files:
+        with storage.open(source._prefix + name, "rb") as f:
+            target.write_blob(name, iter(lambda f=f: f.read(1 << 20), b""))
