@@ -186,11 +186,12 @@ class BlobEncryptor:
         self._aad = self.header + aad
         self._chunk = 1 << chunk_shift
         self._pending = bytearray()
+        self._held: memoryview | None = None
         self._index = 0
         self._started = False
         self._finished = False
 
-    def _seal(self, data: bytes | memoryview, final: bool) -> bytes:
+    def _seal(self, data: bytes | bytearray | memoryview, final: bool) -> bytes:
         if self._index >= 0xFFFFFFFF:
             raise ValueError("object too large for one blob")
         out = self._aead.encrypt(_chunk_nonce(self._prefix, self._index, final), data, self._aad)
@@ -199,6 +200,14 @@ class BlobEncryptor:
 
     def update(self, data: bytes | bytearray | memoryview) -> bytes:
         """Encrypt what can be encrypted now; returns the next ciphertext bytes (maybe none)."""
+        parts = self.update_parts(data)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def finalize(self) -> bytes:
+        return b"".join(self.finalize_parts())
+
+    def update_parts(self, data: bytes | bytearray | memoryview) -> list[bytes]:
+        """Like ``update``, as separate pieces: no copy joins the header and the chunks."""
         if self._finished:
             raise ValueError("encryptor already finalized")
         parts: list[bytes] = []
@@ -206,30 +215,40 @@ class BlobEncryptor:
             parts.append(self.header)
             self._started = True
         view = memoryview(data)
+        if self._held is not None:
+            # A piece of an immutable ``bytes`` kept by reference: copy it only now that
+            # more data follows it.
+            self._pending += self._held
+            self._held = None
         if self._pending:
             take = min(len(view), self._chunk - len(self._pending))
             self._pending += view[:take]
             view = view[take:]
             # A full pending chunk is sealed only once we know more data follows it.
             if len(self._pending) == self._chunk and len(view) > 0:
-                parts.append(self._seal(bytes(self._pending), final=False))
-                self._pending.clear()
+                parts.append(self._seal(self._pending, final=False))
+                self._pending = bytearray()
         while len(view) > self._chunk:
             parts.append(self._seal(view[: self._chunk], final=False))
             view = view[self._chunk :]
         if len(view):
-            self._pending += view
-        return b"".join(parts) if len(parts) != 1 else parts[0]
+            if not self._pending and isinstance(data, bytes):
+                self._held = view
+            else:
+                self._pending += view
+        return parts
 
-    def finalize(self) -> bytes:
+    def finalize_parts(self) -> list[bytes]:
         if self._finished:
             raise ValueError("encryptor already finalized")
-        head = b"" if self._started else self.header
+        parts = [] if self._started else [self.header]
         self._started = True
         self._finished = True
-        last = self._seal(bytes(self._pending), final=True)
-        self._pending.clear()
-        return head + last
+        last = self._held if self._held is not None else self._pending
+        parts.append(self._seal(last, final=True))
+        self._held = None
+        self._pending = bytearray()
+        return parts
 
 
 def encrypt_blob(key: bytes, data: bytes, entropy: Entropy, aad: bytes = b"") -> bytes:

@@ -243,3 +243,34 @@ def test_the_etag_md5_of_test_is_the_one_s3_returns() -> None:
     """s3-facts §7: SSE-S3 "test" has ETag 098f6bcd4621d373cade4e832627b4f6."""
     assert crypto.md5_hex(b"test") == "098f6bcd4621d373cade4e832627b4f6"
     assert crypto.md5_hex(b"") == "d41d8cd98f00b204e9800998ecf8427e"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pieces=st.lists(
+        st.tuples(st.integers(0, 2500), st.sampled_from(["bytes", "bytearray", "memoryview"])),
+        max_size=8,
+    )
+)
+def test_the_encryptor_gives_the_same_blob_however_the_input_is_cut(
+    pieces: list[tuple[int, str]],
+) -> None:
+    """Pieces of any size and buffer type, kept by reference or copied, make one blob."""
+    entropy = crypto.SeededEntropy(5)
+    key = crypto.new_key(entropy)
+    data = entropy.random_bytes(sum(n for n, _ in pieces))
+    prefix = b"\x00" * 7
+    whole = crypto.BlobEncryptor(key, entropy, chunk_shift=10, nonce_prefix=prefix)
+    expected = whole.update(data) + whole.finalize()
+    cut = crypto.BlobEncryptor(key, entropy, chunk_shift=10, nonce_prefix=prefix)
+    out, offset = [], 0
+    for n, kind in pieces:
+        piece = bytearray(data[offset : offset + n])
+        offset += n
+        given_piece = (
+            bytes(piece) if kind == "bytes" else piece if kind == "bytearray" else memoryview(piece)
+        )
+        out.extend(cut.update_parts(given_piece))
+        piece[:] = b"\xff" * len(piece)  # the caller reuses its buffer: must not matter
+    out.extend(cut.finalize_parts())
+    assert b"".join(out) == expected
