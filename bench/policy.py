@@ -220,7 +220,7 @@ REQUESTS = [
 ]
 
 
-def rate(fn: Callable[[], None], calls_per_round: int, rounds: int) -> float:
+def rate(fn: Callable[[], object], calls_per_round: int, rounds: int) -> float:
     """Calls per second over the fastest of ``rounds`` rounds (least disturbed by other work)."""
     best = float("inf")
     for _ in range(rounds):

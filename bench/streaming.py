@@ -21,6 +21,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -110,7 +111,7 @@ def through_engine(size: int, result: multiprocessing.Queue) -> None:  # type: i
         result.put((peak_rss_mib() - before, time.perf_counter() - start))
 
 
-def measure(target: object, size: int) -> tuple[float, float]:
+def measure(target: Callable[..., object], size: int) -> tuple[float, float]:
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=target, args=(size, queue))

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,8 @@ def sandboxes_of(request: HttpRequest) -> Any:
 def get_sandbox(request: HttpRequest, sandbox_id: uuid.UUID | str) -> Sandbox:
     """The learner's own sandbox, or 404 — also for a sandbox that exists but is not theirs."""
     try:
-        return sandboxes_of(request).get(pk=sandbox_id)
+        sandbox: Sandbox = sandboxes_of(request).get(pk=sandbox_id)
+        return sandbox
     except (Sandbox.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("no such sandbox") from exc
 
@@ -185,4 +187,9 @@ def _copy_blobs(source: ORMStore, target: ORMStore) -> None:
         return
     for name in files:
         with storage.open(source._prefix + name, "rb") as f:
-            target.write_blob(name, iter(lambda f=f: f.read(1 << 20), b""))
+            target.write_blob(name, _read_pieces(f))
+
+
+def _read_pieces(f: Any) -> Iterator[bytes]:
+    while piece := f.read(1 << 20):
+        yield piece

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from kms_helpers import b64, kms_error, unb64
@@ -17,7 +18,7 @@ def _encrypt(engine: Engine, key_id: str, text: bytes) -> str:
 
 
 def _decrypt(engine: Engine, blob: str) -> bytes:
-    return unb64(engine.kms("Decrypt", {"CiphertextBlob": blob})["Plaintext"])
+    return bytes(unb64(engine.kms("Decrypt", {"CiphertextBlob": blob})["Plaintext"]))
 
 
 def _material_id(engine: Engine, key_id: str) -> str:
@@ -99,7 +100,10 @@ def test_rotation_period_must_be_90_to_2560_days(
     engine: Engine, new_key: Callable[..., str], days: int, accepted: bool, why: str
 ) -> None:
     key_id = new_key()
-    call = lambda: engine.kms("EnableKeyRotation", {"KeyId": key_id, "RotationPeriodInDays": days})  # noqa: E731
+
+    def call() -> dict[str, Any]:
+        return engine.kms("EnableKeyRotation", {"KeyId": key_id, "RotationPeriodInDays": days})
+
     if accepted:
         call()
         assert (

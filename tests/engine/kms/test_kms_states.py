@@ -139,7 +139,10 @@ def test_pending_window_must_be_7_to_30_days(
     engine: Engine, new_key: Callable[..., str], days: int, accepted: bool, why: str
 ) -> None:
     key_id = new_key()
-    call = lambda: engine.kms("ScheduleKeyDeletion", {"KeyId": key_id, "PendingWindowInDays": days})  # noqa: E731
+
+    def call() -> dict[str, Any]:
+        return engine.kms("ScheduleKeyDeletion", {"KeyId": key_id, "PendingWindowInDays": days})
+
     if accepted:
         assert call()["PendingWindowInDays"] == days, why
     else:

@@ -17,7 +17,7 @@ from simulator.engine.policy import RequestContext, evaluate, parse_policy
 SSE = "s3:x-amz-server-side-encryption"
 ABSENT = None
 
-STRING_ROWS = [
+STRING_ROWS: list[tuple[Any, ...]] = [
     ("StringEquals", "AES256", "AES256", True, "equal strings"),
     ("StringEquals", "AES256", "aes256", False, "StringEquals is case-sensitive"),
     ("StringEquals", ["AES256", "aws:kms"], "aws:kms", True, "values under one key are OR'ed"),
@@ -143,7 +143,7 @@ ARN_ROWS = [
     ("ArnLike", "arn:aws:kms:*", ABSENT, False, "positive: missing key is false"),
 ]
 
-NULL_ROWS = [
+NULL_ROWS: list[tuple[Any, ...]] = [
     ("Null", "true", ABSENT, True, "Null true: the key is missing"),
     ("Null", "true", "AES256", False, "Null true: but the key is present"),
     ("Null", "false", "AES256", True, "Null false: the key is present"),

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import given, settings
@@ -80,7 +81,7 @@ statements = st.fixed_dictionaries(
 )
 
 
-def _condition_block(clauses: list[tuple[str, str, list[str]]]) -> dict[str, Any]:
+def _condition_block(clauses: Sequence[tuple[str, str, list[str]]]) -> dict[str, Any]:
     block: dict[str, dict[str, list[str]]] = {}
     for operator, key, values in clauses:
         block.setdefault(operator, {})[key] = values

@@ -32,7 +32,7 @@ def put(engine: Engine, mode: Mode, key: str = "doc.bin", body: bytes = BODY) ->
 def get(engine: Engine, mode: Mode, key: str = "doc.bin", **headers: str) -> bytes:
     response = s3(engine, "GET", key=key, headers={**mode.get_headers, **headers})
     assert response.status in (200, 206), response.body
-    return response.read()
+    return bytes(response.read())
 
 
 def test_an_object_round_trips_byte_for_byte(lab: Engine, mode: Mode) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from typing import Any
 
 import pytest
 from s3lab import (
@@ -261,9 +262,8 @@ def test_bucket_keys_cut_kms_calls_and_switch_the_context_to_the_bucket(kms_lab:
     with_bucket_key = len(_kms_calls(kms_lab, "GenerateDataKey")) - without_bucket_key
     assert (without_bucket_key, with_bucket_key) == (5, 1)
     last = _kms_calls(kms_lab, "GenerateDataKey")[-1]
-    assert last["requestParameters"]["encryptionContext"] == {
-        "aws:s3:arn": f"arn:aws:s3:::{BUCKET}"
-    }  # type: ignore[index]
+    parameters: dict[str, Any] = last["requestParameters"]  # type: ignore[assignment]
+    assert parameters["encryptionContext"] == {"aws:s3:arn": f"arn:aws:s3:::{BUCKET}"}
     # The writer's cached bucket key serves its own reads; another requester makes
     # one kms:Decrypt for the bucket key and reuses it for every object under it.
     bob = "arn:aws:iam::111122223333:user/bob"
