@@ -1,9 +1,26 @@
+"""The lab's URLs. Each area of the lab keeps its own ``urls.py``; all share the ``web``
+namespace so templates can say ``{% url 'web:trace' sandbox.pk trace.pk %}``.
+
+Every page of a sandbox lives under ``/lab/<sandbox id>/`` and is served only to the
+learner who owns that sandbox (``sandboxes.get_sandbox``).
+"""
+
 from django.urls import path
 
 from . import views
+from .breakit import urls as breakit_urls
+from .disk import urls as disk_urls
+from .kmsconsole import urls as kms_urls
+from .lab import urls as lab_urls
+from .tracing import urls as tracing_urls
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    *lab_urls.urlpatterns,
+    *tracing_urls.urlpatterns,
+    *kms_urls.urlpatterns,
+    *disk_urls.urlpatterns,
+    *breakit_urls.urlpatterns,
 ]

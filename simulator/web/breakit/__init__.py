@@ -1,0 +1,1 @@
+"""Break it: one-click failures, each leaving a trace that explains it."""

@@ -1,0 +1,1 @@
+"""The disk inspector: what S3 actually keeps for each object."""

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from ..placeholder import not_yet
+
+urlpatterns = [
+    path("lab/<uuid:sandbox_id>/disk/", not_yet, name="disk"),
+]

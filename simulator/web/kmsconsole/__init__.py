@@ -1,0 +1,1 @@
+"""The KMS console: keys, aliases, states, rotation, key policies, audit log and cost."""

@@ -1,0 +1,1 @@
+"""Sandboxes, the bucket builder, uploads and downloads."""
