@@ -122,7 +122,15 @@ LANGUAGES = [
     ("en", _("English")),
     ("ja", _("Japanese")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# One catalogue for the site's frame, and one per area of the lab, so that the areas'
+# translations can be written side by side (a message found earlier wins).
+LOCALE_PATHS = [
+    BASE_DIR / "locale",
+    *(
+        BASE_DIR / "simulator" / "web" / area / "locale"
+        for area in ("lab", "tracing", "kmsconsole", "disk", "breakit", "cse")
+    ),
+]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True
@@ -189,3 +197,10 @@ LOGGING = {
         },
     },
 }
+
+
+# The lab's upload limit (issue: "up to a configurable limit, default 100 MiB"). Larger
+# files get S3's EntityTooLarge. Uploads are streamed to a temporary file, never held
+# in memory whole.
+LAB_MAX_UPLOAD_BYTES = int(os.environ.get("LAB_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
