@@ -95,6 +95,7 @@ def put(call: Call) -> Reply:
     # setting, so that changing the default encryption never silently re-enables SSE-C;
     # send EncryptionType NONE to unblock.
     encryption.blocked = blocked if blocked is not None else list(bucket.encryption.blocked)
+    encryption.explicit = True
     bucket.encryption = encryption
     call.save_bucket(bucket)
     event = audit(

@@ -43,6 +43,9 @@ class BucketEncryption:
     bucket_key: bool = False
     # ``["SSE-C"]``, ``["NONE"]`` or ``[]`` (never set: a bucket older than the block).
     blocked: list[str] = field(default_factory=list)
+    # Set by PutBucketEncryption, cleared by DeleteBucketEncryption: an explicit AES256
+    # default lets an unchanged in-place copy through (s3-facts §3 [LS]).
+    explicit: bool = False
 
     @property
     def blocks_ssec(self) -> bool:
@@ -121,6 +124,10 @@ class StoredObject:
     checksum: Checksum
     metadata: dict[str, str] = field(default_factory=dict)  # x-amz-meta-* (lower-case names)
     system_headers: dict[str, str] = field(default_factory=dict)  # Content-Encoding ...
+    # A completed multipart upload: its part blobs in order, each ``{"blob_id", "size"
+    # (plaintext bytes), "inner_size" (DSSE)}``; ``blob_id`` then names no blob of its
+    # own but still binds the object's wrapped keys. Empty for a single-blob object.
+    parts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def store_id(self) -> str:
@@ -135,6 +142,7 @@ class StoredObject:
         data["checksum"] = dict(self.checksum.__dict__)
         data["metadata"] = dict(self.metadata)
         data["system_headers"] = dict(self.system_headers)
+        data["parts"] = [dict(part) for part in self.parts]
         return data
 
     @classmethod
@@ -143,6 +151,11 @@ class StoredObject:
         data["encryption"] = EncryptionRecord(**data["encryption"])
         data["checksum"] = Checksum(**data["checksum"])
         return cls(**data)
+
+
+def blob_ids(record: dict[str, Any]) -> list[str]:
+    """Every blob an object record owns: its own, and its parts' if it was a multipart upload."""
+    return [record["blob_id"], *(part["blob_id"] for part in record.get("parts", ()))]
 
 
 def object_id(bucket: str, key: str) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..requests import S3Request
-from . import bucket_encryption, bucket_policy, buckets, errors, listing, objects
+from . import bucket_encryption, bucket_policy, buckets, copy, errors, listing, objects
 from .context import Call, Reply
 
 Handler = Callable[[Call], Reply]
@@ -91,7 +91,7 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "bucket", "ListMultipartUploads", "s3:ListBucketMultipartUploads",
        _unimplemented, ("uploads",)),
     # object level
-    _r("PUT", "object", "CopyObject", "s3:PutObject", _unimplemented, header=COPY_SOURCE),
+    _r("PUT", "object", "CopyObject", "s3:PutObject", copy.copy_object, header=COPY_SOURCE),
     _r("PUT", "object", "PutObject", "s3:PutObject", objects.put_object),
     _r("GET", "object", "GetObject", "s3:GetObject", objects.get_object),
     _r("HEAD", "object", "HeadObject", "s3:GetObject", objects.head_object),

@@ -11,9 +11,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
-from ..crypto import decrypt_blob, fingerprint, hmac_matches, unwrap_key, wrap_key
+from ..crypto import (
+    BlobEncryptor,
+    Entropy,
+    decrypt_blob,
+    fingerprint,
+    hmac_matches,
+    unwrap_key,
+    wrap_key,
+)
 from ..trace import KeyInPlay
 from . import bucket_keys, errors
 from .context import Call
@@ -21,6 +30,7 @@ from .headers import CustomerKey
 from .model import SSE_C, SSE_KMS, SSE_S3, EncryptionRecord, StoredObject
 from .root_keys import root_key_in_play
 from .sse import (
+    Sealer,
     b64,
     blob_aad,
     kms_context,
@@ -58,6 +68,25 @@ class Opener:
             start,
             end,
         )
+
+    def for_blob(self, blob_id: str, inner_size: int) -> Opener:
+        """The same keys over another blob of this object: one part of a multipart upload."""
+        record = replace(self.stored.encryption, inner_size=inner_size)
+        part = replace(self.stored, blob_id=blob_id, encryption=record)
+        return Opener(part, self._key, self._outer, self.keys)
+
+    def sealer_for(self, blob_id: str, entropy: Entropy) -> Sealer:
+        """A ``Sealer`` writing another blob under this object's keys (a multipart part).
+
+        Its ``record`` is a copy, so a DSSE part's ``inner_size`` stays with the part.
+        """
+        record = replace(self.stored.encryption)
+        if self._outer is None:
+            inner = BlobEncryptor(self._key, entropy, blob_aad(blob_id))
+            return Sealer(record, inner, None, self.keys)
+        inner = BlobEncryptor(self._key, entropy, blob_aad(blob_id, "dsse-inner"))
+        outer = BlobEncryptor(self._outer, entropy, blob_aad(blob_id, "dsse-outer"))
+        return Sealer(record, inner, outer, self.keys)
 
 
 def open_object(call: Call, stored: StoredObject, customer: CustomerKey | None) -> Opener:
