@@ -18,7 +18,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..requests import S3Request
-from . import bucket_encryption, bucket_policy, buckets, copy, errors, listing, objects
+from . import (
+    bucket_encryption,
+    bucket_policy,
+    buckets,
+    copy,
+    delete_objects,
+    errors,
+    listing,
+    objects,
+    update_encryption,
+)
 from .context import Call, Reply
 
 Handler = Callable[[Call], Reply]
@@ -87,7 +97,8 @@ ROUTES: tuple[Route, ...] = (
        ("policy",)),
     _r("DELETE", "bucket", "DeleteBucketPolicy", "s3:DeleteBucketPolicy", bucket_policy.delete,
        ("policy",)),
-    _r("POST", "bucket", "DeleteObjects", "s3:DeleteObject", _unimplemented, ("delete",)),
+    _r("POST", "bucket", "DeleteObjects", "s3:DeleteObject", delete_objects.delete_objects,
+       ("delete",)),
     _r("GET", "bucket", "ListMultipartUploads", "s3:ListBucketMultipartUploads",
        _unimplemented, ("uploads",)),
     # object level
@@ -96,8 +107,8 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "object", "GetObject", "s3:GetObject", objects.get_object),
     _r("HEAD", "object", "HeadObject", "s3:GetObject", objects.head_object),
     _r("DELETE", "object", "DeleteObject", "s3:DeleteObject", objects.delete_object),
-    _r("PUT", "object", "UpdateObjectEncryption", "s3:PutObject", _unimplemented,
-       ("encryption",)),
+    _r("PUT", "object", "UpdateObjectEncryption", "s3:PutObject",
+       update_encryption.update_object_encryption, ("encryption",)),
     _r("POST", "object", "CreateMultipartUpload", "s3:PutObject", _unimplemented,
        ("uploads",)),
     _r("PUT", "object", "UploadPartCopy", "s3:PutObject", _unimplemented,

@@ -1,0 +1,96 @@
+"""DeleteObjects: ``POST /{bucket}?delete`` with up to 1000 keys in a ``Delete`` document.
+
+AWS requires an integrity header on every Multi-Object Delete ("the Content-MD5 or
+x-amz-sdk-checksum-algorithm header is required", API_DeleteObjects); without one it
+answers 400 InvalidRequest "Missing required header for this request: Content-MD5"
+(aws-cli#400, aws-sdk-js#33). The answer is a ``DeleteResult`` listing ``Deleted`` keys
+(none in Quiet mode) and per-key ``Error`` entries.
+"""
+
+from __future__ import annotations
+
+from xml.etree.ElementTree import Element
+
+from ..errors import S3Error
+from . import errors, xml
+from .checksums import parse_upload_integrity
+from .context import Call, Reply
+from .data_events import object_event
+from .model import blob_ids, object_id
+from .names import check_key
+from .streams import read_small_body
+
+MAX_KEYS = 1000
+# Room for 1000 keys of 1024 bytes each, with their markup.
+MAX_BODY = 2 * 1024 * 1024
+
+
+def verify_body(call: Call, body: bytes, *, required: bool) -> None:
+    """Check Content-MD5 or an ``x-amz-checksum-*`` header against a configuration body."""
+    headers = call.headers
+    sent = "Content-MD5" in headers or any(h.lower().startswith("x-amz-checksum-") for h in headers)
+    if not sent:
+        if required:
+            raise errors.invalid_request("Missing required header for this request: Content-MD5")
+        return
+    integrity = parse_upload_integrity(headers, need_md5=False)
+    integrity.update(body)
+    integrity.verify()
+
+
+def _parse(body: bytes) -> tuple[list[str], bool]:
+    root = xml.parse(body)
+    if xml.local_name(root) != "Delete":
+        raise errors.malformed_xml()
+    xml.allow_only(root, ["Object", "Quiet"])
+    quiet = xml.text_of(xml.only_child(root, "Quiet", required=False))
+    if quiet not in (None, "true", "false"):
+        raise errors.malformed_xml()
+    objects = xml.children(root, "Object")
+    if not objects or len(objects) > MAX_KEYS:
+        raise errors.malformed_xml()
+    return [_key_of(item) for item in objects], quiet == "true"
+
+
+def _key_of(item: Element) -> str:
+    xml.allow_only(item, ["Key", "VersionId", "ETag", "LastModifiedTime", "Size"])
+    key = xml.only_child(item, "Key", required=True)
+    assert key is not None
+    if len(key):
+        raise errors.malformed_xml()
+    # Keys are taken as written: leading and trailing spaces are part of a key.
+    return key.text or ""
+
+
+def delete_objects(call: Call) -> Reply:
+    call.load_bucket()
+    body = read_small_body(call.request.body, MAX_BODY)
+    verify_body(call, body, required=True)
+    keys, quiet = _parse(body)
+    store = call.engine.store
+    entries: list[str] = []
+    deleted: list[str] = []
+    for key in keys:
+        try:
+            if not key:
+                raise errors.invalid_argument("The key name must not be empty", "Key", key)
+            check_key(key)
+        except S3Error as error:
+            entries.append("<Error>" + xml.element("Key", key) + xml.element("Code", error.code)
+                           + xml.element("Message", error.message) + "</Error>")  # fmt: skip
+            continue
+        record = store.get("object", object_id(call.bucket, key))
+        if record is not None:
+            store.delete("object", object_id(call.bucket, key))
+            for blob_id in blob_ids(record):
+                store.delete_blob(blob_id)
+        deleted.append(key)
+        # Deleting a missing key succeeds, as DeleteObject does in an unversioned bucket.
+        if not quiet:
+            entries.append("<Deleted>" + xml.element("Key", key) + "</Deleted>")
+        call.trace.add("storage.delete", "storage", key=key, existed=record is not None,
+                       blob_id=record["blob_id"] if record else "")  # fmt: skip
+    event = object_event(call, "DeleteObjects", {"delete": "", "keys": deleted, "quiet": quiet})
+    call.trace.add("storage.delete", "storage", event=event, deleted=len(deleted),
+                   errors=len(keys) - len(deleted), quiet=quiet)  # fmt: skip
+    return Reply.xml(xml.document("DeleteResult", entries))
