@@ -11,7 +11,7 @@ from ..clock import http_date, iso8601
 from ..crypto import random_hex
 from ..requests import Headers
 from ..trace import PREVIEW_BYTES, Payload
-from . import errors, sse, unseal
+from . import errors, reading, sse, unseal
 from .checksums import parse_upload_integrity
 from .checksums import response_headers as checksum_headers
 from .context import Call, Reply
@@ -21,7 +21,7 @@ from .headers import (
     has_customer_headers,
     parse_write_headers,
 )
-from .model import SSE_S3, Checksum, StoredObject, bucket_arn, object_arn, object_id
+from .model import SSE_S3, Checksum, StoredObject, blob_ids, bucket_arn, object_arn, object_id
 from .ranges import parse_range
 from .streams import PlaintextStream, iter_body
 
@@ -126,7 +126,8 @@ def put_object(call: Call) -> Reply:
         raise
     if previous is not None and previous["blob_id"] != blob_id:
         # NOTE: the lab keeps no object versions; an overwrite replaces the object.
-        store.delete_blob(previous["blob_id"])
+        for old_blob in blob_ids(previous):
+            store.delete_blob(old_blob)
     event = _put_event(call, stored, requested.algorithm, blob_size)
     call.trace.add("storage.write", "storage", payload=Payload("ciphertext", blob_size, head.hex()),
                    event=event, blob_id=blob_id, record=_record_summary(stored))  # fmt: skip
@@ -235,26 +236,35 @@ def get_object(call: Call) -> Reply:
     span = parse_range(call.header("Range"), stored.size)
     start, end = span if span is not None else (0, stored.size)
     store = call.engine.store
-    blob_size = store.blob_size(stored.blob_id)
-    handle = store.open_blob(stored.blob_id)
+    if stored.parts:
+        # A completed multipart upload: its part blobs, one open at a time.
+        reading.trace_read(call, stored)
+        walk = reading.plaintext(call, opener, start, end)
+        chunks: Iterator[bytes] = walk
+        close = walk.close
+    else:
+        blob_size = store.blob_size(stored.blob_id)
+        handle = store.open_blob(stored.blob_id)
+        close = handle.close
     try:
-        head = handle.read(PREVIEW_BYTES)
-        handle.seek(0)
-        call.trace.add("storage.read", "storage", payload=Payload("ciphertext", blob_size, head.hex()),
-                       blob_id=stored.blob_id)  # fmt: skip
-        chunks = opener.chunks(handle, blob_size, start, end)
+        if not stored.parts:
+            head = handle.read(PREVIEW_BYTES)
+            handle.seek(0)
+            call.trace.add("storage.read", "storage", payload=Payload("ciphertext", blob_size, head.hex()),
+                           blob_id=stored.blob_id)  # fmt: skip
+            chunks = opener.chunks(handle, blob_size, start, end)
         length = end - start
         if length <= STREAM_ABOVE:
             data = b"".join(chunks)
-            handle.close()
+            close()
             body: bytes | BinaryIO = data
             first = data
         else:
             first = next(chunks, b"")
             # A file-like object with read(n) and close(), as S3Response.body allows.
-            body = cast(BinaryIO, PlaintextStream(first, chunks, handle.close))
+            body = cast(BinaryIO, PlaintextStream(first, chunks, close))
     except BaseException:
-        handle.close()
+        close()
         raise
     call.trace.add("sse.decrypt", "s3", keys=opener.keys,
                    payload=Payload("plaintext", end - start, first[:PREVIEW_BYTES].hex()),
@@ -273,7 +283,8 @@ def delete_object(call: Call) -> Reply:
     record = store.get("object", object_id(call.bucket, call.key))
     if record is not None:
         store.delete("object", object_id(call.bucket, call.key))
-        store.delete_blob(record["blob_id"])
+        for blob_id in blob_ids(record):
+            store.delete_blob(blob_id)
     call.trace.add("storage.delete", "storage", blob_id=record["blob_id"] if record else "",
                    existed=record is not None)  # fmt: skip
     # Deleting a missing key is not an error in an unversioned bucket.

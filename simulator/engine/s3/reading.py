@@ -9,7 +9,7 @@ ever whole in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from ..trace import PREVIEW_BYTES, Payload
 from .context import Call
@@ -37,7 +37,7 @@ def trace_read(call: Call, stored: StoredObject) -> None:
 
 def plaintext(
     call: Call, opener: Opener, start: int = 0, end: int | None = None
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """Decrypted bytes ``[start, end)`` of ``opener.stored``.
 
     A blob is authenticated as it is read; a part outside the range is not opened. Close

@@ -217,8 +217,6 @@ def test_list_objects_v2_prefix_delimiter_and_pages(lab: Engine) -> None:
 @pytest.mark.parametrize(
     ("method", "key", "query", "headers", "status", "code"),
     [
-        ("POST", "k", {"uploads": ""}, {}, 501, "NotImplemented"),
-        ("PUT", "k", {"partNumber": "1", "uploadId": "u"}, {}, 501, "NotImplemented"),
         ("GET", "", {"acl": ""}, {}, 501, "NotImplemented"),
         ("PATCH", "k", {}, {}, 405, "MethodNotAllowed"),
     ],
