@@ -1,8 +1,11 @@
 from django.urls import path
 
-from ..placeholder import not_yet
+from . import views
 
 urlpatterns = [
-    path("lab/<uuid:sandbox_id>/kms/", not_yet, name="kms"),
-    path("lab/<uuid:sandbox_id>/audit/", not_yet, name="audit"),
+    path("lab/<uuid:sandbox_id>/kms/", views.index, name="kms"),
+    path("lab/<uuid:sandbox_id>/kms/create/", views.create, name="kms_create"),
+    path("lab/<uuid:sandbox_id>/kms/<str:key_id>/", views.key, name="kms_key"),
+    path("lab/<uuid:sandbox_id>/kms/<str:key_id>/action/", views.key_action, name="kms_key_action"),
+    path("lab/<uuid:sandbox_id>/audit/", views.audit, name="audit"),
 ]

@@ -1,0 +1,366 @@
+"""What the KMS console shows and does, over the sandbox's simulated KMS.
+
+Reads that a person would expect to be free of side effects (the key list, a key's
+metadata, the cost estimate) use the service's UI doors (``describe``,
+``cost_estimate``) and make no KMS request. Everything the learner *does* — create,
+enable, disable, schedule or cancel deletion, rotation, policies — and the key page's
+policy and rotation reads are real KMS API calls through ``sandboxes.run_kms``, so they
+are counted, audited and fail with KMS's own errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from simulator.engine import KMSError
+from simulator.engine.kms.model import (
+    AWS,
+    DEFAULT_PENDING_WINDOW_DAYS,
+    DEFAULT_ROTATION_DAYS,
+)
+
+from ..models import Sandbox
+from ..sandboxes import open_engine, run_kms
+
+KEY_KIND = "kms_key"
+ALIAS_KIND = "kms_alias"
+
+# Plain words beside KMS's own error, for the errors a learner meets in the console.
+ERROR_HINTS: dict[str, Any] = {
+    "DisabledException": _("The key is disabled: enable it first."),
+    "KMSInvalidStateException": _(
+        "The key is in a state that does not allow this (for example, pending deletion)."
+    ),
+    "ValidationException": _("A value is outside what KMS accepts."),
+    "MalformedPolicyDocumentException": _(
+        "KMS could not read the policy. Check the JSON, each statement's Effect and Principal."
+    ),
+    "AccessDeniedException": _(
+        "Nobody in the account may manage an AWS managed key such as aws/s3."
+    ),
+    "NotFoundException": _("KMS has no such key or alias in this account."),
+    "AlreadyExistsException": _("That alias is taken: choose another name."),
+    "InvalidAliasNameException": _("Alias names under alias/aws/ are reserved for AWS."),
+    "LimitExceededException": _("A key can be rotated on demand at most 10 times."),
+}
+
+
+def when(epoch: float | int | None) -> datetime | None:
+    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
+
+
+@dataclass(frozen=True)
+class ConsoleError:
+    """A KMS error as the console shows it: AWS's code and words, and a plain hint."""
+
+    code: str
+    message: str
+    hint: str = ""
+
+    @classmethod
+    def of(cls, error: KMSError) -> ConsoleError:
+        return cls(error.code, error.message, str(ERROR_HINTS.get(error.code, "")))
+
+
+@dataclass
+class KeyRow:
+    key_id: str
+    arn: str
+    state: str
+    description: str
+    created: datetime | None
+    managed_by_aws: bool
+    aliases: list[str] = field(default_factory=list)
+    deletion_date: datetime | None = None
+
+
+def _aliases_by_key(engine: Any) -> dict[str, list[str]]:
+    by_key: dict[str, list[str]] = {}
+    for name, alias in engine.store.scan(ALIAS_KIND):
+        target = alias.get("TargetKeyId")
+        if target:
+            by_key.setdefault(target, []).append(name)
+    return by_key
+
+
+def _row(metadata: dict[str, Any], aliases: list[str]) -> KeyRow:
+    return KeyRow(
+        key_id=metadata["KeyId"],
+        arn=metadata["Arn"],
+        state=metadata["KeyState"],
+        description=metadata["Description"],
+        created=when(metadata.get("CreationDate")),
+        managed_by_aws=metadata["KeyManager"] == AWS,
+        aliases=sorted(aliases),
+        deletion_date=when(metadata.get("DeletionDate")),
+    )
+
+
+def list_keys(sandbox: Sandbox) -> list[KeyRow]:
+    """Every key that has not been deleted: ``aws/s3`` (once S3 made it) first, then by date."""
+    engine = open_engine(sandbox)
+    aliases = _aliases_by_key(engine)
+    rows: list[KeyRow] = []
+    for key_id, _record in list(engine.store.scan(KEY_KIND)):
+        try:
+            metadata = engine.kms_service.describe(key_id)
+        except KMSError:  # deleted once its waiting period ended
+            continue
+        rows.append(_row(metadata, aliases.get(key_id, [])))
+    rows.sort(key=lambda r: (not r.managed_by_aws, r.created or datetime.min.replace(tzinfo=UTC)))
+    return rows
+
+
+def cost_estimate(sandbox: Sandbox) -> dict[str, Any]:
+    return open_engine(sandbox).kms_service.cost_estimate()
+
+
+def create_key(sandbox: Sandbox, description: str, alias: str) -> tuple[str, ConsoleError | None]:
+    """CreateKey, then CreateAlias when an alias is given, as the AWS console does.
+
+    Returns the new key id ("" if CreateKey failed) and the first error. A failed
+    CreateAlias leaves the key created; the caller says so.
+    """
+    try:
+        result = run_kms(sandbox, "CreateKey", {"Description": description})
+    except KMSError as exc:
+        return "", ConsoleError.of(exc)
+    key_id = str(result["KeyMetadata"]["KeyId"])
+    alias = alias.strip()
+    if alias:
+        name = alias if alias.startswith("alias/") else f"alias/{alias}"
+        try:
+            run_kms(sandbox, "CreateAlias", {"AliasName": name, "TargetKeyId": key_id})
+        except KMSError as exc:
+            return key_id, ConsoleError.of(exc)
+    return key_id, None
+
+
+@dataclass
+class KeyDetail:
+    row: KeyRow
+    metadata: dict[str, Any]
+    rotation_enabled: bool
+    rotation_period: int | None
+    next_rotation: datetime | None
+    rotations: list[dict[str, Any]]
+    current_material: str
+    first_material: str
+    policy: str
+    read_errors: list[ConsoleError]
+
+    @property
+    def managed_by_aws(self) -> bool:
+        return self.row.managed_by_aws
+
+
+def key_detail(sandbox: Sandbox, key_id: str) -> KeyDetail:
+    """A key's metadata, rotation state, material versions and policy.
+
+    Raises ``KMSError`` (NotFoundException) for a key this sandbox does not have.
+    """
+    engine = open_engine(sandbox)
+    metadata = engine.kms_service.describe(key_id)
+    record = engine.store.get(KEY_KIND, metadata["KeyId"]) or {}
+    materials = record.get("Materials", [])
+    row = _row(metadata, _aliases_by_key(engine).get(metadata["KeyId"], []))
+    errors: list[ConsoleError] = []
+
+    def read(action: str) -> dict[str, Any]:
+        try:
+            return run_kms(sandbox, action, {"KeyId": metadata["KeyId"]})
+        except KMSError as exc:
+            errors.append(ConsoleError.of(exc))
+            return {}
+
+    status = read("GetKeyRotationStatus")
+    rotations = [
+        {**entry, "RotationDate": when(entry.get("RotationDate"))}
+        for entry in read("ListKeyRotations").get("Rotations", [])
+    ]
+    policy = read("GetKeyPolicy").get("Policy", "")
+    return KeyDetail(
+        row=row,
+        metadata=metadata,
+        rotation_enabled=bool(status.get("KeyRotationEnabled")),
+        rotation_period=status.get("RotationPeriodInDays"),
+        next_rotation=when(status.get("NextRotationDate")),
+        rotations=rotations,
+        current_material=str(metadata.get("CurrentKeyMaterialId", "")),
+        first_material=str(materials[0]["KeyMaterialId"]) if materials else "",
+        policy=policy,
+        read_errors=errors,
+    )
+
+
+# --------------------------------------------------------------------------- actions
+
+# The console's actions: form value -> KMS API operation.
+ACTIONS = {
+    "enable": "EnableKey",
+    "disable": "DisableKey",
+    "schedule_deletion": "ScheduleKeyDeletion",
+    "cancel_deletion": "CancelKeyDeletion",
+    "rotation_on": "EnableKeyRotation",
+    "rotation_off": "DisableKeyRotation",
+    "rotate_now": "RotateKeyOnDemand",
+    "put_policy": "PutKeyPolicy",
+}
+
+DONE_MESSAGES: dict[str, Any] = {
+    "enable": _("The key is enabled."),
+    "disable": _("The key is disabled. Objects encrypted under it cannot be read until you enable it again."),
+    "schedule_deletion": _("The key is pending deletion. It cannot be used, and when the waiting period ends its material is gone for good."),
+    "cancel_deletion": _("Deletion is cancelled. The key is now Disabled, as KMS leaves it: enable it to use it again."),
+    "rotation_on": _("Automatic rotation is on."),
+    "rotation_off": _("Automatic rotation is off."),
+    "rotate_now": _("The key has new key material. Old material is kept, so existing data still decrypts."),
+    "put_policy": _("The key policy is saved."),
+}
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    action: str
+    error: ConsoleError | None = None
+    # The form held something that is not a whole number; no request was made.
+    not_a_number: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.not_a_number
+
+
+class FormError(ValueError):
+    """Input the console could not even turn into a KMS request (not a number ...)."""
+
+
+def _whole_number(text: str | None, default: int) -> int:
+    text = (text or "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise FormError(text) from None
+
+
+def build_params(action: str, key_id: str, form: dict[str, str]) -> dict[str, Any]:
+    params: dict[str, Any] = {"KeyId": key_id}
+    if action == "schedule_deletion":
+        params["PendingWindowInDays"] = _whole_number(
+            form.get("days"), DEFAULT_PENDING_WINDOW_DAYS
+        )
+    elif action == "rotation_on":
+        params["RotationPeriodInDays"] = _whole_number(form.get("period"), DEFAULT_ROTATION_DAYS)
+    elif action == "put_policy":
+        params["Policy"] = form.get("policy", "")
+        params["PolicyName"] = "default"
+    return params
+
+
+def perform(sandbox: Sandbox, key_id: str, action: str, params: dict[str, Any]) -> ActionResult:
+    try:
+        run_kms(sandbox, ACTIONS[action], params)
+    except KMSError as exc:
+        return ActionResult(action, ConsoleError.of(exc))
+    return ActionResult(action)
+
+
+# --------------------------------------------------------------------------- audit
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    key: str = ""
+    event: str = ""
+    principal: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.key or self.event or self.principal)
+
+
+def _event_key_arns(event: dict[str, Any]) -> list[str]:
+    """The KMS keys an event names: its KMS resources, then its key id parameters."""
+    arns = [
+        str(r["ARN"])
+        for r in event.get("resources") or []
+        if str(r.get("ARN", "")).startswith("arn:aws:kms:")
+    ]
+    request = event.get("requestParameters") or {}
+    for name in ("keyId", "targetKeyId", "x-amz-server-side-encryption-aws-kms-key-id"):
+        value = request.get(name)
+        if isinstance(value, str) and value and value not in arns:
+            arns.append(value)
+    return arns
+
+
+def _principal_of(event: dict[str, Any]) -> str:
+    identity = event.get("userIdentity") or {}
+    return str(identity.get("arn") or identity.get("principalId") or identity.get("type") or "")
+
+
+def _matches(event: dict[str, Any], filters: AuditFilters) -> bool:
+    if filters.event and event.get("eventName") != filters.event:
+        return False
+    if filters.principal and _principal_of(event) != filters.principal:
+        return False
+    if filters.key:
+        needle = filters.key.strip()
+        arns = _event_key_arns(event)
+        # A key id matches its ARN; an ARN matches itself.
+        if not any(needle == arn or arn.endswith("/" + needle) for arn in arns):
+            return False
+    return True
+
+
+@dataclass
+class AuditView:
+    events: list[dict[str, Any]]
+    total: int
+    shown_limit: int
+    event_names: list[str]
+    principals: list[str]
+    keys: list[str]
+
+
+AUDIT_LIMIT = 200
+
+
+def audit_events(sandbox: Sandbox, filters: AuditFilters, limit: int = AUDIT_LIMIT) -> AuditView:
+    """The sandbox's CloudTrail-shaped events, newest first, filtered."""
+    from simulator.engine.audit import list_events
+
+    events = list_events(open_engine(sandbox))
+    names = sorted({str(e.get("eventName", "")) for e in events})
+    principals = sorted({p for e in events if (p := _principal_of(e))})
+    keys = sorted({a for e in events for a in _event_key_arns(e) if ":key/" in a})
+    chosen = [e for e in reversed(events) if _matches(e, filters)]
+    rows = [_audit_row(e) for e in chosen[:limit]]
+    return AuditView(rows, len(chosen), limit, names, principals, keys)
+
+
+def _audit_row(event: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    identity = event.get("userIdentity") or {}
+    extra = event.get("additionalEventData") or {}
+    arns = _event_key_arns(event)
+    return {
+        "time": event.get("eventTime", ""),
+        "source": event.get("eventSource", ""),
+        "name": event.get("eventName", ""),
+        "principal": identity.get("userName") or _principal_of(event),
+        "principal_arn": _principal_of(event),
+        "invoked_by": identity.get("invokedBy", ""),
+        "key": arns[0] if arns else "",
+        "error_code": event.get("errorCode", ""),
+        "sse_applied": extra.get("SSEApplied", "") if isinstance(extra, dict) else "",
+        "id": event.get("eventID", ""),
+        "json": json.dumps(event, indent=2, ensure_ascii=False, sort_keys=False),
+    }
