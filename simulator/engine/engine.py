@@ -34,6 +34,7 @@ class Engine:
         region: str = REGION,
         deployment_key: bytes | None = None,
     ) -> None:
+        from .iam import IAMService
         from .kms import KMSService
         from .s3 import S3Service
 
@@ -56,6 +57,9 @@ class Engine:
                 b"s3-encryption-lab/deployment-key\x00" + self.entropy.random_bytes(32)
             ).digest()
         self.deployment_key = deployment_key
+        # Users and identity policies, and the per-engine cache of parsed policies that
+        # S3 (bucket policies) and KMS (key policies) share.
+        self.iam = IAMService(self)
         self.kms_service = KMSService(self)
         self.s3_service = S3Service(self)
 

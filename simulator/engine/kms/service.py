@@ -9,8 +9,8 @@ Two doors lead in:
   a caller's behalf (SSE-KMS, DSSE-KMS, bucket keys). They take and return bytes,
   are audited as the calling principal "invoked by" S3, and add trace steps.
 
-Every request that touches a key goes through ``authorize``, the one place where key
-policy evaluation will be wired in.
+Every request that touches a key goes through ``authorize``, which evaluates the key
+policy and the caller's identity policies (``authorization``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 from .. import crypto
 from ..audit import record_event
 from ..errors import DecryptError, KMSError
+from ..policy import account_of
 from ..trace import KeyInPlay, Trace
-from . import admin, aliases, cryptops, model, pricing, rotation, rules
+from . import admin, aliases, authorization, cryptops, model, pricing, rotation, rules
 from .blob import pack_header, parse_blob
 from .calls import Call, Handler
 from .context import canonical_context, validate_context
@@ -81,19 +82,43 @@ class KMSService:
         key_record: dict[str, Any] | None,
         principal: str,
         context: Mapping[str, str],
-    ) -> None:
+    ) -> Mapping[str, Any] | None:
         """Decide whether ``principal`` may perform ``kms:<action>`` on the key.
 
         ``context`` carries the request's condition keys (``kms:ViaService``,
-        ``kms:EncryptionContext:<k>``, ...). NOTE: key policy evaluation is a later
-        step; until then every request is allowed (the default key policy delegates
-        to IAM, and the lab's principals are account administrators).
+        ``kms:EncryptionContext:<k>``, ...). Returns the decision, or raises
+        ``AccessDeniedException`` (``authorization.AccessDenied``, which carries it).
         """
-        return None
+        return authorization.authorize(self, action, key_record, principal, context)
+
+    def _authorized(
+        self,
+        action: str,
+        record: dict[str, Any],
+        call: Call,
+        context: Mapping[str, str],
+        trace: Trace | None,
+    ) -> None:
+        """``authorize``, with the decision as a step when S3 made the call (a trace)."""
+        keys = self._condition_keys(call, context)
+        try:
+            decision = self.authorize(action, record, call.principal, keys)
+        except authorization.AccessDenied as denied:
+            if trace is not None:
+                authorization.record_step(trace, denied.decision)
+            raise
+        if trace is not None and decision is not None:
+            authorization.record_step(trace, decision)
 
     # ------------------------------------------------------------------ shared by the operations
     def usable_key(
-        self, call: Call, ref: str | None, context: Mapping[str, str], *, action: str | None = None
+        self,
+        call: Call,
+        ref: str | None,
+        context: Mapping[str, str],
+        *,
+        action: str | None = None,
+        trace: Trace | None = None,
     ) -> dict[str, Any]:
         """The Enabled key to encrypt under (None means ``aws/s3``), authorized."""
         if ref is None:
@@ -102,9 +127,7 @@ class KMSService:
             record = self.keys.resolve(ref, call.now, allow_alias=True)
         call.touch(record)
         rules.require_enabled(record)
-        self.authorize(
-            action or call.action, record, call.principal, self._condition_keys(call, context)
-        )
+        self._authorized(action or call.action, record, call, context, trace)
         return record
 
     def seal(self, record: dict[str, Any], plaintext: bytes, context: Mapping[str, str]) -> bytes:
@@ -128,6 +151,7 @@ class KMSService:
         ref: str | None,
         *,
         action: str | None = None,
+        trace: Trace | None = None,
     ) -> tuple[dict[str, Any], bytes]:
         """The key a ciphertext names, and its plaintext.
 
@@ -153,9 +177,7 @@ class KMSService:
                 )
         call.touch(record)
         rules.require_enabled(record)
-        self.authorize(
-            action or call.action, record, call.principal, self._condition_keys(call, context)
-        )
+        self._authorized(action or call.action, record, call, context, trace)
         material = self.keys.material(record, parsed.material_id)
         if material is None:
             raise invalid
@@ -169,7 +191,10 @@ class KMSService:
 
     def _condition_keys(self, call: Call, context: Mapping[str, str]) -> dict[str, str]:
         keys = {f"kms:EncryptionContext:{k}": v for k, v in context.items()}
-        keys["kms:CallerAccount"] = self.engine.account_id
+        # The caller's own account (none for an anonymous caller), not the key's.
+        caller_account = account_of(call.principal)
+        if caller_account is not None:
+            keys["kms:CallerAccount"] = caller_account
         if call.via_service:
             keys["kms:ViaService"] = call.via_service.replace(
                 ".amazonaws.com", f".{self.engine.region}.amazonaws.com"
@@ -206,7 +231,7 @@ class KMSService:
         key_label = key_ref if key_ref is not None else model.AWS_S3_ALIAS
         try:
             context = validate_context(context)
-            record = self.usable_key(call, key_ref, context)
+            record = self.usable_key(call, key_ref, context, trace=trace)
             plaintext = crypto.new_key(self.engine.entropy)
             blob = self.seal(record, plaintext, context)
         except KMSError as exc:
@@ -252,7 +277,7 @@ class KMSService:
         named = self.keys.key_arn(parsed.key_id) if parsed is not None else None
         try:
             context = validate_context(context)
-            record, plaintext = self.open(call, ciphertext_blob, context, None)
+            record, plaintext = self.open(call, ciphertext_blob, context, None, trace=trace)
         except KMSError as exc:
             event = self._audit(
                 call, self._service_params(named, context, decrypt=True), None, error=exc

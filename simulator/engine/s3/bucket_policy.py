@@ -1,6 +1,8 @@
-"""Put/Get/DeleteBucketPolicy: validated as JSON only, stored and returned byte for byte.
+"""Put/Get/DeleteBucketPolicy: parsed as S3 does, stored and returned byte for byte.
 
-Evaluation and enforcement belong to ``S3Service.authorize`` (issue: policies).
+PutBucketPolicy parses the document (``parse_policy(kind="resource", bucket=name)``) and
+answers 400 MalformedPolicy with the parser's message; the parsed form goes into the
+engine's policy cache so requests find it ready. Enforcement is ``authorization``.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 
+from ..policy import PolicyError
 from . import errors
 from .buckets import audit
 from .context import Call, Reply
@@ -20,11 +23,15 @@ def put(call: Call) -> Reply:
     bucket = call.load_bucket()
     body = read_small_body(call.request.body, MAX_POLICY_BYTES)
     try:
-        document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
         raise errors.malformed_policy() from None
-    if not isinstance(document, dict):
-        raise errors.malformed_policy()
+    try:
+        # Parsed once here; requests find the parsed form in the engine's cache.
+        call.engine.iam.policies.parse(text, kind="resource", bucket=bucket.name)
+    except PolicyError as error:
+        raise errors.malformed_policy(error.message) from None
+    document = json.loads(text)  # for the audit event; the parser has accepted it
     bucket.policy_b64 = base64.b64encode(body).decode()
     call.save_bucket(bucket)
     event = audit(call, "PutBucketPolicy", {"bucketPolicy": document})

@@ -22,7 +22,7 @@ from ..crypto import random_hex
 from ..errors import DecryptError, KMSError, S3Error
 from ..requests import Headers, S3Request, S3Response
 from ..trace import PREVIEW_BYTES, Payload, Trace
-from . import errors
+from . import authorization, errors
 from .context import Call, Reply
 from .names import check_key, valid_bucket_name
 from .root_keys import RootKeys
@@ -43,13 +43,13 @@ class S3Service:
     # ------------------------------------------------------------------ the hook
 
     def authorize(self, call: Call, route: Route) -> Mapping[str, Any] | None:
-        """Where bucket policies will be evaluated; allows everything for now.
+        """Where bucket policies and IAM are evaluated, before any SSE header is validated.
 
-        Returning ``None`` means "no policy decision was made" and records nothing. A
-        returned mapping is a decision (``{"decision": "Allow" | "ExplicitDeny" |
-        "ImplicitDeny", "statements": [...]}``): it becomes the ``policy.evaluated``
-        step, and anything but ``Allow`` answers 403 AccessDenied.
+        ``authorization.authorize`` records its own ``policy.evaluated`` steps and raises
+        403 AccessDenied with AWS's message, so it returns ``None`` here. (A returned
+        mapping would still become one step, and anything but ``Allow`` a plain 403.)
         """
+        authorization.authorize(call, route)
         return None
 
     # ------------------------------------------------------------------ handle

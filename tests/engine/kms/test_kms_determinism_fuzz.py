@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kms_helpers import b64
+from kms_helpers import ALICE, b64
 
 from simulator.engine import Engine, KMSError
 from simulator.engine.audit import list_events
@@ -19,7 +19,7 @@ def _story(engine: Engine) -> list[Any]:
         "Encrypt", {"KeyId": key_id, "Plaintext": b64(b"same bytes for everyone")}
     )
     data_key = engine.kms_service.generate_data_key(
-        None, {"aws:s3:arn": "arn:aws:s3:::b/k"}, principal="*", trace=None
+        None, {"aws:s3:arn": "arn:aws:s3:::b/k"}, principal=ALICE, trace=None
     )
     engine.kms("RotateKeyOnDemand", {"KeyId": key_id})
     return [

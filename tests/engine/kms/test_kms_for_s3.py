@@ -195,14 +195,16 @@ def test_the_trace_step_shows_which_keys_are_in_play(
     engine.kms_service.decrypt(
         data_key.ciphertext_blob, OBJECT_CONTEXT, principal=ALICE, trace=trace
     )
-    generate, unwrap = trace.steps
+    # Each KMS step is preceded by its key-policy decision (issue 3).
+    assert [step.kind for step in trace.steps[::2]] == ["policy.evaluated"] * 2
+    generate, unwrap = trace.steps[1::2]
     assert (generate.kind, generate.actor, unwrap.kind, unwrap.actor) == (
         "kms.generate_data_key",
         "kms",
         "kms.decrypt",
         "kms",
     )
-    for step in trace.steps:
+    for step in (generate, unwrap):
         kms_key, plain, wrapped = step.keys
         assert (kms_key.role, kms_key.holder, kms_key.form, kms_key.key_id) == (
             "kms_key",

@@ -189,11 +189,14 @@ def test_none_unblocks_sse_c_and_an_omitted_block_keeps_the_setting(engine: Engi
 
 
 def test_bucket_policies_are_stored_and_returned_byte_for_byte(engine: Engine) -> None:
-    """issue 2: policies are validated as JSON, stored and returned byte for byte."""
+    """issue 2/3: policies are parsed as S3 does, stored and returned byte for byte."""
     s3(engine, "PUT")
     missing = s3(engine, "GET", query={"policy": ""})
     assert (missing.status, missing.error_code) == (404, "NoSuchBucketPolicy")
-    policy = b'{ "Version":"2012-10-17",\n  "Statement": [] }'
+    policy = (
+        b'{ "Version":"2012-10-17",\n  "Statement": [{"Effect":"Deny", "Principal":"*",'
+        b' "Action":"s3:PutObject", "Resource":"arn:aws:s3:::lab-bucket/nothing-here"}] }'
+    )
     assert s3(engine, "PUT", query={"policy": ""}, body=policy).status == 204
     assert s3(engine, "GET", query={"policy": ""}).read() == policy
     bad = s3(engine, "PUT", query={"policy": ""}, body=b"{not json")
