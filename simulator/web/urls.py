@@ -9,6 +9,7 @@ from django.urls import path
 
 from . import views
 from .breakit import urls as breakit_urls
+from .cse import urls as cse_urls
 from .disk import urls as disk_urls
 from .kmsconsole import urls as kms_urls
 from .lab import urls as lab_urls
@@ -23,4 +24,5 @@ urlpatterns = [
     *kms_urls.urlpatterns,
     *disk_urls.urlpatterns,
     *breakit_urls.urlpatterns,
+    *cse_urls.urlpatterns,
 ]
