@@ -1,0 +1,123 @@
+"""The audit log: CloudTrail-shaped events, newest first, filterable (s3-facts §5 CloudTrail)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from conftest import BOB
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def names_in(html: str) -> list[str]:
+    return re.findall(r'data-event="([^"]+)"', html)
+
+
+def audit(lab: Any, htmx: bool = False, **filters: str) -> str:
+    response = lab.client.get(lab.url("audit"), filters, **(HTMX if htmx else {}))
+    assert response.status_code == 200
+    return str(response.content.decode())
+
+
+def kms_upload(lab: Any, key_id: str | None = None, principal: str | None = None) -> None:
+    headers = {"x-amz-server-side-encryption": "aws:kms"}
+    if key_id:
+        headers["x-amz-server-side-encryption-aws-kms-key-id"] = key_id
+    extra = {"principal": principal} if principal else {}
+    outcome = lab.s3("PUT", "audit-bucket", "doc.txt", body=b"hello", headers=headers, **extra)
+    assert outcome.response.status == 200
+
+
+def test_full_page_and_table_partial(lab: Any) -> None:
+    lab.new_key()
+
+    full = audit(lab)
+    partial = audit(lab, htmx=True)
+
+    assert "<html" in full and 'id="audit-table"' in full and "<form" in full
+    assert "<html" not in partial and partial.lstrip().startswith('<div id="audit-table"')
+    assert names_in(partial) == ["CreateKey"]
+
+
+def test_events_are_newest_first(lab: Any) -> None:
+    key_id = lab.new_key()
+    lab.kms("DisableKey", {"KeyId": key_id})
+    lab.kms("EnableKey", {"KeyId": key_id})
+
+    assert names_in(audit(lab)) == ["EnableKey", "DisableKey", "CreateKey"]
+
+
+def test_s3_calls_on_the_callers_behalf_show_invoked_by_and_sse_applied(lab: Any) -> None:
+    lab.s3("PUT", "audit-bucket")
+    kms_upload(lab)
+
+    html = audit(lab)
+
+    # S3 asked KMS for a data key as alice, invoked by S3; PutObject says which SSE applied.
+    assert names_in(html)[:2] == ["PutObject", "GenerateDataKey"]
+    assert "via s3.amazonaws.com" in html
+    assert "SSEApplied: SSE_KMS" in html
+    assert "&quot;invokedBy&quot;: &quot;s3.amazonaws.com&quot;" in html
+    assert "<details" in html and "Event JSON" in html
+
+
+def test_default_encryption_shows_as_default_sse_applied(lab: Any) -> None:
+    lab.s3("PUT", "audit-bucket")
+    lab.s3("PUT", "audit-bucket", "plain.txt", body=b"x")
+
+    assert "SSEApplied: Default_SSE_S3" in audit(lab)
+
+
+def test_filter_by_key_id_or_arn(lab: Any) -> None:
+    first, second = lab.new_key("one"), lab.new_key("two")
+    lab.kms("DisableKey", {"KeyId": second})
+    lab.s3("PUT", "audit-bucket")
+    kms_upload(lab, first)
+    arn = lab.kms("DescribeKey", {"KeyId": first})["KeyMetadata"]["Arn"]
+
+    by_id = names_in(audit(lab, key=first))
+    by_arn = names_in(audit(lab, htmx=True, key=arn))
+
+    assert by_id == by_arn
+    assert "GenerateDataKey" in by_id and "CreateKey" in by_id
+    assert "DisableKey" not in by_id  # that was the other key
+
+
+def test_filter_by_event_name_and_principal(lab: Any) -> None:
+    lab.s3("PUT", "audit-bucket")
+    kms_upload(lab)
+    kms_upload(lab, principal=BOB)
+
+    only_gdk = names_in(audit(lab, event="GenerateDataKey"))
+    bobs = names_in(audit(lab, principal=BOB))
+
+    assert only_gdk == ["GenerateDataKey", "GenerateDataKey"]
+    assert bobs == ["PutObject", "GenerateDataKey"]
+
+
+def test_failed_calls_show_their_error_code(lab: Any) -> None:
+    key_id = lab.new_key()
+    lab.s3("PUT", "audit-bucket")
+    kms_upload(lab, key_id)
+    lab.kms("DisableKey", {"KeyId": key_id})
+
+    outcome = lab.s3("GET", "audit-bucket", "doc.txt")
+    assert outcome.response.error_code == "KMS.DisabledException"
+
+    # S3's Decrypt on the reader's behalf failed, and the event says why.
+    assert "Error: DisabledException" in audit(lab, event="Decrypt")
+
+
+def test_nasty_filter_values_are_escaped_and_match_nothing(lab: Any) -> None:
+    lab.new_key()
+
+    html = audit(lab, key="<script>alert(1)</script>", event="'\"><img>", principal="../../")
+
+    assert "<script>alert" not in html and "<img>" not in html
+    assert names_in(html) == []
+    assert "No event matches these filters." in html
+
+
+def test_empty_sandbox_says_nothing_happened(lab: Any) -> None:
+    assert "Nothing has happened in this sandbox yet." in audit(lab)
