@@ -6,9 +6,8 @@ How the package is cut, for the engineer who adds the next operation:
   the one ``authorize`` hook (bucket policies go there), turning ``S3Error`` /
   ``KMSError`` / ``DecryptError`` into XML error responses. It never raises.
 * ``routing`` — the table (method, level, sub-resource flags, selecting header) →
-  ``handler(call) -> Reply``. CopyObject, UploadPartCopy, the multipart calls,
-  UpdateObjectEncryption and DeleteObjects are in it already, answering 501: write
-  ``copy.py`` / ``multipart.py`` / ``update_encryption.py`` and point the entries there.
+  ``handler(call) -> Reply``; what S3 would serve but the lab does not (ListMultipartUploads,
+  ACLs ...) answers 501.
 * ``context`` — ``Call`` (request, headers, trace, ids, the engine, ``kms``) and
   ``Reply``; the ``KMSForS3`` protocol S3 codes against.
 * ``headers`` — SSE header parsing and validation: ``parse_write_headers`` (any write,
@@ -22,6 +21,12 @@ How the package is cut, for the engineer who adds the next operation:
   ``bucket_keys`` (the S3 Bucket Key cache).
 * ``checksums`` — Content-MD5 and ``x-amz-checksum-*`` of an upload (``UploadIntegrity``).
 * ``objects`` — Put/Get/Head/DeleteObject; ``listing`` — ListObjectsV2; ``ranges``.
+* ``copy`` — CopyObject (a streaming re-encryption); ``multipart`` (Create, Abort,
+  ListParts, the SSE-C part rules), ``parts`` (UploadPart, UploadPartCopy) and
+  ``complete`` — multipart uploads, one blob per part under the upload's key;
+  ``reading`` — an object's plaintext across its blob or part blobs;
+  ``update_encryption`` — UpdateObjectEncryption (re-wrap only); ``delete_objects``;
+  ``data_events`` — their CloudTrail data events.
 * ``buckets``, ``bucket_encryption``, ``bucket_policy`` — bucket-level operations.
 * ``model`` — the records (``Bucket``, ``StoredObject``, ``EncryptionRecord``) and the
   store kinds S3 uses; ``errors`` — constructors with AWS's exact messages; ``xml`` —
