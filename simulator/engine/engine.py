@@ -33,6 +33,7 @@ class Engine:
         account_id: str = ACCOUNT_ID,
         region: str = REGION,
         deployment_key: bytes | None = None,
+        max_object_bytes: int | None = None,
     ) -> None:
         from .iam import IAMService
         from .kms import KMSService
@@ -57,6 +58,9 @@ class Engine:
                 b"s3-encryption-lab/deployment-key\x00" + self.entropy.random_bytes(32)
             ).digest()
         self.deployment_key = deployment_key
+        # The largest body one PUT or UploadPart may carry: S3's 5 GiB unless a host (the
+        # web lab's upload limit) asks for less; beyond it S3 answers EntityTooLarge.
+        self.max_object_bytes = max_object_bytes if max_object_bytes is not None else 5 * 1024**3
         # Users and identity policies, and the per-engine cache of parsed policies that
         # S3 (bucket policies) and KMS (key policies) share.
         self.iam = IAMService(self)

@@ -90,6 +90,7 @@ def open_engine(sandbox: Sandbox) -> Engine:
         clock=SystemClock(),
         account_id=getattr(settings, "LAB_ACCOUNT_ID", "111122223333"),
         deployment_key=deployment_key(sandbox),
+        max_object_bytes=settings.LAB_MAX_UPLOAD_BYTES,
     )
 
 

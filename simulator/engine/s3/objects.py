@@ -65,8 +65,9 @@ def put_object(call: Call) -> Reply:
     integrity = parse_upload_integrity(headers, need_md5=resolved.mode == SSE_S3)
     metadata, system = _metadata(headers)
     declared = _content_length(headers)
-    if declared is not None and declared > MAX_PUT_BYTES:
-        raise errors.entity_too_large(declared, MAX_PUT_BYTES)
+    limit = min(MAX_PUT_BYTES, engine.max_object_bytes)
+    if declared is not None and declared > limit:
+        raise errors.entity_too_large(declared, limit)
     blob_id = random_hex(engine.entropy, 16)
     sealer = sse.begin_encrypt(call, resolved, blob_id)
     state: dict[str, Any] = {"size": 0, "head": b""}
@@ -74,8 +75,8 @@ def put_object(call: Call) -> Reply:
     def blob_chunks() -> Iterator[bytes]:
         for piece in iter_body(call.request.body):
             state["size"] += len(piece)
-            if state["size"] > MAX_PUT_BYTES:
-                raise errors.entity_too_large(state["size"], MAX_PUT_BYTES)
+            if state["size"] > limit:
+                raise errors.entity_too_large(state["size"], limit)
             integrity.update(piece)
             out = sealer.update(piece)
             if out:

@@ -51,12 +51,13 @@ def _write(
     blob_id = random_hex(engine.entropy, 16)
     sealer = opener.sealer_for(blob_id, engine.entropy)
     state: dict[str, Any] = {"size": 0, "head": b""}
+    limit = min(MAX_PUT_BYTES, engine.max_object_bytes)
 
     def blob_chunks() -> Iterator[bytes]:
         for piece in pieces:
             state["size"] += len(piece)
-            if state["size"] > MAX_PUT_BYTES:
-                raise errors.entity_too_large(state["size"], MAX_PUT_BYTES)
+            if state["size"] > limit:
+                raise errors.entity_too_large(state["size"], limit)
             integrity.update(piece)
             out = sealer.update(piece)
             state["head"] += out[: max(0, PREVIEW_BYTES - len(state["head"]))]
