@@ -1,0 +1,596 @@
+"""Client-side encryption in real Chromium: static/js/cse.js against simulator.engine.cse.
+
+design §2 "cse": the browser implements the same format with WebCrypto; files encrypted
+in one decrypt in the other. [S3EC] V2 (x-amz-key-v2, AES-GCM under the data key) and
+V3 (suite 0x0073: HKDF-SHA512 derived key, key commitment in x-amz-d), each with a key
+kept by the client (AES/GCM wrap) or a KMS key (kms+context).
+
+The page is the lab's CSE workbench, which loads cse.js; the tests drive
+``window.S3LabCSE`` with bytes passed as base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect
+from pytest_django.live_server_helper import LiveServer
+
+from simulator.engine import cse
+from simulator.web.models import Sandbox
+from simulator.web.sandboxes import SESSION_KEY, create_sandbox, open_engine, run_kms
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+KEK = bytes.fromhex("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4")
+DATA_KEY = bytes(range(32))
+WRAP_NONCE = bytes.fromhex("a0a1a2a3a4a5a6a7a8a9aaab")
+IV = bytes.fromhex("cafebabefacedbaddecaf888")
+MESSAGE_ID = bytes(range(0x40, 0x40 + 28))
+PLAINTEXT = b"Where is the data encrypted? In the client, before it leaves.\x00\xff"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+class Scripted:
+    """Entropy that hands out exactly the given draws, in order (the engine's protocol)."""
+
+    def __init__(self, *draws: bytes) -> None:
+        self._draws = list(draws)
+
+    def random_bytes(self, n: int) -> bytes:
+        draw = self._draws.pop(0)
+        assert len(draw) == n
+        return draw
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def sandbox() -> Sandbox:
+    return create_sandbox("browser-learner", "CSE in the browser")
+
+
+@pytest.fixture
+def kms_key(sandbox: Sandbox) -> str:
+    return str(run_kms(sandbox, "CreateKey", {"Description": "cse"})["KeyMetadata"]["KeyId"])
+
+
+@pytest.fixture
+def console_errors() -> list[str]:
+    """Console errors and page errors of the ``lab`` page; a test that expects some removes them."""
+    return []
+
+
+@pytest.fixture
+def lab(
+    browser: Browser, live_server: LiveServer, sandbox: Sandbox, console_errors: list[str]
+) -> Iterator[Page]:
+    """The workbench page, opened by the sandbox's owner; no console error may appear."""
+    session = SessionStore()
+    session[SESSION_KEY] = sandbox.owner
+    session.create()
+    context: BrowserContext = browser.new_context()
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.session_key or "", "url": live_server.url}]
+    )
+    page = context.new_page()
+    errors = console_errors
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in {"error", "warning"}:
+            errors.append(f"{message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    response = page.goto(f"{live_server.url}/lab/{sandbox.pk}/cse/")
+    assert response is not None and response.status == 200
+    assert page.evaluate("typeof window.S3LabCSE") == "object"
+    yield page
+    context.close()
+    assert errors == []
+
+
+def endpoint(sandbox: Sandbox) -> str:
+    return f"/lab/{sandbox.pk}/cse/"
+
+
+DECRYPT_JS = """
+async ([body, meta, wrap]) => {
+  const C = window.S3LabCSE;
+  if (wrap.key) wrap.key = C.b64decode(wrap.key);
+  try {
+    return {ok: C.b64encode(await C.decrypt(C.b64decode(body), meta, wrap))};
+  } catch (error) {
+    return {error: error.name, code: error.code || null};
+  }
+}
+"""
+
+ENCRYPT_JS = """
+async ([plaintext, version, wrap]) => {
+  const C = window.S3LabCSE;
+  if (wrap.key) wrap.key = C.b64decode(wrap.key);
+  if (wrap.dataKey) wrap.dataKey.plaintext = C.b64decode(wrap.dataKey.plaintext);
+  const {body, meta} = await C.encrypt(C.b64decode(plaintext), {version, wrap});
+  return {body: C.b64encode(body), meta: Object.entries(meta)};
+}
+"""
+
+PINNED_JS = """
+async ([plaintext, version, wrap, pins]) => {
+  const C = window.S3LabCSE;
+  if (wrap.key) wrap.key = C.b64decode(wrap.key);
+  if (wrap.dataKey) wrap.dataKey.plaintext = C.b64decode(wrap.dataKey.plaintext);
+  const pinned = {};
+  for (const [name, value] of Object.entries(pins)) pinned[name] = C.b64decode(value);
+  const {body, meta} = await C._encryptWith(C.b64decode(plaintext), {version, wrap}, pinned);
+  return {body: C.b64encode(body), meta: Object.entries(meta)};
+}
+"""
+
+
+def browser_decrypt(page: Page, body: bytes, meta: dict[str, str], wrap: dict[str, Any]) -> Any:
+    return page.evaluate(DECRYPT_JS, [b64(body), meta, wrap])
+
+
+def browser_encrypt(
+    page: Page, plaintext: bytes, version: int, wrap: dict[str, Any]
+) -> tuple[bytes, dict[str, str]]:
+    out = page.evaluate(ENCRYPT_JS, [b64(plaintext), version, wrap])
+    return base64.b64decode(out["body"]), dict(out["meta"])
+
+
+# --------------------------------------------------------------------------- (a) Python -> browser
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_python_aes_wrapped_objects_decrypt_in_the_browser(lab: Page, version: int) -> None:
+    plaintext = os.urandom(4096 + 7)
+    body, meta = cse.encrypt(plaintext, cse.AESWrap(KEK, {"purpose": "lesson-6"}), version=version)
+
+    result = browser_decrypt(
+        lab,
+        body,
+        meta,
+        {"kind": "aes", "key": b64(KEK), "materialDescription": {"purpose": "lesson-6"}},
+    )
+
+    assert base64.b64decode(result["ok"]) == plaintext
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_python_kms_wrapped_objects_decrypt_in_the_browser_through_the_data_key_endpoint(
+    lab: Page, sandbox: Sandbox, kms_key: str, version: int
+) -> None:
+    wrap = cse.KMSWrap(open_engine(sandbox), kms_key, {"project": "ラボ"})
+    body, meta = cse.encrypt(PLAINTEXT, wrap, version=version)
+
+    result = browser_decrypt(
+        lab,
+        body,
+        meta,
+        {
+            "kind": "kms",
+            "keyId": kms_key,
+            "context": {"project": "ラボ"},
+            "endpoint": endpoint(sandbox),
+        },
+    )
+
+    assert base64.b64decode(result["ok"]) == PLAINTEXT
+
+
+def test_s3_style_metadata_without_the_prefix_and_in_capitals_is_read(lab: Page) -> None:
+    body, meta = cse.encrypt(PLAINTEXT, cse.AESWrap(KEK))
+    returned = {k.removeprefix("x-amz-meta-").upper(): v for k, v in meta.items()}
+    returned["x-amz-meta-unrelated"] = "ignored"
+
+    result = browser_decrypt(lab, body, returned, {"kind": "aes", "key": b64(KEK)})
+
+    assert base64.b64decode(result["ok"]) == PLAINTEXT
+
+
+# --------------------------------------------------------------------------- (b) browser -> Python
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_browser_aes_wrapped_objects_decrypt_in_python(lab: Page, version: int) -> None:
+    plaintext = os.urandom(70_000)
+
+    body, meta = browser_encrypt(
+        lab, plaintext, version, {"kind": "aes", "key": b64(KEK), "materialDescription": {"k": "é"}}
+    )
+
+    assert cse.decrypt(body, meta, cse.AESWrap(KEK, {"k": "é"})) == plaintext
+    assert cse.describe(meta).version == version
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_browser_kms_wrapped_objects_decrypt_in_python(
+    lab: Page, sandbox: Sandbox, kms_key: str, version: int
+) -> None:
+    # The browser fetches its data key from the lab's KMS (POST .../cse/data-key).
+    body, meta = browser_encrypt(
+        lab,
+        PLAINTEXT,
+        version,
+        {
+            "kind": "kms",
+            "keyId": kms_key,
+            "context": {"team": "blue"},
+            "endpoint": endpoint(sandbox),
+        },
+    )
+
+    wrap = cse.KMSWrap(open_engine(sandbox), kms_key, {"team": "blue"})
+    assert cse.decrypt(body, meta, wrap) == PLAINTEXT
+    view = cse.describe(meta)
+    assert view.wrap_algorithm == "kms+context"
+    assert view.encryption_context["aws:x-amz-cek-alg"] == (
+        "115" if version == 3 else "AES/GCM/NoPadding"
+    )
+
+
+def test_an_empty_file_round_trips_both_ways(lab: Page) -> None:
+    body, meta = browser_encrypt(lab, b"", 3, {"kind": "aes", "key": b64(KEK)})
+
+    assert len(body) == 16  # only the GCM tag
+    assert cse.decrypt(body, meta, cse.AESWrap(KEK)) == b""
+
+
+# --------------------------------------------------------------------------- (c) known answers
+
+
+@pytest.mark.parametrize(
+    ("version", "material"),
+    [(2, {}), (3, {}), (2, {"purpose": "lesson-6", "名前": 'ラボ\n"q"'}), (3, {"purpose": "x"})],
+)
+def test_with_every_draw_pinned_the_browser_writes_the_python_bytes_aes(
+    lab: Page, version: int, material: dict[str, str]
+) -> None:
+    last = IV if version == 2 else MESSAGE_ID
+    body, meta = cse.encrypt(
+        PLAINTEXT,
+        cse.AESWrap(KEK, material),
+        version=version,
+        entropy=Scripted(DATA_KEY, WRAP_NONCE, last),
+    )
+    pins = {"dataKey": b64(DATA_KEY), "wrapNonce": b64(WRAP_NONCE)}
+    pins["iv" if version == 2 else "messageId"] = b64(last)
+
+    out = lab.evaluate(
+        PINNED_JS,
+        [
+            b64(PLAINTEXT),
+            version,
+            {"kind": "aes", "key": b64(KEK), "materialDescription": material},
+            pins,
+        ],
+    )
+
+    assert base64.b64decode(out["body"]) == body
+    # Same headers, same values, same order: byte for byte what the Python client sends.
+    assert [tuple(pair) for pair in out["meta"]] == list(meta.items())
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_with_every_draw_pinned_the_browser_writes_the_python_bytes_kms(
+    lab: Page, sandbox: Sandbox, kms_key: str, version: int
+) -> None:
+    engine = open_engine(sandbox)
+    last = IV if version == 2 else MESSAGE_ID
+    context = {"project": "ラボ", "z": "1"}
+    body, meta = cse.encrypt(
+        PLAINTEXT, cse.KMSWrap(engine, kms_key, context), version=version, entropy=Scripted(last)
+    )
+    edk = meta["x-amz-meta-x-amz-key-v2" if version == 2 else "x-amz-meta-x-amz-3"]
+    stored = json.loads(meta["x-amz-meta-x-amz-matdesc" if version == 2 else "x-amz-meta-x-amz-t"])
+    data_key = engine.kms("Decrypt", {"CiphertextBlob": edk, "EncryptionContext": stored})[
+        "Plaintext"
+    ]
+
+    out = lab.evaluate(
+        PINNED_JS,
+        [
+            b64(PLAINTEXT),
+            version,
+            {"kind": "kms", "keyId": kms_key, "context": context,
+             "dataKey": {"plaintext": data_key, "ciphertextBlob": edk}},
+            {"iv" if version == 2 else "messageId": b64(last)},
+        ],
+    )  # fmt: skip
+
+    assert base64.b64decode(out["body"]) == body
+    assert [tuple(pair) for pair in out["meta"]] == list(meta.items())
+
+
+def test_the_browser_derives_the_official_clients_v3_keys(lab: Page) -> None:
+    # The same vector as tests/engine/cse: amazon-s3-encryption-client-python 4.0.0.
+    out = lab.evaluate(
+        """async ([dk, mid]) => {
+          const C = window.S3LabCSE;
+          const {encryptionKey, commitment} = await C.deriveKeys(C.b64decode(dk), C.b64decode(mid));
+          const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+          return [hex(encryptionKey), hex(commitment)];
+        }""",
+        [b64(DATA_KEY), b64(MESSAGE_ID)],
+    )
+
+    assert out == [
+        "35f108bd2c11d0a8334d2c5d6e7dacb51d477b00723a49466ef1dff41ff45d52",
+        "0e7419e5cfb7c60d57a748d87c03278749350c9bb4c973f4f40831f4",
+    ]
+
+
+# --------------------------------------------------------------------------- (d) tampering
+
+
+def _flip(value: str) -> str:
+    raw = bytearray(base64.b64decode(value))
+    raw[len(raw) // 2] ^= 0x01
+    return b64(bytes(raw))
+
+
+@pytest.mark.parametrize(
+    ("version", "where"),
+    [
+        (2, "body"), (3, "body"), (2, "tag"), (3, "tag"),
+        (2, "x-amz-key-v2"), (3, "x-amz-3"), (2, "x-amz-iv"),
+        (3, "x-amz-d"), (3, "x-amz-i"),
+    ],
+)  # fmt: skip
+def test_a_flipped_bit_anywhere_rejects_in_the_browser(lab: Page, version: int, where: str) -> None:
+    body, meta = cse.encrypt(PLAINTEXT, cse.AESWrap(KEK), version=version)
+    body_bytes = bytearray(body)
+    if where == "body":
+        body_bytes[3] ^= 0x80
+    elif where == "tag":
+        body_bytes[-1] ^= 0x01
+    else:
+        meta["x-amz-meta-" + where] = _flip(meta["x-amz-meta-" + where])
+
+    result = browser_decrypt(lab, bytes(body_bytes), meta, {"kind": "aes", "key": b64(KEK)})
+
+    assert result == {"error": "CSEError", "code": None}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"x-amz-meta-x-amz-w": "12"},  # relabelled as a KMS-wrapped key
+        {"x-amz-meta-x-amz-c": "AES/GCM/NoPadding"},  # downgrade attempt
+        {"x-amz-meta-x-amz-m": '{"purpose": "forged"}'},  # unauthenticated description
+        {"x-amz-meta-x-amz-key-v2": "AAAA"},  # V2 and V3 keys mixed
+        {"x-amz-meta-x-amz-key": "AAAA"},  # V1 key mixed in
+        {"x-amz-meta-x-amz-i": "not base64!"},
+    ],
+)
+def test_an_edited_v3_envelope_rejects_in_the_browser(lab: Page, change: dict[str, str]) -> None:
+    body, meta = cse.encrypt(PLAINTEXT, cse.AESWrap(KEK))
+
+    result = browser_decrypt(lab, body, {**meta, **change}, {"kind": "aes", "key": b64(KEK)})
+
+    assert result["error"] == "CSEError"
+
+
+def test_the_wrong_key_rejects_in_the_browser(lab: Page) -> None:
+    body, meta = cse.encrypt(PLAINTEXT, cse.AESWrap(KEK))
+
+    result = browser_decrypt(lab, body, meta, {"kind": "aes", "key": b64(bytes(32))})
+
+    assert result["error"] == "CSEError"
+
+
+def test_a_v3_commitment_mismatch_rejects_before_the_body_is_opened(lab: Page) -> None:
+    # A body of garbage and a forged commitment: the commitment check fails first, so
+    # this is the one decryption error, never a partial plaintext.
+    _, meta = cse.encrypt(PLAINTEXT, cse.AESWrap(KEK))
+    meta["x-amz-meta-x-amz-d"] = b64(bytes(28))
+
+    result = browser_decrypt(lab, b"\x00" * 64, meta, {"kind": "aes", "key": b64(KEK)})
+
+    assert result["error"] == "CSEError"
+
+
+def test_an_edited_kms_context_rejects_and_a_disabled_key_says_why(
+    lab: Page, sandbox: Sandbox, kms_key: str, console_errors: list[str]
+) -> None:
+    body, meta = cse.encrypt(
+        PLAINTEXT, cse.KMSWrap(open_engine(sandbox), kms_key, {"team": "blue"})
+    )
+    wrap = {
+        "kind": "kms",
+        "keyId": kms_key,
+        "context": {"team": "red"},
+        "endpoint": endpoint(sandbox),
+    }
+    forged = {**meta, "x-amz-meta-x-amz-t": json.dumps({"team": "red", "aws:x-amz-cek-alg": "115"})}
+
+    assert browser_decrypt(lab, body, forged, wrap)["error"] == "CSEError"
+
+    run_kms(sandbox, "DisableKey", {"KeyId": kms_key})
+    wrap["context"] = {"team": "blue"}
+    assert browser_decrypt(lab, body, meta, wrap) == {
+        "error": "KMSError",
+        "code": "DisabledException",
+    }
+    # Chromium logs each refused KMS call (HTTP 400) as a failed resource load.
+    assert len(console_errors) == 2
+    assert all("status of 400" in error for error in console_errors)
+    console_errors.clear()
+
+
+# --------------------------------------------------------------------------- the workbench
+
+
+def test_the_workbench_encrypts_a_file_shows_the_envelope_and_detects_a_flipped_bit(
+    lab: Page, tmp_path: Any
+) -> None:
+    source = tmp_path / "note.txt"
+    source.write_bytes(PLAINTEXT)
+
+    lab.set_input_files("#cse-file", str(source))
+    lab.get_by_role("button", name="Encrypt in the browser").click()
+
+    expect(lab.locator("#cse-meta")).to_contain_text("x-amz-meta-x-amz-c: 115")
+    expect(lab.locator("#cse-body-size")).to_have_text(str(len(PLAINTEXT) + 16))
+    lab.get_by_role("button", name="Decrypt in the browser").click()
+    expect(lab.locator("#cse-outcome")).to_have_attribute("data-result", "match")
+    lab.get_by_label("Flip one bit of the ciphertext before decrypting").check()
+    lab.get_by_role("button", name="Decrypt in the browser").click()
+    expect(lab.locator("#cse-outcome")).to_have_attribute("data-result", "failed")
+
+
+def test_the_workbench_with_a_kms_key_calls_kms_for_the_data_key_only(
+    browser: Browser, live_server: LiveServer, sandbox: Sandbox, kms_key: str, tmp_path: Any
+) -> None:
+    # The key exists before the page renders, so the KMS choice is offered.
+    session = SessionStore()
+    session[SESSION_KEY] = sandbox.owner
+    session.create()
+    context = browser.new_context()
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.session_key or "", "url": live_server.url}]
+    )
+    page = context.new_page()
+    sent: list[bytes] = []
+    page.on("request", lambda request: sent.append(request.post_data_buffer or b""))
+    page.goto(f"{live_server.url}/lab/{sandbox.pk}/cse/")
+    source = tmp_path / "secret.bin"
+    source.write_bytes(PLAINTEXT)
+
+    page.set_input_files("#cse-file", str(source))
+    page.get_by_label("A KMS key (kms+context)").check()
+    page.get_by_role("button", name="Encrypt in the browser").click()
+    expect(page.locator("#cse-meta")).to_contain_text("x-amz-meta-x-amz-w: 12")
+    page.get_by_role("button", name="Decrypt in the browser").click()
+    expect(page.locator("#cse-outcome")).to_have_attribute("data-result", "match")
+
+    context.close()
+    # Two KMS calls went to the server (data key, then decrypt key); the file never did.
+    assert len([body for body in sent if body]) == 2
+    assert all(PLAINTEXT not in body for body in sent)
+
+
+# --------------------------------------------------------------------------- upload / download contract
+
+UPLOAD_FORM_JS = """
+([action, endpoint, wrap, version]) => {
+  const form = document.createElement("form");
+  form.id = "upload-form";
+  form.method = "post";
+  form.enctype = "multipart/form-data";
+  form.action = action;
+  form.innerHTML = `
+    <input type="hidden" name="csrfmiddlewaretoken" value="t">
+    <input name="bucket" value="class-bucket">
+    <input name="key" value="notes/secret.txt">
+    <input name="mode" value="CSE">
+    <input name="sender" value="alice">
+    <input type="file" name="file" id="upload-file">
+    <div id="cse-panel" data-cse-endpoint="${endpoint}">
+      <input name="cse_wrap" value="${wrap}">
+      <input name="cse_version" value="${version}">
+      <input name="cse_key" value="">
+    </div>
+    <button type="submit">Upload</button>`;
+  document.getElementById("main").append(form);
+}
+"""
+
+
+def test_an_upload_form_in_cse_mode_sends_only_ciphertext_and_the_envelope(
+    lab: Page, live_server: LiveServer, sandbox: Sandbox, tmp_path: Any
+) -> None:
+    # The upload page's contract (cse.js header): a form holding #cse-panel, mode=CSE.
+    # The server side is stood in for by a route that records what arrived.
+    received: list[dict[str, Any]] = []
+
+    def upload(route: Route) -> None:
+        request = route.request
+        received.append({"headers": request.headers, "body": request.post_data_buffer or b""})
+        route.fulfill(status=200, content_type="application/json",
+                      body=json.dumps({"redirect": endpoint(sandbox) + "?uploaded=1"}))  # fmt: skip
+
+    lab.route("**/upload-stand-in/", upload)
+    lab.evaluate(UPLOAD_FORM_JS, ["/upload-stand-in/", endpoint(sandbox), "browser", "3"])
+    source = tmp_path / "secret.txt"
+    source.write_bytes(PLAINTEXT)
+    lab.set_input_files("#upload-file", str(source))
+
+    lab.get_by_role("button", name="Upload").click()
+    lab.wait_for_url("**?uploaded=1")
+
+    assert len(received) == 1
+    body: bytes = received[0]["body"]
+    assert received[0]["headers"]["x-lab-cse"] == "1"
+    assert PLAINTEXT not in body
+    fields = _multipart(body, received[0]["headers"]["content-type"])
+    assert fields["mode"] == b"CSE"
+    assert fields["bucket"] == b"class-bucket"
+    assert "cse_key" not in fields  # a pasted key never leaves the browser
+    meta = json.loads(fields["cse_meta"])
+    # The key was remembered in the browser for this sandbox, bucket and object key.
+    remembered = lab.evaluate(
+        "([s, b, k]) => window.S3LabCSE.recallKey(s, b, k)",
+        [str(sandbox.pk), "class-bucket", "notes/secret.txt"],
+    )
+    key = base64.b64decode(remembered)
+    assert cse.decrypt(fields["file"], meta, cse.AESWrap(key)) == PLAINTEXT
+
+
+def _multipart(body: bytes, content_type: str) -> dict[str, bytes]:
+    boundary = content_type.split("boundary=", 1)[1].strip('"').encode()
+    fields: dict[str, bytes] = {}
+    for part in body.split(b"--" + boundary)[1:-1]:
+        head, _, value = part[2:].partition(b"\r\n\r\n")
+        name = head.split(b'name="', 1)[1].split(b'"', 1)[0].decode()
+        fields[name] = value[:-2]
+    return fields
+
+
+def test_a_download_element_decrypts_the_stored_ciphertext_in_the_browser(
+    lab: Page, sandbox: Sandbox
+) -> None:
+    key = os.urandom(32)
+    body, meta = cse.encrypt(PLAINTEXT, cse.AESWrap(key), version=2)
+    lab.route(
+        "**/stored-ciphertext/",
+        lambda route: route.fulfill(status=200, body=body, content_type="application/octet-stream"),
+    )
+    lab.evaluate(
+        "([s, k]) => window.S3LabCSE.rememberKey(s, 'b', 'dir/report.txt', k)",
+        [str(sandbox.pk), b64(key)],
+    )
+    lab.evaluate(
+        """([meta, sandbox]) => {
+          const div = document.createElement("div");
+          div.id = "cse-download";
+          Object.assign(div.dataset, {bodyUrl: "/stored-ciphertext/", meta: JSON.stringify(meta),
+            sandbox, bucket: "b", key: "dir/report.txt"});
+          document.getElementById("main").append(div);
+          window.S3LabCSE.attachDownload(div);
+        }""",
+        [meta, str(sandbox.pk)],
+    )
+
+    lab.locator("#cse-download").get_by_role("button", name="Decrypt in the browser").click()
+
+    save = lab.get_by_role("link", name="Save the decrypted file")
+    expect(save).to_have_attribute("download", "report.txt")
+    plain = lab.evaluate(
+        """async (href) => window.S3LabCSE.b64encode(
+             new Uint8Array(await (await fetch(href)).arrayBuffer()))""",
+        save.get_attribute("href"),
+    )
+    assert base64.b64decode(plain) == PLAINTEXT
