@@ -1,7 +1,8 @@
 from django.urls import path
 
-from ..placeholder import not_yet
+from . import views
 
 urlpatterns = [
-    path("lab/<uuid:sandbox_id>/disk/", not_yet, name="disk"),
+    path("lab/<uuid:sandbox_id>/disk/", views.disk, name="disk"),
+    path("lab/<uuid:sandbox_id>/disk/read/", views.read, name="disk_read"),
 ]
