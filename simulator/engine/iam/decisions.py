@@ -65,13 +65,21 @@ class Verdict:
             "documents": documents,
         }
 
-    def deciding(self) -> list[dict[str, Any]]:
-        """The statements that made this verdict: its applicable Denies, else its Allows."""
+    def deciding(self, principal: str) -> list[dict[str, Any]]:
+        """The statements that made this verdict: its applicable Denies, else its Allows.
+
+        ``grant`` says how a statement names the caller: ``account`` (through the account
+        root: a delegation to IAM), ``principal``, ``wildcard``, ``role_session``,
+        or ``none`` for an identity policy (which names no principal).
+        """
         out = []
         for name, result in self.results:
             if result.decision != self.decision:
                 continue
+            compiled = {s.index: s for s in result.policy.statements}
             for statement in result.deciding:
+                spec = compiled[statement.index].principal
+                grant = principal_grant(spec, principal) if spec is not None else None
                 out.append(
                     {
                         "policy": self.policy,
@@ -79,6 +87,7 @@ class Verdict:
                         "index": statement.index,
                         "sid": statement.sid,
                         "effect": statement.effect,
+                        "grant": grant or "none",
                     }
                 )
         return out
@@ -159,12 +168,15 @@ class Decision(Mapping[str, Any]):
 
     def _build(self) -> dict[str, Any]:
         if self._full is None:
+            principal = self.ctx.principal
+            delegated = self.reason == "identity_allows_by_delegation"
             deciding: list[dict[str, Any]] = []
             for verdict in self._verdicts:
-                if verdict.policy == self.policy or (
-                    self.policy is None and verdict.decision == EXPLICIT_DENY
-                ):
-                    deciding.extend(verdict.deciding())
+                if verdict.policy == self.policy or (delegated and verdict.decision == ALLOW):
+                    deciding.extend(verdict.deciding(principal))
+            if self.reason == "resource_allows" and self._extra.get("scope") == SAME_ACCOUNT:
+                # Allowed by a statement naming the caller; root grants only delegate.
+                deciding = [d for d in deciding if d["grant"] != "account"]
             decided_by = [v for v in self._verdicts if v.policy == self.policy]
             statements: list[dict[str, Any]] = []
             for verdict in decided_by or self._verdicts[-1:]:
