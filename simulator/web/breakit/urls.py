@@ -1,7 +1,8 @@
 from django.urls import path
 
-from ..placeholder import not_yet
+from . import views
 
 urlpatterns = [
-    path("lab/<uuid:sandbox_id>/break/", not_yet, name="breakit"),
+    path("lab/<uuid:sandbox_id>/break/", views.index, name="breakit"),
+    path("lab/<uuid:sandbox_id>/break/<slug:slug>/", views.run, name="breakit_run"),
 ]
