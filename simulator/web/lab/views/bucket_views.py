@@ -1,0 +1,221 @@
+"""The bucket builder: default encryption, SSE-C block, policy, objects, timeline, re-encryption."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ... import sandboxes as service
+from ...models import Sandbox
+from .. import s3calls, state
+from ..forms import EncryptionForm, PolicyForm, ReencryptForm, SSECForm
+from ..presets import PRESETS, PRESETS_BY_CODE
+from ..running import run
+from .common import Result, aws_message, done_result, error_info, render_page, result_of
+
+TEMPLATE = "web/lab/bucket.html"
+PARTIAL = "bucket-body"
+SCENARIO_KEYS = ("before-change.txt", "after-change.txt")
+
+
+def _context(
+    request: HttpRequest, box: Sandbox, bucket: str, **forms_and_results: Any
+) -> dict[str, Any]:
+    token = request.GET.get("token", "")[:1024]
+    current = state.bucket_state(box, bucket, token)
+    keys = state.kms_key_choices(box)
+    default = current.default
+    encryption_form = forms_and_results.pop("encryption_form", None)
+    if encryption_form is None:
+        initial = {"algorithm": "SSE-S3", "kms_key": s3calls.AWS_MANAGED_KEY}
+        if default is not None:
+            initial = {
+                "algorithm": default.mode or "SSE-S3",
+                "kms_key": default.kms_key or s3calls.AWS_MANAGED_KEY,
+                "bucket_key": default.bucket_key,
+            }
+        encryption_form = EncryptionForm(initial=initial)
+    encryption_form.set_keys(keys, default.kms_key if default else "")
+    ssec_form = forms_and_results.pop("ssec_form", None) or SSECForm(
+        initial={"ssec": "block" if default is None or default.ssec_blocked else "allow"}
+    )
+    policy_form = forms_and_results.pop("policy_form", None)
+    if policy_form is None:
+        preset = PRESETS_BY_CODE.get(request.GET.get("preset", ""))
+        text = preset.document(bucket) if preset is not None else current.policy
+        policy_form = PolicyForm(initial={"policy": text})
+    reencrypt_form = forms_and_results.pop("reencrypt_form", None) or ReencryptForm(
+        initial={"method": "copy", "target": "SSE-KMS", "kms_key": s3calls.AWS_MANAGED_KEY}
+    )
+    reencrypt_form.set_keys(keys)
+    result = forms_and_results.pop("result", None) or done_result(request, box)
+    return {
+        "sandbox": box,
+        "bucket": bucket,
+        "state": current,
+        "timeline": state.timeline(box, bucket, current) if current.exists else [],
+        "encryption_form": encryption_form,
+        "ssec_form": ssec_form,
+        "policy_form": policy_form,
+        "reencrypt_form": reencrypt_form,
+        "presets": PRESETS,
+        "scenario_keys": SCENARIO_KEYS,
+        "result": result,
+        "panel": forms_and_results.pop("panel", request.GET.get("panel", "")),
+        **forms_and_results,
+    }
+
+
+def _respond(
+    request: HttpRequest, box: Sandbox, bucket: str, panel: str, result: Result | None, **extra: Any
+) -> HttpResponse:
+    """After a change: back to the bucket page (plain POST) or its refreshed body (htmx)."""
+    failed = (
+        result is None
+        or not result.ok
+        or any(getattr(form, "errors", None) for form in extra.values())
+    )
+    if not failed and result is not None and not getattr(request, "htmx", False):
+        url = reverse("web:bucket", args=[box.pk, bucket])
+        return redirect(f"{url}?done={result.trace.pk}&panel={panel}#{panel}")
+    context = _context(request, box, bucket, result=result, panel=panel, **extra)
+    status = 400 if failed else 200
+    return render_page(request, TEMPLATE, PARTIAL, context, status=status)
+
+
+@require_GET
+def bucket(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+    box = service.get_sandbox(request, sandbox_id)
+    context = _context(request, box, bucket)
+    status = 200 if context["state"].exists else 404
+    return render_page(request, TEMPLATE, PARTIAL, context, status=status)
+
+
+@require_POST
+def bucket_encryption(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+    box = service.get_sandbox(request, sandbox_id)
+    keys = state.kms_key_choices(box)
+    form = EncryptionForm(request.POST)
+    form.set_keys(keys, request.POST.get("kms_key", "")[:2048])
+    if request.POST.get("action") == "reset":
+        outcome = run(
+            box,
+            "bucket.encryption.reset",
+            s3calls.bucket_subresource("DELETE", bucket, "encryption"),
+        )
+        return _respond(request, box, bucket, "encryption", result_of(box, outcome.trace))
+    if not form.is_valid():
+        return _respond(request, box, bucket, "encryption", None, encryption_form=form)
+    data = form.cleaned_data
+    algorithm = s3calls.DEFAULT_ALGORITHMS[data["algorithm"]]
+    kms_key = data.get("kms_key") or ""
+    if kms_key == s3calls.AWS_MANAGED_KEY:
+        kms_key = ""  # no KMSMasterKeyID: S3 uses aws/s3
+    body = s3calls.encryption_xml(
+        algorithm, kms_key=kms_key, bucket_key=data.get("bucket_key", False)
+    )
+    outcome = run(box, "bucket.encryption", s3calls.put_bucket_encryption(bucket, body))
+    info = error_info(outcome.response)
+    if info is not None:
+        form.add_error("algorithm", aws_message(info))
+    return _respond(
+        request, box, bucket, "encryption", result_of(box, outcome.trace), encryption_form=form
+    )
+
+
+@require_POST
+def bucket_ssec(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+    box = service.get_sandbox(request, sandbox_id)
+    form = SSECForm(request.POST)
+    if not form.is_valid():
+        return _respond(request, box, bucket, "ssec", None, ssec_form=form)
+    default = state.bucket_default(box, bucket)
+    # PutBucketEncryption carries the whole rule: resend the current default with the block.
+    algorithm = s3calls.DEFAULT_ALGORITHMS.get(default.mode if default else "SSE-S3", "AES256")
+    body = s3calls.encryption_xml(
+        algorithm,
+        kms_key=default.kms_key if default else "",
+        bucket_key=default.bucket_key if default else False,
+        blocked="SSE-C" if form.cleaned_data["ssec"] == "block" else "NONE",
+    )
+    outcome = run(box, "bucket.ssec", s3calls.put_bucket_encryption(bucket, body))
+    info = error_info(outcome.response)
+    if info is not None:
+        form.add_error("ssec", aws_message(info))
+    return _respond(request, box, bucket, "ssec", result_of(box, outcome.trace), ssec_form=form)
+
+
+@require_POST
+def bucket_policy(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+    box = service.get_sandbox(request, sandbox_id)
+    if request.POST.get("action") == "delete":
+        outcome = run(
+            box, "bucket.policy.delete", s3calls.bucket_subresource("DELETE", bucket, "policy")
+        )
+        return _respond(request, box, bucket, "policy", result_of(box, outcome.trace))
+    form = PolicyForm(request.POST)
+    if not form.is_valid():
+        return _respond(request, box, bucket, "policy", None, policy_form=form)
+    body = form.cleaned_data["policy"].encode("utf-8")
+    outcome = run(box, "bucket.policy", s3calls.bucket_subresource("PUT", bucket, "policy", body))
+    info = error_info(outcome.response)
+    if info is not None:
+        form.add_error("policy", aws_message(info))
+    return _respond(request, box, bucket, "policy", result_of(box, outcome.trace), policy_form=form)
+
+
+@require_POST
+def bucket_scenario(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+    """The course's "default encryption switched on after objects exist", as real requests."""
+    box = service.get_sandbox(request, sandbox_id)
+    before, after = SCENARIO_KEYS
+    text = _("Written before the default encryption changed.").encode()
+    outcome = run(box, "scenario.upload", s3calls.put_object(
+        bucket, before, text, len(text), content_type="text/plain", headers={}))  # fmt: skip
+    if outcome.trace.status < 300:
+        # SSE-KMS with aws/s3; the SSE-C block is left as it is.
+        body = s3calls.encryption_xml("aws:kms")
+        outcome = run(box, "scenario.encryption", s3calls.put_bucket_encryption(bucket, body))
+    if outcome.trace.status < 300:
+        text = _("Written after the default encryption changed.").encode()
+        outcome = run(box, "scenario.upload", s3calls.put_object(
+            bucket, after, text, len(text), content_type="text/plain", headers={}))  # fmt: skip
+    return _respond(request, box, bucket, "timeline", result_of(box, outcome.trace))
+
+
+@require_POST
+def reencrypt(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+    box = service.get_sandbox(request, sandbox_id)
+    form = ReencryptForm(request.POST)
+    form.set_keys(state.kms_key_choices(box))
+    if not form.is_valid():
+        return _respond(request, box, bucket, "reencrypt", None, reencrypt_form=form)
+    data = form.cleaned_data
+    key, kms_key = data["key"], data.get("kms_key") or s3calls.AWS_MANAGED_KEY
+    before = state.snapshot(box, bucket, key)
+    if data["method"] == "update":
+        arn = state.key_arn(box, kms_key)
+        request_ = s3calls.update_object_encryption(bucket, key, arn or kms_key, data["bucket_key"])
+        action = "object.update_encryption"
+    else:
+        headers = s3calls.sse_headers(
+            data.get("target") or "SSE-KMS", kms_key=kms_key, bucket_key=data["bucket_key"]
+        )
+        request_ = s3calls.copy_in_place(bucket, key, headers)
+        action = "object.copy"
+    outcome = run(box, action, request_)
+    info = error_info(outcome.response)
+    diff = None
+    if info is None:
+        diff = state.byte_diff(before, state.snapshot(box, bucket, key))
+    else:
+        form.add_error("method", aws_message(info))
+    context = _context(request, box, bucket, result=result_of(box, outcome.trace),
+                       panel="reencrypt", reencrypt_form=form, diff=diff)  # fmt: skip
+    return render_page(request, TEMPLATE, PARTIAL, context, status=400 if info else 200)

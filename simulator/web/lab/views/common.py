@@ -1,0 +1,97 @@
+"""Small helpers every lab view shares: htmx-aware rendering and S3 error details."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from simulator.engine import S3Response
+from simulator.engine.s3 import xml as s3xml
+
+from ...models import Sandbox, TraceRecord
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    partial: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    """The whole page, or with htmx only the named partial.
+
+    htmx swaps only 2xx responses, so a partial that carries a form error is sent with
+    200; the full page keeps the real status.
+    """
+    if is_htmx(request):
+        return render(request, f"{template}#{partial}", context, status=200)
+    return render(request, template, context, status=status)
+
+
+def trace_url(sandbox: Sandbox, trace: TraceRecord) -> str:
+    return reverse("web:trace", args=[sandbox.pk, trace.pk])
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a learner's request did, for the message beside the form."""
+
+    trace: TraceRecord
+    url: str
+
+    @property
+    def ok(self) -> bool:
+        return self.trace.status < 300
+
+
+def result_of(sandbox: Sandbox, trace: TraceRecord) -> Result:
+    return Result(trace, trace_url(sandbox, trace))
+
+
+def done_result(request: HttpRequest, sandbox: Sandbox) -> Result | None:
+    """The request named by ``?done=<trace id>``, if it is this sandbox's."""
+    value = request.GET.get("done", "")
+    try:
+        trace_id = uuid.UUID(value)
+    except ValueError:
+        return None
+    trace = TraceRecord.objects.filter(sandbox=sandbox, pk=trace_id).first()
+    return result_of(sandbox, trace) if trace is not None else None
+
+
+@dataclass(frozen=True)
+class S3ErrorInfo:
+    code: str
+    message: str
+    argument: str = ""
+
+
+def error_info(response: S3Response) -> S3ErrorInfo | None:
+    if response.error_code is None:
+        return None
+    argument = ""
+    body = response.body if isinstance(response.body, bytes | bytearray) else b""
+    if body:
+        try:
+            root = s3xml.parse(bytes(body))
+        except Exception:  # the engine's own XML; a failure here only loses a detail
+            root = None
+        if root is not None:
+            for element in root:
+                if s3xml.local_name(element) == "ArgumentName":
+                    argument = element.text or ""
+    return S3ErrorInfo(response.error_code, response.error_message or "", argument)
+
+
+def aws_message(info: S3ErrorInfo) -> str:
+    """AWS's words, as the form shows them beside a field."""
+    return f"{info.code}: {info.message}" if info.message else info.code

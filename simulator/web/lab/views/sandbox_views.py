@@ -1,0 +1,156 @@
+"""The sandboxes page (list, create, rename, reset, delete) and a sandbox's buckets."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ... import sandboxes as service
+from ...models import Sandbox
+from .. import s3calls, state
+from ..forms import BucketForm, SandboxNameForm
+from ..running import run
+from .common import aws_message, error_info, render_page, result_of
+
+WELCOMED = "lab.welcomed"
+
+
+def _template() -> Sandbox | None:
+    return (
+        Sandbox.objects.filter(is_template=True, owner=service.DEMO_OWNER)
+        .order_by("created")
+        .first()
+    )
+
+
+def _new_sandbox(owner: str, name: str, from_demo: bool) -> Sandbox:
+    template = _template() if from_demo else None
+    if template is not None:
+        return service.clone_sandbox(template, owner, name or template.name)
+    return service.create_sandbox(owner, name or _("My sandbox"))
+
+
+def _list_context(request: HttpRequest, **extra: object) -> dict[str, object]:
+    items = list(service.sandboxes_of(request).order_by("created"))
+    return {
+        "sandboxes": items,
+        "at_cap": len(items) >= service.MAX_SANDBOXES,
+        "max_sandboxes": service.MAX_SANDBOXES,
+        "has_demo": _template() is not None,
+        "create_form": extra.pop("create_form", None) or SandboxNameForm(),
+        **extra,
+    }
+
+
+@require_GET
+def sandboxes(request: HttpRequest) -> HttpResponse:
+    owner = service.learner_id(request)
+    if not request.session.get(WELCOMED):
+        # A first visit gets a ready sandbox, the demo's content if there is one.
+        request.session[WELCOMED] = True
+        if not service.sandboxes_of(request).exists():
+            sandbox = _new_sandbox(owner, "", from_demo=True)
+            return redirect("web:sandbox", sandbox.pk)
+    return render_page(request, "web/lab/sandboxes.html", "sandbox-list", _list_context(request))
+
+
+@require_POST
+def sandbox_create(request: HttpRequest) -> HttpResponse:
+    owner = service.learner_id(request)
+    form = SandboxNameForm(request.POST)
+    count = service.sandboxes_of(request).count()
+    if count >= service.MAX_SANDBOXES:
+        form.is_valid()
+        form.add_error(
+            None,
+            _("You have %(count)d sandboxes, the most one learner can keep. Delete one first.")
+            % {"count": count},
+        )
+    if not form.is_valid():
+        context = _list_context(request, create_form=form)
+        return render_page(request, "web/lab/sandboxes.html", "sandbox-list", context, status=400)
+    from_demo = request.POST.get("content") == "demo"
+    sandbox = _new_sandbox(owner, form.cleaned_data["name"], from_demo)
+    return redirect("web:sandbox", sandbox.pk)
+
+
+@require_POST
+def sandbox_rename(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+    sandbox = service.get_sandbox(request, sandbox_id)
+    form = SandboxNameForm(request.POST)
+    if form.is_valid():
+        sandbox.name = form.cleaned_data["name"]
+        sandbox.save(update_fields=["name", "updated"])
+        if request.POST.get("next") == "sandbox":
+            return redirect("web:sandbox", sandbox.pk)
+        return _back_to_list(request)
+    context = _list_context(request, rename_errors={str(sandbox.pk): form.errors.get("name")})
+    return render_page(request, "web/lab/sandboxes.html", "sandbox-list", context, status=400)
+
+
+@require_POST
+def sandbox_reset(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+    sandbox = service.get_sandbox(request, sandbox_id)
+    service.reset_sandbox(sandbox)
+    return _back_to_list(request)
+
+
+@require_POST
+def sandbox_delete(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+    sandbox = service.get_sandbox(request, sandbox_id)
+    service.delete_sandbox(sandbox)
+    return _back_to_list(request)
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return render_page(
+            request, "web/lab/sandboxes.html", "sandbox-list", _list_context(request)
+        )
+    return HttpResponseRedirect(reverse("web:sandboxes"))
+
+
+# --------------------------------------------------------------------------- one sandbox
+
+
+def _sandbox_context(request: HttpRequest, sandbox: Sandbox, **extra: object) -> dict[str, object]:
+    return {
+        "sandbox": sandbox,
+        "buckets": state.list_buckets(sandbox),
+        "bucket_form": extra.pop("bucket_form", None) or BucketForm(),
+        "rename_form": SandboxNameForm(initial={"name": sandbox.name}),
+        **extra,
+    }
+
+
+@require_GET
+def sandbox(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+    box = service.get_sandbox(request, sandbox_id)
+    return render_page(
+        request, "web/lab/sandbox.html", "bucket-list", _sandbox_context(request, box)
+    )
+
+
+@require_POST
+def bucket_create(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+    box = service.get_sandbox(request, sandbox_id)
+    form = BucketForm(request.POST)
+    result = None
+    if form.is_valid():
+        outcome = run(box, "bucket.create", s3calls.create_bucket(form.cleaned_data["name"]))
+        result = result_of(box, outcome.trace)
+        info = error_info(outcome.response)
+        if info is None:
+            if not getattr(request, "htmx", False):
+                return redirect("web:bucket", box.pk, form.cleaned_data["name"])
+            form = BucketForm()
+        else:
+            form.add_error("name", aws_message(info))
+    context = _sandbox_context(request, box, bucket_form=form, result=result)
+    status = 200 if result is not None and result.ok else 400
+    return render_page(request, "web/lab/sandbox.html", "bucket-list", context, status=status)

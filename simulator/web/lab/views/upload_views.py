@@ -1,0 +1,186 @@
+"""Upload: the exact PutObject a learner's choice produces, streamed into the engine."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from ... import sandboxes as service
+from ...models import Sandbox
+from .. import limits, s3calls, state
+from ..forms import UploadForm
+from ..running import run
+from .common import S3ErrorInfo, aws_message, error_info, render_page, result_of, trace_url
+
+TEMPLATE = "web/lab/upload.html"
+PARTIAL = "upload-form"
+
+# Which field an S3 error is about, so its message appears beside that field.
+FIELD_OF_CODE = {
+    "KeyTooLongError": "key",
+    "InvalidURI": "key",
+    "EntityTooLarge": "file",
+    "InvalidEncryptionAlgorithmError": "customer_key",
+    "KMS.NotFoundException": "kms_key",
+    "KMS.DisabledException": "kms_key",
+    "KMS.KMSInvalidStateException": "kms_key",
+    "MetadataTooLarge": "mode",
+    "NoSuchBucket": None,
+}
+
+
+def field_for(info: S3ErrorInfo, secure: bool) -> str | None:
+    if info.code in FIELD_OF_CODE:
+        return FIELD_OF_CODE[info.code]
+    argument = info.argument.lower()
+    if "customer" in argument:
+        return "customer_key"
+    if "context" in argument:
+        return "context"
+    if "kms-key-id" in argument:
+        return "kms_key"
+    if info.code == "InvalidRequest" and not secure:
+        return "transport"
+    return None
+
+
+def _context(box: Sandbox, bucket: str, form: UploadForm, **extra: Any) -> dict[str, Any]:
+    return {
+        "sandbox": box,
+        "bucket": bucket,
+        "form": form,
+        "limit": limits.upload_limit(),
+        "cse_script": _cse_script(),
+        **extra,
+    }
+
+
+def _cse_script() -> bool:
+    from django.contrib.staticfiles import finders
+
+    return bool(finders.find("js/cse.js"))
+
+
+def _headers(data: dict[str, Any]) -> dict[str, str]:
+    mode = data["mode"]
+    if mode == s3calls.MODE_CSE:
+        # The browser encrypted the file; only its envelope travels, as user metadata.
+        return dict(data["cse_meta"])
+    return s3calls.sse_headers(
+        mode,
+        kms_key=data.get("kms_key") or "",
+        context=data.get("context") or None,
+        bucket_key=bool(data.get("bucket_key")),
+        customer_key=data.get("customer_key") or "",
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+    # The limit must be in place before anything reads the body, CSRF checking included;
+    # the CSRF check then runs in _upload.
+    limiter = limits.install(request) if request.method == "POST" else None
+    return _upload(request, sandbox_id, bucket, limiter)
+
+
+@csrf_protect
+def _upload(
+    request: HttpRequest,
+    sandbox_id: uuid.UUID,
+    bucket: str,
+    limiter: limits.LimitUploadHandler | None,
+) -> HttpResponse:
+    box = service.get_sandbox(request, sandbox_id)
+    keys = state.kms_key_choices(box)
+    if request.method == "GET":
+        form = UploadForm(initial={"customer_key": s3calls.new_customer_key()})
+        form.set_keys(keys)
+        return render_page(request, TEMPLATE, PARTIAL, _context(box, bucket, form))
+
+    form = UploadForm(request.POST, request.FILES)
+    form.set_keys(keys)
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else {}
+    uploaded = request.FILES.get("file")
+    oversize = limiter.oversized.get("file") if limiter is not None else None
+    if oversize is not None:
+        return _too_large(request, box, bucket, form, data, uploaded, oversize)
+    if not valid or uploaded is None:
+        return render_page(request, TEMPLATE, PARTIAL, _context(box, bucket, form), status=400)
+
+    key = data["key"] or uploaded.name or "upload"
+    uploaded.seek(0)
+    s3_request = s3calls.put_object(
+        bucket,
+        key,
+        uploaded,  # a file object: the engine streams it, never the whole file in memory
+        uploaded.size or 0,
+        content_type=uploaded.content_type or "",
+        headers=_headers(data),
+        sender=data["sender"],
+        secure=data["transport"] == "https",
+    )
+    action = "upload.cse" if data["mode"] == s3calls.MODE_CSE else "upload"
+    outcome = run(box, action, s3_request)
+    url = trace_url(box, outcome.trace)
+    info = error_info(outcome.response)
+    if info is None:
+        response: HttpResponse = (
+            HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)
+        )
+    else:
+        form.add_error(field_for(info, s3_request.secure), aws_message(info))
+        context = _context(box, bucket, form, result=result_of(box, outcome.trace))
+        response = render_page(request, TEMPLATE, PARTIAL, context, status=outcome.trace.status)
+    response["X-Lab-Trace"] = url
+    return response
+
+
+def _too_large(
+    request: HttpRequest,
+    box: Sandbox,
+    bucket: str,
+    form: UploadForm,
+    data: dict[str, Any],
+    uploaded: Any,
+    size: int,
+) -> HttpResponse:
+    limit = limits.upload_limit()
+    name = getattr(uploaded, "name", "") or "upload"
+    mode = data.get("mode") or s3calls.MODE_DEFAULT
+    headers = {} if mode == s3calls.MODE_CSE else _headers({**data, "mode": mode, "cse_meta": {}})
+    s3_request = s3calls.put_object(
+        bucket,
+        data.get("key") or name,
+        b"",
+        size,
+        content_type=getattr(uploaded, "content_type", "") or "",
+        headers=headers,
+        sender=data.get("sender") or "alice",
+        secure=(data.get("transport") or "https") == "https",
+    )
+    # The request declares the file's real length; S3 refuses it before reading the body.
+    outcome = run(box, "upload", s3_request)
+    trace = outcome.trace
+    form.errors.pop("file", None)
+    form.add_error(
+        "file",
+        _("This file is %(size)s; the lab accepts files up to %(limit)s.")
+        % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+    )
+    info = error_info(outcome.response)
+    if info is not None:
+        form.add_error("file", aws_message(info))
+    context = _context(box, bucket, form, result=result_of(box, trace))
+    response = render_page(request, TEMPLATE, PARTIAL, context, status=400)
+    response["X-Lab-Trace"] = trace_url(box, trace)
+    return response

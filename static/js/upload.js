@@ -1,0 +1,160 @@
+/*
+ * The lab's upload form, enhanced: drag and drop, a progress bar (XHR upload
+ * progress), the panels of the chosen mode, and a fresh SSE-C key on request.
+ *
+ * Progressive enhancement: without this script the form is a plain multipart POST
+ * and every mode but CSE works. Client-side encryption (mode CSE) is left to cse.js,
+ * which encrypts in the browser and posts the ciphertext itself.
+ */
+(function () {
+  "use strict";
+
+  function selectedMode(form) {
+    var checked = form.querySelector('input[name="mode"]:checked');
+    return checked ? checked.value : "default";
+  }
+
+  function selectedValue(form, name) {
+    var checked = form.querySelector('input[name="' + name + '"]:checked');
+    return checked ? checked.value : "";
+  }
+
+  function updatePanels(form) {
+    var mode = selectedMode(form);
+    var wrap = selectedValue(form, "cse_wrap");
+    form.querySelectorAll("[data-show-for]").forEach(function (panel) {
+      var modes = panel.getAttribute("data-show-for").split(/\s+/);
+      var show = modes.indexOf(mode) !== -1;
+      // With CSE, the KMS options matter only when KMS wraps the data key.
+      if (show && mode === "CSE" && panel.tagName === "FIELDSET" && modes.indexOf("SSE-KMS") !== -1) {
+        show = wrap === "kms";
+      }
+      panel.hidden = !show;
+    });
+  }
+
+  function randomKey() {
+    var bytes = new Uint8Array(32);
+    window.crypto.getRandomValues(bytes);
+    var text = "";
+    bytes.forEach(function (b) { text += String.fromCharCode(b); });
+    return window.btoa(text);
+  }
+
+  function describeFile(form, file) {
+    var name = form.querySelector("[data-file-name]");
+    var limit = parseInt(form.getAttribute("data-limit") || "0", 10);
+    if (!name) { return; }
+    if (!file) { name.textContent = ""; return; }
+    name.textContent = file.name + " · " + file.size.toLocaleString() + " B";
+    name.classList.toggle("lab-drop__name--warn", limit > 0 && file.size > limit);
+    if (limit > 0 && file.size > limit) {
+      name.textContent += " — " + form.getAttribute("data-too-large");
+    }
+    var key = form.querySelector('input[name="key"]');
+    if (key) { key.placeholder = file.name; }
+  }
+
+  function setProgress(form, percent) {
+    var box = form.querySelector("[data-progress]");
+    if (!box) { return; }
+    box.hidden = false;
+    box.querySelector("progress").value = percent;
+    box.querySelector("[data-progress-text]").textContent = percent + " %";
+  }
+
+  function send(form) {
+    var xhr = new XMLHttpRequest();
+    var button = form.querySelector('button[type="submit"]');
+    var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("HX-Request", "true");
+    if (token) { xhr.setRequestHeader("X-CSRFToken", token.value); }
+    xhr.upload.addEventListener("progress", function (event) {
+      if (event.lengthComputable) {
+        setProgress(form, Math.round((100 * event.loaded) / event.total));
+      }
+    });
+    xhr.addEventListener("load", function () {
+      var target = xhr.getResponseHeader("HX-Redirect");
+      if (target) { window.location.assign(target); return; }
+      var holder = document.getElementById("upload-form");
+      if (holder && xhr.responseText) {
+        holder.outerHTML = xhr.responseText;
+        var fresh = document.getElementById("upload-form");
+        if (fresh && window.htmx) { window.htmx.process(fresh); }
+        init();
+      }
+    });
+    xhr.addEventListener("error", function () {
+      if (button) { button.disabled = false; }
+      form.submit();  // fall back to the plain form post
+    });
+    if (button) { button.disabled = true; }
+    setProgress(form, 0);
+    xhr.send(new FormData(form));
+  }
+
+  function setUp(form) {
+    if (form.dataset.enhanced) { return; }
+    form.dataset.enhanced = "1";
+    var input = form.querySelector('input[type="file"]');
+    var zone = form.querySelector("[data-dropzone]");
+    form.querySelectorAll("[data-cse-nojs]").forEach(function (note) { note.hidden = true; });
+
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "mode" || event.target.name === "cse_wrap") { updatePanels(form); }
+      if (event.target === input) { describeFile(form, input.files[0]); }
+    });
+    updatePanels(form);
+
+    if (zone && input) {
+      zone.classList.add("lab-drop--active");
+      ["dragenter", "dragover"].forEach(function (type) {
+        zone.addEventListener(type, function (event) {
+          event.preventDefault();
+          zone.classList.add("lab-drop--over");
+        });
+      });
+      ["dragleave", "drop"].forEach(function (type) {
+        zone.addEventListener(type, function () { zone.classList.remove("lab-drop--over"); });
+      });
+      zone.addEventListener("drop", function (event) {
+        event.preventDefault();
+        if (event.dataTransfer && event.dataTransfer.files.length) {
+          input.files = event.dataTransfer.files;
+          describeFile(form, input.files[0]);
+        }
+      });
+    }
+
+    var generate = form.querySelector("[data-generate-key]");
+    var keyInput = form.querySelector('input[name="customer_key"]');
+    if (generate && keyInput && window.crypto && window.crypto.getRandomValues) {
+      generate.hidden = false;
+      generate.addEventListener("click", function () {
+        keyInput.value = randomKey();
+        keyInput.focus();
+        keyInput.select();
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      // CSE: cse.js encrypts the file in the browser and posts the ciphertext.
+      if (selectedMode(form) === "CSE") { return; }
+      if (!window.FormData || !window.XMLHttpRequest) { return; }
+      event.preventDefault();
+      send(form);
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("form[data-upload-form]").forEach(setUp);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
