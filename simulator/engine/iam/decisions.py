@@ -18,7 +18,6 @@ path stays fast.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..policy import (
@@ -38,7 +37,6 @@ OTHER_ACCOUNT = "other_account"
 ANONYMOUS = "anonymous"
 
 
-@dataclass(frozen=True)
 class Verdict:
     """One kind of policy's verdict on a request: the identity policies, or one resource policy.
 
@@ -47,10 +45,23 @@ class Verdict:
     ``no_such_user``, ``no_identity_policy``, ``other_account``, ``no_bucket_policy`` ...).
     """
 
-    policy: str  # "identity" | "bucket" | "key"
-    decision: str
-    results: tuple[tuple[str, EvaluationResult], ...] = ()
-    note: str = ""
+    __slots__ = ("decision", "note", "policy", "results")
+
+    def __init__(
+        self,
+        policy: str,
+        decision: str,
+        results: tuple[tuple[str, EvaluationResult], ...] = (),
+        note: str = "",
+    ) -> None:
+        # A plain slotted class rather than a frozen dataclass: built on every request.
+        self.policy = policy  # "identity" | "bucket" | "key"
+        self.decision = decision
+        self.results = results
+        self.note = note
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.policy!r}, {self.decision!r}, note={self.note!r})"
 
     def to_dict(self) -> dict[str, Any]:
         documents = []

@@ -70,6 +70,7 @@ class IAMService:
     def __init__(self, engine: Engine, policies: PolicyCache | None = None) -> None:
         self.engine = engine
         self.policies = policies if policies is not None else PolicyCache()
+        self._scopes: dict[str, str] = {}
 
     # ------------------------------------------------------------------ names
     @property
@@ -186,6 +187,16 @@ class IAMService:
         self.engine.store.put(USER_KIND, name, record)
 
     # ------------------------------------------------------------------ for S3 and KMS
+    def scope(self, principal: str) -> str:
+        """``same_account``, ``other_account`` or ``anonymous``; remembered per principal."""
+        scope = self._scopes.get(principal)
+        if scope is None:
+            if len(self._scopes) >= 1024:  # bounded: principals are few, but come from outside
+                self._scopes.clear()
+            scope = scope_of(account_of(principal), self.account_id)
+            self._scopes[principal] = scope
+        return scope
+
     def classify(self, principal: str) -> tuple[str, str]:
         """(``ROOT`` | ``USER`` | ``OTHER``, user name) for a principal of this account."""
         if principal in (self.root_arn, self.account_id):
@@ -219,9 +230,7 @@ class IAMService:
         NOTE: the lab simulates one account. A caller from another account is assumed to
         be allowed by its own account's IAM; only the resource's policy decides for it.
         """
-        if scope is None:
-            scope = scope_of(account_of(principal), self.account_id)
-        if scope != SAME_ACCOUNT:
+        if (scope or self.scope(principal)) != SAME_ACCOUNT:
             return None
         kind, name = self.classify(principal)
         if kind == ROOT:

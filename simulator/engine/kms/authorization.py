@@ -26,8 +26,8 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KMSError
-from ..iam import Decision, Verdict, combine_kms, denied_message, evaluate_documents, scope_of
-from ..policy import ALLOW, IMPLICIT_DENY, PolicyError, RequestContext, account_of
+from ..iam import Decision, Verdict, combine_kms, denied_message, evaluate_documents
+from ..policy import ALLOW, IMPLICIT_DENY, PolicyError, RequestContext
 from ..trace import Trace
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def authorize(
     ctx = RequestContext(
         action=iam_action, resource=resource, principal=principal, keys=_keys(service, context)
     )
-    scope = scope_of(account_of(principal), engine.account_id)
+    scope = engine.iam.scope(principal)
     identity = engine.iam.identity_verdict(principal, ctx, scope)
     key = _key_verdict(service, key_record, ctx) if key_record is not None else None
     decision, deciding, reason = combine_kms(scope, principal, identity, key)

@@ -25,25 +25,29 @@ from datetime import UTC
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from ..iam import SAME_ACCOUNT, Decision, combine_s3, denied_message, evaluate_documents, scope_of
+from ..iam import SAME_ACCOUNT, Decision, combine_s3, denied_message, evaluate_documents
 from ..iam.decisions import Verdict
-from ..policy import ALLOW, EXPLICIT_DENY, PolicyError, RequestContext, account_of
+from ..policy import ALLOW, EXPLICIT_DENY, PolicyError, RequestContext
 from . import errors
 from .context import Call
 from .headers import has_customer_headers
 from .model import BLOCK_SSE_C, bucket_arn, object_arn
 from .routing import COPY_SOURCE, Route, level_of
 
-# Request headers whose value S3 puts in the request context under ``s3:<header>``.
-CONTEXT_HEADERS = (
-    "x-amz-server-side-encryption",
-    "x-amz-server-side-encryption-customer-algorithm",
-    "x-amz-acl",
-    "x-amz-copy-source",
-    "x-amz-metadata-directive",
-    "x-amz-storage-class",
-)
 KMS_KEY_ID = "x-amz-server-side-encryption-aws-kms-key-id"
+# Request headers whose value S3 puts in the request context under ``s3:<header>``
+# (lower-case names; the key id is turned into an ARN first).
+CONTEXT_HEADERS = frozenset(
+    {
+        "x-amz-server-side-encryption",
+        "x-amz-server-side-encryption-customer-algorithm",
+        "x-amz-acl",
+        "x-amz-copy-source",
+        "x-amz-metadata-directive",
+        "x-amz-storage-class",
+        KMS_KEY_ID,
+    }
+)
 CONTEXT_QUERY = ("prefix", "delimiter", "max-keys")
 SIGNATURE_VERSIONS = {"SigV4": "AWS4-HMAC-SHA256", "SigV2": "AWS"}
 # Writes that [BLOCK] names: SSE-C Put, Copy and multipart writes are refused.
@@ -90,16 +94,12 @@ def request_keys(call: Call) -> dict[str, Any]:
     signature = SIGNATURE_VERSIONS.get(request.signature_version)
     if signature is not None and request.principal != "*":
         keys["s3:signatureversion"] = signature
-    for name in CONTEXT_HEADERS:
-        value = headers.get(name)
-        if value is not None:
-            keys["s3:" + name] = value
-    key_id = headers.get(KMS_KEY_ID)
-    if key_id is not None:
-        keys["s3:" + KMS_KEY_ID] = _kms_key_arn(call, key_id)
-    referer = headers.get("referer")
-    if referer is not None:
-        keys["aws:Referer"] = referer
+    # Walk the headers sent (usually a handful) rather than look up every known name.
+    for name, value in headers.items():
+        if name in CONTEXT_HEADERS:
+            keys["s3:" + name] = _kms_key_arn(call, value) if name == KMS_KEY_ID else value
+        elif name == "referer":
+            keys["aws:Referer"] = value
     if request.query:
         for name in CONTEXT_QUERY:
             if name in request.query:
@@ -144,7 +144,7 @@ def decide(
         keys=request_keys(call) if keys is None else keys,
     )
     engine = call.engine
-    scope = scope_of(account_of(principal), engine.account_id)
+    scope = engine.iam.scope(principal)
     identity = engine.iam.identity_verdict(principal, ctx, scope)
     policy = _bucket_verdict(call, bucket, ctx)
     decision, deciding, reason = combine_s3(scope, principal, identity, policy)
@@ -189,9 +189,7 @@ def _check_blocked_ssec(call: Call, route: Route) -> None:
 
     Only over TLS: without it the handler answers SSE-C's own 400 first, as before.
     """
-    if route.name not in SSE_C_WRITES or not call.request.secure:
-        return
-    if not has_customer_headers(call.headers):
+    if not call.request.secure or not has_customer_headers(call.headers):
         return
     record = call.engine.store.get("bucket", call.bucket)
     blocked = record["encryption"].get("blocked", []) if record else []
@@ -245,4 +243,5 @@ def authorize(call: Call, route: Route) -> None:
             read = decide(call, "s3:GetObject", source_bucket, source_key, keys)
             if not read.allowed:
                 raise errors.access_denied(read.message)
-    _check_blocked_ssec(call, route)
+    if route.name in SSE_C_WRITES:
+        _check_blocked_ssec(call, route)
