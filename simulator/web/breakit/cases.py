@@ -193,7 +193,7 @@ def next_bucket(sandbox: Sandbox) -> str:
     """``break-it-<n>`` with the next free number."""
     pattern = re.compile(re.escape(BUCKET_PREFIX) + r"(\d+)$")
     numbers = [0]
-    for name, _ in open_engine(sandbox).store.scan("bucket", prefix=BUCKET_PREFIX):
+    for name, _record in open_engine(sandbox).store.scan("bucket", prefix=BUCKET_PREFIX):
         match = pattern.match(name)
         if match:
             numbers.append(int(match.group(1)))
@@ -264,9 +264,7 @@ TAMPERED_OFFSET = BLOB_HEADER_BYTES + 4
 def tampered_byte(run: Run) -> Outcome:
     run.setup(run.s3("PUT"))
     run.setup(
-        run.s3(
-            "PUT", "ledger.txt", headers={"x-amz-server-side-encryption": "AES256"}, body=BODY
-        )
+        run.s3("PUT", "ledger.txt", headers={"x-amz-server-side-encryption": "AES256"}, body=BODY)
     )
     store = ORMStore(run.sandbox)
     record = store.get("object", f"{run.bucket}/ledger.txt")
@@ -293,8 +291,12 @@ CASES: tuple[Case, ...] = (
     Case(
         "wrong-ssec-key",
         _("Wrong SSE-C key"),
-        _("Uploads an object with an SSE-C key, then downloads it sending a different, valid key (with its correct MD5)."),
-        _("S3 compares the key with the salted HMAC it kept and refuses: it never stored the key, so only the exact key opens the object."),
+        _(
+            "Uploads an object with an SSE-C key, then downloads it sending a different, valid key (with its correct MD5)."
+        ),
+        _(
+            "S3 compares the key with the salted HMAC it kept and refuses: it never stored the key, so only the exact key opens the object."
+        ),
         403,
         "AccessDenied",
         wrong_ssec_key,
@@ -303,7 +305,9 @@ CASES: tuple[Case, ...] = (
         "missing-ssec-key",
         _("Missing SSE-C key"),
         _("Uploads an object with an SSE-C key, then downloads it without any SSE-C headers."),
-        _("An SSE-C object can only be read by sending its key again with every request. Without it S3 has nothing to decrypt with."),
+        _(
+            "An SSE-C object can only be read by sending its key again with every request. Without it S3 has nothing to decrypt with."
+        ),
         400,
         "InvalidRequest",
         missing_ssec_key,
@@ -311,8 +315,12 @@ CASES: tuple[Case, ...] = (
     Case(
         "disabled-kms-key",
         _("Disabled KMS key"),
-        _("Creates a KMS key, uploads an SSE-KMS object under it, disables the key, then downloads the object."),
-        _("S3 must ask KMS to decrypt the object's data key. A disabled key cannot decrypt, so the object is unreadable until the key is enabled again."),
+        _(
+            "Creates a KMS key, uploads an SSE-KMS object under it, disables the key, then downloads the object."
+        ),
+        _(
+            "S3 must ask KMS to decrypt the object's data key. A disabled key cannot decrypt, so the object is unreadable until the key is enabled again."
+        ),
         400,
         "KMS.DisabledException",
         disabled_kms_key,
@@ -320,8 +328,12 @@ CASES: tuple[Case, ...] = (
     Case(
         "key-pending-deletion",
         _("KMS key pending deletion"),
-        _("Creates a KMS key, uploads an SSE-KMS object under it, schedules the key's deletion in 7 days, then downloads the object."),
-        _("A key pending deletion cannot be used. Cancel the deletion in the KMS console before the waiting period ends, or the object is lost for good."),
+        _(
+            "Creates a KMS key, uploads an SSE-KMS object under it, schedules the key's deletion in 7 days, then downloads the object."
+        ),
+        _(
+            "A key pending deletion cannot be used. Cancel the deletion in the KMS console before the waiting period ends, or the object is lost for good."
+        ),
         400,
         "KMS.KMSInvalidStateException",
         key_pending_deletion,
@@ -329,8 +341,12 @@ CASES: tuple[Case, ...] = (
     Case(
         "key-policy-no-decrypt",
         _("Key policy without kms:Decrypt"),
-        _("Creates a KMS key whose key policy lets bob encrypt but not decrypt, uploads an SSE-KMS object under it, then bob downloads it."),
-        _("Reading an SSE-KMS object needs kms:Decrypt on its key, checked against the key policy for the caller. S3 answers 403 AccessDenied."),
+        _(
+            "Creates a KMS key whose key policy lets bob encrypt but not decrypt, uploads an SSE-KMS object under it, then bob downloads it."
+        ),
+        _(
+            "Reading an SSE-KMS object needs kms:Decrypt on its key, checked against the key policy for the caller. S3 answers 403 AccessDenied."
+        ),
         403,
         "AccessDenied",
         key_policy_without_decrypt,
@@ -338,8 +354,12 @@ CASES: tuple[Case, ...] = (
     Case(
         "policy-denies-headerless-put",
         _("Bucket policy denies a PUT without the header"),
-        _("Turns on default encryption (SSE-S3), adds the course's policy that denies PutObject without x-amz-server-side-encryption: AES256, then uploads without the header."),
-        _("The bucket policy is evaluated on the request as sent, before default encryption applies. The object would have been encrypted anyway, but the request is denied."),
+        _(
+            "Turns on default encryption (SSE-S3), adds the course's policy that denies PutObject without x-amz-server-side-encryption: AES256, then uploads without the header."
+        ),
+        _(
+            "The bucket policy is evaluated on the request as sent, before default encryption applies. The object would have been encrypted anyway, but the request is denied."
+        ),
         403,
         "AccessDenied",
         policy_denies_headerless_put,
@@ -347,8 +367,12 @@ CASES: tuple[Case, ...] = (
     Case(
         "ssec-blocked",
         _("SSE-C blocked on the bucket"),
-        _("Blocks SSE-C in the bucket's encryption settings (the default for new buckets since April 2026), then uploads with an SSE-C key."),
-        _("A bucket with SSE-C blocked refuses every SSE-C write with 403 AccessDenied, before the key is even looked at."),
+        _(
+            "Blocks SSE-C in the bucket's encryption settings (the default for new buckets since April 2026), then uploads with an SSE-C key."
+        ),
+        _(
+            "A bucket with SSE-C blocked refuses every SSE-C write with 403 AccessDenied, before the key is even looked at."
+        ),
         403,
         "AccessDenied",
         ssec_blocked,
@@ -356,8 +380,12 @@ CASES: tuple[Case, ...] = (
     Case(
         "tampered-byte",
         _("A tampered byte at rest"),
-        _("Uploads an SSE-S3 object, flips one bit of its stored ciphertext directly on the disk, then downloads it."),
-        _("AES-GCM authenticates every chunk: one changed bit and the tag no longer matches, so S3 refuses to return corrupted data. Real S3 would answer 500 InternalError."),
+        _(
+            "Uploads an SSE-S3 object, flips one bit of its stored ciphertext directly on the disk, then downloads it."
+        ),
+        _(
+            "AES-GCM authenticates every chunk: one changed bit and the tag no longer matches, so S3 refuses to return corrupted data. Real S3 would answer 500 InternalError."
+        ),
         500,
         "InternalError",
         tampered_byte,

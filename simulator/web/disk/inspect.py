@@ -257,7 +257,9 @@ def _wrapped_keys(engine: Any, stored: StoredObject) -> list[WrappedKey]:
         parsed = parse_blob(raw)
         context = dict(record.context)
         context["aws:s3:arn"] = (
-            bucket_arn(stored.bucket) if record.bucket_key else object_arn(stored.bucket, stored.key)
+            bucket_arn(stored.bucket)
+            if record.bucket_key
+            else object_arn(stored.bucket, stored.key)
         )
         keys.append(
             WrappedKey(

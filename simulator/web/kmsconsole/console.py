@@ -26,6 +26,8 @@ from simulator.engine.kms.model import (
 from ..models import Sandbox
 from ..sandboxes import open_engine, run_kms
 
+__all__ = ["DEFAULT_PENDING_WINDOW_DAYS", "DEFAULT_ROTATION_DAYS"]
+
 KEY_KIND = "kms_key"
 ALIAS_KIND = "kms_alias"
 
@@ -213,12 +215,20 @@ ACTIONS = {
 
 DONE_MESSAGES: dict[str, Any] = {
     "enable": _("The key is enabled."),
-    "disable": _("The key is disabled. Objects encrypted under it cannot be read until you enable it again."),
-    "schedule_deletion": _("The key is pending deletion. It cannot be used, and when the waiting period ends its material is gone for good."),
-    "cancel_deletion": _("Deletion is cancelled. The key is now Disabled, as KMS leaves it: enable it to use it again."),
+    "disable": _(
+        "The key is disabled. Objects encrypted under it cannot be read until you enable it again."
+    ),
+    "schedule_deletion": _(
+        "The key is pending deletion. It cannot be used, and when the waiting period ends its material is gone for good."
+    ),
+    "cancel_deletion": _(
+        "Deletion is cancelled. The key is now Disabled, as KMS leaves it: enable it to use it again."
+    ),
     "rotation_on": _("Automatic rotation is on."),
     "rotation_off": _("Automatic rotation is off."),
-    "rotate_now": _("The key has new key material. Old material is kept, so existing data still decrypts."),
+    "rotate_now": _(
+        "The key has new key material. Old material is kept, so existing data still decrypts."
+    ),
     "put_policy": _("The key policy is saved."),
 }
 
@@ -252,9 +262,7 @@ def _whole_number(text: str | None, default: int) -> int:
 def build_params(action: str, key_id: str, form: dict[str, str]) -> dict[str, Any]:
     params: dict[str, Any] = {"KeyId": key_id}
     if action == "schedule_deletion":
-        params["PendingWindowInDays"] = _whole_number(
-            form.get("days"), DEFAULT_PENDING_WINDOW_DAYS
-        )
+        params["PendingWindowInDays"] = _whole_number(form.get("days"), DEFAULT_PENDING_WINDOW_DAYS)
     elif action == "rotation_on":
         params["RotationPeriodInDays"] = _whole_number(form.get("period"), DEFAULT_ROTATION_DAYS)
     elif action == "put_policy":

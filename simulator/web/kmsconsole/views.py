@@ -17,7 +17,6 @@ from ..sandboxes import get_sandbox
 from . import console
 
 
-
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
@@ -61,7 +60,9 @@ def create(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     if error is None:
         return redirect(reverse("web:kms_key", args=[sandbox.pk, key_id]) + "?done=created")
     form = {"description": description, "alias": alias}
-    return _index_page(request, sandbox, form=form, create_error=error, created_key=key_id, status=400)
+    return _index_page(
+        request, sandbox, form=form, create_error=error, created_key=key_id, status=400
+    )
 
 
 def _key_page(

@@ -19,7 +19,7 @@ from simulator.engine import cse
 from simulator.web.disk.inspect import entropy, hex_rows, printable_text
 from simulator.web.models import TraceRecord
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 SECRET = b"The quick brown fox jumps over the lazy dog. " * 8
 CUSTOMER_KEY = bytes(range(32))
 CUSTOMER_KEY_B64 = base64.b64encode(CUSTOMER_KEY).decode()
@@ -55,9 +55,13 @@ def inspect_page(lab: Any, key: str, bucket: str = "disk-bucket") -> str:
 
 
 def read(lab: Any, key: str, htmx: bool = False, **form: str) -> Any:
-    data = {"bucket": "disk-bucket", "key": key, "principal": "arn:aws:iam::111122223333:user/alice"}
+    data = {
+        "bucket": "disk-bucket",
+        "key": key,
+        "principal": "arn:aws:iam::111122223333:user/alice",
+    }
     data.update(form)
-    return lab.client.post(lab.url("disk_read"), data, **(HTMX if htmx else {}))
+    return lab.client.post(lab.url("disk_read"), data, headers=HTMX if htmx else None)
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -292,5 +296,14 @@ def test_another_learner_gets_404(lab: Any, stranger: Client) -> None:
     put(lab, "s3.txt")
 
     assert stranger.get(lab.url("disk")).status_code == 404
-    assert stranger.get(lab.url("disk"), {"bucket": "disk-bucket", "key": "s3.txt"}).status_code == 404
-    assert stranger.post(lab.url("disk_read"), {"bucket": "disk-bucket", "key": "s3.txt", "principal": "*"}, **HTMX).status_code == 404
+    assert (
+        stranger.get(lab.url("disk"), {"bucket": "disk-bucket", "key": "s3.txt"}).status_code == 404
+    )
+    assert (
+        stranger.post(
+            lab.url("disk_read"),
+            {"bucket": "disk-bucket", "key": "s3.txt", "principal": "*"},
+            headers=HTMX,
+        ).status_code
+        == 404
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 from conftest import BOB
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 def names_in(html: str) -> list[str]:
@@ -15,7 +15,7 @@ def names_in(html: str) -> list[str]:
 
 
 def audit(lab: Any, htmx: bool = False, **filters: str) -> str:
-    response = lab.client.get(lab.url("audit"), filters, **(HTMX if htmx else {}))
+    response = lab.client.get(lab.url("audit"), filters, headers=HTMX if htmx else None)
     assert response.status_code == 200
     return str(response.content.decode())
 

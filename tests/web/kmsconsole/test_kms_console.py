@@ -13,11 +13,11 @@ from django.test import Client
 
 from simulator.web import sandboxes
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
-def page(lab: Any, name: str, *args: Any, **extra: Any) -> str:
-    response = lab.client.get(lab.url(name, *args), **extra)
+def page(lab: Any, name: str, *args: Any, htmx: bool = False) -> str:
+    response = lab.client.get(lab.url(name, *args), headers=HTMX if htmx else None)
     assert response.status_code == 200
     return str(response.content.decode())
 
@@ -27,7 +27,7 @@ def state_of(lab: Any, key_id: str) -> str:
 
 
 def act(lab: Any, key_id: str, htmx: bool = False, **form: str) -> Any:
-    return lab.client.post(lab.url("kms_key_action", key_id), form, **(HTMX if htmx else {}))
+    return lab.client.post(lab.url("kms_key_action", key_id), form, headers=HTMX if htmx else None)
 
 
 # --------------------------------------------------------------------------- the key list
@@ -50,7 +50,9 @@ def test_aws_s3_key_appears_only_once_s3_has_used_it(lab: Any) -> None:
     assert "alias/aws/s3" not in page(lab, "kms")
 
     lab.s3("PUT", "kms-bucket")
-    lab.s3("PUT", "kms-bucket", "a.txt", body=b"x", headers={"x-amz-server-side-encryption": "aws:kms"})
+    lab.s3(
+        "PUT", "kms-bucket", "a.txt", body=b"x", headers={"x-amz-server-side-encryption": "aws:kms"}
+    )
 
     html = page(lab, "kms")
     assert "alias/aws/s3" in html
@@ -112,13 +114,10 @@ def test_key_page_full_and_panel_partial(lab: Any) -> None:
     key_id = lab.new_key()
 
     full = page(lab, "kms_key", key_id)
-    partial = page(lab, "kms_key", key_id, **HMTX_HEADERS)
+    partial = page(lab, "kms_key", key_id, htmx=True)
 
     assert "<html" in full and 'id="key-panel"' in full
     assert "<html" not in partial and partial.lstrip().startswith('<div id="key-panel"')
-
-
-HMTX_HEADERS = HTMX
 
 
 def test_unknown_key_id_is_a_readable_404(lab: Any) -> None:
@@ -339,7 +338,9 @@ def test_cost_estimate_matches_the_engine(lab: Any) -> None:
     deleted = lab.new_key()
     lab.kms("ScheduleKeyDeletion", {"KeyId": deleted, "PendingWindowInDays": 7})
     lab.s3("PUT", "cost-bucket")
-    lab.s3("PUT", "cost-bucket", "a", body=b"x", headers={"x-amz-server-side-encryption": "aws:kms"})
+    lab.s3(
+        "PUT", "cost-bucket", "a", body=b"x", headers={"x-amz-server-side-encryption": "aws:kms"}
+    )
 
     html = page(lab, "kms")
     estimate = sandboxes.open_engine(lab.sandbox).kms_service.cost_estimate()
@@ -363,7 +364,7 @@ def test_another_learner_gets_404_on_every_console_url(lab: Any, stranger: Clien
 
     for url in gets:
         assert stranger.get(url).status_code == 404
-        assert stranger.get(url, **HTMX).status_code == 404
+        assert stranger.get(url, headers=HTMX).status_code == 404
     for url in posts:
         assert stranger.post(url, {"action": "disable", "description": "x"}).status_code == 404
     assert state_of(lab, key_id) == "Enabled"
