@@ -1,9 +1,11 @@
+"""The trace view: every request as an animated, step-through story (design §4)."""
+
 from django.urls import path
 
-from ..placeholder import not_yet
+from . import views
 
 urlpatterns = [
-    path("lab/<uuid:sandbox_id>/traces/", not_yet, name="traces"),
-    path("lab/<uuid:sandbox_id>/traces/<uuid:trace_id>/", not_yet, name="trace"),
-    path("lab/<uuid:sandbox_id>/traces/<uuid:trace_id>.json", not_yet, name="trace_json"),
+    path("lab/<uuid:sandbox_id>/traces/", views.trace_list, name="traces"),
+    path("lab/<uuid:sandbox_id>/traces/<uuid:trace_id>/", views.trace_detail, name="trace"),
+    path("lab/<uuid:sandbox_id>/traces/<uuid:trace_id>.json", views.trace_json, name="trace_json"),
 ]

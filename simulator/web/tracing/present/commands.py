@@ -1,0 +1,229 @@
+"""The same request from the AWS CLI and boto3 — never with the real SSE-C key.
+
+An SSE-C key is shown as a file the learner keeps (``fileb://key.bin`` / ``key.bin``);
+the CLI and boto3 base64-encode it and compute its MD5 themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+SSE = "x-amz-server-side-encryption"
+CUSTOMER = SSE + "-customer-"
+COPY_CUSTOMER = "x-amz-copy-source-server-side-encryption-customer-"
+
+
+@dataclass(frozen=True)
+class Commands:
+    cli: str
+    boto3: str
+
+
+def _kebab(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", operation).lower().replace("-v2", "-v2")
+
+
+def _snake(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+def infer_operation(method: str, key: str, query: dict[str, Any], headers: dict[str, str]) -> str:
+    method = method.upper()
+    if "encryption" in query:
+        if key:
+            return "UpdateObjectEncryption"
+        return {"PUT": "PutBucketEncryption", "GET": "GetBucketEncryption"}.get(
+            method, "DeleteBucketEncryption"
+        )
+    if "policy" in query:
+        return {"PUT": "PutBucketPolicy", "GET": "GetBucketPolicy"}.get(
+            method, "DeleteBucketPolicy"
+        )
+    if not key:
+        return {"PUT": "CreateBucket", "DELETE": "DeleteBucket", "HEAD": "HeadBucket"}.get(
+            method, "ListObjectsV2"
+        )
+    if method == "PUT":
+        return "CopyObject" if "x-amz-copy-source" in headers else "PutObject"
+    return {"GET": "GetObject", "HEAD": "HeadObject", "DELETE": "DeleteObject"}.get(
+        method, "PutObject"
+    )
+
+
+def _decoded_context(value: str) -> dict[str, Any] | str:
+    try:
+        data = json.loads(base64.b64decode(value, validate=True).decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return value
+    return data if isinstance(data, dict) else value
+
+
+def _encryption_config(detail: dict[str, Any]) -> dict[str, Any]:
+    default: dict[str, Any] = {"SSEAlgorithm": detail.get("algorithm") or "AES256"}
+    if detail.get("kms_key_id"):
+        default["KMSMasterKeyID"] = detail["kms_key_id"]
+    rule: dict[str, Any] = {"ApplyServerSideEncryptionByDefault": default}
+    if detail.get("bucket_key"):
+        rule["BucketKeyEnabled"] = True
+    if detail.get("blocked"):
+        rule["BlockedEncryptionTypes"] = {"EncryptionType": list(detail["blocked"])}
+    return {"Rules": [rule]}
+
+
+def build(
+    operation: str,
+    bucket: str,
+    key: str,
+    query: dict[str, Any],
+    headers: list[list[str]],
+    principal: str,
+    steps: list[dict[str, Any]],
+) -> Commands:
+    h = {name.lower(): value for name, value in headers}
+    cli: list[str] = ["aws", "s3api", _kebab(operation)]
+    kwargs: list[tuple[str, str]] = []  # boto3 keyword, Python source of the value
+    if bucket:
+        cli += ["--bucket", bucket]
+        kwargs.append(("Bucket", _py(bucket)))
+    if key:
+        cli += ["--key", key]
+        kwargs.append(("Key", _py(key)))
+    notes: list[str] = []
+    if operation == "PutObject":
+        cli += ["--body", "file.bin"]
+        kwargs.append(("Body", 'open("file.bin", "rb")'))
+    if operation == "CopyObject" and "x-amz-copy-source" in h:
+        cli += ["--copy-source", h["x-amz-copy-source"].lstrip("/")]
+        kwargs.append(("CopySource", _py(h["x-amz-copy-source"].lstrip("/"))))
+        if "x-amz-metadata-directive" in h:
+            cli += ["--metadata-directive", h["x-amz-metadata-directive"]]
+            kwargs.append(("MetadataDirective", _py(h["x-amz-metadata-directive"])))
+    if operation in ("PutObject", "CopyObject", "CreateMultipartUpload"):
+        if SSE in h:
+            cli += ["--server-side-encryption", h[SSE]]
+            kwargs.append(("ServerSideEncryption", _py(h[SSE])))
+        if SSE + "-aws-kms-key-id" in h:
+            cli += ["--ssekms-key-id", h[SSE + "-aws-kms-key-id"]]
+            kwargs.append(("SSEKMSKeyId", _py(h[SSE + "-aws-kms-key-id"])))
+        if SSE + "-context" in h:
+            cli += ["--ssekms-encryption-context", h[SSE + "-context"]]
+            kwargs.append(("SSEKMSEncryptionContext", _py(h[SSE + "-context"])))
+        if SSE + "-bucket-key-enabled" in h:
+            enabled = h[SSE + "-bucket-key-enabled"].lower() == "true"
+            cli += ["--bucket-key-enabled" if enabled else "--no-bucket-key-enabled"]
+            kwargs.append(("BucketKeyEnabled", _py(enabled)))
+        meta = {n[len("x-amz-meta-") :]: v for n, v in h.items() if n.startswith("x-amz-meta-")}
+        if meta:
+            cli += ["--metadata", json.dumps(meta, separators=(",", ":"))]
+            kwargs.append(("Metadata", _py(meta)))
+    if operation == "GetObject" and "range" in h:
+        cli += ["--range", h["range"]]
+        kwargs.append(("Range", _py(h["range"])))
+    if CUSTOMER + "algorithm" in h or CUSTOMER + "key" in h:
+        cli += [
+            "--sse-customer-algorithm",
+            h.get(CUSTOMER + "algorithm", "AES256"),
+            "--sse-customer-key",
+            "fileb://key.bin",
+        ]
+        kwargs.append(("SSECustomerAlgorithm", _py(h.get(CUSTOMER + "algorithm", "AES256"))))
+        kwargs.append(("SSECustomerKey", "key"))
+        notes.append('key = open("key.bin", "rb").read()  # your 32-byte key; boto3 adds its MD5')
+    if COPY_CUSTOMER + "algorithm" in h or COPY_CUSTOMER + "key" in h:
+        cli += [
+            "--copy-source-sse-customer-algorithm",
+            h.get(COPY_CUSTOMER + "algorithm", "AES256"),
+            "--copy-source-sse-customer-key",
+            "fileb://source-key.bin",
+        ]
+        kwargs.append(
+            ("CopySourceSSECustomerAlgorithm", _py(h.get(COPY_CUSTOMER + "algorithm", "AES256")))
+        )
+        kwargs.append(("CopySourceSSECustomerKey", "source_key"))
+        notes.append('source_key = open("source-key.bin", "rb").read()')
+    if operation == "HeadObject" and h.get("x-amz-checksum-mode"):
+        cli += ["--checksum-mode", h["x-amz-checksum-mode"]]
+        kwargs.append(("ChecksumMode", _py(h["x-amz-checksum-mode"])))
+    if operation == "GetObject":
+        cli += ["downloaded.bin"]
+    if operation == "PutBucketEncryption":
+        detail = next(
+            ((s.get("detail") or {}) for s in steps if s.get("kind") == "bucket.config"), {}
+        )
+        config = _encryption_config(detail)
+        cli += ["--server-side-encryption-configuration", json.dumps(config, separators=(",", ":"))]
+        kwargs.append(("ServerSideEncryptionConfiguration", _py(config)))
+    if operation == "PutBucketPolicy":
+        cli += ["--policy", "file://policy.json"]
+        kwargs.append(("Policy", 'open("policy.json").read()'))
+    if operation == "UpdateObjectEncryption":
+        cli += ["--object-encryption", "file://object-encryption.json"]
+        kwargs.append(("ObjectEncryption", 'json.load(open("object-encryption.json"))'))
+    if operation == "DeleteObjects":
+        cli += ["--delete", "file://delete.json"]
+        kwargs.append(("Delete", 'json.load(open("delete.json"))'))
+    profile = principal.rsplit("/", 1)[-1] if ":user/" in principal else ""
+    if principal in ("", "*"):
+        cli.append("--no-sign-request")
+    elif profile and profile != "alice":
+        cli += ["--profile", profile]
+    command = " ".join(shlex.quote(part) for part in cli)
+    if len(command) > 80:
+        command = _wrap(cli)
+    lines = ["import boto3", ""]
+    if principal in ("", "*"):
+        lines = [
+            "import boto3",
+            "from botocore import UNSIGNED",
+            "from botocore.config import Config",
+            "",
+            's3 = boto3.client("s3", config=Config(signature_version=UNSIGNED))',
+        ]
+    elif profile and profile != "alice":
+        lines.append(f's3 = boto3.Session(profile_name={profile!r}).client("s3")')
+    else:
+        lines.append('s3 = boto3.client("s3")')
+    lines += notes
+    call = f"s3.{_snake(operation)}("
+    if kwargs:
+        args = ",\n".join(f"    {name}={value}" for name, value in kwargs)
+        call += "\n" + args + ",\n)"
+    else:
+        call += ")"
+    if any("json.load" in value for _, value in kwargs):
+        lines.insert(0, "import json")
+    lines.append("response = " + call)
+    return Commands(command, "\n".join(lines))
+
+
+def _py(value: Any) -> str:
+    """Python source for a value, with double-quoted strings as formatters write them."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_py(k)}: {_py(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_py(v) for v in value) + "]"
+    return repr(value)
+
+
+def _wrap(parts: list[str]) -> str:
+    """One option per line, with shell continuations."""
+    head = " ".join(shlex.quote(p) for p in parts[:3])
+    lines = [head]
+    i = 3
+    while i < len(parts):
+        part = parts[i]
+        if part.startswith("--") and i + 1 < len(parts) and not parts[i + 1].startswith("--"):
+            lines.append(f"  {part} {shlex.quote(parts[i + 1])}")
+            i += 2
+        else:
+            lines.append(f"  {shlex.quote(part)}")
+            i += 1
+    return " \\\n".join(lines)

@@ -1,0 +1,88 @@
+"""The trace views: the sandbox's requests, one request's story, and its JSON export.
+
+Views parse input, call the presentation layer, choose a template. Every view opens the
+sandbox through ``get_sandbox`` (owner-checked) and the trace through that sandbox, so
+another learner's trace is a 404.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from ..models import TraceRecord
+from ..sandboxes import get_sandbox
+from . import present
+
+PER_PAGE = 25
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+LIST_FIELDS = (
+    "id",
+    "created",
+    "action",
+    "method",
+    "bucket",
+    "key",
+    "query",
+    "principal",
+    "secure",
+    "status",
+    "error_code",
+)
+
+
+@require_GET
+def trace_list(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+    sandbox = get_sandbox(request, sandbox_id)
+    traces = TraceRecord.objects.filter(sandbox=sandbox).only(*LIST_FIELDS).order_by("-created")
+    page = Paginator(traces, PER_PAGE).get_page(request.GET.get("page"))
+    rows = [present.list_row(t) for t in page.object_list]
+    context = {"sandbox": sandbox, "page": page, "rows": rows}
+    if request.htmx:
+        return render(request, "web/tracing/traces.html#trace-table", context)
+    return render(request, "web/tracing/traces.html", context)
+
+
+@require_GET
+def trace_detail(
+    request: HtmxHttpRequest, sandbox_id: uuid.UUID, trace_id: uuid.UUID
+) -> HttpResponse:
+    sandbox = get_sandbox(request, sandbox_id)
+    record = get_object_or_404(TraceRecord, pk=trace_id, sandbox=sandbox)
+    step = request.GET.get("step")
+    if request.htmx and request.htmx.target == "step-panel":
+        panel = present.step_panel(record, step)
+        return render(
+            request,
+            "web/tracing/trace.html#step-panel",
+            {"sandbox": sandbox, "trace": record, "panel": panel},
+        )
+    page = present.trace_page(record, step)
+    return render(
+        request,
+        "web/tracing/trace.html",
+        {"sandbox": sandbox, "trace": record, "page": page, "panel": page.panel},
+    )
+
+
+@require_GET
+def trace_json(
+    request: HtmxHttpRequest, sandbox_id: uuid.UUID, trace_id: uuid.UUID
+) -> HttpResponse:
+    sandbox = get_sandbox(request, sandbox_id)
+    record = get_object_or_404(TraceRecord, pk=trace_id, sandbox=sandbox)
+    body = json.dumps(present.export(record), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="trace-{record.pk}.json"'
+    return response
