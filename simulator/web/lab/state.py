@@ -283,7 +283,7 @@ def _is_aws_managed(engine: Engine, key_id: str) -> bool:
         metadata = engine.kms("DescribeKey", {"KeyId": key_id}).get("KeyMetadata", {})
     except KMSError:
         return False
-    return metadata.get("KeyManager") == "AWS"
+    return bool(metadata.get("KeyManager") == "AWS")
 
 
 def key_arn(sandbox: Sandbox, key: str) -> str:

@@ -33,7 +33,7 @@ def _context(
     default = current.default
     encryption_form = forms_and_results.pop("encryption_form", None)
     if encryption_form is None:
-        initial = {"algorithm": "SSE-S3", "kms_key": s3calls.AWS_MANAGED_KEY}
+        initial: dict[str, Any] = {"algorithm": "SSE-S3", "kms_key": s3calls.AWS_MANAGED_KEY}
         if default is not None:
             initial = {
                 "algorithm": default.mode or "SSE-S3",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -122,7 +122,9 @@ def _upload(
     s3_request = s3calls.put_object(
         bucket,
         key,
-        uploaded,  # a file object: the engine streams it, never the whole file in memory
+        cast(
+            BinaryIO, uploaded
+        ),  # a file object: the engine streams it, never the whole file in memory
         uploaded.size or 0,
         content_type=uploaded.content_type or "",
         headers=_headers(data),

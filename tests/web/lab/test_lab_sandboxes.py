@@ -1,0 +1,110 @@
+"""The sandboxes page: a sandbox without signing up, several per learner, each private."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from lab_builders import HX, learner_client, make_bucket, sandbox_of, url
+
+from simulator.web import sandboxes
+from simulator.web.lab.state import list_buckets
+from simulator.web.models import Sandbox
+
+
+@pytest.mark.django_db
+def test_first_visit_gives_a_ready_sandbox_and_lands_in_it() -> None:
+    client = Client()
+
+    response = client.get("/lab/")
+
+    sandbox = sandbox_of(client)
+    assert response.status_code == 302
+    assert response["Location"] == url("sandbox", sandbox)
+    assert not sandbox.is_template
+
+
+@pytest.mark.django_db
+def test_first_visit_clones_the_demo_when_there_is_one() -> None:
+    call_command("loaddemo", verbosity=0)
+
+    client = learner_client()
+
+    names = [b.name for b in list_buckets(sandbox_of(client))]
+    assert {"demo-sse-s3", "demo-sse-kms", "demo-ssec", "demo-policy"} <= set(names)
+
+
+def test_sandboxes_page_lists_them_full_page_and_partial(learner: tuple[Client, Sandbox]) -> None:
+    client, sandbox = learner
+
+    full = client.get("/lab/")
+    partial = client.get("/lab/", **HX)
+
+    assert full.status_code == 200 and partial.status_code == 200
+    assert b"<html" in full.content and b"<html" not in partial.content
+    assert b'id="sandbox-list"' in partial.content
+    assert sandbox.name.encode() in full.content
+
+
+def test_create_rename_reset_delete(learner: tuple[Client, Sandbox]) -> None:
+    client, first = learner
+
+    response = client.post("/lab/new/", {"name": "Second <b>one</b>", "content": "empty"})
+    second = Sandbox.objects.get(owner=first.owner, name="Second <b>one</b>")
+    assert response.status_code == 302 and response["Location"] == url("sandbox", second)
+    # The name is shown escaped.
+    page = client.get("/lab/").content.decode()
+    assert "Second &lt;b&gt;one&lt;/b&gt;" in page and "Second <b>one</b>" not in page
+
+    assert client.post(url("sandbox_rename", second), {"name": "Renamed"}).status_code == 302
+    second.refresh_from_db()
+    assert second.name == "Renamed"
+
+    make_bucket(second, "to-forget")
+    assert client.post(url("sandbox_reset", second)).status_code == 302
+    assert list_buckets(second) == [] and second.traces.count() == 0
+
+    assert client.post(url("sandbox_delete", second), **HX).status_code == 200
+    assert not Sandbox.objects.filter(pk=second.pk).exists()
+
+
+def test_rename_to_nothing_says_why(learner: tuple[Client, Sandbox]) -> None:
+    client, sandbox = learner
+
+    response = client.post(url("sandbox_rename", sandbox), {"name": "   "})
+
+    assert response.status_code == 400
+    sandbox.refresh_from_db()
+    assert sandbox.name
+
+
+def test_a_learner_keeps_at_most_the_cap(learner: tuple[Client, Sandbox]) -> None:
+    client, sandbox = learner
+    for number in range(sandboxes.MAX_SANDBOXES - 1):
+        sandboxes.create_sandbox(sandbox.owner, f"extra {number}")
+
+    response = client.post("/lab/new/", {"name": "one too many"})
+
+    assert response.status_code == 400
+    assert b"Delete one first" in response.content
+    assert Sandbox.objects.filter(owner=sandbox.owner).count() == sandboxes.MAX_SANDBOXES
+
+
+def test_deleting_every_sandbox_does_not_bring_one_back(learner: tuple[Client, Sandbox]) -> None:
+    client, sandbox = learner
+    client.post(url("sandbox_delete", sandbox))
+
+    response = client.get("/lab/")
+
+    assert response.status_code == 200
+    assert b"You have no sandbox yet" in response.content
+
+
+def test_templates_are_nobody_s_sandbox(db: None) -> None:
+    call_command("loaddemo", verbosity=0)
+    template = Sandbox.objects.get(is_template=True)
+    client = learner_client()
+
+    assert client.get(url("sandbox", template)).status_code == 404
+    assert client.post(url("sandbox_delete", template)).status_code == 404
+    assert Sandbox.objects.filter(pk=template.pk).exists()
