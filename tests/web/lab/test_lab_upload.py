@@ -27,13 +27,15 @@ def _upload(
     *,
     data: bytes = b"hello lab",
     name: str = "hello.txt",
-    extra: dict[str, str] | None = None,
+    htmx: bool = False,
     **fields: Any,
 ) -> Any:
     payload: dict[str, Any] = {"mode": "default", "sender": "alice", "transport": "https"}
     payload.update(fields)
     payload["file"] = SimpleUploadedFile(name, data, content_type="text/plain")
-    return client.post(url("upload", sandbox, bucket), payload, **(extra or {}))
+    if htmx:
+        return client.post(url("upload", sandbox, bucket), payload, headers={"HX-Request": "true"})
+    return client.post(url("upload", sandbox, bucket), payload)
 
 
 def _latest(sandbox: Sandbox) -> TraceRecord:
@@ -88,7 +90,7 @@ def test_htmx_upload_redirects_the_browser_to_the_trace(learner: tuple[Client, S
     client, sandbox = learner
     make_bucket(sandbox, "plain")
 
-    response = _upload(client, sandbox, "plain", extra=HX)
+    response = _upload(client, sandbox, "plain", htmx=True)
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == url("trace", sandbox, _latest(sandbox).pk)
