@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from simulator.engine import S3Request
 from simulator.web import sandboxes
@@ -44,6 +45,12 @@ class Lab:
 
     def new_key(self, description: str = "test key") -> str:
         return str(self.kms("CreateKey", {"Description": description})["KeyMetadata"]["KeyId"])
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Settings, tmp_path: Any) -> None:
+    """Object ciphertext goes to a throwaway folder, not the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

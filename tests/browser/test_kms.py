@@ -1,0 +1,207 @@
+"""The KMS console and audit log in real Chromium: htmx key actions, no console errors,
+and screenshots at desktop and phone widths, in both languages, light and dark."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize, expect
+from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
+
+from simulator.engine import S3Request
+from simulator.web.models import Sandbox
+from simulator.web.sandboxes import SESSION_KEY, create_sandbox, run_kms, run_s3
+
+VIEWPORTS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
+
+
+@pytest.fixture
+def media(settings: Settings, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture
+def sandbox(media: Path) -> Sandbox:
+    box = create_sandbox("kms-browser", "KMS in the browser")
+    key = run_kms(box, "CreateKey", {"Description": "Invoices 2026"})["KeyMetadata"]["KeyId"]
+    run_kms(box, "CreateAlias", {"AliasName": "alias/invoices", "TargetKeyId": key})
+    run_s3(box, "bucket.create", S3Request("PUT", "reports"))
+    for name, headers in [
+        ("q1.txt", {"x-amz-server-side-encryption": "aws:kms"}),
+        (
+            "q2.txt",
+            {
+                "x-amz-server-side-encryption": "aws:kms",
+                "x-amz-server-side-encryption-aws-kms-key-id": key,
+            },
+        ),
+    ]:
+        run_s3(box, "upload", S3Request("PUT", "reports", name, headers=headers, body=b"numbers"))
+    return box
+
+
+def key_id(sandbox: Sandbox) -> str:
+    result = run_kms(sandbox, "DescribeKey", {"KeyId": "alias/invoices"})
+    return str(result["KeyMetadata"]["KeyId"])
+
+
+def learner_context(
+    browser: Browser, live_server: LiveServer, sandbox: Sandbox, **options: object
+) -> BrowserContext:
+    context = browser.new_context(**options)  # type: ignore[arg-type]
+    session = SessionStore()
+    session[SESSION_KEY] = sandbox.owner
+    session.create()
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.session_key or "", "url": live_server.url}]
+    )
+    return context
+
+
+@pytest.fixture
+def learner(browser: Browser, live_server: LiveServer, sandbox: Sandbox) -> Iterator[Page]:
+    context = learner_context(browser, live_server, sandbox)
+    yield context.new_page()
+    context.close()
+
+
+def watch(page: Page) -> list[str]:
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in {"error", "warning"}:
+            errors.append(f"{message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    return errors
+
+
+def test_disable_a_key_in_the_console_and_see_the_state_change(
+    learner: Page, live_server: LiveServer, sandbox: Sandbox
+) -> None:
+    errors = watch(learner)
+    learner.goto(f"{live_server.url}/lab/{sandbox.pk}/kms/")
+    learner.get_by_role("link", name=key_id(sandbox)).click()
+
+    panel = learner.get_by_test_id("key-panel")
+    expect(panel.locator("[data-state]").first).to_have_attribute("data-state", "Enabled")
+    url_before = learner.url
+
+    learner.get_by_role("button", name="Disable key").click()
+
+    # htmx swapped the panel in place: same page, new state, and the button to undo it.
+    expect(panel.locator("[data-state]").first).to_have_attribute("data-state", "Disabled")
+    expect(learner.get_by_role("status")).to_contain_text("The key is disabled.")
+    expect(learner.get_by_role("button", name="Enable key")).to_be_visible()
+    assert learner.url == url_before
+    assert (
+        run_kms(sandbox, "DescribeKey", {"KeyId": key_id(sandbox)})["KeyMetadata"]["KeyState"]
+        == "Disabled"
+    )
+    assert errors == []
+
+
+def test_malformed_policy_error_appears_beside_the_field(
+    learner: Page, live_server: LiveServer, sandbox: Sandbox
+) -> None:
+    errors = watch(learner)
+    learner.goto(f"{live_server.url}/lab/{sandbox.pk}/kms/{key_id(sandbox)}/")
+
+    learner.get_by_label("Policy document (JSON)").fill('{"Statement": [')
+    learner.get_by_role("button", name="Save key policy").click()
+
+    alert = learner.locator("#policy-error")
+    expect(alert).to_contain_text("MalformedPolicyDocumentException")
+    expect(learner.get_by_label("Policy document (JSON)")).to_have_value('{"Statement": [')
+    assert errors == []
+
+
+def test_key_actions_work_without_javascript(
+    browser: Browser, live_server: LiveServer, sandbox: Sandbox
+) -> None:
+    context = learner_context(browser, live_server, sandbox, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/lab/{sandbox.pk}/kms/{key_id(sandbox)}/")
+        page.get_by_role("button", name="Disable key").click()
+        expect(page.get_by_role("status")).to_contain_text("The key is disabled.")
+        page.get_by_label("Waiting period (days, 7–30)").fill("3")
+        page.get_by_role("button", name="Schedule key deletion").click()
+        expect(page.locator("#deletion-error")).to_contain_text("between 7 and 30 days")
+    finally:
+        context.close()
+
+
+def test_audit_filter_swaps_the_table(
+    learner: Page, live_server: LiveServer, sandbox: Sandbox
+) -> None:
+    errors = watch(learner)
+    learner.goto(f"{live_server.url}/lab/{sandbox.pk}/audit/")
+    expect(learner.locator("[data-event]").first).to_be_visible()
+
+    learner.get_by_label("Event name").select_option("GenerateDataKey")
+
+    expect(learner.locator("[data-event]")).to_have_count(2)
+    expect(learner.locator('[data-event="GenerateDataKey"]').first).to_contain_text(
+        "via s3.amazonaws.com"
+    )
+    assert "event=GenerateDataKey" in learner.url
+    learner.locator('[data-event="GenerateDataKey"] summary').first.click()
+    expect(learner.locator('[data-event="GenerateDataKey"] pre').first).to_contain_text(
+        '"invokedBy": "s3.amazonaws.com"'
+    )
+    assert errors == []
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_kms_pages_fit_every_screen(
+    browser: Browser,
+    live_server: LiveServer,
+    sandbox: Sandbox,
+    screenshot_dir: Path,
+    viewport: str,
+    language: str,
+    scheme: Literal["light", "dark"],
+) -> None:
+    context = learner_context(
+        browser,
+        live_server,
+        sandbox,
+        viewport=VIEWPORTS[viewport],
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+        color_scheme=scheme,
+        reduced_motion="reduce",
+    )
+    try:
+        page = context.new_page()
+        errors = watch(page)
+        for name, path in [
+            ("kms", "kms/"),
+            ("kms-key", f"kms/{key_id(sandbox)}/"),
+            ("audit", "audit/"),
+        ]:
+            page.goto(f"{live_server.url}/lab/{sandbox.pk}/{path}")
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, name
+            page.screenshot(
+                path=screenshot_dir / f"{name}-{viewport}-{language}-{scheme}.png", full_page=True
+            )
+        assert errors == []
+    finally:
+        context.close()
