@@ -389,5 +389,8 @@ def invalid_continuation_token(token: str) -> S3Error:
 def from_kms(error: KMSError) -> S3Error:
     """How S3 relays a KMS failure it met on a caller's behalf (s3-facts §2)."""
     if error.code == "AccessDeniedException":
-        return access_denied()
+        # S3 passes KMS's explanation on ("User: ... is not authorized to perform:
+        # kms:Decrypt on resource: ... because no identity-based policy allows ...",
+        # seen in a 403 AccessDenied from S3 GetObject).
+        return access_denied(error.message or "Access Denied")
     return S3Error(400, "KMS." + error.code, error.message)

@@ -83,6 +83,8 @@ def test_bob_without_kms_decrypt_cannot_read_what_alice_can() -> None:
         f"User: {BOB} is not authorized to perform: kms:Decrypt on resource: "
         f"{arn_of(key_id)} because no resource-based policy allows the kms:Decrypt action"
     )
+    # S3 relays KMS's explanation in its own 403.
+    assert refused.error_message == step.decision["message"]
     failed = [
         e
         for e in list_events(engine)
