@@ -37,6 +37,13 @@ def render_page(
     return render(request, template, context, status=status)
 
 
+def cse_script_available() -> bool:
+    """Whether the browser half of CSE (static/js/cse.js) is installed."""
+    from django.contrib.staticfiles import finders
+
+    return bool(finders.find("js/cse.js"))
+
+
 def trace_url(sandbox: Sandbox, trace: TraceRecord) -> str:
     return reverse("web:trace", args=[sandbox.pk, trace.pk])
 

@@ -28,7 +28,15 @@ from ...models import Sandbox
 from .. import s3calls, state
 from ..forms import ReadForm
 from ..running import run
-from .common import Result, aws_message, error_info, render_page, result_of, trace_url
+from .common import (
+    Result,
+    aws_message,
+    cse_script_available,
+    error_info,
+    render_page,
+    result_of,
+    trace_url,
+)
 
 TEMPLATE = "web/lab/object.html"
 PARTIAL = "object-body"
@@ -76,6 +84,7 @@ def _context(
         "download_url": download,
         "form": form or ReadForm(initial={"sender": "alice", "transport": "https"}),
         "result": result,
+        "cse_script": cse_script_available(),
     }
 
 

@@ -18,7 +18,15 @@ from ...models import Sandbox
 from .. import limits, s3calls, state
 from ..forms import UploadForm
 from ..running import run
-from .common import S3ErrorInfo, aws_message, error_info, render_page, result_of, trace_url
+from .common import (
+    S3ErrorInfo,
+    aws_message,
+    cse_script_available,
+    error_info,
+    render_page,
+    result_of,
+    trace_url,
+)
 
 TEMPLATE = "web/lab/upload.html"
 PARTIAL = "upload-form"
@@ -58,15 +66,9 @@ def _context(box: Sandbox, bucket: str, form: UploadForm, **extra: Any) -> dict[
         "bucket": bucket,
         "form": form,
         "limit": limits.upload_limit(),
-        "cse_script": _cse_script(),
+        "cse_script": cse_script_available(),
         **extra,
     }
-
-
-def _cse_script() -> bool:
-    from django.contrib.staticfiles import finders
-
-    return bool(finders.find("js/cse.js"))
 
 
 def _headers(data: dict[str, Any]) -> dict[str, str]:
