@@ -255,6 +255,8 @@ def combine_s3(
     Same account: identity Allow or a bucket-policy Allow that names the caller (a grant
     to the account root only delegates back to IAM). Others: the bucket policy must allow.
     """
+    # NOTE: when both deny, AWS's message names one policy type; which one is not
+    # documented. The lab names the bucket policy, the subject of the lesson.
     if bucket is not None and bucket.decision == EXPLICIT_DENY:
         return EXPLICIT_DENY, bucket.policy, "explicit_deny_resource"
     if identity is not None and identity.decision == EXPLICIT_DENY:

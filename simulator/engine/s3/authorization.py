@@ -15,6 +15,11 @@
    with its own explained step.
 
 Handlers that act on several objects (DeleteObjects) call ``decide`` per key.
+
+UploadPart and CompleteMultipartUpload are ``s3:PutObject`` too and are evaluated with
+their own headers, which carry no ``x-amz-server-side-encryption``: the classic
+"deny unencrypted uploads" policies deny them, as AWS users have long reported
+(boto/botocore#471, aws/aws-cli#1674).
 """
 
 from __future__ import annotations
