@@ -23,35 +23,41 @@
  *
  * Page integration (no code needed on the page; this script attaches itself):
  *
- * Upload. A form that contains <div id="cse-panel" data-cse-endpoint="URL of
- * web:cse (…/lab/<sandbox>/cse/)">. When its "mode" field is "CSE", the submit is
- * taken over: the file is read and encrypted here, then the form's own fields are
- * POSTed (XMLHttpRequest, with progress) to the form's action, with
+ * Upload (templates/web/lab/upload.html). A form that contains <div id="cse-panel">.
+ * The panel's "needs JavaScript" note ([data-cse-nojs]) is hidden and, unless the form
+ * has a field for it, a key field with a Generate button is added (shown for the
+ * browser wrap only). When the form's "mode" is "CSE" the submit is taken over before
+ * anything is sent: the file is read and encrypted here, then the form's own fields
+ * are POSTed (XMLHttpRequest, with progress) to the form's action, with
  *   mode=CSE, file=<the ciphertext, same file name>, cse_meta=<JSON of the
  *   x-amz-meta-x-amz-* envelope headers>, header X-Lab-CSE: 1,
- * and without the field that carries a pasted key (the key never leaves the
- * browser). The response is followed: a JSON {"redirect": url}, an HX-Redirect
- * header, or the URL the request was redirected to.
- * Field names (each overridable with a data attribute on the panel):
- *   data-field-mode "mode"   data-field-file "file"   data-field-bucket "bucket"
- *   data-field-key "key"     data-field-wrap "cse_wrap" ("browser" | "kms")
- *   data-field-version "cse_version" ("2" | "3", default 3)
- *   data-field-kms-key "cse_kms_key"   data-field-paste "cse_key" (base64, optional)
- *   data-field-principal "principal" ("alice" | "bob" | "anonymous")
- *   data-sandbox (default: the UUID in the endpoint URL)
- * A key kept in the browser is generated (or taken from the paste field), shown to
- * the learner, and remembered in localStorage under sandbox + bucket + object key.
+ * and without the key field (a key kept in the browser never leaves it). The
+ * response is followed: a redirect (to the trace), an HX-Redirect header or a JSON
+ * {"redirect": url}; an HTML answer (a form or S3 error) replaces the form's container.
+ * Field names, each overridable with a data attribute on the panel:
+ *   data-field-mode "mode", data-field-file "file", data-field-key "key",
+ *   data-field-wrap "cse_wrap" ("browser" | "kms"), data-field-version "cse_version"
+ *   ("2" | "3", default 3), data-field-kms-key "kms_key", data-field-paste "cse_key"
+ *   (base64 of 32 bytes; empty: generate), data-field-principal "sender" ("alice" |
+ *   "bob" | "anonymous"), data-field-bucket "bucket".
+ * data-cse-endpoint (the web:cse URL), data-sandbox and data-bucket default to what
+ * the page's path says (/lab/<sandbox>/… and …/buckets/<bucket>/…).
+ * A key kept in the browser is shown to the learner and remembered in localStorage
+ * under sandbox + bucket + object key, so the object page can decrypt with it.
  *
- * Download. An element <div id="cse-download"> (or any [data-cse-download]) with
- *   data-body-url   URL that returns the stored ciphertext
- *   data-meta       JSON of the object's metadata (the envelope headers, any case,
- *                   with or without x-amz-meta-)
- *   data-sandbox, data-bucket, data-key   to find a remembered browser key
- *   data-cse-endpoint                     URL of web:cse, for KMS-wrapped keys
- *   data-filename (optional), data-principal (optional)
- * gets a "Decrypt in the browser" control (S3LabCSE.attachDownload(element) does
- * the same by hand) that fetches the ciphertext, decrypts it here and offers the
- * plaintext as a Blob download.
+ * Download (templates/web/lab/object.html). An element <div id="cse-download"> (or
+ * any [data-cse-download]) with
+ *   data-meta          JSON of the object's metadata (the envelope headers, any case,
+ *                      with or without x-amz-meta-), or
+ *   data-envelope-url  a URL answering JSON {"meta": {...}, "body_url": "..."};
+ *   data-body-url      the URL that returns the stored ciphertext;
+ *   data-key           the object key (finds a remembered browser key, names the file);
+ *   optional: data-sandbox, data-bucket, data-cse-endpoint (default from the path),
+ *   data-filename, data-principal, data-kms-key
+ * gets a key field (AES/GCM wrap, prefilled when this browser remembers the key) and
+ * a "Decrypt in the browser" button that fetches the ciphertext, decrypts it here and
+ * offers the plaintext as a Blob download. S3LabCSE.attachDownload(element) does the
+ * same by hand and resolves to a function that runs the decryption.
  */
 (function () {
   "use strict";
@@ -683,20 +689,25 @@
       uploading: "Uploading the ciphertext… {percent}%",
       uploaded: "Uploaded. Opening the trace…",
       failed: "The upload failed: {reason}",
-      badKey: "The pasted key is not a base64-encoded 256-bit key (32 bytes).",
+      badKey: "The key is not a base64-encoded 256-bit key (32 bytes).",
       noFile: "Choose a file first.",
       noKmsKey: "Choose a KMS key first.",
       keyTitle: "Your key (kept in this browser only)",
-      keyNote: "Save this key now. The server never receives it; without it nobody can decrypt the object. This browser remembers it for this object.",
+      keyNote: "Save this key. The server never receives it; without it nobody can decrypt the object. This browser also remembers it for this object.",
+      pasteLabel: "Your wrapping key (base64 of 32 bytes)",
+      pasteHelp: "Leave empty to generate a new key. It never leaves this browser.",
+      generate: "Generate a key",
       copy: "Copy",
       copied: "Copied.",
       decryptButton: "Decrypt in the browser",
       keyLabel: "Your key (base64)",
+      loading: "Reading the envelope…",
       fetching: "Downloading the ciphertext…",
       decrypting: "Decrypting in your browser…",
       decrypted: "Decrypted in your browser: {size} bytes.",
       save: "Save the decrypted file",
       decryptFailed: "It could not be decrypted: the object was changed or this is not its key.",
+      noEnvelope: "This object has no client-side encryption envelope the lab can read.",
       kmsRefused: "KMS refused: {code} — {message}",
       kmsNote: "KMS unwraps the data key on the server, as in AWS; the object is decrypted here, in your browser.",
       tooLarge: "This file is larger than the browser can encrypt in one piece here ({limit}).",
@@ -708,20 +719,25 @@
       uploading: "暗号文をアップロードしています… {percent}%",
       uploaded: "アップロードしました。トレースを開きます…",
       failed: "アップロードに失敗しました: {reason}",
-      badKey: "貼り付けた鍵が、Base64 でエンコードした 256 ビット（32 バイト）の鍵ではありません。",
+      badKey: "鍵が、Base64 でエンコードした 256 ビット（32 バイト）の鍵ではありません。",
       noFile: "先にファイルを選んでください。",
       noKmsKey: "先に KMS キーを選んでください。",
       keyTitle: "あなたの鍵（このブラウザーの中だけに保管）",
-      keyNote: "この鍵を今すぐ保存してください。サーバーはこの鍵を受け取りません。鍵がなければ、だれもこのオブジェクトを復号できません。このブラウザーはこのオブジェクト用に鍵を覚えておきます。",
+      keyNote: "この鍵を保存してください。サーバーはこの鍵を受け取りません。鍵がなければ、だれもこのオブジェクトを復号できません。このブラウザーも、このオブジェクト用に鍵を覚えておきます。",
+      pasteLabel: "ラッピングキー（32 バイトを Base64 で）",
+      pasteHelp: "空欄なら新しい鍵を生成します。鍵はこのブラウザーの外に出ません。",
+      generate: "鍵を生成",
       copy: "コピー",
       copied: "コピーしました。",
       decryptButton: "ブラウザーで復号",
       keyLabel: "あなたの鍵（Base64）",
+      loading: "エンベロープを読み込んでいます…",
       fetching: "暗号文をダウンロードしています…",
       decrypting: "ブラウザー内で復号しています…",
       decrypted: "ブラウザー内で復号しました: {size} バイト。",
       save: "復号したファイルを保存",
       decryptFailed: "復号できませんでした。オブジェクトが変更されたか、鍵が違います。",
+      noEnvelope: "このオブジェクトには、ラボが読めるクライアント側暗号化のエンベロープがありません。",
       kmsRefused: "KMS が拒否しました: {code} — {message}",
       kmsNote: "AWS と同じく、データキーの復号は KMS（サーバー）が行います。オブジェクトの復号はここ、あなたのブラウザーで行います。",
       tooLarge: "このファイルは、ここでブラウザーが一度に暗号化できる大きさ（{limit}）を超えています。",
@@ -736,7 +752,8 @@
   }
 
   // WebCrypto's AES-GCM is one-shot: the whole file and its ciphertext are in memory
-  // at once. The lab's upload limit is 100 MiB; this bound only guards absurd sizes.
+  // at once (about twice the file). The lab's upload limit is 100 MiB, which Chromium
+  // handles; this bound only refuses sizes a browser tab would not survive.
   const MAX_BROWSER_BYTES = 1024 * 1024 * 1024;
 
   // ------------------------------------------------------------------ remembered keys
@@ -807,16 +824,34 @@
     container.append(box);
   }
 
-  function sandboxFrom(panel, endpoint) {
-    if (panel.dataset.sandbox) return panel.dataset.sandbox;
-    const match = String(endpoint || window.location.pathname)
-      .match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
-    return match ? match[0] : "";
-  }
-
   function formatSize(bytes) {
     return bytes >= 1024 * 1024 ? (bytes / (1024 * 1024)).toFixed(0) + " MiB"
       : bytes + " bytes";
+  }
+
+  // ------------------------------------------------------------------ where the lab's URLs are
+
+  const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+  /** The sandbox id: the element's data-sandbox, else the UUID in the page's path. */
+  function sandboxOf(element) {
+    if (element && element.dataset.sandbox) return element.dataset.sandbox;
+    const match = window.location.pathname.match(UUID);
+    return match ? match[0] : "";
+  }
+
+  /** The web:cse URL: the element's data-cse-endpoint, else /lab/<sandbox>/cse/. */
+  function endpointOf(element) {
+    if (element && element.dataset.cseEndpoint) return element.dataset.cseEndpoint;
+    const sandbox = sandboxOf(element);
+    return sandbox ? "/lab/" + sandbox + "/cse/" : "";
+  }
+
+  /** The bucket: data-bucket, else the name after /buckets/ in the page's path. */
+  function bucketOf(element) {
+    if (element && element.dataset.bucket) return element.dataset.bucket;
+    const match = window.location.pathname.match(/\/buckets\/([^/]+)\//);
+    return match ? decodeURIComponent(match[1]) : "";
   }
 
   // ------------------------------------------------------------------ upload integration
@@ -830,10 +865,52 @@
       key: d.fieldKey || "key",
       wrap: d.fieldWrap || "cse_wrap",
       version: d.fieldVersion || "cse_version",
-      kmsKey: d.fieldKmsKey || "cse_kms_key",
+      kmsKey: d.fieldKmsKey || "kms_key",
       paste: d.fieldPaste || "cse_key",
-      principal: d.fieldPrincipal || "principal",
+      principal: d.fieldPrincipal || "sender",
+      meta: "cse_meta",
     };
+  }
+
+  function field(fields, ...names) {
+    for (const name of names) {
+      const value = fields.get(name);
+      if (value !== null && value !== "") return value;
+    }
+    return null;
+  }
+
+  /**
+   * Prepare the panel: hide its "needs JavaScript" note and, when the form has no
+   * field for a browser-kept key, add one (with a Generate button) so the learner can
+   * paste or see the key before anything is sent. It is shown for the browser wrap only.
+   */
+  function preparePanel(form, panel) {
+    if (panel.dataset.cseReady === "1") return;
+    panel.dataset.cseReady = "1";
+    for (const note of panel.querySelectorAll("[data-cse-nojs]")) note.hidden = true;
+    const names = fieldNames(panel);
+    if (!form.elements.namedItem(names.paste)) {
+      const id = "cse-key-input";
+      const input = el("input", { id, name: names.paste, type: "text", autocomplete: "off",
+        spellcheck: "false", class: "cse-key-input", "aria-describedby": id + "-help" });
+      const generate = el("button", { type: "button", class: "lab-button-secondary cse-generate",
+        text: t("generate") });
+      generate.addEventListener("click", () => {
+        input.value = b64encode(generateKey());
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      const row = el("div", { class: "cse-key-row", "data-cse-key-row": "" },
+        el("label", { for: id, text: t("pasteLabel") }), " ", input, " ", generate,
+        el("p", { id: id + "-help", class: "lab-small lab-muted", text: t("pasteHelp") }));
+      panel.append(row);
+    }
+    const sync = () => {
+      const wrap = String(new FormData(form).get(names.wrap) || "browser");
+      for (const row of panel.querySelectorAll("[data-cse-key-row]")) row.hidden = wrap === "kms";
+    };
+    form.addEventListener("change", sync);
+    sync();
   }
 
   function send(url, formData, onProgress) {
@@ -870,11 +947,31 @@
     return null;
   }
 
+  /** The form's own progress bar ([data-progress] with a <progress>), else one of ours. */
+  function progressFor(form, status) {
+    const box = form.querySelector("[data-progress]");
+    const bar = box && box.querySelector("progress");
+    if (box && bar) {
+      box.hidden = false;
+      const text = box.querySelector("[data-progress-text]");
+      return (percent) => {
+        bar.value = percent;
+        if (text) text.textContent = t("uploading", { percent });
+      };
+    }
+    const own = el("progress", { max: "100", value: "0", class: "cse-progress" });
+    const label = el("span", { text: t("uploading", { percent: 0 }) });
+    status.replaceChildren(label, " ", own);
+    return (percent) => {
+      own.value = percent;
+      label.textContent = t("uploading", { percent });
+    };
+  }
+
   async function uploadEncrypted(form, panel, submitter) {
     const names = fieldNames(panel);
     const fields = new FormData(form, submitter || undefined);
     const status = statusArea(panel);
-    const progress = el("progress", { max: "100", value: "0", class: "cse-progress" });
     const say = (text) => {
       status.replaceChildren(el("span", { text }));
     };
@@ -887,17 +984,17 @@
       say(t("tooLarge", { limit: formatSize(MAX_BROWSER_BYTES) }));
       return;
     }
-    const endpoint = panel.dataset.cseEndpoint;
-    const sandbox = sandboxFrom(panel, endpoint);
-    const bucket = String(fields.get(names.bucket) || panel.dataset.bucket || "");
-    const objectKey = String(fields.get(names.key) || file.name);
-    const version = Number(fields.get(names.version) || 3) === 2 ? 2 : 3;
-    const useKms = String(fields.get(names.wrap) || "browser") === "kms";
-    const principal = String(fields.get(names.principal) || "") || undefined;
+    const endpoint = endpointOf(panel);
+    const sandbox = sandboxOf(panel);
+    const bucket = String(field(fields, names.bucket) || bucketOf(panel));
+    const objectKey = String(field(fields, names.key) || file.name);
+    const version = Number(field(fields, names.version) || 3) === 2 ? 2 : 3;
+    const useKms = String(field(fields, names.wrap) || "browser") === "kms";
+    const principal = String(field(fields, names.principal, "principal") || "") || undefined;
 
     let wrap;
     if (useKms) {
-      const keyId = String(fields.get(names.kmsKey) || "");
+      const keyId = String(field(fields, names.kmsKey, "cse_kms_key") || "");
       if (!keyId) {
         say(t("noKmsKey"));
         return;
@@ -906,7 +1003,7 @@
       const dataKey = await requestDataKey({ endpoint, keyId, version, principal });
       wrap = { kind: "kms", keyId, dataKey };
     } else {
-      const pasted = String(fields.get(names.paste) || "").trim();
+      const pasted = String(field(fields, names.paste) || "").trim();
       let key;
       if (pasted) {
         key = b64decodeStrict(pasted);
@@ -928,35 +1025,41 @@
     say(t("encrypting"));
     const { body, meta } = await encrypt(plaintext, { version, wrap });
 
-    // The same fields as the form, but the file is the ciphertext and a pasted key
-    // is never sent: the server must not receive it.
+    // The same fields as the form, but the file is the ciphertext and a key kept in
+    // the browser is never sent: the server must not receive it.
     const outgoing = new FormData();
+    const replaced = new Set([names.file, names.paste, names.mode, names.meta]);
     for (const [name, value] of fields.entries()) {
-      if (name === names.file || name === names.paste || name === names.mode) continue;
-      outgoing.append(name, value);
+      if (!replaced.has(name)) outgoing.append(name, value);
     }
     outgoing.append(names.mode, "CSE");
     outgoing.append(names.file, new Blob([body], { type: "application/octet-stream" }), file.name);
-    outgoing.append("cse_meta", JSON.stringify(meta));
+    outgoing.append(names.meta, JSON.stringify(meta));
 
-    status.replaceChildren(el("span", { text: t("uploading", { percent: 0 }) }), progress);
+    say(t("uploading", { percent: 0 }));
+    const onProgress = progressFor(form, status);
     const url = form.getAttribute("action") || form.getAttribute("hx-post") || window.location.href;
-    const xhr = await send(url, outgoing, (percent) => {
-      progress.value = percent;
-      status.firstChild.textContent = t("uploading", { percent });
-    });
+    const xhr = await send(url, outgoing, onProgress);
     const next = followResponse(xhr, url);
     if (xhr.status >= 200 && xhr.status < 400 && next) {
       say(t("uploaded"));
       window.location.assign(next);
       return;
     }
-    if (xhr.status >= 200 && xhr.status < 300) {
-      // A page rendered in place (no redirect): show it as the browser would have.
-      document.open();
-      document.write(xhr.responseText);
-      document.close();
-      return;
+    const type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.includes("text/html") && xhr.responseText) {
+      // The server answered with the page itself (a form error, or S3's error and its
+      // trace): show it as the browser would have after a plain submit.
+      const doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      const fresh = doc.getElementById(form.parentElement && form.parentElement.id);
+      if (fresh && form.parentElement) {
+        form.parentElement.replaceWith(document.importNode(fresh, true));
+        const again = document.getElementById(fresh.id);
+        const againPanel = again && again.querySelector("#cse-panel");
+        if (againPanel) preparePanel(againPanel.closest("form"), againPanel);
+        if (window.htmx && again) window.htmx.process(again);
+        return;
+      }
     }
     say(t("failed", { reason: xhr.status + " " + xhr.statusText }));
   }
@@ -967,11 +1070,10 @@
     const panel = form.querySelector("#cse-panel");
     if (!panel) return;
     const names = fieldNames(panel);
-    const modeField = form.elements.namedItem(names.mode);
-    const data = new FormData(form);
-    const mode = String(data.get(names.mode) || (modeField && modeField.value) || "");
+    const mode = String(new FormData(form).get(names.mode) || "");
     if (mode.toUpperCase() !== "CSE") return;
-    // Stop the plain submit (and htmx) before the plaintext could leave the browser.
+    // Stop the plain submit (and htmx, and any other handler) before the plaintext
+    // could leave the browser.
     event.preventDefault();
     event.stopImmediatePropagation();
     uploadEncrypted(form, panel, event.submitter).catch((error) => {
@@ -984,67 +1086,83 @@
 
   // ------------------------------------------------------------------ download integration
 
+  /** The object's envelope: data-meta, else the JSON at data-envelope-url ({meta, body_url}). */
+  async function envelopeOf(element) {
+    const d = element.dataset;
+    if (d.meta) return { meta: JSON.parse(d.meta), bodyUrl: d.bodyUrl };
+    if (!d.envelopeUrl) throw new CSEError();
+    const response = await fetch(d.envelopeUrl, { credentials: "same-origin",
+      headers: { Accept: "application/json" } });
+    if (!response.ok) throw new CSEError();
+    const data = await response.json();
+    return { meta: data.meta || {}, bodyUrl: d.bodyUrl || data.body_url };
+  }
+
   /**
-   * Give `element` a "Decrypt in the browser" control (see the header comment for
-   * its data attributes). Returns a function that runs the decryption (the tests
+   * Give `element` a "Decrypt in the browser" control (see the header comment for its
+   * data attributes). Returns a promise of a function that runs the decryption (tests
    * and other scripts may call it); the plaintext is offered as a Blob download.
    */
   function attachDownload(element) {
-    if (!element || element.dataset.cseAttached === "1") return element && element._cseRun;
-    element.dataset.cseAttached = "1";
+    if (!element) return Promise.resolve(null);
+    if (element._cseReady) return element._cseReady;
+    element._cseReady = setUpDownload(element);
+    return element._cseReady;
+  }
+
+  async function setUpDownload(element) {
     const d = element.dataset;
-    let meta = {};
-    try {
-      meta = JSON.parse(d.meta || "{}");
-    } catch (error) {
-      meta = {};
-    }
-    let wrapAlg = null;
-    let storedContext = [];
-    try {
-      const env = parseEnvelope(meta);
-      wrapAlg = env.wrapAlg;
-      storedContext = env.context;
-    } catch (error) {
-      wrapAlg = null;
-    }
     const status = el("p", { class: "cse-download__status", role: "status", "aria-live": "polite" });
+    element.append(status);
+    status.textContent = t("loading");
+    let envelope;
+    let env;
+    try {
+      envelope = await envelopeOf(element);
+      env = parseEnvelope(envelope.meta);
+    } catch (error) {
+      status.textContent = t("noEnvelope");
+      return null;
+    }
+    status.textContent = "";
+    const sandbox = sandboxOf(element);
+    const bucket = bucketOf(element);
     const button = el("button", { type: "button", class: "button cse-download__button",
       text: t("decryptButton") });
     let keyInput = null;
     const controls = el("div", { class: "cse-download__controls" });
-    if (wrapAlg === WRAP_AES_GCM) {
-      const id = "cse-key-" + Math.random().toString(36).slice(2);
+    if (env.wrapAlg === WRAP_AES_GCM) {
+      const id = "cse-download-key";
       keyInput = el("input", { id, type: "text", class: "cse-download__key", autocomplete: "off",
-        spellcheck: "false", name: "cse_key" });
-      keyInput.value = recallKey(d.sandbox, d.bucket, d.key);
+        spellcheck: "false" });
+      keyInput.value = recallKey(sandbox, bucket, d.key);
       controls.append(el("label", { for: id, text: t("keyLabel") }), " ", keyInput, " ");
-    } else if (wrapAlg === WRAP_KMS_CONTEXT) {
-      controls.append(el("p", { class: "cse-download__kms", text: t("kmsNote") }));
+    } else {
+      controls.append(el("p", { class: "cse-download__kms lab-small", text: t("kmsNote") }));
     }
     controls.append(button);
-    element.append(controls, status);
+    element.insertBefore(controls, status);
 
     let objectUrl = null;
     const run = async () => {
       status.textContent = t("fetching");
-      const response = await fetch(d.bodyUrl, { credentials: "same-origin" });
+      const response = await fetch(envelope.bodyUrl, { credentials: "same-origin" });
       if (!response.ok) throw new Error(response.status + " " + response.statusText);
       const body = new Uint8Array(await response.arrayBuffer());
       status.textContent = t("decrypting");
       let wrap;
-      if (wrapAlg === WRAP_KMS_CONTEXT) {
+      if (env.wrapAlg === WRAP_KMS_CONTEXT) {
         // The learner's expected context is what the object carries (minus the
         // client's own key); KMS still checks it against the wrapped key.
-        const context = Object.fromEntries(storedContext.filter(([k]) => k !== CEK_ALG_CONTEXT_KEY));
-        wrap = { kind: "kms", endpoint: d.cseEndpoint, keyId: d.kmsKey || undefined, context,
+        const context = Object.fromEntries(env.context.filter(([k]) => k !== CEK_ALG_CONTEXT_KEY));
+        wrap = { kind: "kms", endpoint: endpointOf(element), keyId: d.kmsKey || undefined, context,
           principal: d.principal || undefined };
       } else {
         const key = b64decodeStrict(((keyInput && keyInput.value) || "").trim());
         if (!key || key.length !== 32) throw new CSEError();
         wrap = { kind: "aes", key };
       }
-      const plaintext = await decrypt(body, meta, wrap);
+      const plaintext = await decrypt(body, envelope.meta, wrap);
       if (objectUrl) URL.revokeObjectURL(objectUrl);
       objectUrl = URL.createObjectURL(new Blob([plaintext], { type: "application/octet-stream" }));
       const name = d.filename || String(d.key || "object").split("/").pop() || "object";
@@ -1061,17 +1179,20 @@
       throw error;
     });
     button.addEventListener("click", () => { guarded().catch(() => {}); });
-    element._cseRun = guarded;
     return guarded;
   }
 
+  const DOWNLOAD_SELECTOR = "#cse-download, [data-cse-download]";
+
   function init(root) {
     const scope = root && root.querySelectorAll ? root : document;
-    const found = Array.from(scope.querySelectorAll("#cse-download, [data-cse-download]"));
-    if (scope !== document && scope.matches && scope.matches("#cse-download, [data-cse-download]")) {
-      found.push(scope);
-    }
+    const found = Array.from(scope.querySelectorAll(DOWNLOAD_SELECTOR));
+    if (scope !== document && scope.matches && scope.matches(DOWNLOAD_SELECTOR)) found.push(scope);
     for (const node of found) attachDownload(node);
+    for (const panel of scope.querySelectorAll("#cse-panel")) {
+      const form = panel.closest("form");
+      if (form) preparePanel(form, panel);
+    }
   }
 
   // Capture phase on the document: runs before the form's own (htmx) handlers.
