@@ -55,6 +55,10 @@ CONTEXT_HEADERS = frozenset(
 )
 CONTEXT_QUERY = ("prefix", "delimiter", "max-keys")
 SIGNATURE_VERSIONS = {"SigV4": "AWS4-HMAC-SHA256", "SigV2": "AWS"}
+# The bucket owner's root user may always manage the bucket policy, whatever it says, and
+# only the owner's account may manage it at all (S3 API reference, DeleteBucketPolicy).
+BUCKET_POLICY_ACTIONS = frozenset({"s3:GetBucketPolicy", "s3:PutBucketPolicy",
+                                   "s3:DeleteBucketPolicy"})  # fmt: skip
 # Writes that [BLOCK] names: SSE-C Put, Copy and multipart writes are refused.
 SSE_C_WRITES = frozenset({"PutObject", "CopyObject", "CreateMultipartUpload"})
 
@@ -153,6 +157,14 @@ def decide(
     identity = engine.iam.identity_verdict(principal, ctx, scope)
     policy = _bucket_verdict(call, bucket, ctx)
     decision, deciding, reason = combine_s3(scope, principal, identity, policy)
+    if (
+        decision != ALLOW
+        and action in BUCKET_POLICY_ACTIONS
+        and identity is not None
+        and identity.note == "account_root"
+    ):
+        # So that a bucket owner cannot lock themselves out of their own bucket.
+        decision, deciding, reason = ALLOW, identity.policy, "root_manages_bucket_policy"
     message = ""
     if decision != ALLOW:
         # Enhanced messages only for requests from the bucket owner's account [403].
@@ -240,6 +252,11 @@ def authorize(call: Call, route: Route) -> None:
     decision = decide(call, route.action, bucket, key, keys)
     if not decision.allowed:
         raise errors.access_denied(decision.message)
+    if route.action in BUCKET_POLICY_ACTIONS and call.engine.iam.scope(call.principal) != (
+        SAME_ACCOUNT
+    ):
+        # Allowed, but not of the bucket owner's account: 405, as the API reference says.
+        raise errors.method_not_allowed(request.method.upper(), "BUCKET")
     source = call.headers.get(COPY_SOURCE) if route.header == COPY_SOURCE else None
     if source is not None:
         # CopyObject also reads the source: s3:GetObject on it, under its bucket's policy.

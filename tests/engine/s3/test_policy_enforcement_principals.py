@@ -185,6 +185,32 @@ def test_an_explicit_deny_binds_the_account_root_too() -> None:
     assert get(engine, ROOT).status == 403
 
 
+def test_the_root_user_can_always_manage_a_bucket_policy_that_locks_everyone_out() -> None:
+    """S3 API reference (DeleteBucketPolicy): the owner's root user cannot be locked out."""
+    engine = new_lab()
+    lockout = {"Sid": "NobodyAtAll", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+               "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]}  # fmt: skip
+    bucket_policy(engine, lockout)
+    assert s3(engine, "GET", query={"policy": ""}, principal=ALICE).status == 403
+    assert s3(engine, "GET", key="k", principal=ROOT).status == 403
+    assert s3(engine, "GET", query={"policy": ""}, principal=ROOT).status == 200
+    deleted = s3(engine, "DELETE", query={"policy": ""}, principal=ROOT)
+    assert deleted.status == 204
+    assert s3_decision(deleted)["reason"] == "root_manages_bucket_policy"
+    assert get(engine, ALICE).status == 200
+
+
+def test_another_account_allowed_to_manage_the_policy_gets_method_not_allowed() -> None:
+    """S3 API reference: with permission but not of the owner's account, 405."""
+    engine = new_lab()
+    grant = {"Effect": "Allow", "Principal": {"AWS": EVE}, "Action": "s3:GetBucketPolicy",
+             "Resource": f"arn:aws:s3:::{BUCKET}"}  # fmt: skip
+    bucket_policy(engine, grant)
+    response = s3(engine, "GET", query={"policy": ""}, principal=EVE)
+    assert (response.status, response.error_code) == (405, "MethodNotAllowed")
+    assert s3(engine, "DELETE", query={"policy": ""}, principal=EVE).status == 403
+
+
 # --------------------------------------------------------------------------- the context
 
 
