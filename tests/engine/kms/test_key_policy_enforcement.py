@@ -193,6 +193,9 @@ def test_aws_s3_is_usable_through_s3_but_not_directly() -> None:
     assert written.status == 200
     (step,) = kms_steps(written)
     assert step.decision["deciding"][0]["sid"].startswith("Allow access through S3")
+    # The key-policy decision comes just before the KMS call it guards.
+    kinds = [s.kind for s in written.trace]
+    assert kinds[kinds.index("kms.generate_data_key") - 1] == "policy.evaluated"
     assert s3(engine, "GET", "k", principal=BOB).read() == b"secret"
     for action, params in (
         ("Encrypt", {"KeyId": "alias/aws/s3", "Plaintext": b64(b"x")}),
