@@ -224,8 +224,8 @@ DONE_MESSAGES: dict[str, Any] = {
     "cancel_deletion": _(
         "Deletion is cancelled. The key is now Disabled, as KMS leaves it: enable it to use it again."
     ),
-    "rotation_on": _("Automatic rotation is on."),
-    "rotation_off": _("Automatic rotation is off."),
+    "rotation_on": _("Automatic rotation is now on."),
+    "rotation_off": _("Automatic rotation is now off."),
     "rotate_now": _(
         "The key has new key material. Old material is kept, so existing data still decrypts."
     ),

@@ -1,0 +1,116 @@
+"""Break it in real Chromium: one click lands on the failing request's trace."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize, expect
+from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
+
+from simulator.web.models import Sandbox, TraceRecord
+from simulator.web.sandboxes import SESSION_KEY, create_sandbox
+
+VIEWPORTS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
+
+
+@pytest.fixture
+def sandbox(settings: Settings, tmp_path: Path) -> Sandbox:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return create_sandbox("break-browser", "Break it in the browser")
+
+
+def learner_context(
+    browser: Browser, live_server: LiveServer, sandbox: Sandbox, **options: object
+) -> BrowserContext:
+    context = browser.new_context(**options)  # type: ignore[arg-type]
+    session = SessionStore()
+    session[SESSION_KEY] = sandbox.owner
+    session.create()
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.session_key or "", "url": live_server.url}]
+    )
+    return context
+
+
+@pytest.fixture
+def learner(browser: Browser, live_server: LiveServer, sandbox: Sandbox) -> Iterator[Page]:
+    context = learner_context(browser, live_server, sandbox)
+    yield context.new_page()
+    context.close()
+
+
+def watch(page: Page) -> list[str]:
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in {"error", "warning"}:
+            errors.append(f"{message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    return errors
+
+
+def test_wrong_ssec_key_lands_on_a_403_trace(
+    learner: Page, live_server: LiveServer, sandbox: Sandbox, screenshot_dir: Path
+) -> None:
+    errors = watch(learner)
+    learner.goto(f"{live_server.url}/lab/{sandbox.pk}/break/")
+
+    learner.get_by_role("button", name="Break it: Wrong SSE-C key").click()
+
+    expect(learner).to_have_url(re.compile(rf"/lab/{sandbox.pk}/traces/[0-9a-f-]{{36}}/$"))
+    trace = TraceRecord.objects.get(pk=learner.url.rstrip("/").rsplit("/", 1)[1])
+    assert (trace.status, trace.error_code, trace.method) == (403, "AccessDenied", "GET")
+    expect(learner.locator("main")).to_contain_text("403")
+    expect(learner.locator("main")).to_contain_text("AccessDenied")
+    learner.screenshot(path=screenshot_dir / "breakit-trace-wrong-ssec-key.png", full_page=True)
+    assert errors == []
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_breakit_page_fits_every_screen(
+    browser: Browser,
+    live_server: LiveServer,
+    sandbox: Sandbox,
+    screenshot_dir: Path,
+    viewport: str,
+    language: str,
+    scheme: Literal["light", "dark"],
+) -> None:
+    context = learner_context(
+        browser,
+        live_server,
+        sandbox,
+        viewport=VIEWPORTS[viewport],
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+        color_scheme=scheme,
+        reduced_motion="reduce",
+    )
+    try:
+        page = context.new_page()
+        errors = watch(page)
+        page.goto(f"{live_server.url}/lab/{sandbox.pk}/break/")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+        page.screenshot(
+            path=screenshot_dir / f"breakit-{viewport}-{language}-{scheme}.png", full_page=True
+        )
+        assert errors == []
+    finally:
+        context.close()
