@@ -83,8 +83,8 @@ def _chips(keys: list[KeyView], holder: str, y: int) -> tuple[list[Chip], int]:
                 form_label=k.form_label,
                 fingerprint=k.fingerprint,
                 holder_label=k.holder_label,
-                fit_name=room if _text_width(k.name, 10) > room else 0,
-                fit_meta=room if _text_width(meta, 9) > room else 0,
+                fit_name=room if _text_width(k.name, 11) > room else 0,
+                fit_meta=room if _text_width(meta, 9.5) > room else 0,
             )
         )
     return chips, max(0, len(mine) - MAX_CHIPS)

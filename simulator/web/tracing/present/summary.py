@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import labels
 from .steps import RequestFacts
@@ -148,9 +149,11 @@ def headers_said(
     sent = [f"{n}: {v}" for n, v in request_headers if "server-side-encryption" in n.lower()]
     got = [f"{n}: {v}" for n, v in response_headers if "server-side-encryption" in n.lower()]
     if sent:
-        answer = _("The request asked for encryption explicitly (%(n)d encryption headers).") % {
-            "n": len(sent)
-        }
+        answer = ngettext(
+            "The request asked for encryption explicitly (%(n)d encryption header).",
+            "The request asked for encryption explicitly (%(n)d encryption headers).",
+            len(sent),
+        ) % {"n": len(sent)}
     else:
         n, resolve = _find(steps, "sse.resolve")
         source = (resolve.get("detail") or {}).get("source") if n else ""

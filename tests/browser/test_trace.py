@@ -1,0 +1,238 @@
+"""The trace page in real Chromium: stepping by keys and buttons, JavaScript off, reduced
+motion, no console errors, and screenshots of a success and a failure in both languages.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
+
+from simulator.engine import S3Request
+from simulator.web import sandboxes
+from simulator.web.models import Sandbox
+
+VIEWPORTS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
+OWNER = "browser-learner"
+UNBLOCK_SSE_C = (
+    b'<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+    b"<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>"
+    b"</ApplyServerSideEncryptionByDefault><BlockedEncryptionTypes><EncryptionType>NONE"
+    b"</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>"
+)
+
+
+def ssec(key: bytes) -> dict[str, str]:
+    prefix = "x-amz-server-side-encryption-customer-"
+    return {
+        prefix + "algorithm": "AES256",
+        prefix + "key": base64.b64encode(key).decode(),
+        prefix + "key-MD5": base64.b64encode(hashlib.md5(key).digest()).decode(),
+    }
+
+
+@dataclass
+class Lab:
+    sandbox: Sandbox
+    kms_upload: str  # trace URLs
+    wrong_key: str
+    traces: str
+    session_key: str
+
+
+@pytest.fixture
+def lab(live_server: LiveServer) -> Lab:
+    box = sandboxes.create_sandbox(OWNER, "Browser traces", seed="browser")
+
+    def run(method: str, key: str = "", **kwargs: object) -> str:
+        request = S3Request(method=method, bucket="photos", key=key, **kwargs)  # type: ignore[arg-type]
+        trace = sandboxes.run_s3(box, "test", request).trace
+        return f"{live_server.url}/lab/{box.pk}/traces/{trace.pk}/"
+
+    run("PUT")
+    md5 = base64.b64encode(hashlib.md5(UNBLOCK_SSE_C).digest()).decode()
+    run("PUT", query={"encryption": ""}, body=UNBLOCK_SSE_C, headers={"Content-MD5": md5})
+    kms = run("PUT", "cat.jpg", headers={"x-amz-server-side-encryption": "aws:kms"},
+              body=b"\xff\xd8\xff\xe0 a small photo of a cat")  # fmt: skip
+    run("PUT", "secret.txt", headers=ssec(bytes(range(32))), body=b"my diary")
+    wrong = run("GET", "secret.txt", headers=ssec(bytes(range(1, 33))))
+    session = SessionStore()
+    session[sandboxes.SESSION_KEY] = OWNER
+    session.save()
+    assert session.session_key is not None
+    return Lab(box, kms, wrong, f"{live_server.url}/lab/{box.pk}/traces/", session.session_key)
+
+
+def sign_in(context: BrowserContext, lab: Lab, url: str) -> None:
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": lab.session_key, "url": url}]
+    )
+
+
+@pytest.fixture
+def console_errors(page: Page) -> Iterator[list[str]]:
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in {"error", "warning"}:
+            errors.append(f"{message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    yield errors
+
+
+def step_count(page: Page) -> Page:
+    return page
+
+
+def test_arrow_keys_and_buttons_step_through_the_trace(
+    page: Page, lab: Lab, console_errors: list[str]
+) -> None:
+    sign_in(page.context, lab, lab.kms_upload)
+    page.goto(lab.kms_upload)
+    count = page.locator(".trace-now__count")
+    total = int(page.locator("#step-panel").get_attribute("data-total") or "0")
+    assert total > 5
+    expect(count).to_have_text(f"Step 1 of {total}")
+
+    page.keyboard.press("ArrowRight")
+    expect(count).to_have_text(f"Step 2 of {total}")
+    expect(page.locator("#step-2")).to_have_attribute("aria-current", "step")
+    expect(page.locator("#step-1")).not_to_have_attribute("aria-current", "step")
+    assert "step=2" in page.url
+
+    page.get_by_role("link", name="Next").click()
+    expect(count).to_have_text(f"Step 3 of {total}")
+    page.get_by_role("link", name="Previous").click()
+    expect(count).to_have_text(f"Step 2 of {total}")
+
+    page.keyboard.press("End")
+    expect(count).to_have_text(f"Step {total} of {total}")
+    expect(page.locator("#trace-next")).to_have_attribute("aria-disabled", "true")
+    page.keyboard.press("Home")
+    expect(count).to_have_text(f"Step 1 of {total}")
+
+    # The KMS step is in the diagram: the KMS lane is current and holds the key reference.
+    kms_step = page.locator(".trace-step", has_text="KMS generates a data key").get_attribute(
+        "data-step"
+    )
+    page.locator(f"#step-{kms_step} .trace-step__num").click()
+    expect(count).to_have_text(f"Step {kms_step} of {total}")
+    expect(page.locator(".trace-lane.is-current")).to_have_attribute("data-actor", "kms")
+    expect(page.locator("#trace-live")).to_contain_text("KMS")
+    expect(page.locator(".trace-http").first).to_contain_text(
+        "x-amz-server-side-encryption: aws:kms"
+    )
+    assert console_errors == []
+
+
+def test_play_walks_the_steps_and_pauses(page: Page, lab: Lab, console_errors: list[str]) -> None:
+    sign_in(page.context, lab, lab.kms_upload)
+    page.goto(lab.kms_upload)
+    play = page.locator("#trace-play")
+    expect(play).to_be_visible()
+    play.click()
+    expect(play).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".trace-now__count")).to_contain_text("Step 2 of", timeout=5000)
+    page.locator("#trace-play").click()
+    expect(page.locator("#trace-play")).to_have_attribute("aria-pressed", "false")
+    assert console_errors == []
+
+
+def test_the_list_and_the_steps_work_with_javascript_off(browser: Browser, lab: Lab) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        sign_in(context, lab, lab.traces)
+        page = context.new_page()
+        page.goto(lab.traces)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Requests and their traces")
+        page.get_by_role("link", name="GET /photos/secret.txt").click()
+        expect(page.locator(".trace-error")).to_contain_text("403 AccessDenied")
+        expect(page.locator(".trace-now__count")).to_contain_text("Step 1 of")
+        page.get_by_role("link", name="Next").click()
+        expect(page.locator(".trace-now__count")).to_contain_text("Step 2 of")
+        expect(page.locator("#step-2")).to_have_attribute("aria-current", "step")
+        # The Play button needs JavaScript, so it stays hidden.
+        expect(page.locator("#trace-play")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_reduced_motion_changes_state_without_travelling(browser: Browser, lab: Lab) -> None:
+    context = browser.new_context(reduced_motion="reduce")
+    try:
+        sign_in(context, lab, lab.kms_upload)
+        page = context.new_page()
+        page.goto(lab.kms_upload)
+        page.keyboard.press("ArrowRight")
+        expect(page.locator(".trace-now__count")).to_contain_text("Step 2 of")
+        page.keyboard.press("ArrowRight")
+        expect(page.locator(".trace-now__count")).to_contain_text("Step 3 of")
+        assert page.evaluate("document.getAnimations().length") == 0
+    finally:
+        context.close()
+
+
+def test_the_packet_travels_with_motion_allowed(page: Page, lab: Lab) -> None:
+    sign_in(page.context, lab, lab.kms_upload)
+    page.goto(lab.kms_upload)
+    page.evaluate(
+        "window.__animations = 0; const o = Element.prototype.animate;"
+        "Element.prototype.animate = function() { window.__animations++; return o.apply(this, arguments); }"
+    )
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(".trace-now__count")).to_contain_text("Step 2 of")
+    assert page.evaluate("window.__animations") >= 1
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_trace_pages_fit_every_screen(
+    browser: Browser,
+    lab: Lab,
+    screenshot_dir: Path,
+    viewport: str,
+    language: str,
+    scheme: Literal["light", "dark"],
+) -> None:
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport],
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+        color_scheme=scheme,
+        reduced_motion="reduce",
+    )
+    try:
+        sign_in(context, lab, lab.traces)
+        page = context.new_page()
+        for name, url in (
+            ("kms", lab.kms_upload),
+            ("wrongkey", lab.wrong_key),
+            ("list", lab.traces),
+        ):
+            page.goto(url + ("?step=5" if name != "list" else ""))
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, name
+            page.screenshot(
+                path=screenshot_dir / f"trace-{name}-{viewport}-{language}-{scheme}.png",
+                full_page=True,
+            )
+    finally:
+        context.close()

@@ -1,0 +1,275 @@
+"""What the trace page says: every step kind in words, errors explained, CLI/boto3 equivalents.
+
+Traces come from real engine requests in every mode and the failures the course shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from simulator.web import sandboxes
+from simulator.web.models import Sandbox, TraceRecord
+from simulator.web.tracing import present
+from simulator.web.tracing.present.errors import explain_error
+from tests.web.tracing.conftest import WRONG_KEY, Run, ssec_headers
+
+KMS = "x-amz-server-side-encryption"
+PO = Path(__file__).resolve().parents[3] / "simulator/web/tracing/locale/ja/LC_MESSAGES/django.po"
+
+
+def every_mode_and_failure(sandbox: Sandbox, run: Run, bucket: str) -> list[TraceRecord]:
+    traces = [
+        run("PUT", bucket, "none.txt", body=b"default"),
+        run("PUT", bucket, "s3.txt", headers={KMS: "AES256"}, body=b"sse-s3"),
+        run("PUT", bucket, "kms.txt", headers={KMS: "aws:kms"}, body=b"sse-kms"),
+        run(
+            "PUT",
+            bucket,
+            "bk.txt",
+            headers={KMS: "aws:kms", KMS + "-bucket-key-enabled": "true"},
+            body=b"bk",
+        ),
+        run("PUT", bucket, "dsse.txt", headers={KMS: "aws:kms:dsse"}, body=b"dsse"),
+        run("PUT", bucket, "c.txt", headers=ssec_headers(), body=b"sse-c"),
+        run(
+            "PUT",
+            bucket,
+            "cse.txt",
+            body=b"\x01\x02ciphertext",
+            headers={
+                "x-amz-meta-x-amz-key-v2": "AAAA",
+                "x-amz-meta-x-amz-iv": "BBBB",
+                "x-amz-meta-x-amz-cek-alg": "AES/GCM/NoPadding",
+                "x-amz-meta-x-amz-wrap-alg": "kms+context",
+                "x-amz-meta-x-amz-matdesc": "{}",
+            },
+        ),
+        run("GET", bucket, "s3.txt"),
+        run("GET", bucket, "kms.txt"),
+        run("GET", bucket, "bk.txt"),
+        run("GET", bucket, "dsse.txt"),
+        run("GET", bucket, "c.txt", headers=ssec_headers()),
+        run("HEAD", bucket, "kms.txt"),
+        run("GET", bucket, "c.txt", headers=ssec_headers(WRONG_KEY)),
+        run("GET", bucket, "c.txt"),
+        run("PUT", bucket, "bad.txt", headers={KMS: "aes256"}, body=b"x"),
+        run("PUT", bucket, "both.txt", headers={**ssec_headers(), KMS: "AES256"}, body=b"x"),
+        run(
+            "PUT",
+            bucket,
+            "nokey.txt",
+            headers={KMS: "aws:kms", KMS + "-aws-kms-key-id": "no-such-key"},
+            body=b"x",
+        ),
+        run(
+            "PUT",
+            bucket,
+            "copy.txt",
+            headers={"x-amz-copy-source": f"/{bucket}/s3.txt", KMS: "aws:kms"},
+        ),
+        run("GET", bucket, query={"list-type": "2"}),
+        run("GET", bucket, query={"encryption": ""}),
+        run("DELETE", bucket, "copy.txt"),
+        run("PUT", bucket, query={"policy": ""}, body=b"{not json"),
+        run("GET", "no-such-bucket", "x"),
+    ]
+    return traces
+
+
+def test_no_step_of_a_real_trace_falls_back_to_the_unknown_sentence(
+    learner: Client, sandbox: Sandbox, run: Run, bucket: str
+) -> None:
+    kinds: set[str] = set()
+    for trace in every_mode_and_failure(sandbox, run, bucket):
+        kinds |= {s["kind"] for s in trace.steps}
+        for language in ("en", "ja"):
+            html = learner.get(reverse("web:trace", args=[sandbox.pk, trace.pk]),
+                               headers={"Accept-Language": language}).content.decode()  # fmt: skip
+            assert "trace-step--unknown" not in html, (trace, language)
+            assert html.count('class="trace-step__text"') == len(trace.steps)
+    # The traces above exercise the kinds a learner meets every day.
+    assert {"request.sent", "tls.transit", "kms.generate_data_key", "kms.decrypt", "s3.root_key",
+            "s3.bucket_key", "ssec.validate", "sse.encrypt", "sse.decrypt", "storage.write",
+            "storage.read", "storage.delete", "bucket.config", "error", "response.sent"} <= kinds  # fmt: skip
+
+
+def test_kinds_the_engine_does_not_emit_yet_still_have_sentences() -> None:
+    facts = present.steps.RequestFacts(method="PUT", path="/b/k")
+    steps = [
+        {"kind": "kms.call", "actor": "kms", "detail": {"operation": "Encrypt", "key_id": "k"}},
+        {"kind": "cse.envelope", "actor": "client", "detail": {}},
+    ]
+    from django.template import loader
+
+    for view in present.steps.build_steps(steps, facts):
+        html = loader.get_template(view.template).render({"step": view, "f": view.f})
+        assert html.strip() and "unknown" not in html
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "needle"),
+    [
+        ("InvalidRequest", "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.", "did not send the SSE-C key"),
+        ("InvalidArgument", "The encryption method specified is not supported", "case-sensitive"),
+        ("InvalidArgument", "Server Side Encryption with Customer provided key is incompatible with the encryption method specified", "two kinds of encryption"),
+        ("InvalidEncryptionAlgorithmError", "The Encryption request you specified is not valid. Supported value: AES256.", "must be AES256"),
+        ("KMS.DisabledException", "arn:aws:kms:us-east-1:111122223333:key/x is disabled.", "disabled"),
+        ("KMS.KMSInvalidStateException", "arn:... is pending deletion.", "pending deletion"),
+        ("KMS.NotFoundException", "Invalid keyId 'x'", "no key by that id"),
+        ("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", "Nothing was stored"),
+        ("MalformedPolicy", "This policy contains invalid Json", "old policy stays"),
+        ("MalformedXML", "The XML you provided was not well-formed", "exactly one Rule"),
+        ("NoSuchKey", "The specified key does not exist.", "case-sensitive"),
+        ("NoSuchBucket", "The specified bucket does not exist", "no bucket with this name"),
+    ],
+)  # fmt: skip
+def test_error_codes_are_explained(code: str, message: str, needle: str) -> None:
+    with translation.override("en"):
+        view = explain_error(400, code, message, [], set())
+    assert view is not None and needle in view.why
+
+
+def why(
+    status: int, code: str, message: str, steps: list[dict[str, object]], headers: set[str]
+) -> str:
+    view = explain_error(status, code, message, steps, headers)
+    assert view is not None
+    return view.why
+
+
+def test_access_denied_is_told_apart_by_the_trace() -> None:
+    def step(kind: str, outcome: str = "ok", **more: object) -> dict[str, object]:
+        return {"kind": kind, "actor": "s3", "outcome": outcome, "detail": {}, **more}
+
+    blocked = [
+        step(
+            "policy.evaluated",
+            "AccessDenied",
+            decision={
+                "decision": "ExplicitDeny",
+                "policy": "bucket_encryption",
+                "reason": "encryption_type_blocked",
+            },
+        )
+    ]
+    policy = [
+        step(
+            "policy.evaluated",
+            "AccessDenied",
+            decision={
+                "decision": "ExplicitDeny",
+                "policy": "bucket",
+                "reason": "explicit_deny_resource",
+                "deciding": [{"sid": "DenyUnencrypted", "index": 0}],
+            },
+        )
+    ]
+    wrong_key = [step("ssec.validate", "AccessDenied")]
+    kms = [step("kms.decrypt", "AccessDeniedException")]
+    with translation.override("en"):
+        assert "blocks SSE-C" in why(403, "AccessDenied", "Access Denied", blocked, set())
+        assert "DenyUnencrypted" in why(403, "AccessDenied", "…", policy, set())
+        assert "salted HMAC" in why(403, "AccessDenied", "…", wrong_key, set())
+        assert "kms:Decrypt" in why(403, "AccessDenied", "…", kms, set())
+
+
+def test_tampered_ciphertext_is_explained() -> None:
+    steps = [
+        {
+            "kind": "error",
+            "actor": "s3",
+            "outcome": "InternalError",
+            "detail": {"status": 500, "reason": "decrypt-failed"},
+        }
+    ]
+    with translation.override("en"):
+        view = explain_error(
+            500, "InternalError", "We encountered an internal error.", steps, set()
+        )
+    assert view is not None and "tamper" in view.why
+
+
+@pytest.mark.parametrize(
+    ("headers", "cli", "boto"),
+    [
+        ({}, "aws s3api put-object --bucket lab-bucket --key k.txt --body file.bin", 'Body=open("file.bin", "rb")'),
+        ({KMS: "AES256"}, "--server-side-encryption AES256", 'ServerSideEncryption="AES256"'),
+        ({KMS: "aws:kms", KMS + "-aws-kms-key-id": "alias/aws/s3"}, "--ssekms-key-id alias/aws/s3", 'SSEKMSKeyId="alias/aws/s3"'),
+        ({KMS: "aws:kms", KMS + "-bucket-key-enabled": "true"}, "--bucket-key-enabled", "BucketKeyEnabled=True"),
+        ({KMS: "aws:kms:dsse"}, "--server-side-encryption aws:kms:dsse", 'ServerSideEncryption="aws:kms:dsse"'),
+        (ssec_headers(), "--sse-customer-algorithm AES256 --sse-customer-key fileb://key.bin", "SSECustomerKey=key"),
+        ({"x-amz-meta-x-amz-key-v2": "AAAA", "x-amz-meta-x-amz-wrap-alg": "kms+context"}, "--metadata", "Metadata={"),
+    ],
+)  # fmt: skip
+def test_cli_and_boto3_equivalents_for_put_in_each_mode(
+    learner: Client,
+    sandbox: Sandbox,
+    run: Run,
+    bucket: str,
+    headers: dict[str, str],
+    cli: str,
+    boto: str,
+) -> None:
+    trace = run("PUT", bucket, "k.txt", headers=headers, body=b"hello")
+    page = present.trace_page(trace, None)
+    flat = " ".join(page.commands.cli.replace("\\\n", " ").split())
+    assert cli in flat
+    assert boto in page.commands.boto3
+    assert (
+        base64.b64encode(bytes(range(32))).decode() not in page.commands.cli + page.commands.boto3
+    )
+
+
+def test_put_bucket_encryption_command_carries_its_json(
+    sandbox: Sandbox, run: Run, bucket: str
+) -> None:
+    trace = TraceRecord.objects.filter(sandbox=sandbox, query={"encryption": ""}).first()
+    assert trace is not None
+    page = present.trace_page(trace, None)
+    assert "put-bucket-encryption" in page.commands.cli
+    config = page.commands.cli.split("--server-side-encryption-configuration ", 1)[1].split(" \\")[
+        0
+    ]
+    rules = json.loads(config.strip("'"))["Rules"][0]
+    assert rules["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+
+
+def test_a_step_list_of_a_thousand_steps_renders(
+    learner: Client, sandbox: Sandbox, run: Run, bucket: str
+) -> None:
+    trace = run("PUT", bucket, "k.txt", headers={KMS: "aws:kms"}, body=b"hello")
+    middle = [s for s in trace.steps if s["kind"] not in ("request.sent", "response.sent")]
+    trace.steps = [trace.steps[0], *(middle * (1000 // len(middle) + 1))[:998], trace.steps[-1]]
+    trace.save()
+    html = learner.get(
+        reverse("web:trace", args=[sandbox.pk, trace.pk]) + "?step=500"
+    ).content.decode()
+    assert html.count('class="trace-step__text"') == 1000
+    assert "Step 500 of 1000" in html
+
+
+def test_the_japanese_catalogue_is_complete_and_compiled() -> None:
+    import gettext
+
+    text = PO.read_text(encoding="utf-8")
+    assert "#, fuzzy" not in text
+    assert 'msgstr ""\n\n' not in text.split("\n\n", 1)[1] + "\n\n"
+    with PO.with_suffix(".mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    assert compiled.gettext("KMS generates a data key") == "KMS がデータキーを生成"
+
+
+def test_another_sandbox_owner_cannot_reach_traces_by_guessing(
+    stranger: Client, sandbox: Sandbox, run: Run, bucket: str
+) -> None:
+    mine = sandboxes.create_sandbox("someone-else", "Theirs")
+    trace = run("PUT", bucket, "k.txt", body=b"x")
+    # The stranger owns a sandbox, but the trace is not in it.
+    assert stranger.get(reverse("web:trace", args=[mine.pk, trace.pk])).status_code == 404
