@@ -60,3 +60,9 @@ def new_kms_key(sandbox: Sandbox, alias: str = "") -> dict[str, Any]:
             sandbox, "CreateAlias", {"AliasName": alias, "TargetKeyId": metadata["KeyId"]}
         )
     return metadata
+
+
+def s3_status(response: Any) -> int:
+    """What S3 answered, on a lab page that reports it (the page itself is a 200)."""
+    assert response.status_code == 200
+    return int(response["X-Lab-S3-Status"])

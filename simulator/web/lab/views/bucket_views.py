@@ -85,8 +85,10 @@ def _respond(
         url = reverse("web:bucket", args=[box.pk, bucket])
         return redirect(f"{url}?done={result.trace.pk}&panel={panel}#{panel}")
     context = _context(request, box, bucket, result=result, panel=panel, **extra)
-    status = 400 if failed else 200
-    return render_page(request, TEMPLATE, PARTIAL, context, status=status)
+    return render_page(
+        request, TEMPLATE, PARTIAL, context, status=400 if failed else 200,
+        answered=result.trace if result is not None else None,
+    )  # fmt: skip
 
 
 @require_GET
@@ -218,4 +220,4 @@ def reencrypt(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpR
         form.add_error("method", aws_message(info))
     context = _context(request, box, bucket, result=result_of(box, outcome.trace),
                        panel="reencrypt", reencrypt_form=form, diff=diff)  # fmt: skip
-    return render_page(request, TEMPLATE, PARTIAL, context, status=400 if info else 200)
+    return render_page(request, TEMPLATE, PARTIAL, context, answered=outcome.trace)

@@ -26,15 +26,27 @@ def render_page(
     partial: str,
     context: dict[str, Any],
     status: int = 200,
+    *,
+    answered: TraceRecord | None = None,
 ) -> HttpResponse:
     """The whole page, or with htmx only the named partial.
 
     htmx swaps only 2xx responses, so a partial that carries a form error is sent with
-    200; the full page keeps the real status.
+    200; the full page keeps the real status. A page that reports what S3 answered to
+    the learner's request (``answered``) is itself a success, whatever S3 said: it is
+    served with 200 and carries S3's status in ``X-Lab-S3-Status`` (and in the page
+    and the trace, linked by ``X-Lab-Trace``).
     """
+    if answered is not None:
+        status = 200
     if is_htmx(request):
-        return render(request, f"{template}#{partial}", context, status=200)
-    return render(request, template, context, status=status)
+        response = render(request, f"{template}#{partial}", context, status=200)
+    else:
+        response = render(request, template, context, status=status)
+    if answered is not None:
+        response["X-Lab-S3-Status"] = str(answered.status)
+        response["X-Lab-Trace"] = reverse("web:trace", args=[answered.sandbox_id, answered.pk])
+    return response
 
 
 def cse_script_available() -> bool:

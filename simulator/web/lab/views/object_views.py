@@ -122,7 +122,7 @@ def object_detail(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> H
         )
     context = _context(request, box, bucket, key, form=form, result=result_of(box, outcome.trace),
                        response=outcome.response)  # fmt: skip
-    return render_page(request, TEMPLATE, PARTIAL, context, status=outcome.trace.status)
+    return render_page(request, TEMPLATE, PARTIAL, context, answered=outcome.trace)
 
 
 def _chunks(body: Any) -> Iterator[bytes]:
@@ -156,9 +156,7 @@ def object_download(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) ->
         context = _context(
             request, box, bucket, key, form=form, result=result_of(box, outcome.trace)
         )
-        failed = render_page(request, TEMPLATE, PARTIAL, context, status=outcome.trace.status)
-        failed["X-Lab-Trace"] = url
-        return failed
+        return render_page(request, TEMPLATE, PARTIAL, context, answered=outcome.trace)
     response = StreamingHttpResponse(
         _chunks(outcome.response.body), content_type="application/octet-stream"
     )

@@ -152,5 +152,7 @@ def bucket_create(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
         else:
             form.add_error("name", aws_message(info))
     context = _sandbox_context(request, box, bucket_form=form, result=result)
-    status = 200 if result is not None and result.ok else 400
-    return render_page(request, "web/lab/sandbox.html", "bucket-list", context, status=status)
+    return render_page(
+        request, "web/lab/sandbox.html", "bucket-list", context, status=400,
+        answered=result.trace if result is not None else None,
+    )  # fmt: skip

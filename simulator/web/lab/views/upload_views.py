@@ -144,7 +144,7 @@ def _upload(
     else:
         form.add_error(field_for(info, s3_request.secure), aws_message(info))
         context = _context(box, bucket, form, result=result_of(box, outcome.trace))
-        response = render_page(request, TEMPLATE, PARTIAL, context, status=outcome.trace.status)
+        response = render_page(request, TEMPLATE, PARTIAL, context, answered=outcome.trace)
     response["X-Lab-Trace"] = url
     return response
 
@@ -185,6 +185,4 @@ def _too_large(
     if info is not None:
         form.add_error("file", aws_message(info))
     context = _context(box, bucket, form, result=result_of(box, trace))
-    response = render_page(request, TEMPLATE, PARTIAL, context, status=400)
-    response["X-Lab-Trace"] = trace_url(box, trace)
-    return response
+    return render_page(request, TEMPLATE, PARTIAL, context, answered=trace)
