@@ -60,7 +60,12 @@
 
     byId("cse-plain-size").textContent = String(plaintext.length);
     byId("cse-body-size").textContent = String(body.length);
-    byId("cse-meta").textContent = Object.entries(meta).map(([k, v]) => k + ": " + v).join("\n");
+    byId("cse-meta").replaceChildren(...Object.entries(meta).map(([k, v]) => {
+      const line = document.createElement("span");
+      line.className = "headers__line";
+      line.textContent = k + ": " + v;
+      return line;
+    }));
     byId("cse-hex").textContent = hex(body.subarray(0, 64));
     byId("cse-key-out").hidden = !keyB64;
     byId("cse-key-value").textContent = keyB64;

@@ -594,3 +594,51 @@ def test_a_download_element_decrypts_the_stored_ciphertext_in_the_browser(
         save.get_attribute("href"),
     )
     assert base64.b64decode(plain) == PLAINTEXT
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize(
+    ("viewport", "width", "height"), [("desktop", 1280, 900), ("phone", 390, 844)]
+)
+def test_the_workbench_fits_every_screen_in_both_languages(
+    browser: Browser,
+    live_server: LiveServer,
+    sandbox: Sandbox,
+    kms_key: str,
+    screenshot_dir: Any,
+    tmp_path: Any,
+    language: str,
+    viewport: str,
+    width: int,
+    height: int,
+) -> None:
+    session = SessionStore()
+    session[SESSION_KEY] = sandbox.owner
+    session.create()
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        extra_http_headers={"Accept-Language": language},
+        reduced_motion="reduce",
+    )
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.session_key or "", "url": live_server.url}]
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/lab/{sandbox.pk}/cse/")
+        source = tmp_path / "note.txt"
+        source.write_bytes(PLAINTEXT)
+        page.set_input_files("#cse-file", str(source))
+        page.locator("#cse-workbench button[type=submit]").click()
+        expect(page.locator("#cse-result")).to_be_visible()
+
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+        page.screenshot(
+            path=screenshot_dir / f"cse-workbench-{viewport}-{language}.png", full_page=True
+        )
+    finally:
+        context.close()
