@@ -12,13 +12,13 @@ import re
 from typing import Any
 
 import pytest
-from conftest import BOB
 from django.test import Client
 
 from simulator.engine import cse
 from simulator.web.disk.inspect import entropy, hex_rows, printable_text
 from simulator.web.models import TraceRecord
 
+BOB = "arn:aws:iam::111122223333:user/bob"
 HTMX = {"HX-Request": "true"}
 SECRET = b"The quick brown fox jumps over the lazy dog. " * 8
 CUSTOMER_KEY = bytes(range(32))

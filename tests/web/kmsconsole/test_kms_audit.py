@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import BOB
-
+BOB = "arn:aws:iam::111122223333:user/bob"
 HTMX = {"HX-Request": "true"}
 
 
