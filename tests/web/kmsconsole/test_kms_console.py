@@ -369,3 +369,17 @@ def test_another_learner_gets_404_on_every_console_url(lab: Any, stranger: Clien
         assert stranger.post(url, {"action": "disable", "description": "x"}).status_code == 404
     assert state_of(lab, key_id) == "Enabled"
     assert len(lab.kms("ListKeys", {})["Keys"]) == 1
+
+
+def test_nasty_description_and_alias_are_refused_or_escaped(lab: Any) -> None:
+    too_long = lab.client.post(lab.url("kms_create"), {"description": "x" * 9000})
+    assert too_long.status_code == 400
+    assert "ValidationException" in too_long.content.decode()
+    assert lab.kms("ListKeys", {})["Keys"] == []
+
+    response = lab.client.post(
+        lab.url("kms_create"), {"description": "ok", "alias": "../<img src=x>"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<img src=x>" not in html and "ValidationException" in html
