@@ -24,7 +24,7 @@ from simulator.engine.s3 import xml as s3xml
 from simulator.engine.s3.model import blob_ids, object_id
 
 from ..models import Sandbox, TraceRecord
-from ..sandboxes import open_engine
+from ..sandboxes import open_engine, run_kms
 from ..store import ORMStore
 from . import s3calls
 
@@ -43,6 +43,14 @@ def _peeking(sandbox: Sandbox) -> Iterator[Engine]:
             yield open_engine(sandbox)
         finally:
             transaction.set_rollback(True)
+
+
+def parse_time(text: str) -> datetime | None:
+    """An ISO 8601 time as S3 writes it (``2026-11-28T15:55:07.423Z``), or None."""
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def peek(sandbox: Sandbox, work: Callable[[Engine], T]) -> T:
@@ -69,6 +77,10 @@ def _parse(body: bytes) -> Any:
 class BucketSummary:
     name: str
     created: str
+
+    @property
+    def created_at(self) -> datetime | None:
+        return parse_time(self.created)
 
 
 def list_buckets(sandbox: Sandbox) -> list[BucketSummary]:
@@ -169,6 +181,10 @@ class ObjectRow:
     last_modified: str
     etag: str
     encryption: Encryption
+
+    @property
+    def modified_at(self) -> datetime | None:
+        return parse_time(self.last_modified)
 
 
 @dataclass
@@ -287,15 +303,15 @@ def _is_aws_managed(engine: Engine, key_id: str) -> bool:
 
 
 def key_arn(sandbox: Sandbox, key: str) -> str:
-    """The full key ARN for an alias, id or ARN; ``""`` when KMS does not know it."""
+    """The full key ARN for an alias, id or ARN; ``""`` when KMS does not know it.
 
-    def work(engine: Engine) -> str:
-        try:
-            return str(engine.kms("DescribeKey", {"KeyId": key})["KeyMetadata"]["Arn"])
-        except (KMSError, KeyError):
-            return ""
-
-    return peek(sandbox, work)
+    Not a peek: like KMS, DescribeKey on ``alias/aws/s3`` creates the AWS managed key
+    when it does not exist yet, and the request that follows needs that key to stay.
+    """
+    try:
+        return str(run_kms(sandbox, "DescribeKey", {"KeyId": key})["KeyMetadata"]["Arn"])
+    except (KMSError, KeyError):
+        return ""
 
 
 # --------------------------------------------------------------------------- timeline
@@ -313,6 +329,10 @@ class TimelineEvent:
     current: Encryption | None = None  # the object's encryption now (None: gone)
     changed_since: bool = False  # the object's encryption differs from when it was written
     setting: BucketDefault | None = None  # for ``default`` and ``created`` events
+
+    @property
+    def at(self) -> datetime | None:
+        return parse_time(self.when)
 
 
 def _event_time(steps: list[dict[str, Any]], fallback: datetime) -> str:

@@ -331,3 +331,19 @@ def test_reading_the_bucket_page_leaves_no_trace_and_no_audit_event(
     client.get(url("bucket", sandbox, "quiet"))
 
     assert (sandbox.traces.count(), sandbox.records.count()) == (traces, records)
+
+
+def test_update_object_encryption_to_aws_s3_before_it_exists(learner: tuple[Client, Sandbox]) -> None:
+    """aws/s3 is created on first use; UpdateObjectEncryption needs its full ARN."""
+    client, sandbox = learner
+    make_bucket(sandbox, "first-use")
+    assert put(sandbox, "first-use", "doc.txt", b"C" * 100) == 200
+
+    response = client.post(
+        url("reencrypt", sandbox, "first-use"),
+        {"key": "doc.txt", "method": "update", "kms_key": "alias/aws/s3"},
+    )
+
+    assert s3_status(response) == 200, response.content.decode()
+    diff = response.context["diff"]
+    assert diff.same_blob and diff.mode_after == "SSE-KMS"
