@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 from django.db import transaction
 
 from simulator.engine import Engine, KMSError, S3Request, S3Response
+from simulator.engine.s3 import sse
 from simulator.engine.s3 import xml as s3xml
-from simulator.engine.s3.model import blob_ids, object_id
+from simulator.engine.s3.model import StoredObject, blob_ids, object_id
 
 from ..models import Sandbox, TraceRecord
 from ..sandboxes import open_engine, run_kms
@@ -216,28 +217,21 @@ def bucket_state(sandbox: Sandbox, bucket: str, token: str = "") -> BucketState:
         if listing.status != 200:
             return state
         root = _parse(listing.read())
-        for element in root:
-            name = s3xml.local_name(element)
-            if name == "Contents":
-                key = _children_text(element, "Key")
-                info = engine.s3(S3Request(method="HEAD", bucket=bucket, key=key))
-                if info.status == 200:
-                    encryption = encryption_of(info.headers)
-                elif info.error_code == "InvalidRequest":
-                    # HEAD without the SSE-C headers of an SSE-C object (s3-facts §2).
-                    encryption = Encryption("SSE-C")
-                else:
-                    encryption = Encryption("")
-                state.objects.append(
-                    ObjectRow(
-                        key=key,
-                        size=int(_children_text(element, "Size") or 0),
-                        last_modified=_children_text(element, "LastModified"),
-                        etag=_children_text(element, "ETag").strip('"'),
-                        encryption=encryption,
-                    )
+        listed = [e for e in root if s3xml.local_name(e) == "Contents"]
+        keys = [_children_text(e, "Key") for e in listed]
+        encryptions = _head_encryptions(engine, bucket, keys)
+        for element, key in zip(listed, keys, strict=True):
+            state.objects.append(
+                ObjectRow(
+                    key=key,
+                    size=int(_children_text(element, "Size") or 0),
+                    last_modified=_children_text(element, "LastModified"),
+                    etag=_children_text(element, "ETag").strip('"'),
+                    encryption=encryptions.get(key, Encryption("")),
                 )
-            elif name == "NextContinuationToken":
+            )
+        for element in root:
+            if s3xml.local_name(element) == "NextContinuationToken":
                 state.next_token = element.text or ""
         for summary in list_buckets_in(engine):
             if summary.name == bucket:
@@ -245,6 +239,40 @@ def bucket_state(sandbox: Sandbox, bucket: str, token: str = "") -> BucketState:
         return state
 
     return peek(sandbox, work)
+
+
+def _head_encryptions(engine: Engine, bucket: str, keys: list[str]) -> dict[str, Encryption]:
+    """Each listed object's encryption, as HeadObject's response headers would give it.
+
+    One store read for the page instead of one HeadObject per row: the headers come
+    from the same function HeadObject answers with (``sse.response_headers``) over the
+    stored object records, plus the user metadata that marks a client-side envelope.
+    """
+    if not keys:
+        return {}
+    wanted = set(keys)
+    prefix = object_id(bucket, "")
+    common = _common_start(keys)
+    out: dict[str, Encryption] = {}
+    for record_id, record in engine.store.scan("object", prefix + common):
+        key = record_id[len(prefix) :]
+        if key not in wanted:
+            continue
+        stored = StoredObject.from_record(record)
+        headers = {**stored.metadata, **sse.response_headers(stored.encryption, None)}
+        out[key] = encryption_of(headers)
+        if len(out) == len(wanted):
+            break
+    return out
+
+
+def _common_start(texts: list[str]) -> str:
+    """The longest string every text starts with (character by character, as S3 keys)."""
+    first, last = min(texts), max(texts)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:size]
 
 
 def list_buckets_in(engine: Engine) -> list[BucketSummary]:
@@ -276,30 +304,26 @@ def kms_key_choices(sandbox: Sandbox) -> list[KeyChoice]:
             return []
         choices: list[KeyChoice] = []
         aliased: set[str] = set()
+        managed = {
+            str(a.get("TargetKeyId", ""))
+            for a in aliases
+            if str(a.get("AliasName", "")).startswith("alias/aws/")
+        }
         for alias in aliases:
             name = str(alias.get("AliasName", ""))
-            if name == s3calls.AWS_MANAGED_KEY:
+            if name.startswith("alias/aws/"):
                 continue
             target = str(alias.get("TargetKeyId", ""))
             aliased.add(target)
             choices.append(KeyChoice(name, f"{name} ({target[:8]}…)" if target else name))
         for key in keys:
             key_id, arn = str(key.get("KeyId", "")), str(key.get("KeyArn", ""))
-            managed = _is_aws_managed(engine, key_id)
-            if key_id in aliased or managed:
+            if key_id in aliased or key_id in managed:
                 continue
             choices.append(KeyChoice(arn, key_id))
         return choices
 
     return peek(sandbox, work)
-
-
-def _is_aws_managed(engine: Engine, key_id: str) -> bool:
-    try:
-        metadata = engine.kms("DescribeKey", {"KeyId": key_id}).get("KeyMetadata", {})
-    except KMSError:
-        return False
-    return bool(metadata.get("KeyManager") == "AWS")
 
 
 def key_arn(sandbox: Sandbox, key: str) -> str:
