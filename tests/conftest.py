@@ -76,3 +76,20 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def screenshot_dir() -> Iterator[Path]:
     SCREENSHOT_DIR.mkdir(exist_ok=True)
     yield SCREENSHOT_DIR
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Blobs written by any test land in a temporary folder, never in the checkout's media/."""
+    if "settings" not in request.fixturenames and not _uses_django(request):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+def _uses_django(request: pytest.FixtureRequest) -> bool:
+    return bool(DATABASE_FIXTURES & set(request.fixturenames)) or (
+        request.node.get_closest_marker("django_db") is not None
+    )

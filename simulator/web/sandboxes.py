@@ -22,9 +22,10 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest
 
-from simulator.engine import Engine, S3Request, S3Response
+from simulator.engine import Engine, KMSError, S3Request, S3Response
 from simulator.engine.clock import SystemClock
 from simulator.engine.crypto import Entropy, SeededEntropy, SystemEntropy
+from simulator.engine.s3.service import redacted_headers
 from simulator.engine.trace import trace_to_json
 
 from .models import Record, Sandbox, TraceRecord
@@ -122,7 +123,8 @@ def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
             status=response.status,
             error_code=response.error_code or "",
             error_message=response.error_message or "",
-            request_headers=[[k, v] for k, v in request.headers.items()],
+            # SSE-C keys never reach the database: the stored headers carry fingerprints.
+            request_headers=[list(pair) for pair in redacted_headers(request.headers)],
             response_headers=[[k, v] for k, v in response.headers.items()],
             steps=trace_to_json(response.trace),
         )
@@ -133,9 +135,18 @@ def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
 def run_kms(
     sandbox: Sandbox, action: str, params: dict[str, Any], principal: str | None = None
 ) -> dict[str, Any]:
-    """One KMS API call in the sandbox; raises ``KMSError`` as KMS does."""
+    """One KMS API call in the sandbox; raises ``KMSError`` as KMS does.
+
+    A failed call is still committed — its audit event and request count stay, as
+    CloudTrail records failed calls — and the error is raised after the commit.
+    """
+    failure: KMSError | None = None
     with transaction.atomic():
-        return open_engine(sandbox).kms(action, params, principal=principal)
+        try:
+            return open_engine(sandbox).kms(action, params, principal=principal)
+        except KMSError as error:
+            failure = error
+    raise failure
 
 
 def create_sandbox(owner: str, name: str, seed: str = "") -> Sandbox:

@@ -18,7 +18,7 @@ import base64
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..crypto import random_hex
+from ..crypto import fingerprint, random_hex
 from ..errors import DecryptError, KMSError, S3Error
 from ..requests import Headers, S3Request, S3Response
 from ..trace import PREVIEW_BYTES, Payload, Trace
@@ -127,18 +127,24 @@ class S3Service:
             preview = None
             length = call.headers.get("Content-Length", "")
             size = int(length) if length.isdigit() else 0
-        plain = Payload("plaintext", size, preview.hex() if preview else "")
+        envelope = _cse_envelope(call.headers)
+        # A client-side encrypted body is already ciphertext when it leaves the client.
+        form = "ciphertext" if envelope else "plaintext"
+        plain = Payload(form, size, preview.hex() if preview else "")
         call.trace.add(
             "request.sent",
             "client",
             payload=plain,
-            headers=call.headers,
+            headers=redacted_headers(call.headers),
             method=request.method.upper(),
             bucket=request.bucket,
             key=request.key,
             query=dict(request.query),
             principal=request.principal,
+            client_side_encrypted=bool(envelope),
         )
+        if envelope:
+            call.trace.add("cse.envelope", "client", payload=plain, envelope=envelope)
         secure = request.secure
         call.trace.add(
             "tls.transit",
@@ -207,3 +213,50 @@ class S3Service:
             trace=call.trace.steps,
             error_message=error.message if isinstance(error, S3Error) else None,
         )
+
+
+# The SSE-C key travels in these headers. S3 uses it and forgets it; the trace keeps
+# only a fingerprint, so no SSE-C key ever reaches the trace, the database or the disk.
+SECRET_HEADERS = frozenset(
+    {
+        "x-amz-server-side-encryption-customer-key",
+        "x-amz-copy-source-server-side-encryption-customer-key",
+    }
+)
+
+
+def redacted_headers(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The request headers as sent, with each SSE-C key replaced by its fingerprint."""
+    out = []
+    for name, value in headers.items():
+        if name.lower() in SECRET_HEADERS:
+            try:
+                material = base64.b64decode(value, validate=True)
+            except ValueError:
+                material = value.encode("utf-8", "replace")
+            value = f"<SSE-C key, not kept: fingerprint {fingerprint(material)}>"
+        out.append((name, value))
+    return tuple(out)
+
+
+_CSE_MARKERS = {
+    "x-amz-meta-x-amz-key-v2": "V2",
+    "x-amz-meta-x-amz-key": "V1",
+    "x-amz-meta-x-amz-3": "V3",
+}
+
+
+def _cse_envelope(headers: Mapping[str, str]) -> dict[str, str]:
+    """The client-side encryption envelope a request carries as metadata, if any."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    for marker, version in _CSE_MARKERS.items():
+        if marker in lowered:
+            return {
+                "version": version,
+                "wrap_algorithm": lowered.get("x-amz-meta-x-amz-wrap-alg")
+                or lowered.get("x-amz-meta-x-amz-w", ""),
+                "content_algorithm": lowered.get("x-amz-meta-x-amz-cek-alg")
+                or lowered.get("x-amz-meta-x-amz-c", ""),
+                "headers": ", ".join(n for n in lowered if n.startswith("x-amz-meta-x-amz-")),
+            }
+    return {}
