@@ -1,8 +1,9 @@
-"""Running the lab's requests: ``sandboxes.run_s3`` plus one promise on top.
+"""Running the lab's requests: ``sandboxes.run_s3`` plus one promise checked on top.
 
-An SSE-C key is never kept. The engine's ``request.sent`` step and the stored request
-headers carry the headers as sent, so the key's value is replaced before the
-transaction that stores the trace commits.
+An SSE-C key is never kept. The engine already writes only a fingerprint of it into
+the trace and the stored headers; this is a safety net in the same transaction: any
+SSE-C key header value that is not already such a placeholder is replaced before the
+trace is committed.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ def _redact_pairs(pairs: Any) -> tuple[Any, bool]:
     changed = False
     out = []
     for pair in pairs:
-        if isinstance(pair, list | tuple) and len(pair) == 2 and str(pair[0]).lower() in _SECRET:
+        if (
+            isinstance(pair, list | tuple)
+            and len(pair) == 2
+            and str(pair[0]).lower() in _SECRET
+            and not str(pair[1]).startswith("<")
+        ):
             out.append([pair[0], REDACTED])
             changed = True
         else:

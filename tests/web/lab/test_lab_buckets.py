@@ -333,7 +333,9 @@ def test_reading_the_bucket_page_leaves_no_trace_and_no_audit_event(
     assert (sandbox.traces.count(), sandbox.records.count()) == (traces, records)
 
 
-def test_update_object_encryption_to_aws_s3_before_it_exists(learner: tuple[Client, Sandbox]) -> None:
+def test_update_object_encryption_to_aws_s3_before_it_exists(
+    learner: tuple[Client, Sandbox],
+) -> None:
     """aws/s3 is created on first use; UpdateObjectEncryption needs its full ARN."""
     client, sandbox = learner
     make_bucket(sandbox, "first-use")
