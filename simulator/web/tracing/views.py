@@ -68,7 +68,7 @@ def trace_detail(
             "web/tracing/trace.html#step-panel",
             {"sandbox": sandbox, "trace": record, "panel": panel},
         )
-    page = present.trace_page(record, step)
+    page = present.trace_page(record, step, show_all=request.GET.get("all") == "1")
     return render(
         request,
         "web/tracing/trace.html",

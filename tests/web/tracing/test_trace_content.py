@@ -248,11 +248,16 @@ def test_a_step_list_of_a_thousand_steps_renders(
     middle = [s for s in trace.steps if s["kind"] not in ("request.sent", "response.sent")]
     trace.steps = [trace.steps[0], *(middle * (1000 // len(middle) + 1))[:998], trace.steps[-1]]
     trace.save()
-    html = learner.get(
-        reverse("web:trace", args=[sandbox.pk, trace.pk]) + "?step=500"
-    ).content.decode()
-    assert html.count('class="trace-step__text"') == 1000
-    assert "Step 500 of 1000" in html
+    url = reverse("web:trace", args=[sandbox.pk, trace.pk])
+    html = learner.get(url + "?step=500").content.decode()
+    # A long trace lists its steps fifty at a time around the current step ...
+    assert html.count('class="trace-step__text"') == 50
+    assert "Step 500 of 1000" in html and 'id="step-500"' in html
+    assert "Steps 451–500 of 1000" in html
+    assert 'href="?step=501#steps"' in html and 'href="?step=401#steps"' in html
+    # ... and every step on request, for printing.
+    everything = learner.get(url + "?step=500&all=1").content.decode()
+    assert everything.count('class="trace-step__text"') == 1000
 
 
 def test_the_japanese_catalogue_is_complete_and_compiled() -> None:

@@ -21,6 +21,19 @@ from .steps import KINDS, RequestFacts, StepView, build_steps, request_facts, re
 __all__ = ["KINDS", "MASK", "export", "list_row", "parse_step", "step_panel", "trace_page"]
 
 
+# A long trace (DeleteObjects of 1,000 keys ...) lists its steps fifty at a time
+# around the current step; ``?all=1`` lists them all (for printing).
+WINDOW = 50
+
+
+def step_window(current: int, total: int, show_all: bool) -> tuple[int, int]:
+    """0-based [start, end) of the steps listed on the page."""
+    if show_all or total <= WINDOW + WINDOW // 2:
+        return 0, total
+    start = (current - 1) // WINDOW * WINDOW
+    return start, min(start + WINDOW, total)
+
+
 def parse_step(value: str | None, total: int) -> int:
     """``?step=N`` as a step number in 1..total; anything else is step 1."""
     try:
@@ -115,13 +128,19 @@ def step_panel(record: TraceRecord, step: str | None) -> Panel:
     return _panel(steps, facts, parse_step(step, len(steps)))
 
 
-def trace_page(record: TraceRecord, step: str | None) -> TracePage:
+def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) -> TracePage:
     raw, secrets = _stored(record)
     steps = redact_steps(raw, secrets)
     facts = request_facts(steps, record.request_headers)
-    views = build_steps(steps, facts)
+    current = parse_step(step, len(steps))
+    start, end = step_window(current, len(steps), show_all)
+    views = build_steps(steps, facts, window=(start, end))
     if views:
-        panel = _panel(steps, facts, parse_step(step, len(steps)), views)
+        panel = _panel(steps, facts, current, None if start else views)
+        if start:
+            panel.step.current = False
+            for view in views:
+                view.current = view.n == current
     else:
         panel = Panel(_empty_step(), diagram(_empty_step(), "client", set()), 1, 0)
     request_headers = mask_headers(record.request_headers or facts.headers)
@@ -140,17 +159,18 @@ def trace_page(record: TraceRecord, step: str | None) -> TracePage:
     path = request_path(record.bucket, record.key, record.query or {})
     decisions = [
         policy.decision_view(n, s["decision"])
-        for n, s in enumerate(steps, 1)
+        for n, s in enumerate(steps[start:end], start + 1)
         if s.get("kind") == "policy.evaluated" and s.get("decision")
     ]
     events = []
-    for n, s in enumerate(steps, 1):
+    titles = {v.n: v.title for v in views}
+    for n, s in enumerate(steps[start:end], start + 1):
         event = s.get("event")
         if event:
             events.append(
                 EventView(
                     n,
-                    views[n - 1].title,
+                    titles[n],
                     str(event.get("eventName", "")),
                     str(event.get("eventSource", "")),
                     json.dumps(event, indent=2, ensure_ascii=False),
@@ -197,6 +217,14 @@ def trace_page(record: TraceRecord, step: str | None) -> TracePage:
         mode=mode,
         principal=labels.short_principal(record.principal),
         status_phrase=labels.status_phrase(record.status),
+        extra={
+            "start": start + 1,
+            "end": end,
+            "total": len(steps),
+            "windowed": end - start < len(steps),
+            "earlier": max(start + 1 - WINDOW, 1) if start else 0,
+            "later": end + 1 if end < len(steps) else 0,
+        },
     )
 
 

@@ -7,10 +7,13 @@ from http import HTTPStatus
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .cache import per_language
+
 ACTORS = ("client", "network", "s3", "policy", "kms", "storage")
 
 
-def actor_label(actor: str) -> str:
+@per_language
+def _actor_label_table() -> dict[str, str]:
     return {
         "client": _("Client"),
         "network": _("Network"),
@@ -18,24 +21,31 @@ def actor_label(actor: str) -> str:
         "policy": _("Policy"),
         "kms": _("AWS KMS"),
         "storage": _("Storage"),
-    }.get(actor, actor)
+    }
 
 
-def key_form_label(form: str) -> str:
+def actor_label(actor: str) -> str:
+    return _actor_label_table().get(actor, actor)
+
+
+@per_language
+def _key_form_label_table() -> dict[str, str]:
     return {
         "plaintext": _("plaintext"),
         "wrapped": _("wrapped"),
         "hmac": _("salted HMAC only"),
         "reference": _("reference only"),
         "discarded": _("discarded"),
-    }.get(form, form)
+    }
 
 
-def key_name_label(name: str, role: str) -> str:
-    """The engine names keys in English; say them in the learner's language."""
-    if name.startswith("S3 root key v"):
-        return _("S3 root key v%(version)s") % {"version": name.rsplit("v", 1)[-1]}
-    by_name = {
+def key_form_label(form: str) -> str:
+    return _key_form_label_table().get(form, form)
+
+
+@per_language
+def _key_names() -> dict[str, str]:
+    return {
         "data key": _("data key"),
         "encrypted data key": _("encrypted data key"),
         "bucket key": _("bucket key"),
@@ -45,9 +55,11 @@ def key_name_label(name: str, role: str) -> str:
         "object key": _("object key"),
         "client key": _("client-side key"),
     }
-    if name in by_name:
-        return by_name[name]
-    by_role = {
+
+
+@per_language
+def _key_roles() -> dict[str, str]:
+    return {
         "data_key": _("data key"),
         "root_key": _("S3 root key"),
         "kms_key": _("KMS key"),
@@ -56,27 +68,47 @@ def key_name_label(name: str, role: str) -> str:
         "cse_key": _("client-side key"),
         "dsse_s3_key": _("DSSE outer key"),
     }
+
+
+def key_name_label(name: str, role: str) -> str:
+    """The engine names keys in English; say them in the learner's language."""
+    if name.startswith("S3 root key v"):
+        return _("S3 root key v%(version)s") % {"version": name.rsplit("v", 1)[-1]}
+    by_name = _key_names()
+    if name in by_name:
+        return by_name[name]
+    by_role = _key_roles()
     return by_role.get(role, name)
 
 
-def payload_form_label(form: str) -> str:
+@per_language
+def _payload_form_label_table() -> dict[str, str]:
     return {
         "plaintext": _("plaintext"),
         "ciphertext": _("ciphertext"),
         "cse": _("client-side ciphertext"),
         "tls": _("inside TLS"),
         "none": _("no body"),
-    }.get(form, form)
+    }
 
 
-def mode_label(mode: str) -> str:
+def payload_form_label(form: str) -> str:
+    return _payload_form_label_table().get(form, form)
+
+
+@per_language
+def _mode_label_table() -> dict[str, str]:
     return {
         "SSE-S3": _("SSE-S3 (keys managed by S3)"),
         "SSE-KMS": _("SSE-KMS (a key in AWS KMS)"),
         "DSSE-KMS": _("DSSE-KMS (two layers: KMS and S3)"),
         "SSE-C": _("SSE-C (a key you provide)"),
         "NONE": _("no encryption"),
-    }.get(mode, mode)
+    }
+
+
+def mode_label(mode: str) -> str:
+    return _mode_label_table().get(mode, mode)
 
 
 ALGORITHM_MODES = {"AES256": "SSE-S3", "aws:kms": "SSE-KMS", "aws:kms:dsse": "DSSE-KMS"}
@@ -113,9 +145,14 @@ def short_principal(principal: str) -> str:
     return principal.rsplit(":", 1)[-1]
 
 
-def decision_label(decision: str) -> str:
+@per_language
+def _decision_label_table() -> dict[str, str]:
     return {
         "Allow": _("Allowed"),
         "ExplicitDeny": _("Denied by an explicit Deny"),
         "ImplicitDeny": _("Denied by default (implicit deny)"),
-    }.get(decision, decision)
+    }
+
+
+def decision_label(decision: str) -> str:
+    return _decision_label_table().get(decision, decision)

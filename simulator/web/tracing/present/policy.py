@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from . import labels
+from .cache import per_language
 from .steps import policy_label
 
 
@@ -26,17 +27,9 @@ def _show(value: Any) -> str:
     return f"“{value}”"
 
 
-def check_sentence(check: dict[str, Any]) -> str:
-    """One check of a statement, as a sentence in the learner's language."""
-    args = {
-        "actual": _show(check.get("actual")),
-        "expected": _show(check.get("expected")),
-        "matched": _show(check.get("matched")),
-        "operator": check.get("operator") or "",
-        "key": check.get("key") or "",
-        "result": _("true") if check.get("result") else _("false"),
-    }
-    texts = {
+@per_language
+def _check_texts() -> dict[str, str]:
+    return {
         "no_principal_identity_policy": _(
             "An identity policy has no Principal: it applies to the identity it is attached to."
         ),
@@ -129,18 +122,30 @@ def check_sentence(check: dict[str, Any]) -> str:
             "Not every value of %(key)s %(actual)s satisfies %(operator)s %(expected)s."
         ),
     }
-    template = texts.get(str(check.get("reason")))
+
+
+def check_sentence(check: dict[str, Any]) -> str:
+    """One check of a statement, as a sentence in the learner's language."""
+    template = _check_texts().get(str(check.get("reason")))
     if template is None:
         return str(check.get("text") or check.get("reason") or "")
+    args = {
+        "actual": _show(check.get("actual")),
+        "expected": _show(check.get("expected")),
+        "matched": _show(check.get("matched")),
+        "operator": check.get("operator") or "",
+        "key": check.get("key") or "",
+        "result": _("true") if check.get("result") else _("false"),
+    }
     return template % args
 
 
 decision_label = labels.decision_label
 
 
-def reason_sentence(reason: str, decision: dict[str, Any]) -> str:
-    action = decision.get("action", "")
-    texts = {
+@per_language
+def _reason_texts() -> dict[str, str]:
+    return {
         "identity_allows": _(
             "The caller's IAM (identity) policy allows %(action)s, and no policy denies it."
         ),
@@ -173,11 +178,16 @@ def reason_sentence(reason: str, decision: dict[str, Any]) -> str:
             "before looking at the key."
         ),
     }
-    text = texts.get(reason)
+
+
+def reason_sentence(reason: str, decision: dict[str, Any]) -> str:
+    action = decision.get("action", "")
+    text = _reason_texts().get(reason)
     return text % {"action": action} if text else ""
 
 
-def note_sentence(note: str) -> str:
+@per_language
+def _note_sentence_table() -> dict[str, str]:
     return {
         "account_root": _("The account root user is allowed everything by its own account."),
         "no_identity_policy": _("The caller has no IAM policy that could allow it."),
@@ -193,7 +203,11 @@ def note_sentence(note: str) -> str:
         "key_policy_unreadable": _(
             "The stored key policy could not be read, so the lab ignores it."
         ),
-    }.get(note, note)
+    }
+
+
+def note_sentence(note: str) -> str:
+    return _note_sentence_table().get(note, note)
 
 
 @dataclass

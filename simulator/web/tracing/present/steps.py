@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from simulator.engine.crypto import fingerprint
 
 from . import labels
+from .cache import per_language
 from .redact import MASK, is_secret, mask_headers
 
 # The kinds of simulator.engine.trace's table, each with its own sentence template.
@@ -48,7 +49,8 @@ CSE_PREFIXES = ("x-amz-meta-x-amz-key", "x-amz-meta-x-amz-3", "x-amz-meta-x-amz-
 CUSTOMER_KEY = "x-amz-server-side-encryption-customer-key"
 
 
-def kind_title(kind: str) -> str:
+@per_language
+def _kind_title_table() -> dict[str, str]:
     return {
         "request.sent": _("Request sent"),
         "tls.transit": _("Across the network"),
@@ -70,7 +72,11 @@ def kind_title(kind: str) -> str:
         "bucket.config": _("Bucket setting"),
         "response.sent": _("Response sent"),
         "error": _("The request fails"),
-    }.get(kind, kind)
+    }
+
+
+def kind_title(kind: str) -> str:
+    return _kind_title_table().get(kind, kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,18 +317,26 @@ def _facts(step: dict[str, Any], req: RequestFacts) -> dict[str, Any]:
     return f
 
 
-def policy_label(policy: Any) -> str:
+@per_language
+def _policy_label_table() -> dict[str, str]:
     return {
         "bucket": _("bucket policy"),
         "identity": _("identity (IAM) policy"),
         "key": _("KMS key policy"),
         "bucket_encryption": _("bucket encryption setting (BlockedEncryptionTypes)"),
         "resource": _("resource policy"),
-    }.get(str(policy), _("policies"))
+    }
+
+
+def policy_label(policy: Any) -> str:
+    return _policy_label_table().get(str(policy), _("policies"))
 
 
 def build_steps(
-    steps: list[dict[str, Any]], req: RequestFacts, only: int | None = None
+    steps: list[dict[str, Any]],
+    req: RequestFacts,
+    only: int | None = None,
+    window: tuple[int, int] | None = None,
 ) -> list[StepView]:
     """Every step's view (or, with ``only``, steps 1..only with facts for the last alone).
 
@@ -365,6 +379,8 @@ def build_steps(
             packet = last
         last = packet
         if only is not None and index < limit - 1:
+            continue
+        if window is not None and not window[0] <= index < window[1]:
             continue
         keys = _keys(step.get("keys") or [])
         if kind == "request.sent" and req.ssec_fingerprint:
