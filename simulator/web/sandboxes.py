@@ -105,8 +105,8 @@ def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
     """Run one S3 request in the sandbox and keep its trace.
 
     One transaction: a failed request changes no record (the engine removes the blob
-    of a failed upload itself). The response body is read here when it is small;
-    callers that stream large downloads use ``open_engine`` directly.
+    of a failed upload itself). The response body is left as the engine gave it
+    (bytes, or a stream for a large object) for the caller to read or stream.
     """
     with transaction.atomic():
         engine = open_engine(sandbox)
@@ -184,10 +184,17 @@ def clone_sandbox(template: Sandbox, owner: str, name: str | None = None) -> San
         Record.objects.bulk_create(rows)
         _copy_blobs(source, target)
         traces = list(template.traces.all())
+        created = {}
         for trace in traces:
+            original = trace.created
             trace.pk = uuid.uuid4()
             trace.sandbox = copy
+            created[trace.pk] = original
         TraceRecord.objects.bulk_create(traces)
+        # ``auto_now_add`` stamps every copy with the same moment: keep the originals'
+        # times so the copied history stays in order.
+        for pk, moment in created.items():
+            TraceRecord.objects.filter(pk=pk).update(created=moment)
     return copy
 
 
