@@ -202,6 +202,7 @@ def test_the_packet_travels_with_motion_allowed(page: Page, lab: Lab) -> None:
     assert page.evaluate("matchMedia('(prefers-reduced-motion: reduce)').matches") is False
     page.keyboard.press("ArrowRight")
     expect(page.locator(".trace-now__count")).to_contain_text("Step 2 of")
+    page.wait_for_function("window.__travelled.length > 0")
     travelled = page.evaluate("window.__travelled")
     assert any("trace-packet" in (name or "") for name in travelled), travelled
 
