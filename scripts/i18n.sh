@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Refresh the Japanese catalogue after changing translatable text, then compile it.
+# Refresh the site frame's Japanese catalogue after changing translatable text, then
+# compile every catalogue.
 #
 #   bash scripts/i18n.sh          # update locale/ja/LC_MESSAGES/django.po, compile .mo
+#
+# Each area of the lab (simulator/web/<area>/ with templates/web/<area>/) keeps its own
+# catalogue in simulator/web/<area>/locale/, edited by hand; this script leaves those
+# strings out of the frame's catalogue and only compiles them.
 #
 # Edit the new or changed msgstr entries in django.po (and remove any "fuzzy" flags),
 # run this again to compile, and commit both files. Needs GNU gettext (installed here
@@ -17,6 +22,13 @@ fi
 export DJANGO_TESTING=1
 .venv/bin/python manage.py makemessages --locale ja --no-location --no-obsolete \
     --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'simulator/engine/*' \
-    --ignore 'simulator/quiz/*' --ignore 'staticfiles/*'
+    --ignore 'simulator/quiz/*' --ignore 'staticfiles/*' \
+    --ignore 'simulator/web/lab/*' --ignore 'simulator/web/tracing/*' \
+    --ignore 'simulator/web/kmsconsole/*' --ignore 'simulator/web/disk/*' \
+    --ignore 'simulator/web/breakit/*' --ignore 'simulator/web/cse/*' \
+    --ignore 'templates/web/lab/*' --ignore 'templates/web/tracing/*' \
+    --ignore 'templates/web/kms/*' --ignore 'templates/web/disk/*' \
+    --ignore 'templates/web/breakit/*' --ignore 'templates/web/cse/*' \
+    --ignore 'static/*'
 .venv/bin/python manage.py compilemessages --locale ja --ignore '.venv/*'
 grep -n -B1 -A3 '#, fuzzy' locale/ja/LC_MESSAGES/django.po && echo "^ fuzzy entries to review" || true
