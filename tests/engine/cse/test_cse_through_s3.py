@@ -14,15 +14,6 @@ from simulator.engine import Engine, S3Request, cse
 SECRET = b"only the client can read this"
 
 
-def _s3_is_implemented() -> bool:
-    return Engine(seed=1).s3(S3Request(method="PUT", bucket="probe")).status != 501
-
-
-@pytest.mark.xfail(
-    not _s3_is_implemented(),
-    reason="engine.s3 still answers 501 NotImplemented (simulator/engine/s3 is being written)",
-    strict=True,
-)
 @pytest.mark.parametrize("version", [2, 3])
 def test_a_cse_object_put_and_got_through_s3_decrypts_and_s3_holds_only_ciphertext(
     version: int,
