@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -35,7 +36,7 @@ from ..iam.decisions import Verdict
 from ..policy import ALLOW, EXPLICIT_DENY, PolicyError, RequestContext
 from . import errors
 from .context import Call
-from .headers import has_customer_headers
+from .headers import CUSTOMER
 from .model import BLOCK_SSE_C, bucket_arn, object_arn
 from .routing import COPY_SOURCE, Route, level_of
 
@@ -88,10 +89,14 @@ def _kms_key_arn(call: Call, value: str) -> str:
     return value
 
 
-def request_keys(call: Call) -> dict[str, Any]:
-    """The condition keys of a request, from the request alone (s3-facts §4)."""
+def request_keys(call: Call, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The condition keys of a request, from the request alone (s3-facts §4).
+
+    ``headers``: the request headers with lower-case names, if the caller has them.
+    """
     request = call.request
-    headers = call.headers.get_lower()  # one plain dict: this runs on every request
+    if headers is None:
+        headers = call.headers.get_lower()  # one plain dict: this runs on every request
     now = call.now().astimezone(UTC).replace(microsecond=0, tzinfo=None)
     keys: dict[str, Any] = {
         "aws:SecureTransport": "true" if request.secure else "false",
@@ -201,12 +206,12 @@ def _copy_source(value: str) -> tuple[str, str]:
     return bucket, key
 
 
-def _check_blocked_ssec(call: Call, route: Route) -> None:
+def _check_blocked_ssec(call: Call, route: Route, headers: Mapping[str, str]) -> None:
     """SSE-C writes to a bucket that blocks SSE-C: 403 AccessDenied, explained [BLOCK].
 
     Only over TLS: without it the handler answers SSE-C's own 400 first, as before.
     """
-    if not call.request.secure or not has_customer_headers(call.headers):
+    if not call.request.secure or not any(name.startswith(CUSTOMER) for name in headers):
         return
     record = call.engine.store.get("bucket", call.bucket)
     blocked = record["encryption"].get("blocked", []) if record else []
@@ -246,7 +251,8 @@ def authorize(call: Call, route: Route) -> None:
     """The hook ``S3Service.authorize`` calls: raises 403 AccessDenied, or returns."""
     request = call.request
     level = level_of(request)
-    keys = request_keys(call)
+    headers = call.headers.get_lower()
+    keys = request_keys(call, headers)
     bucket = "" if level == "service" else request.bucket
     key = request.key if level == "object" else ""
     decision = decide(call, route.action, bucket, key, keys)
@@ -266,4 +272,4 @@ def authorize(call: Call, route: Route) -> None:
             if not read.allowed:
                 raise errors.access_denied(read.message)
     if route.name in SSE_C_WRITES:
-        _check_blocked_ssec(call, route)
+        _check_blocked_ssec(call, route, headers)
