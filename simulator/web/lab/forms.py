@@ -100,6 +100,12 @@ class ReencryptForm(KMSKeyMixin, LabForm):
     kms_key = forms.ChoiceField(label=_("KMS key"), required=False)
     bucket_key = forms.BooleanField(label=_("Use an S3 Bucket Key"), required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # It shares the bucket page with EncryptionForm: ids of its own, or two fields
+        # would be id_kms_key and the second label would point at the first select.
+        kwargs.setdefault("auto_id", "id_reencrypt_%s")
+        super().__init__(*args, **kwargs)
+
 
 SENDER_CHOICES = [
     ("alice", _("alice (IAM user)")),
