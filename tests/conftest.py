@@ -93,3 +93,12 @@ def _uses_django(request: pytest.FixtureRequest) -> bool:
     return bool(DATABASE_FIXTURES & set(request.fixturenames)) or (
         request.node.get_closest_marker("django_db") is not None
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    """A request in Japanese leaves Japanese active in the thread; the next test starts fresh."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

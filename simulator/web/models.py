@@ -79,7 +79,9 @@ class TraceRecord(models.Model):
     action = models.CharField(max_length=40)
     method = models.CharField(max_length=10)
     bucket = models.CharField(max_length=63, blank=True, default="")
-    key = models.CharField(max_length=1024, blank=True, default="")
+    # Text, not a bounded column: a rejected request may name a key longer than S3's
+    # 1,024 bytes, and its trace must still be kept.
+    key = models.TextField(blank=True, default="")
     query = models.JSONField(default=dict)
     principal = models.CharField(max_length=200)
     secure = models.BooleanField(default=True)
