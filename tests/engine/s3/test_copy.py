@@ -54,8 +54,14 @@ def copy(
     return s3(engine, "PUT", bucket, key=target, headers=sent)
 
 
-def put(engine: Engine, key: str = "doc.bin", body: bytes = BODY, **headers: str) -> S3Response:
-    response = s3(engine, "PUT", key=key, headers=headers, body=body)
+def put(
+    engine: Engine,
+    key: str = "doc.bin",
+    *,
+    body: bytes = BODY,
+    headers: dict[str, str] | None = None,
+) -> S3Response:
+    response = s3(engine, "PUT", key=key, headers=headers or {}, body=body)
     assert response.status == 200, response.body
     return response
 
@@ -72,7 +78,7 @@ def kms_lab(lab: Engine) -> Engine:
 
 def test_a_copy_round_trips_from_and_to_every_mode(lab: Engine, mode: Mode) -> None:
     """design §1 contract: an object copied out of, and back into, each mode reads back exactly."""
-    put(lab, **mode.put_headers)
+    put(lab, headers=mode.put_headers)
     read_source = source_headers(CUSTOMER_KEY) if mode.name == "SSE-C" else {}
     out = copy(lab, "plain.bin", **read_source)
     assert out.status == 200, out.body
@@ -89,7 +95,7 @@ def test_a_copy_round_trips_from_and_to_every_mode(lab: Engine, mode: Mode) -> N
 
 def test_a_copy_rewrites_the_ciphertext_under_a_new_key(lab: Engine, mode: Mode) -> None:
     """s3-facts §3: copying in place re-encrypts — a new blob, essentially every byte changed."""
-    put(lab, **mode.put_headers)
+    put(lab, headers=mode.put_headers)
     store = lab.store
     assert isinstance(store, MemoryStore)
     before_id = blob_id_of(lab, "doc.bin")
@@ -117,7 +123,7 @@ def test_a_copy_without_headers_takes_the_destination_default_not_the_source(
     kms_lab: Engine,
 ) -> None:
     """s3-facts §3: an SSE-KMS object copied in place with no headers becomes AES256."""
-    put(kms_lab, **{SSE: "aws:kms", BUCKET_KEY: "true"})
+    put(kms_lab, headers={SSE: "aws:kms", BUCKET_KEY: "true"})
     response = copy(kms_lab, "doc.bin")
     assert response.status == 200, response.body
     assert response.headers[SSE] == "AES256"
@@ -129,7 +135,7 @@ def test_a_copy_without_headers_takes_the_destination_default_not_the_source(
 def test_aws_kms_without_a_key_id_uses_aws_s3_and_drops_the_bucket_key(kms_lab: Engine) -> None:
     """s3-facts §3: Copy with aws:kms and no key id → aws/s3, bucket key dropped unless re-sent."""
     own = kms_lab.kms("CreateKey", {})["KeyMetadata"]["Arn"]
-    put(kms_lab, **{SSE: "aws:kms", KEY_ID: own, BUCKET_KEY: "true"})
+    put(kms_lab, headers={SSE: "aws:kms", KEY_ID: own, BUCKET_KEY: "true"})
     response = copy(kms_lab, "doc.bin", **{SSE: "aws:kms"})
     assert response.status == 200, response.body
     aws_s3 = kms_lab.kms("DescribeKey", {"KeyId": "alias/aws/s3"})["KeyMetadata"]["Arn"]
@@ -142,7 +148,7 @@ def test_aws_kms_without_a_key_id_uses_aws_s3_and_drops_the_bucket_key(kms_lab: 
 def test_additional_encryption_context_is_not_copied(kms_lab: Engine) -> None:
     """s3-facts §3 [BC-S3]: the user context stays with the source; the copy gets only aws:s3:arn."""
     user = base64.b64encode(json.dumps({"project": "lab"}).encode()).decode()
-    put(kms_lab, **{SSE: "aws:kms", CONTEXT: user})
+    put(kms_lab, headers={SSE: "aws:kms", CONTEXT: user})
     response = copy(kms_lab, "copy.bin", **{SSE: "aws:kms"})
     assert CONTEXT not in response.headers
     assert s3(kms_lab, "GET", key="copy.bin").read() == BODY
@@ -159,7 +165,7 @@ def test_a_cross_bucket_copy_reads_a_bucket_key_object_under_its_own_bucket(
     kms_lab: Engine,
 ) -> None:
     """s3-facts §5: a bucket key's context is its bucket's ARN, so the source bucket's applies."""
-    put(kms_lab, **{SSE: "aws:kms", BUCKET_KEY: "true"})
+    put(kms_lab, headers={SSE: "aws:kms", BUCKET_KEY: "true"})
     make_bucket(kms_lab, "other-bucket")
     response = copy(kms_lab, "copy.bin", bucket="other-bucket")
     assert response.status == 200, response.body
@@ -187,7 +193,7 @@ def test_an_sse_c_source_needs_the_copy_source_key(
     lab: Engine, headers: dict[str, str], status: int, code: str, message: str, why: str
 ) -> None:
     """s3-facts §2: CopyObject without the copy-source headers → 400; wrong key → 403."""
-    put(lab, **customer_headers(CUSTOMER_KEY))
+    put(lab, headers=customer_headers(CUSTOMER_KEY))
     response = copy(lab, "copy.bin", **headers)
     assert (response.status, response.error_code, response.error_message) == (
         status,
@@ -260,7 +266,7 @@ def test_an_explicit_aes256_default_lets_an_unchanged_copy_through(engine: Engin
 
 def test_the_metadata_directive_copies_or_replaces(lab: Engine) -> None:
     """CopyObject: COPY (the default) keeps metadata and Content-Type; REPLACE takes the request's."""
-    put(lab, **{"Content-Type": "text/plain", "x-amz-meta-colour": "blue"})
+    put(lab, headers={"Content-Type": "text/plain", "x-amz-meta-colour": "blue"})
     copy(lab, "kept.bin")
     kept = s3(lab, "HEAD", key="kept.bin").headers
     assert (kept["Content-Type"], kept["x-amz-meta-colour"]) == ("text/plain", "blue")
@@ -276,7 +282,7 @@ def test_the_metadata_directive_copies_or_replaces(lab: Engine) -> None:
 def test_a_copy_changes_the_etag_and_keeps_the_checksum(lab: Engine) -> None:
     """s3-facts §7 [LS]: a body kept CRC32 under SSE-C and after a copy to SSE-S3; the ETag changed."""
     crc = checksum_b64("CRC32", BODY)
-    put_response = put(lab, **customer_headers(CUSTOMER_KEY), **{"x-amz-checksum-crc32": crc})
+    put_response = put(lab, headers={**customer_headers(CUSTOMER_KEY), "x-amz-checksum-crc32": crc})
     response = copy(lab, "copy.bin", **source_headers(CUSTOMER_KEY))
     result = response.read().decode()
     etag = re.search(r"<ETag>(.*?)</ETag>", result)
@@ -338,7 +344,7 @@ def test_a_url_encoded_source_with_a_version_id_is_found(lab: Engine) -> None:
 def test_the_trace_decrypts_the_source_then_encrypts_the_target(kms_lab: Engine) -> None:
     """design §4: sse.decrypt (source keys) precedes sse.encrypt (target keys); CloudTrail
     records a CopyObject data event with SSEApplied (s3-facts §3 [TRACK])."""
-    put(kms_lab, **{SSE: "aws:kms"})
+    put(kms_lab, headers={SSE: "aws:kms"})
     response = copy(kms_lab, "copy.bin", **customer_headers(CUSTOMER_KEY))
     kinds = [step.kind for step in response.trace]
     assert kinds.index("kms.decrypt") < kinds.index("sse.decrypt") < kinds.index("sse.encrypt")

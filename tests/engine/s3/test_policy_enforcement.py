@@ -150,7 +150,7 @@ def policy_steps(response: S3Response) -> list[Any]:
     return [
         step
         for step in response.trace
-        if step.kind == "policy.evaluated" and step.decision["service"] == "s3"
+        if step.kind == "policy.evaluated" and (step.decision or {}).get("service") == "s3"
     ]
 
 

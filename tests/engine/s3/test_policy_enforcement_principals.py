@@ -54,7 +54,9 @@ def get(engine: Engine, principal: str) -> S3Response:
 
 def s3_decision(response: S3Response) -> Any:
     (step,) = [
-        s for s in response.trace if s.kind == "policy.evaluated" and s.decision["service"] == "s3"
+        s
+        for s in response.trace
+        if s.kind == "policy.evaluated" and (s.decision or {}).get("service") == "s3"
     ]
     return step.decision
 
