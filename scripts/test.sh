@@ -8,7 +8,8 @@
 #
 # Steps: ruff (lint, format), mypy, import-linter, pytest on SQLite (everything but
 # the browser tests), pytest on a throwaway PostgreSQL cluster (the database-backed
-# tests), and the browser tests in real Chromium through Playwright.
+# tests), the browser tests in real Chromium through Playwright, and the client-side
+# encryption interoperability tests against AWS's own Python client.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -192,3 +193,8 @@ step "pytest on PostgreSQL (database tests)" \
 
 step "pytest browser tests in Chromium" \
     env DJANGO_ALLOW_ASYNC_UNSAFE=true "$VENV/bin/pytest" -m browser
+
+# The official Amazon S3 Encryption Client pins another cryptography release, so its
+# interoperability tests run in a virtualenv of their own (tests/interop/run.sh).
+step "CSE interoperability with the official S3 Encryption Client" \
+    env CSE_INTEROP_VENV="$ROOT/.venv-interop" sh tests/interop/run.sh -q
