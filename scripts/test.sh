@@ -8,8 +8,9 @@
 #
 # Steps: ruff (lint, format), mypy, import-linter, pytest on SQLite (everything but
 # the browser tests), pytest on a throwaway PostgreSQL cluster (the database-backed
-# tests), the browser tests in real Chromium through Playwright, and the client-side
-# encryption interoperability tests against AWS's own Python client.
+# tests), axe-core from npm (package-lock.json), the browser tests in real Chromium
+# through Playwright, and the client-side encryption interoperability tests against
+# AWS's own Python client.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -190,6 +191,25 @@ record ok
 step "pytest on PostgreSQL (database tests)" \
     env DATABASE_URL="postgres://lab:lab@127.0.0.1:$PG_PORT/lab" \
     "$VENV/bin/pytest" -m "postgres and not browser"
+
+install_axe() {
+    # The accessibility tests inject axe-core (pinned in package.json and
+    # package-lock.json) into every page: install it when it is missing or stale.
+    local installed="" wanted
+    wanted="$(node -p 'require("./package-lock.json").packages["node_modules/axe-core"].version')"
+    if [ -f node_modules/axe-core/package.json ]; then
+        installed="$(node -p 'require("./node_modules/axe-core/package.json").version')"
+    fi
+    if [ "$installed" != "$wanted" ]; then
+        npm ci --no-audit --no-fund
+    fi
+    if [ ! -f node_modules/axe-core/axe.min.js ]; then
+        echo "axe-core is still missing from node_modules: the accessibility tests cannot run." >&2
+        return 1
+    fi
+    echo "axe-core $wanted"
+}
+step "axe-core for the accessibility tests (npm ci)" install_axe
 
 step "pytest browser tests in Chromium" \
     env DJANGO_ALLOW_ASYNC_UNSAFE=true "$VENV/bin/pytest" -m browser
