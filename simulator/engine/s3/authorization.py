@@ -14,7 +14,11 @@
 4. refuses SSE-C writes to a bucket whose ``BlockedEncryptionTypes`` holds SSE-C [BLOCK]
    with its own explained step.
 
-Handlers that act on several objects (DeleteObjects) call ``decide`` per key.
+A route may name further actions (``Route.extra_actions``), each decided in turn on the
+same resource with its own step: UpdateObjectEncryption needs ``s3:PutObject`` and
+``s3:UpdateObjectEncryption`` [UOE]. Routes marked ``per_key`` (DeleteObjects) are not
+decided here: the handler calls ``decide`` for each key it names, and a denied key
+becomes an ``AccessDenied`` entry of the DeleteResult while the others are deleted.
 
 UploadPart and CompleteMultipartUpload are ``s3:PutObject`` too and are evaluated with
 their own headers, which carry no ``x-amz-server-side-encryption``: the classic
@@ -249,15 +253,20 @@ def _check_blocked_ssec(call: Call, route: Route, headers: Mapping[str, str]) ->
 
 def authorize(call: Call, route: Route) -> None:
     """The hook ``S3Service.authorize`` calls: raises 403 AccessDenied, or returns."""
+    if route.per_key:
+        # DeleteObjects: S3 decides s3:DeleteObject for each key it names, and reports a
+        # denied key in the DeleteResult rather than failing the request (API_DeleteObjects).
+        return
     request = call.request
     level = level_of(request)
     headers = call.headers.get_lower()
     keys = request_keys(call, headers)
     bucket = "" if level == "service" else request.bucket
     key = request.key if level == "object" else ""
-    decision = decide(call, route.action, bucket, key, keys)
-    if not decision.allowed:
-        raise errors.access_denied(decision.message)
+    for action in (route.action, *route.extra_actions):
+        decision = decide(call, action, bucket, key, keys)
+        if not decision.allowed:
+            raise errors.access_denied(decision.message)
     if route.action in BUCKET_POLICY_ACTIONS and call.engine.iam.scope(call.principal) != (
         SAME_ACCOUNT
     ):

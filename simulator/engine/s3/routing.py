@@ -63,6 +63,11 @@ class Route:
     handler: Handler
     flags: frozenset[str] = frozenset()
     header: str | None = None  # when sent, this route is preferred
+    # Further IAM actions the request needs, each decided on the same resource
+    # (UpdateObjectEncryption needs s3:PutObject *and* s3:UpdateObjectEncryption).
+    extra_actions: tuple[str, ...] = ()
+    # Authorized by the handler, once per object it names (DeleteObjects), not here.
+    per_key: bool = False
 
 
 def _r(
@@ -73,8 +78,13 @@ def _r(
     handler: Handler,
     flags: tuple[str, ...] = (),
     header: str | None = None,
+    *,
+    extra_actions: tuple[str, ...] = (),
+    per_key: bool = False,
 ) -> Route:
-    return Route(method, level, name, action, handler, frozenset(flags), header)
+    return Route(
+        method, level, name, action, handler, frozenset(flags), header, extra_actions, per_key
+    )
 
 
 COPY_SOURCE = "x-amz-copy-source"
@@ -101,7 +111,7 @@ ROUTES: tuple[Route, ...] = (
     _r("DELETE", "bucket", "DeleteBucketPolicy", "s3:DeleteBucketPolicy", bucket_policy.delete,
        ("policy",)),
     _r("POST", "bucket", "DeleteObjects", "s3:DeleteObject", delete_objects.delete_objects,
-       ("delete",)),
+       ("delete",), per_key=True),
     _r("GET", "bucket", "ListMultipartUploads", "s3:ListBucketMultipartUploads",
        _unimplemented, ("uploads",)),
     # object level

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 
 import pytest
@@ -134,3 +135,107 @@ def test_random_delete_documents_never_give_a_500(pieces: list[str], noise: byte
     assert response.status in (200, 400), response.body
     if response.status == 400:
         assert response.error_code in ("MalformedXML", "InvalidArgument")
+
+
+# --------------------------------------------------------------------------- per-key policy
+
+ALICE = "arn:aws:iam::111122223333:user/alice"
+OTHER_ACCOUNT = "arn:aws:iam::444455556666:user/eve"
+
+
+def put_policy(engine: Engine, *statements: dict[str, object]) -> None:
+    document = json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    response = s3(engine, "PUT", query={"policy": ""}, body=document.encode())
+    assert response.status == 204, response.error_message
+
+
+def deny_delete(resource: str) -> dict[str, object]:
+    return {
+        "Sid": "NoDelete",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:DeleteObject",
+        "Resource": resource,
+    }
+
+
+def errors_of(body: str) -> list[tuple[str, str, str]]:
+    pattern = r"<Error><Key>(.*?)</Key><Code>(.*?)</Code><Message>(.*?)</Message></Error>"
+    return re.findall(pattern, body)
+
+
+@pytest.mark.parametrize(
+    ("resource", "denied", "why"),
+    [
+        (f"arn:aws:s3:::{BUCKET}/*", ["keep/a", "open/b", "open/c"], "a Deny on every object"),
+        (f"arn:aws:s3:::{BUCKET}/keep/*", ["keep/a"], "a Deny on one prefix"),
+        (f"arn:aws:s3:::{BUCKET}/open/b", ["open/b"], "a Deny on one key"),
+        (f"arn:aws:s3:::{BUCKET}", [], "a Deny on the bucket ARN names no object"),
+    ],
+)
+def test_a_bucket_policy_deny_stops_only_the_keys_it_names(
+    lab: Engine, resource: str, denied: list[str], why: str
+) -> None:
+    """API_DeleteObjects: "For each key, Amazon S3 performs a delete operation and returns
+    the result of that delete, success or failure" — a key denied s3:DeleteObject is an
+    AccessDenied Error entry and stays; the other keys are deleted; the answer is 200."""
+    keys = ["keep/a", "open/b", "open/c"]
+    for key in keys:
+        s3(lab, "PUT", key=key, body=b"x")
+    put_policy(lab, deny_delete(resource))
+    response = delete(lab, delete_body(*keys))
+    body = response.read().decode()
+    assert response.status == 200, why
+    assert errors_of(body) == [(key, "AccessDenied", "Access Denied") for key in denied], why
+    deleted = re.findall(r"<Deleted><Key>(.*?)</Key></Deleted>", body)
+    assert deleted == [key for key in keys if key not in denied], why
+    left = [key.split("/", 1)[1] for key, _ in lab.store.scan("object")]
+    assert left == denied, why
+
+
+def test_each_key_decision_is_a_trace_step(lab: Engine) -> None:
+    """design §4 / issue 3: every decision is a policy.evaluated step with its explanation."""
+    for key in ("a", "b"):
+        s3(lab, "PUT", key=key, body=b"x")
+    put_policy(lab, deny_delete(f"arn:aws:s3:::{BUCKET}/a"))
+    response = delete(lab, delete_body("a", "b", "c"))
+    steps = [s for s in response.trace if s.kind == "policy.evaluated"]
+    assert [s.detail["resource"] for s in steps] == [
+        f"arn:aws:s3:::{BUCKET}/{key}" for key in ("a", "b", "c")
+    ]
+    assert [s.outcome for s in steps] == ["AccessDenied", "ok", "ok"]
+    assert {s.detail["action"] for s in steps} == {"s3:DeleteObject"}
+    first = steps[0].decision
+    assert first is not None
+    assert (first["decision"], first["policy"]) == ("ExplicitDeny", "bucket")
+    assert [d["sid"] for d in first["deciding"]] == ["NoDelete"]
+    summary = response.trace[-2]
+    assert (summary.kind, summary.detail["deleted"], summary.detail["errors"]) == (
+        "storage.delete", 2, 1)  # fmt: skip
+
+
+def test_quiet_mode_still_reports_denied_keys(lab: Engine) -> None:
+    """API_DeleteObjects: Quiet mode lists only the keys whose delete failed."""
+    s3(lab, "PUT", key="a", body=b"x")
+    put_policy(lab, deny_delete(f"arn:aws:s3:::{BUCKET}/a"))
+    body = delete(lab, delete_body("a", "b", quiet=True)).read().decode()
+    assert errors_of(body) == [("a", "AccessDenied", "Access Denied")]
+    assert "<Deleted>" not in body
+
+
+def test_another_account_needs_an_allow_per_key(lab: Engine) -> None:
+    """s3-facts §4 [IAM-EV]: another account needs a bucket-policy Allow; granted on one
+    prefix of object ARNs, it deletes there and is refused elsewhere in the same request."""
+    for key in ("shared/a", "private/b"):
+        s3(lab, "PUT", key=key, body=b"x")
+    put_policy(lab, {"Sid": "EveDeletesShared", "Effect": "Allow",
+                     "Principal": {"AWS": OTHER_ACCOUNT}, "Action": "s3:DeleteObject",
+                     "Resource": f"arn:aws:s3:::{BUCKET}/shared/*"})  # fmt: skip
+    body = delete_body("shared/a", "private/b")
+    response = s3(lab, "POST", query={"delete": ""}, headers=md5_header(body), body=body,
+                  principal=OTHER_ACCOUNT)  # fmt: skip
+    text = response.read().decode()
+    assert response.status == 200, text
+    assert errors_of(text) == [("private/b", "AccessDenied", "Access Denied")]
+    assert re.findall(r"<Deleted><Key>(.*?)</Key></Deleted>", text) == ["shared/a"]
+    assert lab.store.get("object", f"{BUCKET}/private/b") is not None
