@@ -50,12 +50,19 @@ class ORMStore:
         return Record.objects.filter(sandbox=self.sandbox, kind=kind)
 
     def get(self, kind: str, id: str) -> dict[str, Any] | None:
-        row = self._rows(kind).filter(rid=id).values_list("data", flat=True).first()
-        return cast("dict[str, Any] | None", row)
+        # (sandbox, kind, rid) is unique: no ORDER BY needed to pick the one row.
+        rows = Record.objects.filter(sandbox=self.sandbox, kind=kind, rid=id)
+        found = list(rows.values_list("data", flat=True)[:1])
+        return cast("dict[str, Any] | None", found[0] if found else None)
 
     def put(self, kind: str, id: str, record: dict[str, Any]) -> None:
-        Record.objects.update_or_create(
-            sandbox=self.sandbox, kind=kind, rid=id, defaults={"data": record}
+        # One INSERT ... ON CONFLICT DO UPDATE on the unique (sandbox, kind, rid), instead
+        # of update_or_create's locking SELECT, savepoints and a second statement.
+        Record.objects.bulk_create(
+            [Record(sandbox=self.sandbox, kind=kind, rid=id, data=record)],
+            update_conflicts=True,
+            unique_fields=["sandbox", "kind", "rid"],
+            update_fields=["data"],
         )
 
     def delete(self, kind: str, id: str) -> None:
