@@ -83,8 +83,10 @@ def _entropy(sandbox: Sandbox, store: ORMStore) -> Entropy:
     return SeededEntropy(f"{sandbox.seed}/{number}")
 
 
-def open_engine(sandbox: Sandbox) -> Engine:
-    store = ORMStore(sandbox)
+def open_engine(sandbox: Sandbox, *, peek: bool = False) -> Engine:
+    """The sandbox's engine. ``peek``: for a look that is rolled back (``lab.state.peek``),
+    with a store that reads each record once (see ``ORMStore``)."""
+    store = ORMStore(sandbox, cache_reads=peek)
     return Engine(
         store=store,
         entropy=_entropy(sandbox, store),

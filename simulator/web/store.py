@@ -38,22 +38,43 @@ class _ChunkFile(File):  # type: ignore[type-arg]
 
 
 class ORMStore:
-    """One sandbox's engine state."""
+    """One sandbox's engine state.
 
-    def __init__(self, sandbox: Sandbox, storage: Storage | None = None) -> None:
+    With ``cache_reads`` the store remembers every record it has read or written, so
+    the engine's repeated reads of one record (the bucket, the caller's IAM user, each
+    KMS key after a listing) cost one query. Only for a short-lived engine that is the
+    sole writer of the sandbox while it lives: the lab's page views, which look inside a
+    transaction that is rolled back (``lab.state.peek``). Like ``MemoryStore``, reads
+    return a shallow copy.
+    """
+
+    def __init__(
+        self, sandbox: Sandbox, storage: Storage | None = None, *, cache_reads: bool = False
+    ) -> None:
         self.sandbox = sandbox
         self.storage = storage or default_storage
         self._prefix = f"blobs/{sandbox.pk}/"
+        self._cache: dict[tuple[str, str], dict[str, Any] | None] | None = (
+            {} if cache_reads else None
+        )
 
     # records -------------------------------------------------------------
     def _rows(self, kind: str) -> Any:
         return Record.objects.filter(sandbox=self.sandbox, kind=kind)
 
     def get(self, kind: str, id: str) -> dict[str, Any] | None:
+        cache = self._cache
+        if cache is not None and (kind, id) in cache:
+            cached = cache[(kind, id)]
+            return dict(cached) if cached is not None else None
         # (sandbox, kind, rid) is unique: no ORDER BY needed to pick the one row.
         rows = Record.objects.filter(sandbox=self.sandbox, kind=kind, rid=id)
         found = list(rows.values_list("data", flat=True)[:1])
-        return cast("dict[str, Any] | None", found[0] if found else None)
+        record = cast("dict[str, Any] | None", found[0] if found else None)
+        if cache is not None:
+            cache[(kind, id)] = record
+            return dict(record) if record is not None else None
+        return record
 
     def put(self, kind: str, id: str, record: dict[str, Any]) -> None:
         # One INSERT ... ON CONFLICT DO UPDATE on the unique (sandbox, kind, rid), instead
@@ -64,9 +85,13 @@ class ORMStore:
             unique_fields=["sandbox", "kind", "rid"],
             update_fields=["data"],
         )
+        if self._cache is not None:
+            self._cache[(kind, id)] = dict(record)
 
     def delete(self, kind: str, id: str) -> None:
         self._rows(kind).filter(rid=id).delete()
+        if self._cache is not None:
+            self._cache[(kind, id)] = None
 
     def scan(
         self, kind: str, prefix: str = "", start_after: str = ""
@@ -81,7 +106,12 @@ class ORMStore:
         while True:
             page = rows.filter(rid__gt=last) if last is not None else rows
             batch = list(page.order_by("rid").values_list("rid", "data")[:500])
-            yield from batch
+            if self._cache is None:
+                yield from batch
+            else:
+                for rid, record in batch:
+                    self._cache[(kind, rid)] = record
+                    yield rid, dict(record)
             if len(batch) < 500:
                 return
             last = batch[-1][0]

@@ -41,7 +41,7 @@ TIMELINE_LIMIT = 200
 def _peeking(sandbox: Sandbox) -> Iterator[Engine]:
     with transaction.atomic():
         try:
-            yield open_engine(sandbox)
+            yield open_engine(sandbox, peek=True)
         finally:
             transaction.set_rollback(True)
 
