@@ -6,6 +6,18 @@
 to another KMS key, or adds a bucket key — by re-wrapping the object's data key
 (``unseal.rewrap_to_kms``). ETag, checksums, Last-Modified and the ciphertext blob stay
 exactly as they were; the trace shows the old and the new wrapped key side by side.
+
+Permissions [UOE]: the caller needs ``s3:PutObject`` and ``s3:UpdateObjectEncryption``
+on the object — the route names both, and each is a ``policy.evaluated`` step before this
+handler runs. On the KMS side the re-wrap makes real calls on the caller's behalf, each
+decided by the key policy: ``kms:Decrypt`` on the object's current key (SSE-KMS sources)
+and ``kms:GenerateDataKey`` on the new one (or on the bucket key's KMS key).
+
+NOTE: AWS's reference lists kms:Encrypt, kms:Decrypt, kms:GenerateDataKey and
+kms:ReEncrypt* for this operation without saying which call needs which. The lab
+enforces the permission of each KMS call it really makes (audited, counted, in the
+trace), so a key policy that denies only kms:ReEncrypt* or kms:Encrypt does not stop
+a re-wrap here as it may on AWS.
 """
 
 from __future__ import annotations

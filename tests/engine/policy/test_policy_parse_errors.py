@@ -13,6 +13,8 @@ import pytest
 from policy_builders import ALICE, OBJECT_ARN
 
 from simulator.engine.policy import PolicyError, RequestContext, evaluate, parse_policy
+from simulator.engine.policy.catalog import S3_ACTIONS
+from simulator.engine.s3.routing import ROUTES
 
 GOOD = {
     "Sid": "S",
@@ -246,3 +248,28 @@ def test_well_formed_documents_are_accepted(document: Any, why: str) -> None:
 
 def test_version_defaults_to_2008_10_17() -> None:
     assert parse_policy({"Statement": GOOD}).version == "2008-10-17"
+
+
+# The actions the lab's own requests are decided on, and neighbours a learner will write:
+# each is in the Service Authorization Reference for Amazon S3, so PutBucketPolicy takes it.
+LAB_ACTIONS = [
+    "s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:UpdateObjectEncryption",
+    "s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration", "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy", "s3:GetBucketPolicy", "s3:ListBucket", "s3:ListAllMyBuckets",
+    "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:ListBucketMultipartUploads",
+    "s3:PutObjectTagging", "s3:GetBucketLocation", "s3:CreateBucket", "s3:DeleteBucket",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("action", LAB_ACTIONS)
+def test_every_action_the_lab_decides_is_a_known_action(action: str) -> None:
+    """Service Authorization Reference for Amazon S3: these are S3 actions, so a bucket
+    policy naming one is accepted (an unknown one is "Policy has invalid action")."""
+    parsed = parse_policy(doc(Action=action), bucket="b")
+    assert parsed.statements[0].actions.matches(action, {})
+
+
+def test_every_routed_action_is_in_the_catalog() -> None:
+    """A route decided on an action a bucket policy could not name would be unteachable."""
+    routed = {a for r in ROUTES for a in (r.action, *r.extra_actions)}
+    assert {a.split(":", 1)[1].lower() for a in routed} <= S3_ACTIONS

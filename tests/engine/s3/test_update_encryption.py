@@ -7,6 +7,8 @@ unencrypted, SSE-C and DSSE sources and SSE-C/DSSE targets are InvalidRequest.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from s3lab import BUCKET, CUSTOMER_KEY, blob_id_of, customer_headers, kms_ready, s3
 
@@ -184,3 +186,91 @@ def test_a_kms_key_needs_tls(kms_lab: Engine) -> None:
     response = s3(kms_lab, "PUT", key="doc.bin", query={"encryption": ""},
                   body=document(new_key(kms_lab)), secure=False)  # fmt: skip
     assert (response.status, response.error_code) == (400, "InvalidArgument")
+
+
+# --------------------------------------------------------------------------- permissions
+
+ALICE = "arn:aws:iam::111122223333:user/alice"
+ROOT = "arn:aws:iam::111122223333:root"
+
+
+def put_bucket_policy(engine: Engine, *statements: dict[str, object]) -> None:
+    document = json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    response = s3(engine, "PUT", query={"policy": ""}, body=document.encode())
+    assert response.status == 204, response.error_message
+
+
+def deny(action: str) -> dict[str, object]:
+    return {"Sid": "No", "Effect": "Deny", "Principal": "*", "Action": action,
+            "Resource": f"arn:aws:s3:::{BUCKET}/*"}  # fmt: skip
+
+
+@pytest.mark.parametrize("action", ["s3:UpdateObjectEncryption", "s3:PutObject"])
+def test_update_needs_both_put_object_and_update_object_encryption(
+    kms_lab: Engine, action: str
+) -> None:
+    """[UOE] API_UpdateObjectEncryption, Permissions: the caller needs s3:PutObject *and*
+    s3:UpdateObjectEncryption; a Deny on either is 403 AccessDenied naming that action,
+    and the object keeps its encryption."""
+    s3(kms_lab, "PUT", key="doc.bin", body=BODY)
+    arn = new_key(kms_lab)
+    put_bucket_policy(kms_lab, deny(action))
+    response = update(kms_lab, document(arn))
+    assert (response.status, response.error_code) == (403, "AccessDenied")
+    assert response.error_message == (
+        f"User: {ALICE} is not authorized to perform: {action} on resource: "
+        f'"arn:aws:s3:::{BUCKET}/doc.bin" with an explicit deny in a resource-based policy'
+    )
+    assert s3(kms_lab, "HEAD", key="doc.bin").headers[SSE] == "AES256"
+    assert "kms.generate_data_key" not in [step.kind for step in response.trace]
+
+
+def test_a_deny_on_update_object_encryption_leaves_put_object_alone(kms_lab: Engine) -> None:
+    """[UOE]: s3:UpdateObjectEncryption is an action of its own — denying it stops the
+    re-wrap while uploads (s3:PutObject) still succeed."""
+    put_bucket_policy(kms_lab, deny("s3:UpdateObjectEncryption"))
+    assert s3(kms_lab, "PUT", key="doc.bin", body=BODY).status == 200
+    assert update(kms_lab, document(new_key(kms_lab))).status == 403
+    assert s3(kms_lab, "PUT", key="doc.bin", body=b"again").status == 200
+
+
+def test_both_decisions_are_trace_steps(kms_lab: Engine) -> None:
+    """design §4 / issue 3: each action decided is a policy.evaluated step."""
+    s3(kms_lab, "PUT", key="doc.bin", body=BODY)
+    response = update(kms_lab, document(new_key(kms_lab)))
+    assert response.status == 200
+    steps = [step for step in response.trace if step.kind == "policy.evaluated"]
+    actions = [step.detail["action"] for step in steps]
+    assert actions[:2] == ["s3:PutObject", "s3:UpdateObjectEncryption"]
+    assert {step.detail["resource"] for step in steps[:2]} == {f"arn:aws:s3:::{BUCKET}/doc.bin"}
+
+
+def key_denying(engine: Engine, action: str) -> str:
+    """A customer managed key whose policy delegates to IAM but denies ``action`` to alice."""
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "kms:*",
+         "Resource": "*"},
+        {"Sid": "NoAlice", "Effect": "Deny", "Principal": {"AWS": ALICE}, "Action": action,
+         "Resource": "*"},
+    ]}  # fmt: skip
+    created = engine.kms("CreateKey", {"Policy": json.dumps(policy)})
+    return str(created["KeyMetadata"]["Arn"])
+
+
+def test_the_new_key_must_allow_generate_data_key(kms_lab: Engine) -> None:
+    """s3-facts §5: S3 wraps under the new key with kms:GenerateDataKey; refused → 403."""
+    s3(kms_lab, "PUT", key="doc.bin", body=BODY)
+    response = update(kms_lab, document(key_denying(kms_lab, "kms:GenerateDataKey")))
+    assert (response.status, response.error_code) == (403, "AccessDenied")
+    assert s3(kms_lab, "HEAD", key="doc.bin").headers[SSE] == "AES256"
+
+
+def test_the_old_key_must_allow_decrypt(kms_lab: Engine) -> None:
+    """s3-facts §5: an SSE-KMS object's data key is unwrapped with kms:Decrypt on its
+    current key before the re-wrap; refused → 403, and the object stays under that key."""
+    old = key_denying(kms_lab, "kms:Decrypt")
+    put = s3(kms_lab, "PUT", key="doc.bin", headers={SSE: "aws:kms", KEY_ID: old}, body=BODY)
+    assert put.status == 200
+    response = update(kms_lab, document(new_key(kms_lab)))
+    assert (response.status, response.error_code) == (403, "AccessDenied")
+    assert s3(kms_lab, "HEAD", key="doc.bin").headers[KEY_ID] == old
