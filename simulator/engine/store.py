@@ -11,12 +11,19 @@ one database.
 
 Record kinds used by the engine (ids in brackets):
 
-* ``bucket`` [name], ``object`` [bucket/key], ``upload`` [upload id],
+* S3 (``s3.model``): ``bucket`` [name] (its default encryption and its bucket policy
+  text), ``object`` [bucket/key], ``upload`` [upload id],
   ``part`` [upload id/part number as 5 digits]
-* ``kms_key`` [key id], ``kms_alias`` [alias name], ``s3_root_key`` [version]
-* ``s3_bucket_key`` [bucket/KMS key/requester], the S3 Bucket Key cache
-* ``audit`` [sequence number as 12 digits], ``counter`` [name], ``meta`` [name]
-  (``meta/s3_root_key_current`` names the current S3 root key version)
+* ``s3_root_key`` [version] (``s3.root_keys``); ``s3_bucket_key``
+  [bucket/KMS key/requester], the S3 Bucket Key cache (``s3.bucket_keys``)
+* KMS (``kms.keystore``): ``kms_key`` [key id] (with its key policy), ``kms_alias``
+  [alias name]
+* IAM (``iam.users``): ``iam_user`` [user name] — a sandbox user and its inline
+  identity policies (alice and bob exist without a record until one is edited)
+* ``audit`` [sequence number as 12 digits] (``audit``); ``counter`` [name]
+  (``Engine.next_sequence``: ``audit``, and ``kms.requests.<Action>`` for the cost
+  estimate); ``meta`` [name] (``meta/s3_root_key_current`` names the current S3 root
+  key version)
 
 ``scan`` returns records of one kind in ascending id order (Python string order,
 which is the UTF-8 byte order S3 lists keys in).
