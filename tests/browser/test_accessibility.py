@@ -42,6 +42,12 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 OWNER = "a11y-learner"
 # Chromium reports the 404 page's own status as a console error; that one is expected.
 EXPECTED_404 = "the server responded with a status of 404"
+# axe's defaults plus two rules it leaves off: WCAG 2.2's target size (24px, phones)
+# and "label in name" (a visible label is part of the accessible name).
+AXE_RUN = """async () => await axe.run(document, {
+  resultTypes: ["violations"],
+  rules: {"target-size": {enabled: true}, "label-content-name-mismatch": {enabled: true}},
+})"""
 DUPLICATE_IDS = """() => {
   const seen = new Map();
   for (const el of document.querySelectorAll("[id]")) seen.set(el.id, (seen.get(el.id) || 0) + 1);
@@ -108,9 +114,7 @@ class Watcher:
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE))
-    results: dict[str, Any] = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    results: dict[str, Any] = page.evaluate(AXE_RUN)
     return [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
 
 
