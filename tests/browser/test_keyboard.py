@@ -40,7 +40,10 @@ FOCUS_STATE = """() => {
   const shadow = style.boxShadow !== "none";
   const name = (el.getAttribute("aria-label") || el.textContent || el.name || el.id || "")
     .replace(/\\s+/g, " ").trim().slice(0, 40);
-  return {ring: outline || shadow, what: `${el.tagName.toLowerCase()} "${name}"`};
+  const box = el.getBoundingClientRect();
+  const shown = box.width > 2 && box.height > 2 && style.visibility !== "hidden"
+    && style.opacity !== "0" && !el.closest("[aria-hidden='true']");
+  return {ring: outline || shadow, shown, what: `${el.tagName.toLowerCase()} "${name}"`};
 }"""
 
 # Status badges and state markers: each must say what it means in text (or in a text
@@ -82,6 +85,7 @@ class Keyboard:
         self.page = page
         self.visited: list[str] = []
         self.without_ring: list[str] = []
+        self.hidden: list[str] = []  # focusable, yet invisible or hidden from screen readers
 
     def _note(self) -> None:
         state = self.page.evaluate(FOCUS_STATE)
@@ -90,6 +94,8 @@ class Keyboard:
         self.visited.append(state["what"])
         if not state["ring"]:
             self.without_ring.append(f"{self.page.url}: {state['what']}")
+        if not state["shown"]:
+            self.hidden.append(f"{self.page.url}: {state['what']}")
 
     def tab_to(self, target: Locator, backwards: bool = False) -> None:
         key = "Shift+Tab" if backwards else "Tab"
@@ -222,6 +228,7 @@ def test_a_learner_builds_uploads_and_steps_through_a_trace_by_keyboard(
     expect(count).to_contain_text("Step 3 of")
 
     assert keys.without_ring == [], f"focus without a visible ring: {keys.without_ring}"
+    assert keys.hidden == [], f"focus on something hidden: {keys.hidden}"
     assert len(keys.visited) > 20
     assert console_errors == []
 
@@ -256,6 +263,7 @@ def test_a_kms_key_is_opened_and_disabled_by_keyboard(
     expect(panel.locator("[data-state]").first).to_have_attribute("data-state", "Enabled")
 
     assert keys.without_ring == [], f"focus without a visible ring: {keys.without_ring}"
+    assert keys.hidden == [], f"focus on something hidden: {keys.hidden}"
     assert console_errors == []
 
 
@@ -274,13 +282,17 @@ def test_the_language_switch_works_by_keyboard(
         page.keyboard.press("Space")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert keys.without_ring == [], f"focus without a visible ring: {keys.without_ring}"
+    assert keys.hidden == [], f"focus on something hidden: {keys.hidden}"
     assert console_errors == []
 
 
+@pytest.mark.parametrize("width", [1280, 390])
 def test_every_link_and_control_shows_its_focus(
-    page: Page, live_server: LiveServer, demo: Sandbox
+    page: Page, live_server: LiveServer, demo: Sandbox, width: int
 ) -> None:
-    """Tab through whole pages: every stop shows a ring, and the focus never gets stuck."""
+    """Tab through whole pages, on a desktop and a phone: every stop is visible and shows
+    a ring, and the focus never gets stuck."""
+    page.set_viewport_size({"width": width, "height": 900})
     denied = TraceRecord.objects.get(sandbox=demo, key="without-header.txt", method="PUT")
     keys = Keyboard(page)
     for path in [
@@ -296,6 +308,7 @@ def test_every_link_and_control_shows_its_focus(
         stops = keys.tab_through()
         assert stops > 5, f"{path}: only {stops} stops"
     assert keys.without_ring == [], f"focus without a visible ring: {keys.without_ring}"
+    assert keys.hidden == [], f"focus on something hidden: {keys.hidden}"
 
 
 def test_status_is_never_told_by_colour_alone(
