@@ -18,7 +18,7 @@ from django_htmx.middleware import HtmxDetails
 
 from ..models import TraceRecord
 from ..sandboxes import get_sandbox
-from . import present
+from . import loading, present
 
 PER_PAGE = 25
 
@@ -59,16 +59,23 @@ def trace_detail(
     request: HtmxHttpRequest, sandbox_id: uuid.UUID, trace_id: uuid.UUID
 ) -> HttpResponse:
     sandbox = get_sandbox(request, sandbox_id)
-    record = get_object_or_404(TraceRecord, pk=trace_id, sandbox=sandbox)
+    # The steps are read apart: whole for the steps the page lists, lighter for the rest.
+    record = get_object_or_404(TraceRecord.objects.defer("steps"), pk=trace_id, sandbox=sandbox)
     step = request.GET.get("step")
+    total = loading.step_count(record)
+    current = present.parse_step(step, total)
     if request.htmx and request.htmx.target == "step-panel":
+        record.steps = loading.steps_for_window(record, current - 1, current, total)
         panel = present.step_panel(record, step)
         return render(
             request,
             "web/tracing/trace.html#step-panel",
             {"sandbox": sandbox, "trace": record, "panel": panel},
         )
-    page = present.trace_page(record, step, show_all=request.GET.get("all") == "1")
+    show_all = request.GET.get("all") == "1"
+    start, end = present.step_window(current, total, show_all)
+    record.steps = loading.steps_for_window(record, start, end, total)
+    page = present.trace_page(record, step, show_all=show_all)
     return render(
         request,
         "web/tracing/trace.html",
