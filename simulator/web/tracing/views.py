@@ -62,10 +62,8 @@ def trace_detail(
     # The steps are read apart: whole for the steps the page lists, lighter for the rest.
     record = get_object_or_404(TraceRecord.objects.defer("steps"), pk=trace_id, sandbox=sandbox)
     step = request.GET.get("step")
-    total = loading.step_count(record)
-    current = present.parse_step(step, total)
     if request.htmx and request.htmx.target == "step-panel":
-        record.steps = loading.steps_for_window(record, current - 1, current, total)
+        record.steps = loading.steps_for_page(record, step, panel=True)
         panel = present.step_panel(record, step)
         return render(
             request,
@@ -73,8 +71,7 @@ def trace_detail(
             {"sandbox": sandbox, "trace": record, "panel": panel},
         )
     show_all = request.GET.get("all") == "1"
-    start, end = present.step_window(current, total, show_all)
-    record.steps = loading.steps_for_window(record, start, end, total)
+    record.steps = loading.steps_for_page(record, step, show_all=show_all)
     page = present.trace_page(record, step, show_all=show_all)
     return render(
         request,
