@@ -8,8 +8,9 @@ Pages (issue 4, goal: every lab page and htmx partial at p95 <= 50 ms server tim
 a sandbox with 100 objects and 1,000 trace steps). A learner's sandbox is built
 through the engine, as the lab's views build it: buckets in SSE-S3, SSE-KMS with a
 customer managed key and a bucket key, SSE-C and client-side (CSE) modes, 100 objects,
-reads, a failed SSE-C read, KMS key actions, two Break it cases and one DeleteObjects
-of 1,000 keys, whose trace alone has over 1,000 steps. Each page is then requested
+reads, a failed SSE-C read, KMS key actions, two Break it cases, one DeleteObjects of
+500 keys (a policy decision and a deletion per key: about 1,000 steps, 3.5 MB of JSON)
+and a 1,000-step trace of policy and KMS steps. Each page is then requested
 through Django's test ``Client`` with that learner's session, full and (where the page
 has one) as its htmx partial; the time around ``client.get`` is the server time (no
 network), and the queries of one request are counted with ``CaptureQueriesContext``.
@@ -61,6 +62,7 @@ class Timing:
     queries: int
     size: int
     times_ms: list[float]
+    first_ms: float  # the first request: cold caches, and its queries logged
 
     @property
     def p50(self) -> float:
@@ -227,9 +229,10 @@ def build() -> Built:
         if case is not None:
             cases.run_case(sandbox, case)
 
-    # One long trace: DeleteObjects of 1,000 keys (that do not exist: deleting a missing
-    # key succeeds, and the 100 objects stay), in the bucket with the bucket policy.
-    names = "".join(f"<Object><Key>expired/{i:04d}.log</Key></Object>" for i in range(1000))
+    # One long trace: DeleteObjects of 500 keys (that do not exist: deleting a missing
+    # key succeeds, and the 100 objects stay), in the bucket with the bucket policy. Each
+    # key has its policy decision and its deletion step: about 1,000 steps, the goal's.
+    names = "".join(f"<Object><Key>expired/{i:04d}.log</Key></Object>" for i in range(500))
     document = f"<Delete>{names}</Delete>".encode()
     md5 = base64.b64encode(hashlib.md5(document).digest()).decode()
     long = s3(
@@ -380,7 +383,9 @@ def measure(client: Any, page: Page, repeats: int) -> Timing:
 
     # The first request warms caches and is the one whose queries are counted.
     with CaptureQueriesContext(connection) as queries:
+        first = time.perf_counter()
         status, size = once()
+        first_ms = (time.perf_counter() - first) * 1000
     # Counted now: the next request resets the connection's query log.
     count = len(queries.captured_queries)
     times = []
@@ -388,13 +393,14 @@ def measure(client: Any, page: Page, repeats: int) -> Timing:
         start = time.perf_counter()
         once()
         times.append((time.perf_counter() - start) * 1000)
-    return Timing(page, status, count, size, times)
+    return Timing(page, status, count, size, times, first_ms)
 
 
 def report(timings: list[Timing]) -> bool:
     width = max(len(t.page.label) for t in timings)
     print(
-        f"{'page':<{width}}  status  p50 ms  p95 ms  queries     KiB  goal (p95 <= {GOAL_MS:.0f} ms)"
+        f"{'page':<{width}}  status  first ms  p50 ms  p95 ms  queries     KiB  "
+        f"goal (p95 <= {GOAL_MS:.0f} ms)"
     )
     all_ok = True
     for t in timings:
@@ -402,7 +408,7 @@ def report(timings: list[Timing]) -> bool:
         all_ok = all_ok and t.ok and t.status == 200
         flag = "" if t.status == 200 else "  <- not 200"
         print(
-            f"{t.page.label:<{width}}  {t.status:>6}  {t.p50:6.1f}  {t.p95:6.1f}  "
+            f"{t.page.label:<{width}}  {t.status:>6}  {t.first_ms:8.1f}  {t.p50:6.1f}  {t.p95:6.1f}  "
             f"{t.queries:>7}  {t.size / 1024:6.0f}  {goal}{flag}"
         )
     return all_ok
