@@ -11,6 +11,7 @@ chosen. Each page must also log no console error and, on a phone, not scroll sid
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, exp
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
+from simulator.engine import S3Request, cse
 from simulator.web import sandboxes
 from simulator.web.lab.views.sandbox_views import WELCOMED
 from simulator.web.models import Sandbox, TraceRecord
@@ -74,6 +76,10 @@ def lab(live_server: LiveServer, settings: Settings, tmp_path: Path) -> Lab:
     kms_trace = traces.get(key="invoice-0042.json")
     denied_trace = traces.get(key="without-header.txt")
     key = sandboxes.run_kms(box, "DescribeKey", {"KeyId": "alias/lab-demo"})
+    # An object encrypted on the client (the demo has none): its page decrypts in the browser.
+    body, meta = cse.encrypt(b"client-side", cse.AESWrap(bytes(range(32))))
+    put = S3Request("PUT", "demo-sse-s3", "client-side.bin", headers=meta, body=body)
+    assert sandboxes.run_s3(box, "upload", put).response.status == 200
     sandbox = f"/lab/{box.pk}/"
     return Lab(
         base=live_server.url,
@@ -227,6 +233,13 @@ def test_axe_finds_no_serious_violation_on_any_page(
         ("trace, step after →", lab.kms_trace.removeprefix(lab.sandbox), step_forward),
         ("audit, filtered", "audit/", filter_audit),
         ("kms key, disabled", f"kms/{lab.key_id}/", disable_key),
+        ("bucket, malformed policy", "buckets/demo-policy/", save_a_malformed_policy),
+        ("object (SSE-C), wrong key", "buckets/demo-ssec/object/?key=secret.txt", wrong_ssec_key),
+        (
+            "object (CSE), wrong key",
+            "buckets/demo-sse-s3/object/?key=client-side.bin",
+            wrong_cse_key,
+        ),
     ]
     for name, path, act in states:
         checker.visit(name.split(",")[0], lab.base + lab.sandbox + path)
@@ -259,3 +272,25 @@ def disable_key(page: Page) -> None:
     panel = page.get_by_test_id("key-panel")
     page.locator("form:has(input[name=action][value=disable]) button").click()
     expect(panel.locator("[data-state]").first).to_have_attribute("data-state", "Disabled")
+
+
+WRONG_KEY = base64.b64encode(bytes(32)).decode()
+
+
+def save_a_malformed_policy(page: Page) -> None:
+    page.locator("textarea[name=policy]").fill('{"Statement": [')
+    page.locator("#policy button[type=submit]").first.click()
+    expect(page.locator("#policy").get_by_text("MalformedPolicy").first).to_be_visible()
+
+
+def wrong_ssec_key(page: Page) -> None:
+    page.locator("input[name=customer_key]").fill(WRONG_KEY)
+    page.locator("button[formaction*='/object/download/']").click()
+    expect(page.get_by_text("AccessDenied").first).to_be_visible()
+
+
+def wrong_cse_key(page: Page) -> None:
+    panel = page.locator("#cse-download")
+    panel.locator("input").first.fill(WRONG_KEY)
+    panel.locator("button").first.click()
+    expect(panel.get_by_role("status")).not_to_be_empty()
