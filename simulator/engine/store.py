@@ -113,8 +113,10 @@ class MemoryStore:
 
     def write_blob(self, blob_id: str, chunks: Iterable[bytes]) -> int:
         if self._blob_dir is None:
-            data = b"".join(chunks)
-            self._blobs[blob_id] = data
+            parts = list(chunks)
+            # One piece is kept as it is; several are joined once.
+            data = parts[0] if len(parts) == 1 else b"".join(parts)
+            self._blobs[blob_id] = bytes(data)
             return len(data)
         path = self._path(blob_id)
         partial = path.with_name(path.name + ".partial")

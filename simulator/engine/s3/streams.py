@@ -88,15 +88,28 @@ class PlaintextStream:
     def readable(self) -> bool:
         return True
 
-    def read(self, n: int = -1, /) -> bytes:
+    def read(self, n: int | None = -1, /) -> bytes:
         if self._closed:
             raise ValueError("read of closed stream")
-        while n < 0 or len(self._buffer) < n:
+        if n is None or n < 0:
+            # Everything that is left, joined once: no growing buffer copied again.
+            parts = [bytes(self._buffer)] if self._buffer else []
+            self._buffer.clear()
+            parts.extend(self._rest)
+            return b"".join(parts)
+        if not self._buffer:
+            piece = next(self._rest, None)
+            if piece is None:
+                return b""
+            if len(piece) == n:
+                return piece  # the common case: reads the size of a decrypted chunk
+            self._buffer += piece
+        while len(self._buffer) < n:
             piece = next(self._rest, None)
             if piece is None:
                 break
             self._buffer += piece
-        if n < 0 or n >= len(self._buffer):
+        if n >= len(self._buffer):
             out = bytes(self._buffer)
             self._buffer.clear()
             return out
