@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar, overload
 
 from .trace import Step
 
@@ -14,24 +14,42 @@ DEFAULT_PRINCIPAL = f"arn:aws:iam::{ACCOUNT_ID}:user/alice"
 ANONYMOUS = "*"
 
 Body = bytes | BinaryIO
+_T = TypeVar("_T")
 
 
 class Headers(Mapping[str, str]):
-    """Case-insensitive, order-keeping header map; iterates the names as given."""
+    """Case-insensitive, order-keeping header map; iterates the names as given.
 
-    __slots__ = ("_items",)
+    Immutable once built, so the lower-cased view is computed once and shared: every
+    request reads its headers many times (routing, policy context, SSE, checksums).
+    """
+
+    __slots__ = ("_items", "_lower")
 
     def __init__(self, items: Mapping[str, str] | None = None) -> None:
         self._items: dict[str, tuple[str, str]] = {}
+        self._lower: dict[str, str] = {}
         if items:
             for name, value in items.items():
-                self._items[name.lower()] = (name, value)
+                lowered = name.lower()
+                self._items[lowered] = (name, value)
+                self._lower[lowered] = value
 
     def __getitem__(self, name: str) -> str:
-        return self._items[name.lower()][1]
+        return self._lower[name.lower()]
+
+    @overload
+    def get(self, name: str, /) -> str | None: ...
+
+    @overload
+    def get(self, name: str, /, default: str | _T) -> str | _T: ...
+
+    def get(self, name: str, /, default: object = None) -> object:
+        # Mapping.get would go through __getitem__ and a KeyError for every absent header.
+        return self._lower.get(name.lower(), default)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._items
+        return isinstance(name, str) and name.lower() in self._lower
 
     def __iter__(self) -> Iterator[str]:
         return (original for original, _ in self._items.values())
@@ -39,8 +57,20 @@ class Headers(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self._items)
 
-    def get_lower(self) -> dict[str, str]:
-        return {k: v for k, (_, v) in self._items.items()}
+    def pairs(self) -> ValuesView[tuple[str, str]]:
+        """(name as sent, value) pairs: ``items()`` without a lookup per name."""
+        return self._items.values()
+
+    def get_lower(self) -> Mapping[str, str]:
+        """Lower-case name → value, in the order sent (shared: read it, never change it)."""
+        return self._lower
+
+
+def lowered(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """Lower-case name → value for any header mapping (shared, for ``Headers``: read only)."""
+    if isinstance(headers, Headers):
+        return headers._lower
+    return {name.lower(): value for name, value in headers.items()}
 
 
 @dataclass

@@ -135,8 +135,9 @@ class Trace:
         outcome: str = "ok",
         **detail: Any,
     ) -> Step:
-        if isinstance(headers, Mapping):
-            headers = tuple(headers.items())
+        if headers is not None and type(headers) is not tuple:
+            # A tuple of pairs is kept as is; any mapping becomes one (an ABC check is slow).
+            headers = tuple(headers.items())  # type: ignore[union-attr]
         step = Step(kind, actor, keys, payload, headers, decision, event, outcome, detail)
         self.steps.append(step)
         return step

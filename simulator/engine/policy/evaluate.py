@@ -44,14 +44,17 @@ def _normalise_value(value: Any) -> str | tuple[str, ...]:
     return str(value)
 
 
-def _derived_keys(principal: str) -> dict[str, str]:
+def _derived_keys(principal: str) -> dict[str, str | tuple[str, ...]]:
     """The global keys AWS derives from the caller itself (IAM global condition keys)."""
     if principal == "*":
         return {"aws:principaltype": "Anonymous"}
     account = account_of(principal)
     if account is None:
         return {}
-    keys = {"aws:principalarn": principal, "aws:principalaccount": account}
+    keys: dict[str, str | tuple[str, ...]] = {
+        "aws:principalarn": principal,
+        "aws:principalaccount": account,
+    }
     resource = principal.split(":", 5)[5] if principal.count(":") >= 5 else "root"
     if resource == "root":
         keys["aws:principaltype"] = "Account"
@@ -81,9 +84,10 @@ class RequestContext:
     context_keys: ContextKeys = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        normalised: dict[str, str | tuple[str, ...]] = dict(_derived_keys(self.principal))
+        normalised = _derived_keys(self.principal)
         for name, value in self.keys.items():
-            normalised[name.lower()] = _normalise_value(value)
+            # Most values are strings already; only the others need normalising.
+            normalised[name.lower()] = value if type(value) is str else _normalise_value(value)
         object.__setattr__(self, "context_keys", normalised)
 
     @property

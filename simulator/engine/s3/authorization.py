@@ -101,13 +101,15 @@ def request_keys(call: Call, headers: Mapping[str, str] | None = None) -> dict[s
     request = call.request
     if headers is None:
         headers = call.headers.get_lower()  # one plain dict: this runs on every request
-    now = call.now().astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    now = call.now().astimezone(UTC)
     keys: dict[str, Any] = {
         "aws:SecureTransport": "true" if request.secure else "false",
         "aws:SourceIp": request.source_ip,
         "aws:UserAgent": request.user_agent,
-        "aws:CurrentTime": now.isoformat() + "Z",
-        "aws:EpochTime": str(int(now.replace(tzinfo=UTC).timestamp())),
+        # Whole seconds, in ISO 8601 and since the epoch.
+        "aws:CurrentTime": f"{now.year:04d}-{now.month:02d}-{now.day:02d}T{now.hour:02d}:"
+        f"{now.minute:02d}:{now.second:02d}Z",
+        "aws:EpochTime": str(int(now.replace(microsecond=0).timestamp())),
     }
     signature = SIGNATURE_VERSIONS.get(request.signature_version)
     if signature is not None and request.principal != "*":

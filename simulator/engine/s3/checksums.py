@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..crypto import CHECKSUM_ALGORITHMS, MD5, Checksum
+from ..requests import lowered
 from . import errors
 from .model import Checksum as StoredChecksum
 
@@ -24,6 +25,9 @@ DEFAULT_ALGORITHM = "CRC64NVME"
 
 def header_name(algorithm: str) -> str:
     return "x-amz-checksum-" + algorithm.lower()
+
+
+_CHECKSUM_HEADERS = tuple((algorithm, header_name(algorithm)) for algorithm in CHECKSUM_ALGORITHMS)
 
 
 @dataclass
@@ -57,13 +61,14 @@ class UploadIntegrity:
 
 def parse_upload_integrity(headers: Mapping[str, str], *, need_md5: bool) -> UploadIntegrity:
     """Validate the integrity headers before any byte is read."""
-    content_md5_header = headers.get("Content-MD5")
+    headers = lowered(headers)  # one plain dict: this runs on every upload
+    content_md5_header = headers.get("content-md5")
     content_md5 = None
     if content_md5_header is not None:
         content_md5 = _b64(content_md5_header)
         if content_md5 is None or len(content_md5) != 16:
             raise errors.invalid_digest(content_md5_header)
-    sent = [a for a in CHECKSUM_ALGORITHMS if header_name(a) in headers]
+    sent = [a for a, name in _CHECKSUM_HEADERS if name in headers]
     if len(sent) > 1:
         raise errors.checksum_multiple()
     declared = headers.get(SDK_ALGORITHM)

@@ -17,6 +17,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..requests import Headers, lowered
 from . import errors
 from .model import AES256, ALGORITHM_TO_MODE
 
@@ -27,6 +28,7 @@ BUCKET_KEY = "x-amz-server-side-encryption-bucket-key-enabled"
 CUSTOMER = "x-amz-server-side-encryption-customer-"
 COPY_SOURCE_CUSTOMER = "x-amz-copy-source-server-side-encryption-customer-"
 KMS_ONLY_HEADERS = (KMS_KEY_ID, CONTEXT, BUCKET_KEY)
+_SSE_DASH = SSE + "-"  # every other SSE header name starts so
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ class SSEHeaders:
 
 
 def has_customer_headers(headers: Mapping[str, str], prefix: str = CUSTOMER) -> bool:
-    return any(prefix + suffix in headers for suffix in ("algorithm", "key", "key-MD5"))
+    names = lowered(headers)
+    return any(prefix + suffix in names for suffix in ("algorithm", "key", "key-md5"))
 
 
 def parse_customer_key(headers: Mapping[str, str], prefix: str = CUSTOMER) -> CustomerKey | None:
@@ -92,6 +95,12 @@ def parse_write_headers(headers: Mapping[str, str]) -> SSEHeaders:
     algorithm = headers.get(SSE)
     if algorithm is not None and algorithm not in ALGORITHM_TO_MODE:
         raise errors.unsupported_encryption_method(algorithm)
+    if isinstance(headers, Headers) and not any(
+        name.startswith(_SSE_DASH) for name in headers.get_lower()
+    ):
+        # The common request: at most x-amz-server-side-encryption itself, so there is
+        # no SSE-C trio, no KMS header and nothing else to check.
+        return SSEHeaders(algorithm=algorithm)
     customer = parse_customer_key(headers)
     if customer is not None and algorithm is not None:
         raise errors.ssec_incompatible(algorithm)

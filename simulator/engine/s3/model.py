@@ -70,6 +70,9 @@ class Bucket:
         return cls(**data)
 
 
+_SSE_APPLIED = {SSE_S3: "SSE_S3", SSE_KMS: "SSE_KMS", DSSE_KMS: "SSE_KMS", SSE_C: "SSE_C"}
+
+
 @dataclass
 class EncryptionRecord:
     """What S3 keeps to decrypt one object; which fields are set depends on ``mode``.
@@ -99,8 +102,7 @@ class EncryptionRecord:
     @property
     def sse_applied(self) -> str:
         """CloudTrail ``additionalEventData.SSEApplied`` (s3-facts §3)."""
-        short = {SSE_S3: "SSE_S3", SSE_KMS: "SSE_KMS", DSSE_KMS: "SSE_KMS", SSE_C: "SSE_C"}
-        value = short[self.mode]
+        value = _SSE_APPLIED[self.mode]
         return f"Default_{value}" if self.applied == "default" else value
 
 

@@ -32,15 +32,18 @@ META = "x-amz-meta-"
 SYSTEM_HEADERS = ("Cache-Control", "Content-Disposition", "Content-Encoding",
                   "Content-Language", "Expires")  # fmt: skip
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+_SYSTEM_LOWER = tuple((name, name.lower()) for name in SYSTEM_HEADERS)
 
 
 def _metadata(headers: Headers) -> tuple[dict[str, str], dict[str, str]]:
     """User metadata (``x-amz-meta-*``; CSE envelopes travel here) and system headers."""
-    user = {name.lower(): value for name, value in headers.items() if name.lower().startswith(META)}
-    size = sum(len(n[len(META) :].encode()) + len(v.encode()) for n, v in user.items())
-    if size > MAX_METADATA_BYTES:
-        raise errors.metadata_too_large(size)
-    system = {name: headers[name] for name in SYSTEM_HEADERS if name in headers}
+    lowered = headers.get_lower()
+    user = {name: value for name, value in lowered.items() if name.startswith(META)}
+    if user:
+        size = sum(len(n[len(META) :].encode()) + len(v.encode()) for n, v in user.items())
+        if size > MAX_METADATA_BYTES:
+            raise errors.metadata_too_large(size)
+    system = {name: lowered[low] for name, low in _SYSTEM_LOWER if low in lowered}
     return user, system
 
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..clock import iso8601
-from ..crypto import fingerprint, new_key, unwrap_key, wrap_key
+from ..crypto import KeyWrapper, fingerprint, new_key, unwrap_key, wrap_key
 from ..trace import KeyInPlay
 
 if TYPE_CHECKING:
@@ -47,6 +47,23 @@ class RootKeys:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._material: dict[str, bytes] = {}
+        # Per version, like the material: its wrapper and how the trace shows it.
+        self._wrappers: dict[str, KeyWrapper] = {}
+        self._in_play: dict[str, KeyInPlay] = {}
+
+    def wrapper(self, version: str) -> KeyWrapper:
+        """Wraps data keys under root key ``version`` (AES-GCM state built once)."""
+        wrapper = self._wrappers.get(version)
+        if wrapper is None:
+            wrapper = self._wrappers[version] = KeyWrapper(self.material(version))
+        return wrapper
+
+    def in_play(self, version: str) -> KeyInPlay:
+        """``root_key_in_play`` for ``version``, computed once (the step record is frozen)."""
+        key = self._in_play.get(version)
+        if key is None:
+            key = self._in_play[version] = root_key_in_play(version, self.material(version))
+        return key
 
     def current(self, now: datetime) -> tuple[str, bytes]:
         pointer = self.engine.store.get("meta", CURRENT)

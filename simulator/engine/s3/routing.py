@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from ..requests import S3Request
 from . import (
@@ -138,6 +139,15 @@ ROUTES: tuple[Route, ...] = (
 )  # fmt: skip
 
 
+# The routes of each (level, method), in table order: looked up, not filtered, per request.
+_BY_LEVEL_AND_METHOD: Mapping[tuple[str, str], tuple[Route, ...]] = MappingProxyType(
+    {
+        (level, method): tuple(r for r in ROUTES if r.level == level and r.method == method)
+        for level, method in {(r.level, r.method) for r in ROUTES}
+    }
+)
+
+
 def level_of(request: S3Request) -> str:
     if not request.bucket:
         return "service"
@@ -148,8 +158,8 @@ def find_route(request: S3Request, headers: Mapping[str, str]) -> Route:
     """The route for ``request``; 405 for an unknown method, 501 for an unknown operation."""
     method = request.method.upper()
     level = level_of(request)
-    flags = frozenset(request.query) & SUBRESOURCES
-    candidates = [r for r in ROUTES if r.level == level and r.method == method]
+    flags = frozenset(request.query) & SUBRESOURCES if request.query else frozenset()
+    candidates = _BY_LEVEL_AND_METHOD.get((level, method), ())
     if not candidates:
         resource = {"service": "SERVICE", "bucket": "BUCKET", "object": "OBJECT"}[level]
         raise errors.method_not_allowed(method, resource)

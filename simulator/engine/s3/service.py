@@ -228,7 +228,8 @@ SECRET_HEADERS = frozenset(
 def redacted_headers(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     """The request headers as sent, with each SSE-C key replaced by its fingerprint."""
     out = []
-    for name, value in headers.items():
+    pairs = headers.pairs() if isinstance(headers, Headers) else headers.items()
+    for name, value in pairs:
         if name.lower() in SECRET_HEADERS:
             try:
                 material = base64.b64decode(value, validate=True)
@@ -246,9 +247,9 @@ _CSE_MARKERS = {
 }
 
 
-def _cse_envelope(headers: Mapping[str, str]) -> dict[str, str]:
+def _cse_envelope(headers: Headers) -> dict[str, str]:
     """The client-side encryption envelope a request carries as metadata, if any."""
-    lowered = {name.lower(): value for name, value in headers.items()}
+    lowered = headers.get_lower()
     for marker, version in _CSE_MARKERS.items():
         if marker in lowered:
             return {

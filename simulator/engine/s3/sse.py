@@ -46,7 +46,6 @@ from .model import (
     EncryptionRecord,
     object_arn,
 )
-from .root_keys import root_key_in_play
 
 KMS_MODES = (SSE_KMS, DSSE_KMS)
 
@@ -115,7 +114,8 @@ def blob_aad(blob_id: str, layer: str = "object") -> bytes:
 
 
 def wrap_aad(purpose: str, blob_id: str, context: dict[str, str] | None = None) -> bytes:
-    text = json.dumps(context or {}, sort_keys=True, separators=(",", ":"))
+    # "{}" is what json.dumps gives for no context: the common case skips the encoder.
+    text = json.dumps(context, sort_keys=True, separators=(",", ":")) if context else "{}"
     return f"s3-encryption-lab/{purpose}\x00{blob_id}\x00{text}".encode()
 
 
@@ -238,9 +238,10 @@ def _new_root_wrapped_key(
     call: Call, record: EncryptionRecord, blob_id: str, name: str, purpose: str
 ) -> tuple[bytes, tuple[KeyInPlay, ...]]:
     engine = call.engine
-    version, root = call.service.root_keys.current(call.now())
+    root_keys = call.service.root_keys
+    version, _ = root_keys.current(call.now())
     key = new_key(engine.entropy)
-    wrapped = wrap_key(root, key, wrap_aad(purpose, blob_id), engine.entropy)
+    wrapped = root_keys.wrapper(version).wrap(key, wrap_aad(purpose, blob_id), engine.entropy)
     record.root_key_version = version
     if record.mode == DSSE_KMS:
         record.outer_wrapped_key = b64(wrapped)
@@ -248,7 +249,7 @@ def _new_root_wrapped_key(
         record.wrapped_key = b64(wrapped)
     role = "dsse_s3_key" if record.mode == DSSE_KMS else "data_key"
     keys = (
-        root_key_in_play(version, root),
+        root_keys.in_play(version),
         KeyInPlay(name, role, "s3", "plaintext", fingerprint(key)),
         KeyInPlay(name, role, "storage", "wrapped", fingerprint(wrapped)),
     )
