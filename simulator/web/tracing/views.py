@@ -18,7 +18,7 @@ from django_htmx.middleware import HtmxDetails
 
 from ..models import TraceRecord
 from ..sandboxes import get_sandbox
-from . import loading, present
+from . import present
 
 PER_PAGE = 25
 
@@ -59,20 +59,16 @@ def trace_detail(
     request: HtmxHttpRequest, sandbox_id: uuid.UUID, trace_id: uuid.UUID
 ) -> HttpResponse:
     sandbox = get_sandbox(request, sandbox_id)
-    # The steps are read apart: whole for the steps the page lists, lighter for the rest.
-    record = get_object_or_404(TraceRecord.objects.defer("steps"), pk=trace_id, sandbox=sandbox)
+    record = get_object_or_404(TraceRecord, pk=trace_id, sandbox=sandbox)
     step = request.GET.get("step")
     if request.htmx and request.htmx.target == "step-panel":
-        record.steps = loading.steps_for_page(record, step, panel=True)
         panel = present.step_panel(record, step)
         return render(
             request,
             "web/tracing/trace.html#step-panel",
             {"sandbox": sandbox, "trace": record, "panel": panel},
         )
-    show_all = request.GET.get("all") == "1"
-    record.steps = loading.steps_for_page(record, step, show_all=show_all)
-    page = present.trace_page(record, step, show_all=show_all)
+    page = present.trace_page(record, step, show_all=request.GET.get("all") == "1")
     return render(
         request,
         "web/tracing/trace.html",

@@ -18,16 +18,7 @@ from .diagram import Diagram, diagram
 from .redact import MASK, mask_headers, redact, redact_steps, step_secrets
 from .steps import KINDS, RequestFacts, StepView, build_steps, request_facts, request_path
 
-__all__ = [
-    "KINDS",
-    "MASK",
-    "export",
-    "list_row",
-    "parse_step",
-    "step_panel",
-    "step_window",
-    "trace_page",
-]
+__all__ = ["KINDS", "MASK", "export", "list_row", "parse_step", "step_panel", "trace_page"]
 
 
 # A long trace (DeleteObjects of 1,000 keys ...) lists its steps fifty at a time
