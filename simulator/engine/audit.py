@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from .clock import iso8601
 from .crypto import random_uuid
-from .requests import REGION, user_identity
+from .requests import REGION
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -33,7 +33,7 @@ def record_event(
     """Build one event, file it in the store, and return it (for the trace step)."""
     event: dict[str, Any] = {
         "eventVersion": "1.09",
-        "userIdentity": user_identity(principal, invoked_by),
+        "userIdentity": engine.user_identity(principal, invoked_by),
         "eventTime": iso8601(engine.clock.now()).replace(".000Z", "Z"),
         "eventSource": event_source,
         "eventName": event_name,

@@ -7,7 +7,14 @@ from typing import Any
 
 from .clock import Clock, FixedClock, SystemClock
 from .crypto import Entropy, SeededEntropy, SystemEntropy
-from .requests import ACCOUNT_ID, DEFAULT_PRINCIPAL, REGION, S3Request, S3Response
+from .requests import (
+    ACCOUNT_ID,
+    DEFAULT_PRINCIPAL,
+    REGION,
+    S3Request,
+    S3Response,
+    user_identity,
+)
 from .store import MemoryStore, Store
 
 
@@ -61,6 +68,7 @@ class Engine:
         # The largest body one PUT or UploadPart may carry: S3's 5 GiB unless a host (the
         # web lab's upload limit) asks for less; beyond it S3 answers EntityTooLarge.
         self.max_object_bytes = max_object_bytes if max_object_bytes is not None else 5 * 1024**3
+        self._user_identities: dict[tuple[str, str | None], dict[str, Any]] = {}
         # Users and identity policies, and the per-engine cache of parsed policies that
         # S3 (bucket policies) and KMS (key policies) share.
         self.iam = IAMService(self)
@@ -76,6 +84,21 @@ class Engine:
         return self.kms_service.call(
             action, dict(params or {}), principal=principal or self.default_principal
         )
+
+    def user_identity(self, principal: str, invoked_by: str | None = None) -> dict[str, Any]:
+        """The CloudTrail ``userIdentity`` block for ``principal``: a fresh dict each time.
+
+        Worked out once per principal (it hashes the ARN into a stable id), since every
+        request records an event for its caller.
+        """
+        entry = (principal, invoked_by)
+        identity = self._user_identities.get(entry)
+        if identity is None:
+            if len(self._user_identities) >= 1024:  # bounded: principals come from outside
+                self._user_identities.clear()
+            identity = self._user_identities[entry] = user_identity(principal, invoked_by)
+        # Only strings inside: a shallow copy keeps one event's block from another's.
+        return dict(identity)
 
     def next_sequence(self, name: str) -> int:
         """A per-store counter (audit event numbers and the like)."""

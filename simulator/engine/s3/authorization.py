@@ -28,7 +28,6 @@ their own headers, which carry no ``x-amz-server-side-encryption``: the classic
 
 from __future__ import annotations
 
-import base64
 import binascii
 from collections.abc import Mapping
 from datetime import UTC
@@ -141,8 +140,7 @@ def _bucket_verdict(call: Call, bucket: str, ctx: RequestContext) -> Verdict | N
     if not encoded:
         return None
     try:
-        text = base64.b64decode(encoded).decode("utf-8")
-        doc = call.engine.iam.policies.parse(text, kind="resource", bucket=bucket)
+        doc = call.engine.iam.policies.parse_b64(encoded, kind="resource", bucket=bucket)
     except (binascii.Error, UnicodeDecodeError, PolicyError):
         # NOTE: only a policy stored before PutBucketPolicy parsed policies can get here;
         # the lab ignores it (with a note in the trace) rather than lock the bucket.

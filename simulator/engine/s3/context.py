@@ -75,10 +75,11 @@ class Call:
     # Set by handlers that know more than the route does (the SSE mode, ...), for the
     # policy hook and for the trace.
     notes: dict[str, Any] = field(default_factory=dict)
+    # ``service.engine``, kept at hand: handlers reach for it many times per request.
+    engine: Engine = field(init=False, repr=False, compare=False)
 
-    @property
-    def engine(self) -> Engine:
-        return self.service.engine
+    def __post_init__(self) -> None:
+        self.engine = self.service.engine
 
     @property
     def kms(self) -> KMSForS3:
