@@ -105,9 +105,8 @@ def request_keys(call: Call, headers: Mapping[str, str] | None = None) -> dict[s
         "aws:SecureTransport": "true" if request.secure else "false",
         "aws:SourceIp": request.source_ip,
         "aws:UserAgent": request.user_agent,
-        # Whole seconds, in ISO 8601 and since the epoch.
-        "aws:CurrentTime": f"{now.year:04d}-{now.month:02d}-{now.day:02d}T{now.hour:02d}:"
-        f"{now.minute:02d}:{now.second:02d}Z",
+        # Whole seconds, in ISO 8601 (UTC: drop the "+00:00") and since the epoch.
+        "aws:CurrentTime": now.isoformat(timespec="seconds")[:-6] + "Z",
         "aws:EpochTime": str(int(now.replace(microsecond=0).timestamp())),
     }
     signature = SIGNATURE_VERSIONS.get(request.signature_version)
