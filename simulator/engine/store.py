@@ -31,11 +31,12 @@ which is the UTF-8 byte order S3 lists keys in).
 
 from __future__ import annotations
 
+import bisect
 import io
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 
 Record = dict[str, Any]
 
@@ -79,7 +80,7 @@ class MemoryStore:
 
     def __init__(self, blob_dir: str | os.PathLike[str] | None = None) -> None:
         self._records: dict[str, dict[str, Record]] = {}
-        self._blobs: dict[str, bytes] = {}
+        self._blobs: dict[str, tuple[bytes, ...]] = {}
         self._blob_dir = Path(blob_dir) if blob_dir is not None else None
         if self._blob_dir is not None:
             self._blob_dir.mkdir(parents=True, exist_ok=True)
@@ -113,11 +114,11 @@ class MemoryStore:
 
     def write_blob(self, blob_id: str, chunks: Iterable[bytes]) -> int:
         if self._blob_dir is None:
-            parts = list(chunks)
-            # One piece is kept as it is; several are joined once.
-            data = parts[0] if len(parts) == 1 else b"".join(parts)
-            self._blobs[blob_id] = bytes(data)
-            return len(data)
+            # The pieces are kept as written: a reader that asks for them piece by piece
+            # (as decryption does, chunk by chunk) gets them back without a copy.
+            pieces = tuple(bytes(piece) for piece in chunks)
+            self._blobs[blob_id] = pieces
+            return sum(len(piece) for piece in pieces)
         path = self._path(blob_id)
         partial = path.with_name(path.name + ".partial")
         size = 0
@@ -134,12 +135,12 @@ class MemoryStore:
 
     def open_blob(self, blob_id: str) -> BinaryIO:
         if self._blob_dir is None:
-            return io.BytesIO(self._blobs[blob_id])
+            return cast(BinaryIO, PiecesReader(self._blobs[blob_id]))
         return open(self._path(blob_id), "rb")
 
     def blob_size(self, blob_id: str) -> int:
         if self._blob_dir is None:
-            return len(self._blobs[blob_id])
+            return sum(len(piece) for piece in self._blobs[blob_id])
         return self._path(blob_id).stat().st_size
 
     def delete_blob(self, blob_id: str) -> None:
@@ -156,3 +157,52 @@ class MemoryStore:
     def replace_blob(self, blob_id: str, data: bytes) -> None:
         """Overwrite a blob in place — only for tamper tests and the "break it" lesson."""
         self.write_blob(blob_id, [data])
+
+
+class PiecesReader(io.BufferedIOBase):
+    """A seekable reader over a blob kept as the pieces it was written in.
+
+    A read that starts at a piece boundary and asks for exactly that piece returns the
+    stored ``bytes`` object itself; any other read is served by slicing and joining.
+    """
+
+    def __init__(self, pieces: tuple[bytes, ...]) -> None:
+        super().__init__()
+        self._pieces = pieces
+        self._starts: list[int] = []
+        offset = 0
+        for piece in pieces:
+            self._starts.append(offset)
+            offset += len(piece)
+        self._size = offset
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET, /) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def read(self, n: int | None = -1, /) -> bytes:
+        if self.closed:
+            raise ValueError("read of closed blob")
+        end = self._size if n is None or n < 0 else min(self._size, self._pos + n)
+        if self._pos >= end:
+            return b""
+        index = bisect.bisect_right(self._starts, self._pos) - 1
+        out: list[bytes] = []
+        while self._pos < end:
+            piece, start = self._pieces[index], self._starts[index]
+            lo, hi = self._pos - start, min(len(piece), end - start)
+            out.append(piece if lo == 0 and hi == len(piece) else piece[lo:hi])
+            self._pos = start + hi
+            index += 1
+        return out[0] if len(out) == 1 else b"".join(out)

@@ -274,3 +274,23 @@ def test_the_encryptor_gives_the_same_blob_however_the_input_is_cut(
         piece[:] = b"\xff" * len(piece)  # the caller reuses its buffer: must not matter
     out.extend(cut.finalize_parts())
     assert b"".join(out) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pieces=st.lists(st.binary(max_size=50), max_size=6),
+    moves=st.lists(st.tuples(st.integers(0, 320), st.integers(-1, 80)), max_size=8),
+)
+def test_a_memory_blob_reads_like_a_file(pieces: list[bytes], moves: list[tuple[int, int]]) -> None:
+    """MemoryStore keeps a blob in the pieces it was written in; reads and seeks see one file."""
+    from simulator.engine.store import MemoryStore
+
+    store = MemoryStore()
+    whole = b"".join(pieces)
+    assert store.write_blob("b", pieces) == len(whole) == store.blob_size("b")
+    reader, reference = store.open_blob("b"), io.BytesIO(whole)
+    for position, n in moves:
+        assert reader.seek(position) == reference.seek(position)
+        assert reader.read(n) == reference.read(n)
+        assert reader.tell() == reference.tell()
+    assert store.read_blob("b") == whole
