@@ -257,11 +257,12 @@ def build() -> Built:
     plain_kms = s3calls.sse_headers(s3calls.MODE_SSE_KMS, kms_key=arn, context={"team": "bench"})
     heavy = put("bench-kms", "kms/heavy.txt", body(n), plain_kms).trace
     n += 1
-    middle = [s for s in heavy.steps if s["kind"] not in ("request.sent", "response.sent")]
+    whole = heavy.full_steps()
+    middle = [s for s in whole if s["kind"] not in ("request.sent", "response.sent")]
     heavy.pk = uuid.uuid4()
     heavy.action = "bench.synthetic"
-    heavy.steps = [heavy.steps[0], *(middle * (1000 // len(middle) + 1))[:998], heavy.steps[-1]]
     heavy.save(force_insert=True)
+    heavy.save_steps([whole[0], *(middle * (1000 // len(middle) + 1))[:998], whole[-1]])
 
     traces = TraceRecord.objects.filter(sandbox=sandbox)
     steps = sum(len(t) for t in traces.values_list("steps", flat=True))

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+from . import tracesteps
 
 
 class BinaryOrderCharField(models.CharField):  # type: ignore[type-arg]
@@ -90,6 +93,8 @@ class TraceRecord(models.Model):
     error_message = models.TextField(blank=True, default="")
     request_headers = models.JSONField(default=list)
     response_headers = models.JSONField(default=list)
+    # The steps with each ``decision`` and ``event`` cut down to a summary; the whole
+    # values are ``details`` rows (see ``tracesteps``). Write them with ``save_steps``.
     steps = models.JSONField(default=list)
 
     class Meta:
@@ -98,3 +103,59 @@ class TraceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} /{self.bucket}/{self.key} → {self.status}"
+
+    @classmethod
+    def create(cls, steps: list[Any], **fields: Any) -> TraceRecord:
+        """A new trace of ``steps`` (the engine's, whole): slim in the row, heavy beside it."""
+        slim, details = tracesteps.split(steps)
+        trace = cls.objects.create(steps=slim, **fields)
+        TraceStepDetail.objects.bulk_create(
+            TraceStepDetail(trace=trace, index=i, decision=d, event=e) for i, d, e in details
+        )
+        return trace
+
+    def save_steps(self, steps: list[Any]) -> None:
+        """Keep ``steps`` (the engine's, whole) for this saved trace: slim here, heavy beside."""
+        slim, details = tracesteps.split(steps)
+        self.steps = slim
+        self.save(update_fields=["steps"])
+        self.details.all().delete()
+        TraceStepDetail.objects.bulk_create(
+            TraceStepDetail(trace=self, index=i, decision=d, event=e) for i, d, e in details
+        )
+
+    def steps_with(self, indexes: Iterable[int] | None = None) -> list[Any]:
+        """The steps, whole at ``indexes`` (0-based; every step when None), slim elsewhere."""
+        slim = self.steps if isinstance(self.steps, list) else []
+        rows = self.details.all()
+        if indexes is not None:
+            wanted = sorted({i for i in indexes if 0 <= i < len(slim)})
+            if not wanted:
+                return list(slim)
+            # One range query for a window of steps, IN for a scattered few.
+            if wanted[-1] - wanted[0] + 1 == len(wanted):
+                rows = rows.filter(index__gte=wanted[0], index__lte=wanted[-1])
+            else:
+                rows = rows.filter(index__in=wanted)
+        return tracesteps.merge(slim, list(rows.values_list("index", "decision", "event")))
+
+    def full_steps(self) -> list[Any]:
+        """Every step whole, as the engine told it (the JSON export, tests)."""
+        return self.steps_with(None)
+
+
+class TraceStepDetail(models.Model):
+    """One step's whole ``decision`` and ``event`` (a step without either has no row)."""
+
+    trace = models.ForeignKey(TraceRecord, on_delete=models.CASCADE, related_name="details")
+    index = models.PositiveIntegerField()  # 0-based, in the trace's ``steps``
+    decision = models.JSONField(null=True, blank=True)
+    event = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["trace", "index"], name="trace_step_detail_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trace_id} step {self.index + 1}"

@@ -28,7 +28,7 @@ from simulator.engine.crypto import Entropy, SeededEntropy, SystemEntropy
 from simulator.engine.s3.service import redacted_headers
 from simulator.engine.trace import trace_to_json
 
-from .models import Record, Sandbox, TraceRecord
+from .models import Record, Sandbox, TraceRecord, TraceStepDetail
 from .store import ORMStore
 
 SESSION_KEY = "learner"
@@ -113,7 +113,8 @@ def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
     with transaction.atomic():
         engine = open_engine(sandbox)
         response = engine.s3(request)
-        trace = TraceRecord.objects.create(
+        trace = TraceRecord.create(
+            trace_to_json(response.trace),
             sandbox=sandbox,
             action=action,
             method=request.method,
@@ -128,7 +129,6 @@ def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
             # SSE-C keys never reach the database: the stored headers carry fingerprints.
             request_headers=[list(pair) for pair in redacted_headers(request.headers)],
             response_headers=[[k, v] for k, v in response.headers.items()],
-            steps=trace_to_json(response.trace),
         )
         Sandbox.objects.filter(pk=sandbox.pk).update(updated=trace.created)
     return Outcome(response, trace)
@@ -187,12 +187,22 @@ def clone_sandbox(template: Sandbox, owner: str, name: str | None = None) -> San
         _copy_blobs(source, target)
         traces = list(template.traces.all())
         created = {}
+        new_pk = {}
         for trace in traces:
             original = trace.created
-            trace.pk = uuid.uuid4()
+            new_pk[trace.pk] = uuid.uuid4()
+            trace.pk = new_pk[trace.pk]
             trace.sandbox = copy
             created[trace.pk] = original
         TraceRecord.objects.bulk_create(traces)
+        details = TraceStepDetail.objects.filter(trace__sandbox=template)
+        TraceStepDetail.objects.bulk_create(
+            (
+                TraceStepDetail(trace_id=new_pk[t], index=i, decision=d, event=e)
+                for t, i, d, e in details.values_list("trace_id", "index", "decision", "event")
+            ),
+            batch_size=500,
+        )
         # ``auto_now_add`` stamps every copy with the same moment: keep the originals'
         # times so the copied history stays in order.
         for pk, moment in created.items():

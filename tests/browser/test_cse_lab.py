@@ -143,7 +143,7 @@ def assert_plaintext_never_reached_the_server(body_sent: bytes, media: Path) -> 
     headers = {name.lower(): value for name, value in trace.request_headers}
     assert "x-amz-meta-x-amz-c" in headers or "x-amz-meta-x-amz-key-v2" in headers
     assert "x-amz-server-side-encryption" not in headers
-    assert PLAINTEXT[:20].hex() not in json.dumps(trace.steps)
+    assert PLAINTEXT[:20].hex() not in json.dumps(trace.full_steps())
     files = stored_files(media)
     assert files, "the object's blob should be on disk"
     assert all(PLAINTEXT[:20] not in data for data in files)

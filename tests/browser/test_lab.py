@@ -126,7 +126,7 @@ def test_sse_c_upload_then_a_wrong_key_download_is_403(
     expect(trace_link).to_be_visible()
     denied = TraceRecord.objects.filter(key="secret.txt", method="GET").get()
     assert (denied.status, denied.error_code) == (403, "AccessDenied")
-    assert key not in str(denied.request_headers) and wrong not in str(denied.steps)
+    assert key not in str(denied.request_headers) and wrong not in str(denied.full_steps())
     assert console_errors == []
 
 

@@ -92,7 +92,7 @@ def test_sse_c_object_asks_for_the_key_and_a_wrong_key_is_403(
     trace = _latest(sandbox)
     assert (trace.status, trace.error_code) == (403, "AccessDenied")
     assert url("trace", sandbox, trace.pk) in wrong.content.decode()
-    assert WRONG not in str(trace.request_headers) + str(trace.steps)
+    assert WRONG not in str(trace.request_headers) + str(trace.full_steps())
 
     right = client.post(url("object_download", sandbox, "ssec") + "?key=s.txt",
                         {"key": "s.txt", "customer_key": KEY, "sender": "alice", "transport": "https"})  # fmt: skip

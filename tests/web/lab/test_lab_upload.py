@@ -17,7 +17,7 @@ from lab_builders import HX, make_bucket, new_kms_key, s3_status, url
 from simulator.engine import cse
 from simulator.web import sandboxes
 from simulator.web.lab import state
-from simulator.web.models import Record, Sandbox, TraceRecord
+from simulator.web.models import Record, Sandbox, TraceRecord, TraceStepDetail
 
 
 def _upload(
@@ -184,6 +184,7 @@ def test_sse_c_trio_as_boto3_sends_it_and_the_key_is_kept_nowhere(
     # Neither the trace nor any record holds the key, in any form a search would find.
     everything = json.dumps(
         [list(TraceRecord.objects.values_list("request_headers", "steps", "response_headers")),
+         list(TraceStepDetail.objects.values_list("decision", "event")),
          list(Record.objects.values_list("data", flat=True))],
         default=str,
     )  # fmt: skip
@@ -359,7 +360,7 @@ def test_cse_upload_stores_the_browser_s_ciphertext_and_envelope(
     sent = _sent(trace)
     assert {k: sent[k] for k in meta} == meta
     assert not any(k.startswith("x-amz-server-side-encryption") for k in sent)
-    assert plaintext.hex()[:32] not in json.dumps(trace.steps)
+    assert plaintext.hex()[:32] not in json.dumps(trace.full_steps())
     download = client.get(url("object_download", sandbox, "cse"), {"key": "secret.bin"})
     stored = b"".join(download.streaming_content)  # type: ignore[attr-defined]
     assert stored == body

@@ -95,9 +95,23 @@ class TracePage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _stored(record: TraceRecord) -> tuple[list[dict[str, Any]], frozenset[str]]:
-    steps = record.steps if isinstance(record.steps, list) else []
-    return steps, step_secrets(steps, record.request_headers or [])
+def _slim(record: TraceRecord) -> list[dict[str, Any]]:
+    return record.steps if isinstance(record.steps, list) else []
+
+
+def _stored(
+    record: TraceRecord, whole: range | list[int] | None = None
+) -> tuple[list[dict[str, Any]], frozenset[str]]:
+    """The trace's steps, whole at ``whole`` (every step when None), and its SSE-C keys.
+
+    Outside ``whole`` a step's ``decision`` and ``event`` are the summaries the trace
+    row keeps (``simulator.web.tracesteps``): enough for the answers and the error's
+    explanation, which read the whole trace, not for the listed steps.
+    """
+    slim = _slim(record)
+    # Customer keys travel in headers, which the slim steps keep whole.
+    secrets = step_secrets(slim, record.request_headers or [])
+    return record.steps_with(whole), secrets
 
 
 def _panel(
@@ -120,20 +134,23 @@ def _empty_step() -> StepView:
 
 
 def step_panel(record: TraceRecord, step: str | None) -> Panel:
-    steps, secrets = _stored(record)
-    if not steps:
+    total = len(_slim(record))
+    if not total:
         return Panel(_empty_step(), diagram(_empty_step(), "client", set()), 1, 0)
+    n = parse_step(step, total)
+    steps, secrets = _stored(record, [n - 1])
     steps = redact_steps(steps, secrets)
     facts = request_facts(steps, record.request_headers)
-    return _panel(steps, facts, parse_step(step, len(steps)))
+    return _panel(steps, facts, n)
 
 
 def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) -> TracePage:
-    raw, secrets = _stored(record)
+    total = len(_slim(record))
+    current = parse_step(step, total)
+    start, end = step_window(current, total, show_all)
+    raw, secrets = _stored(record, None if end - start == total else range(start, end))
     steps = redact_steps(raw, secrets)
     facts = request_facts(steps, record.request_headers)
-    current = parse_step(step, len(steps))
-    start, end = step_window(current, len(steps), show_all)
     views = build_steps(steps, facts, window=(start, end))
     if views:
         panel = _panel(steps, facts, current, None if start else views)
