@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ... import sandboxes as service
 from ...models import Sandbox
-from .. import s3calls, state
+from .. import bucket_rows, s3calls, state
 from ..forms import EncryptionForm, PolicyForm, ReencryptForm, SSECForm
 from ..presets import PRESETS, PRESETS_BY_CODE
 from ..running import run
@@ -55,11 +55,14 @@ def _context(
     )
     reencrypt_form.set_keys(keys)
     result = forms_and_results.pop("result", None) or done_result(request, box)
+    events = state.timeline(box, bucket, current) if current.exists else []
     return {
         "sandbox": box,
         "bucket": bucket,
         "state": current,
-        "timeline": state.timeline(box, bucket, current) if current.exists else [],
+        "object_lines": bucket_rows.object_lines(box, bucket, current.objects),
+        "timeline": bucket_rows.timeline_lines(box, bucket, events),
+        "reencrypt_key": reencrypt_form["key"].value(),
         "encryption_form": encryption_form,
         "ssec_form": ssec_form,
         "policy_form": policy_form,
