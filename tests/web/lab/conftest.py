@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.test import Client
 from lab_builders import learner_client, sandbox_of
 
 from simulator.web.models import Sandbox
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings: object, tmp_path: Path) -> None:
-    """Blobs go to a folder of this test's own."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""Fixtures for the disk inspector tests: a learner, their sandbox, a stranger."""
+"""Fixtures for the web tests: a learner, their sandbox, a stranger.
+
+The KMS console, disk inspector and break-it tests use ``lab`` and ``stranger`` from
+here; the lab and trace tests have fixtures of their own in their folders.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from simulator.engine import S3Request
 from simulator.web import sandboxes
@@ -45,12 +48,6 @@ class Lab:
 
     def new_key(self, description: str = "test key") -> str:
         return str(self.kms("CreateKey", {"Description": description})["KeyMetadata"]["KeyId"])
-
-
-@pytest.fixture(autouse=True)
-def media(settings: Settings, tmp_path: Any) -> None:
-    """Object ciphertext goes to a throwaway folder, not the project's media/."""
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
