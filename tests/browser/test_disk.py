@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize, expect
+from browser_kit import learner_context, watch
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from simulator.engine import S3Request
 from simulator.web.models import Sandbox
-from simulator.web.sandboxes import SESSION_KEY, create_sandbox, run_kms, run_s3
+from simulator.web.sandboxes import create_sandbox, run_kms, run_s3
 
 VIEWPORTS: dict[str, ViewportSize] = {
     "desktop": {"width": 1280, "height": 900},
@@ -63,36 +63,11 @@ def sandbox(settings: Settings, tmp_path: Path) -> Sandbox:
     return box
 
 
-def learner_context(
-    browser: Browser, live_server: LiveServer, sandbox: Sandbox, **options: object
-) -> BrowserContext:
-    context = browser.new_context(**options)  # type: ignore[arg-type]
-    session = SessionStore()
-    session[SESSION_KEY] = sandbox.owner
-    session.create()
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.session_key or "", "url": live_server.url}]
-    )
-    return context
-
-
 @pytest.fixture
 def learner(browser: Browser, live_server: LiveServer, sandbox: Sandbox) -> Iterator[Page]:
     context = learner_context(browser, live_server, sandbox)
     yield context.new_page()
     context.close()
-
-
-def watch(page: Page) -> list[str]:
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in {"error", "warning"}:
-            errors.append(f"{message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
-    return errors
 
 
 def test_plaintext_appears_only_after_an_allowed_get(

@@ -1,0 +1,35 @@
+"""Helpers shared by browser tests: a learner's browser context, and a console watcher."""
+
+from __future__ import annotations
+
+from django.contrib.sessions.backends.db import SessionStore
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
+from pytest_django.live_server_helper import LiveServer
+
+from simulator.web.models import Sandbox
+from simulator.web.sandboxes import SESSION_KEY
+
+
+def learner_context(
+    browser: Browser, live_server: LiveServer, sandbox: Sandbox, **options: object
+) -> BrowserContext:
+    context = browser.new_context(**options)  # type: ignore[arg-type]
+    session = SessionStore()
+    session[SESSION_KEY] = sandbox.owner
+    session.create()
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.session_key or "", "url": live_server.url}]
+    )
+    return context
+
+
+def watch(page: Page) -> list[str]:
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in {"error", "warning"}:
+            errors.append(f"{message.type}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    return errors
