@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gc
 import hashlib
 import math
 import statistics
@@ -423,6 +424,10 @@ def run_pages(repeats: int, only: str) -> bool:
         f"(the longest {built.long_steps}); built in {time.perf_counter() - setup_start:.1f} s"
     )
     print(f"requests per page: {repeats} timed, after one counted for queries\n")
+    # The served app freezes what it loaded at start-up out of the garbage collector's
+    # way (simulator/wsgi.py); the benchmark measures the same configuration.
+    gc.collect()
+    gc.freeze()
     timings = []
     for page in pages(built):
         if only and only not in page.label and not page.label.startswith("baseline"):
