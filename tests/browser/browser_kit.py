@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.contrib.sessions.backends.db import SessionStore
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
 from pytest_django.live_server_helper import LiveServer
 
 from simulator.web.models import Sandbox
 from simulator.web.sandboxes import SESSION_KEY
+
+VIEWPORTS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
 
 
 def learner_context(
@@ -33,3 +40,24 @@ def watch(page: Page) -> list[str]:
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
     return errors
+
+
+def screen_context(
+    browser: Browser,
+    live_server: LiveServer,
+    sandbox: Sandbox,
+    viewport: ViewportSize,
+    language: str,
+    scheme: Literal["light", "dark"],
+) -> BrowserContext:
+    """A learner's context at one screen size, language and colour scheme, motion reduced."""
+    return learner_context(
+        browser,
+        live_server,
+        sandbox,
+        viewport=viewport,
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+        color_scheme=scheme,
+        reduced_motion="reduce",
+    )

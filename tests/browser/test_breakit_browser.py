@@ -8,18 +8,13 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import learner_context, watch
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from browser_kit import VIEWPORTS, learner_context, screen_context, watch
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from simulator.web.models import Sandbox, TraceRecord
 from simulator.web.sandboxes import create_sandbox
-
-VIEWPORTS: dict[str, ViewportSize] = {
-    "desktop": {"width": 1280, "height": 900},
-    "phone": {"width": 390, "height": 844},
-}
 
 
 @pytest.fixture
@@ -64,16 +59,7 @@ def test_breakit_page_fits_every_screen(
     language: str,
     scheme: Literal["light", "dark"],
 ) -> None:
-    context = learner_context(
-        browser,
-        live_server,
-        sandbox,
-        viewport=VIEWPORTS[viewport],
-        locale=language,
-        extra_http_headers={"Accept-Language": language},
-        color_scheme=scheme,
-        reduced_motion="reduce",
-    )
+    context = screen_context(browser, live_server, sandbox, VIEWPORTS[viewport], language, scheme)
     try:
         page = context.new_page()
         errors = watch(page)

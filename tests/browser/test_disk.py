@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import learner_context, watch
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from browser_kit import VIEWPORTS, learner_context, screen_context, watch
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -19,10 +19,6 @@ from simulator.engine import S3Request
 from simulator.web.models import Sandbox
 from simulator.web.sandboxes import create_sandbox, run_kms, run_s3
 
-VIEWPORTS: dict[str, ViewportSize] = {
-    "desktop": {"width": 1280, "height": 900},
-    "phone": {"width": 390, "height": 844},
-}
 TEXT = "会議メモ: The quick brown fox jumps over the lazy dog. " * 6
 KEY = bytes(range(32))
 KEY_B64 = base64.b64encode(KEY).decode()
@@ -118,16 +114,7 @@ def test_disk_pages_fit_every_screen(
     language: str,
     scheme: Literal["light", "dark"],
 ) -> None:
-    context = learner_context(
-        browser,
-        live_server,
-        sandbox,
-        viewport=VIEWPORTS[viewport],
-        locale=language,
-        extra_http_headers={"Accept-Language": language},
-        color_scheme=scheme,
-        reduced_motion="reduce",
-    )
+    context = screen_context(browser, live_server, sandbox, VIEWPORTS[viewport], language, scheme)
     try:
         page = context.new_page()
         errors = watch(page)

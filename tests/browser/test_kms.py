@@ -8,19 +8,14 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import learner_context, watch
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from browser_kit import VIEWPORTS, learner_context, screen_context, watch
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from simulator.engine import S3Request
 from simulator.web.models import Sandbox
 from simulator.web.sandboxes import create_sandbox, run_kms, run_s3
-
-VIEWPORTS: dict[str, ViewportSize] = {
-    "desktop": {"width": 1280, "height": 900},
-    "phone": {"width": 390, "height": 844},
-}
 
 
 @pytest.fixture
@@ -150,16 +145,7 @@ def test_kms_pages_fit_every_screen(
     language: str,
     scheme: Literal["light", "dark"],
 ) -> None:
-    context = learner_context(
-        browser,
-        live_server,
-        sandbox,
-        viewport=VIEWPORTS[viewport],
-        locale=language,
-        extra_http_headers={"Accept-Language": language},
-        color_scheme=scheme,
-        reduced_motion="reduce",
-    )
+    context = screen_context(browser, live_server, sandbox, VIEWPORTS[viewport], language, scheme)
     try:
         page = context.new_page()
         errors = watch(page)
