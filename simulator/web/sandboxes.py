@@ -178,46 +178,78 @@ def clone_sandbox(template: Sandbox, owner: str, name: str | None = None) -> San
             seed=template.seed,
             key_salt=template.key_salt,
         )
-        source, target = ORMStore(template), ORMStore(copy)
-        rows = list(template.records.all())
-        for row in rows:
-            row.pk = None
-            row.sandbox = copy
-        Record.objects.bulk_create(rows)
-        _copy_blobs(source, target)
-        traces = list(template.traces.all())
-        created = {}
-        new_pk = {}
-        for trace in traces:
-            original = trace.created
-            new_pk[trace.pk] = uuid.uuid4()
-            trace.pk = new_pk[trace.pk]
-            trace.sandbox = copy
-            created[trace.pk] = original
-        TraceRecord.objects.bulk_create(traces)
-        details = TraceStepDetail.objects.filter(trace__sandbox=template)
-        TraceStepDetail.objects.bulk_create(
-            (
-                TraceStepDetail(trace_id=new_pk[t], index=i, decision=d, event=e)
-                for t, i, d, e in details.values_list("trace_id", "index", "decision", "event")
-            ),
-            batch_size=500,
-        )
-        # ``auto_now_add`` stamps every copy with the same moment: keep the originals'
-        # times so the copied history stays in order.
-        for pk, moment in created.items():
-            TraceRecord.objects.filter(pk=pk).update(created=moment)
+        _copy_blobs(ORMStore(template), ORMStore(copy))
+        _copy_rows(template, copy)
     return copy
 
 
-def _copy_blobs(source: ORMStore, target: ORMStore) -> None:
-    storage = source.storage
+def restore_demo(sandbox: Sandbox, template: Sandbox) -> None:
+    """Put the demo's content back into a learner's sandbox, as a first visit's copy has it.
+
+    The sandbox keeps its id and name, so the learner's links and bookmarks still work;
+    everything inside it (buckets, objects, keys, traces) is replaced by the template's.
+    It takes the template's key salt and seed too: the copied key material is wrapped
+    under the template's deployment key, and a first visit's copy draws from the same seed.
+    """
+    store, source = ORMStore(sandbox), ORMStore(template)
+    with transaction.atomic():
+        # Blobs first: if copying one fails, the rollback leaves the old records, and the
+        # old blobs are all still there (a demo copy's blobs have the template's names
+        # and bytes, so overwriting them changes nothing).
+        _copy_blobs(source, store)
+        sandbox.records.all().delete()
+        sandbox.traces.all().delete()
+        sandbox.key_salt = template.key_salt
+        sandbox.seed = template.seed
+        sandbox.save(update_fields=["key_salt", "seed", "updated"])
+        _copy_rows(template, sandbox)
+    # Only now, with the new records committed, are the learner's own blobs unused.
+    for name in set(_blob_names(store)) - set(_blob_names(source)):
+        store.delete_blob(name)
+
+
+def _copy_rows(template: Sandbox, copy: Sandbox) -> None:
+    """The template's records and traces, into ``copy`` (inside the caller's transaction)."""
+    rows = list(template.records.all())
+    for row in rows:
+        row.pk = None
+        row.sandbox = copy
+    Record.objects.bulk_create(rows)
+    traces = list(template.traces.all())
+    created = {}
+    new_pk = {}
+    for trace in traces:
+        original = trace.created
+        new_pk[trace.pk] = uuid.uuid4()
+        trace.pk = new_pk[trace.pk]
+        trace.sandbox = copy
+        created[trace.pk] = original
+    TraceRecord.objects.bulk_create(traces)
+    details = TraceStepDetail.objects.filter(trace__sandbox=template)
+    TraceStepDetail.objects.bulk_create(
+        (
+            TraceStepDetail(trace_id=new_pk[t], index=i, decision=d, event=e)
+            for t, i, d, e in details.values_list("trace_id", "index", "decision", "event")
+        ),
+        batch_size=500,
+    )
+    # ``auto_now_add`` stamps every copy with the same moment: keep the originals'
+    # times so the copied history stays in order.
+    for pk, moment in created.items():
+        TraceRecord.objects.filter(pk=pk).update(created=moment)
+
+
+def _blob_names(store: ORMStore) -> list[str]:
     try:
-        _, files = storage.listdir(source._prefix.rstrip("/"))
+        _, files = store.storage.listdir(store._prefix.rstrip("/"))
     except FileNotFoundError:
-        return
-    for name in files:
-        with storage.open(source._prefix + name, "rb") as f:
+        return []
+    return list(files)
+
+
+def _copy_blobs(source: ORMStore, target: ORMStore) -> None:
+    for name in _blob_names(source):
+        with source.storage.open(source._prefix + name, "rb") as f:
             target.write_blob(name, _read_pieces(f))
 
 

@@ -12,6 +12,11 @@ urlpatterns = [
     path("lab/<uuid:sandbox_id>/", views.sandbox, name="sandbox"),
     path("lab/<uuid:sandbox_id>/rename/", views.sandbox_rename, name="sandbox_rename"),
     path("lab/<uuid:sandbox_id>/reset/", views.sandbox_reset, name="sandbox_reset"),
+    path(
+        "lab/<uuid:sandbox_id>/reset-to-demo/",
+        views.sandbox_restore_demo,
+        name="sandbox_restore_demo",
+    ),
     path("lab/<uuid:sandbox_id>/delete/", views.sandbox_delete, name="sandbox_delete"),
     path("lab/<uuid:sandbox_id>/buckets/", views.bucket_create, name="bucket_create"),
     path(B, views.bucket, name="bucket"),

@@ -19,6 +19,7 @@ GET_PAGES = [
 POSTS = [
     ("sandbox_rename", (), {"name": "taken"}),
     ("sandbox_reset", (), {}),
+    ("sandbox_restore_demo", (), {}),
     ("sandbox_delete", (), {}),
     ("bucket_create", (), {"name": "intruder"}),
     ("bucket_encryption", ("mine",), {"algorithm": "SSE-KMS", "action": "save"}),

@@ -20,6 +20,7 @@ from .sandbox_views import (
     sandbox_delete,
     sandbox_rename,
     sandbox_reset,
+    sandbox_restore_demo,
     sandboxes,
 )
 from .upload_views import upload
@@ -40,6 +41,7 @@ __all__ = [
     "sandbox_delete",
     "sandbox_rename",
     "sandbox_reset",
+    "sandbox_restore_demo",
     "sandboxes",
     "upload",
 ]

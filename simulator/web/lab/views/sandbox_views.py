@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 
+from django.core.management import call_command
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,6 +28,16 @@ def _template() -> Sandbox | None:
         .order_by("created")
         .first()
     )
+
+
+def _demo_template() -> Sandbox:
+    """The demo template, built first if this site has none yet (``manage.py loaddemo``)."""
+    template = _template()
+    if template is None:
+        call_command("loaddemo", stdout=io.StringIO())
+        template = _template()
+        assert template is not None, "loaddemo made no template"
+    return template
 
 
 def _new_sandbox(owner: str, name: str, from_demo: bool) -> Sandbox:
@@ -97,6 +109,14 @@ def sandbox_rename(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
 def sandbox_reset(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     sandbox = service.get_sandbox(request, sandbox_id)
     service.reset_sandbox(sandbox)
+    return _back_to_list(request)
+
+
+@require_POST
+def sandbox_restore_demo(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+    """Reset to the demo: the content a first visit gets, in the same sandbox (same id, name)."""
+    sandbox = service.get_sandbox(request, sandbox_id)
+    service.restore_demo(sandbox, _demo_template())
     return _back_to_list(request)
 
 
