@@ -99,6 +99,18 @@ class ReencryptForm(KMSKeyMixin, LabForm):
     )
     kms_key = forms.ChoiceField(label=_("KMS key"), required=False)
     bucket_key = forms.BooleanField(label=_("Use an S3 Bucket Key"), required=False)
+    # Sent as x-amz-copy-source-server-side-encryption-customer-*; S3 judges it.
+    source_customer_key = forms.CharField(
+        label=_("The object's SSE-C key (base64 of 32 bytes)"),
+        required=False,
+        max_length=512,
+        strip=True,
+        help_text=_(
+            "Only for an SSE-C object: the key it was uploaded with. S3 needs it to read the "
+            "source of the copy."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # It shares the bucket page with EncryptionForm: ids of its own, or two fields

@@ -17,7 +17,15 @@ from .. import bucket_rows, s3calls, state
 from ..forms import EncryptionForm, PolicyForm, ReencryptForm, SSECForm
 from ..presets import PRESETS, PRESETS_BY_CODE
 from ..running import run
-from .common import Result, aws_message, done_result, error_info, render_page, result_of
+from .common import (
+    Result,
+    S3ErrorInfo,
+    aws_message,
+    done_result,
+    error_info,
+    render_page,
+    result_of,
+)
 
 TEMPLATE = "web/lab/bucket.html"
 PARTIAL = "bucket-body"
@@ -67,6 +75,8 @@ def _context(
         "ssec_form": ssec_form,
         "policy_form": policy_form,
         "reencrypt_form": reencrypt_form,
+        # The SSE-C source key field is offered when there is an SSE-C object to copy.
+        "ssec_objects": any(row.encryption.mode == s3calls.MODE_SSE_C for row in current.objects),
         "presets": PRESETS,
         "scenario_keys": SCENARIO_KEYS,
         "result": result,
@@ -212,7 +222,11 @@ def reencrypt(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpR
         headers = s3calls.sse_headers(
             data.get("target") or "SSE-KMS", kms_key=kms_key, bucket_key=data["bucket_key"]
         )
-        request_ = s3calls.copy_in_place(bucket, key, headers)
+        # An SSE-C source is read with its key in the copy-source trio (s3-facts §1); a
+        # key for another object is sent all the same, and S3 says it does not apply.
+        request_ = s3calls.copy_in_place(
+            bucket, key, headers, source_customer_key=data.get("source_customer_key") or ""
+        )
         action = "object.copy"
     outcome = run(box, action, request_)
     info = error_info(outcome.response)
@@ -220,7 +234,40 @@ def reencrypt(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpR
     if info is None:
         diff = state.byte_diff(before, state.snapshot(box, bucket, key))
     else:
-        form.add_error("method", aws_message(info))
+        hint = _source_key_hint(info, before.mode) if data["method"] == "copy" else None
+        if hint is None:
+            form.add_error("method", aws_message(info))
+        else:
+            form.add_error("source_customer_key", aws_message(info))
+            form.add_error("source_customer_key", hint)
     context = _context(request, box, bucket, result=result_of(box, outcome.trace),
                        panel="reencrypt", reencrypt_form=form, diff=diff)  # fmt: skip
     return render_page(request, TEMPLATE, PARTIAL, context, answered=outcome.trace)
+
+
+# How S3's answers about a copy source's SSE-C key begin (s3-facts §2, engine errors).
+_SOURCE_KEY_MESSAGES = (
+    "Requests specifying Server Side Encryption with Customer provided keys",
+    "The object was stored using a form of Server Side Encryption",
+    "The encryption parameters are not applicable to this object",
+)
+
+
+def _source_key_hint(info: S3ErrorInfo, source_mode: str) -> str | None:
+    """What S3's error means for the source key field, or None when it is about another."""
+    about_key = "copy-source-server-side-encryption-customer" in info.argument.lower()
+    if not (about_key or info.message.startswith(_SOURCE_KEY_MESSAGES)):
+        return None
+    if info.code == "AccessDenied":
+        return _(
+            "This is not the key the object was uploaded with. S3 checks the key against "
+            "the salted HMAC it kept, and refuses a different one."
+        )
+    if source_mode != s3calls.MODE_SSE_C:
+        return _("This object is not encrypted with SSE-C: leave its SSE-C key empty.")
+    if info.code == "InvalidRequest":
+        return _(
+            "This object is encrypted with SSE-C: S3 can read it only with the key it was "
+            "uploaded with. Paste that key."
+        )
+    return _("An SSE-C key is the base64 of exactly 32 bytes (256 bits).")
