@@ -14,9 +14,18 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest
 
+# Client-side encryption (static/js/cse.js, V2 and V3 alike) uploads AES-256-GCM's
+# ciphertext, which is the file followed by its 16-byte (128-bit) authentication tag.
+CSE_TAG_BYTES = 16
+
 
 def upload_limit() -> int:
     return int(getattr(settings, "LAB_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
+
+
+def cse_file_limit() -> int:
+    """The largest file CSE can upload: its ciphertext must still fit ``upload_limit``."""
+    return max(0, upload_limit() - CSE_TAG_BYTES)
 
 
 class LimitUploadHandler(FileUploadHandler):

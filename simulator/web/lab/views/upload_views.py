@@ -8,6 +8,7 @@ from typing import Any, BinaryIO, cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -66,6 +67,8 @@ def _context(box: Sandbox, bucket: str, form: UploadForm, **extra: Any) -> dict[
         "bucket": bucket,
         "form": form,
         "limit": limits.upload_limit(),
+        "cse_limit": limits.cse_file_limit(),
+        "cse_tag_bytes": limits.CSE_TAG_BYTES,
         "cse_script": cse_script_available(),
         **extra,
     }
@@ -176,11 +179,28 @@ def _too_large(
     outcome = run(box, "upload", s3_request)
     trace = outcome.trace
     form.errors.pop("file", None)
-    form.add_error(
-        "file",
-        _("This file is %(size)s; the lab accepts files up to %(limit)s.")
-        % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
-    )
+    if mode == s3calls.MODE_CSE or request.POST.get("mode") == s3calls.MODE_CSE:
+        # What arrived is the ciphertext: the learner's file plus the AES-GCM tag.
+        form.add_error(
+            "file",
+            _(
+                "The encrypted upload is %(size)s bytes: the file plus the %(tag)s-byte "
+                "AES-GCM tag of client-side encryption. The lab accepts up to %(limit)s "
+                "bytes, so a CSE file can be at most %(cse_limit)s bytes."
+            )
+            % {
+                "size": number_format(size, force_grouping=True),
+                "tag": limits.CSE_TAG_BYTES,
+                "limit": number_format(limit, force_grouping=True),
+                "cse_limit": number_format(limits.cse_file_limit(), force_grouping=True),
+            },
+        )
+    else:
+        form.add_error(
+            "file",
+            _("This file is %(size)s; the lab accepts files up to %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+        )
     info = error_info(outcome.response)
     if info is not None:
         form.add_error("file", aws_message(info))
