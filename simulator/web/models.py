@@ -109,9 +109,7 @@ class TraceRecord(models.Model):
         """A new trace of ``steps`` (the engine's, whole): slim in the row, heavy beside it."""
         slim, details = tracesteps.split(steps)
         trace = cls.objects.create(steps=slim, **fields)
-        TraceStepDetail.objects.bulk_create(
-            TraceStepDetail(trace=trace, index=i, decision=d, event=e) for i, d, e in details
-        )
+        TraceStepDetail.objects.bulk_create(TraceStepDetail.of(trace, details))
         return trace
 
     def save_steps(self, steps: list[Any]) -> None:
@@ -120,24 +118,32 @@ class TraceRecord(models.Model):
         self.steps = slim
         self.save(update_fields=["steps"])
         self.details.all().delete()
-        TraceStepDetail.objects.bulk_create(
-            TraceStepDetail(trace=self, index=i, decision=d, event=e) for i, d, e in details
-        )
+        TraceStepDetail.objects.bulk_create(TraceStepDetail.of(self, details))
 
     def steps_with(self, indexes: Iterable[int] | None = None) -> list[Any]:
         """The steps, whole at ``indexes`` (0-based; every step when None), slim elsewhere."""
         slim = self.steps if isinstance(self.steps, list) else []
+        loads = tracesteps.loads
+        return tracesteps.merge(
+            slim, [(i, loads(d), loads(e)) for i, d, e in self.detail_texts(indexes)]
+        )
+
+    def detail_texts(
+        self, indexes: Iterable[int] | None = None
+    ) -> list[tuple[int, str | None, str | None]]:
+        """``(index, decision, event)`` as stored JSON text, for ``indexes`` (None: all)."""
         rows = self.details.all()
         if indexes is not None:
+            slim = self.steps if isinstance(self.steps, list) else []
             wanted = sorted({i for i in indexes if 0 <= i < len(slim)})
             if not wanted:
-                return list(slim)
+                return []
             # One range query for a window of steps, IN for a scattered few.
             if wanted[-1] - wanted[0] + 1 == len(wanted):
                 rows = rows.filter(index__gte=wanted[0], index__lte=wanted[-1])
             else:
                 rows = rows.filter(index__in=wanted)
-        return tracesteps.merge(slim, list(rows.values_list("index", "decision", "event")))
+        return list(rows.order_by("index").values_list("index", "decision", "event"))
 
     def full_steps(self) -> list[Any]:
         """Every step whole, as the engine told it (the JSON export, tests)."""
@@ -149,8 +155,10 @@ class TraceStepDetail(models.Model):
 
     trace = models.ForeignKey(TraceRecord, on_delete=models.CASCADE, related_name="details")
     index = models.PositiveIntegerField()  # 0-based, in the trace's ``steps``
-    decision = models.JSONField(null=True, blank=True)
-    event = models.JSONField(null=True, blank=True)
+    # JSON text written by ``tracesteps.dumps`` (not a JSONField): the trace page reads
+    # the text of a window of steps and decodes only the parts it shows.
+    decision = models.TextField(null=True, blank=True)
+    event = models.TextField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -159,3 +167,9 @@ class TraceStepDetail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trace_id} step {self.index + 1}"
+
+    @classmethod
+    def of(cls, trace: TraceRecord, details: list[tracesteps.Detail]) -> list[TraceStepDetail]:
+        """Rows for ``details`` (whole values, from ``tracesteps.split``) of ``trace``."""
+        dumps = tracesteps.dumps
+        return [cls(trace=trace, index=i, decision=dumps(d), event=dumps(e)) for i, d, e in details]

@@ -9,23 +9,65 @@ timeline), and a ``TraceStepDetail`` row per step keeps them whole. ``merge`` pu
 whole values back in their places, so the merged step is the engine's step exactly,
 key order included (the JSON export is byte-for-byte what it was).
 
+The detail rows keep their values as JSON text (``dumps``/``loads``, through orjson):
+the trace page decodes only the decisions and events it shows, and can tell two
+decisions that read the same apart from their resource by comparing text.
+
 Pure functions over plain data: the model (``TraceRecord.save_steps`` / ``steps_with``)
 and the data migration that split the rows stored before use the same rules.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 # The heavy fields, and what of each stays in the trace row.
 SUMMARY_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "decision": ("decision", "policy", "policy_kind", "reason", "message", "action", "deciding"),
+    "decision": (
+        "decision",
+        "policy",
+        "policy_kind",
+        "reason",
+        "message",
+        "action",
+        "resource",
+        "deciding",
+    ),
     "event": ("eventTime", "eventName", "eventSource"),
 }
 HEAVY = tuple(SUMMARY_FIELDS)
 
 Detail = tuple[int, Any, Any]  # (index, whole decision or None, whole event or None)
+
+
+def dumps(value: Any) -> str | None:
+    """``value`` as compact JSON text (None stays None: the row has no such part)."""
+    if value is None:
+        return None
+    try:
+        return orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        # Integers beyond 64 bits and other rarities: the standard library writes them,
+        # after a space that tells ``loads`` to read them back with it (orjson would
+        # read such an integer as a float).
+        return " " + json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(text: str | None) -> Any:
+    if text is None:
+        return None
+    if text.startswith(" "):
+        return json.loads(text)
+    return orjson.loads(text)
+
+
+def json_text(value: str) -> str:
+    """``value`` as it appears inside a JSON string written by ``dumps`` (no quotes)."""
+    return orjson.dumps(value).decode()[1:-1]
 
 
 def _summary(field: str, value: dict[str, Any]) -> dict[str, Any]:

@@ -5,12 +5,13 @@ each ``<li>`` cost a few hundred microseconds of lookups, filters and ``{% trans
 This tag writes the same HTML as the loop it replaces (byte for byte): the fixed,
 translated pieces are rendered once per request by the template engine itself, and each
 step's sentence is still its partial in ``templates/web/tracing/steps.html``, rendered
-once per distinct set of facts it reads.
+once per distinct set of facts it reads (``_Sentences``). The audit events and the
+repeated policy decisions are written here too, for the same reason.
 """
 
 from __future__ import annotations
 
-import re
+import html
 from typing import Any
 
 from django import template
@@ -19,6 +20,7 @@ from django.template.context import Context
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -33,17 +35,77 @@ _FIXED = Template(
     "{% translate 'The policy decision' %}\x01"
     "{% translate 'Its audit event' %}"
 )
-_PARTIAL = re.compile(r"{% partialdef ([\w-]+) %}(.*?){% endpartialdef %}", re.S)
-_FACT = re.compile(r"\bf\.(\w+)")
+_MISSING = "\x00missing"
 
 
-def _fact_names(engine: Any, name: str) -> dict[str, tuple[str, ...]]:
-    """The facts (``f.x``) each sentence partial reads, from the template's source."""
-    source = engine.get_template(name).source
-    return {m[1]: tuple(sorted(set(_FACT.findall(m[2])))) for m in _PARTIAL.finditer(source)}
+class _Reading(dict[str, Any]):
+    """A step's facts that note which of them its sentence's template reads."""
+
+    def __init__(self, facts: dict[str, Any]) -> None:
+        super().__init__(facts)
+        self.read: dict[str, str] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            value = super().__getitem__(key)
+        except KeyError:
+            self.read[key] = _MISSING
+            raise
+        self.read[key] = repr(value)
+        return value
+
+
+def _value(facts: dict[str, Any], key: str) -> str:
+    return repr(facts[key]) if key in facts else _MISSING
+
+
+class _Sentences:
+    """Each step's sentence, rendered once per set of facts its template actually reads.
+
+    A template reads the facts its branches lead it to, so rendering is a function of
+    the facts read: a later step of the same kind and outcome with equal values for
+    those facts gets the same sentence. A DeleteObjects of 500 keys renders "S3 deletes
+    the object" once, though every step names another key.
+    """
+
+    def __init__(self, engine: Any, context: Context) -> None:
+        self.engine = engine
+        self.context = context
+        self.templates: dict[str, Any] = {}
+        # (template, kind, outcome) -> [(facts read, {their values: sentence})]
+        self.shapes: dict[tuple[str, str, str], list[tuple[tuple[str, ...], dict[Any, str]]]] = {}
+
+    def text(self, step: Any) -> str:
+        name = step.template
+        f = step.f
+        shapes = self.shapes.setdefault((name, step.kind, step.outcome), [])
+        for read, known in shapes:
+            found = known.get(tuple(_value(f, k) for k in read))
+            if found is not None:
+                return found
+        template = self.templates.get(name)
+        if template is None:
+            template = self.templates[name] = self.engine.get_template(name)
+        reading = _Reading(f)
+        with self.context.push(step=step, f=reading):
+            text = template.render(self.context)
+        keys = tuple(reading.read)
+        texts = next((t for read, t in shapes if read == keys), None)
+        if texts is None:
+            texts = {}
+            shapes.append((keys, texts))
+        texts[tuple(reading.read.values())] = text
+        return str(text)
 
 
 def _e(value: Any) -> str:
+    """What ``{{ value }}`` writes: localized, then escaped unless already safe."""
+    kind = type(value)
+    if kind is str:
+        # Django's escape() is html.escape() of the text; a plain str is never safe yet.
+        return html.escape(value)
+    if kind is int:
+        return str(value)  # localize() of an int without thousand separators
     return conditional_escape(localize(value))
 
 
@@ -54,30 +116,10 @@ def trace_steps(context: Context, steps: list[Any]) -> SafeString:
     engine = context.template.engine
     fixed = _FIXED.render(Context({"mark": _MARK})).split("\x01")
     show, link, keys_label, decision_label, event_label = fixed
-    partials: dict[str, Any] = {}
-    facts_read: dict[str, dict[str, tuple[str, ...]]] = {}
-    sentences: dict[tuple[Any, ...], str] = {}
+    sentences = _Sentences(engine, context)
     out: list[str] = []
     for step in steps:
-        name = step.template
-        base, _, partial = name.partition("#")
-        if base not in facts_read:
-            facts_read[base] = _fact_names(engine, base)
-        read = facts_read[base].get(partial)
-        f = step.f
-        facts = (
-            tuple((k, repr(f.get(k)), k in f) for k in read)
-            if read is not None
-            else tuple((k, repr(v)) for k, v in f.items())
-        )
-        key = (name, step.kind, step.outcome, facts)
-        text = sentences.get(key)
-        if text is None:
-            tmpl = partials.get(name)
-            if tmpl is None:
-                tmpl = partials[name] = engine.get_template(name)
-            with context.push(step=step, f=f):
-                text = sentences[key] = tmpl.render(context)
+        text = sentences.text(step)
         n = _e(step.n)
         actor = _e(step.actor)
         failed = step.failed
@@ -130,4 +172,68 @@ def trace_steps(context: Context, steps: list[Any]) -> SafeString:
             parts.append("</p>")
         parts.append("\n      </li>\n      ")
         out.append("".join(parts))
+    return mark_safe("".join(out))
+
+
+# The audit-events section: a ``<details>`` per event, as the template loop wrote it.
+_EVENT_FIXED = Template(
+    "{% load i18n %}"
+    "{% blocktranslate trimmed with n=mark title=mark2 %}step {{ n }}: {{ title }}"
+    "{% endblocktranslate %}"
+)
+_MARK2 = "\x00t\x00"
+
+
+@register.simple_tag
+def trace_events(events: list[Any]) -> SafeString:
+    """Every listed step's CloudTrail event (``page.events``), collapsed to one line."""
+    label = _EVENT_FIXED.render(Context({"mark": _MARK, "mark2": _MARK2}))
+    out = []
+    for e in events:
+        n = _e(e.step)
+        where = label.replace(_MARK, n).replace(_MARK2, _e(e.title))
+        out.append(
+            f'\n    <details id="event-{n}" class="trace-event">\n'
+            f"      <summary><code>{_e(e.name)}</code> · {_e(e.source)} · "
+            f'<span class="trace-event__step">{where}</span></summary>\n'
+            f'      <pre class="trace-json"><code>{_e(e.text)}</code></pre>\n'
+            "    </details>"
+        )
+    return mark_safe("".join(out) + "\n    ")
+
+
+@register.simple_tag
+def same_decisions(group: Any) -> SafeString:
+    """The later steps of a decision group, each a link target ``#policy-N``."""
+    same = group.same
+    if not same:
+        return mark_safe("")
+    first = group.view.resource
+    differ = any(s.resource != first for s in same)
+    count = len(same)
+    if differ:
+        intro = ngettext(
+            "One later step was decided exactly the same way, for its own resource:",
+            "%(n)s later steps were decided exactly the same way, each for its own resource:",
+            count,
+        )
+    else:
+        intro = ngettext(
+            "One later step was decided exactly the same way:",
+            "%(n)s later steps were decided exactly the same way:",
+            count,
+        )
+    step_label = gettext("Step %(n)s")
+    out = [
+        f'<div class="trace-same">\n        <p class="trace-same__intro">'
+        f'{_e(intro % {"n": count})}</p>\n        <ol class="trace-same__list">'
+    ]
+    for s in same:
+        n = _e(s.step)
+        resource = f" <code>{_e(s.resource)}</code>" if differ and s.resource else ""
+        out.append(
+            f'<li id="policy-{n}"><a href="#step-{n}">{_e(step_label % {"n": s.step})}</a>'
+            f"{resource}</li>"
+        )
+    out.append("</ol>\n      </div>")
     return mark_safe("".join(out))

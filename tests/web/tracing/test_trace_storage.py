@@ -11,6 +11,8 @@ import importlib
 import json
 from typing import Any
 
+import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -66,13 +68,14 @@ def test_the_stored_steps_are_the_engines_steps_exactly(sandbox: Sandbox, run: R
     engine_steps = trace_to_json(outcome.response.trace)
     stored = TraceRecord.objects.get(pk=outcome.trace.pk)
     assert stored.full_steps() == engine_steps
-    # Byte for byte, key order included, what one row of whole steps gives back (SQLite
-    # keeps the engine's order; PostgreSQL's jsonb its own, the same for both).
-    before = TraceRecord.objects.create(
-        sandbox=sandbox, action="t", method="PUT", principal="p", status=200, steps=engine_steps
-    )
-    before.refresh_from_db()
-    assert json.dumps(stored.full_steps()) == json.dumps(before.steps)
+    # Key order included: the decisions and events are text, in the engine's order on
+    # every database; the rest of the step is as the database's JSON column keeps it
+    # (SQLite: the engine's order; PostgreSQL's jsonb: its own).
+    for step, engine_step in zip(stored.full_steps(), engine_steps, strict=True):
+        for part in ("decision", "event"):
+            assert json.dumps(step[part]) == json.dumps(engine_step[part])
+    if connection.vendor == "sqlite":
+        assert json.dumps(stored.full_steps()) == json.dumps(engine_steps)
     # The row itself keeps only summaries of the heavy parts.
     assert TraceStepDetail.objects.filter(trace=stored).exists()
     assert len(json.dumps(stored.steps)) < len(json.dumps(engine_steps))
@@ -85,11 +88,35 @@ def test_split_and_merge_give_back_every_step(sandbox: Sandbox, run: Run, bucket
         assert json.dumps(tracesteps.merge(slim, details)) == json.dumps(steps)
 
 
+def _without_resource(split: tuple[list[Any], list[Any]]) -> tuple[list[Any], list[Any]]:
+    slim, details = split
+    return [
+        {**s, "decision": {k: v for k, v in s["decision"].items() if k != "resource"}}
+        if isinstance(s, dict) and isinstance(s.get("decision"), dict)
+        else s
+        for s in slim
+    ], details
+
+
 def test_the_data_migration_splits_as_the_app_does(sandbox: Sandbox, run: Run, bucket: str) -> None:
+    # 0004 split as the app did then; the decision summary has kept the resource since
+    # (older rows only lack it: their decisions are shown each on its own).
     migration = importlib.import_module("simulator.web.migrations.0004_split_trace_steps")
     for trace in every_mode_and_failure(sandbox, run, bucket):
         steps = trace.full_steps()
-        assert migration._split(steps) == tracesteps.split(steps)
+        assert migration._split(steps) == _without_resource(tracesteps.split(steps))
+
+
+def test_the_text_migration_writes_what_the_app_writes(
+    sandbox: Sandbox, run: Run, bucket: str
+) -> None:
+    migration = importlib.import_module("simulator.web.migrations.0005_trace_details_as_text")
+    for trace in every_mode_and_failure(sandbox, run, bucket):
+        for _index, decision, event in trace.detail_texts():
+            for text in (decision, event):
+                # What a JSON column held (Django's spelling) becomes the app's spelling.
+                old = None if text is None else json.dumps(tracesteps.loads(text))
+                assert migration._compact(old) == text
 
 
 def test_the_json_export_is_the_same_as_from_whole_steps(
@@ -142,3 +169,39 @@ def test_a_cloned_sandbox_keeps_whole_steps(sandbox: Sandbox, run: Run, bucket: 
     assert TraceStepDetail.objects.filter(trace__sandbox=copy).count() == (
         TraceStepDetail.objects.filter(trace__sandbox=sandbox).count()
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_text_migration_keeps_every_detail_on_this_database() -> None:
+    """0004 → 0005 on the database under test (jsonb to text on PostgreSQL)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("web", "0004_split_trace_steps")]
+    after = [("web", "0005_trace_details_as_text")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        box = old.get_model("web", "Sandbox").objects.create(owner="o", name="n", key_salt="s")
+        trace = old.get_model("web", "TraceRecord").objects.create(
+            sandbox=box, action="t", method="PUT", principal="p", status=200, steps=[{}, {}]
+        )
+        values = [
+            ({"decision": "Allow", "resource": "arn:aws:s3:::b/日本語.txt", "n": 3}, None),
+            (None, {"eventName": "Decrypt", "requestParameters": {"a": [1, 2.5, True]}}),
+        ]
+        Detail = old.get_model("web", "TraceStepDetail")
+        for index, (decision, event) in enumerate(values):
+            Detail.objects.create(trace=trace, index=index, decision=decision, event=event)
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        rows = TraceStepDetail.objects.filter(trace_id=trace.pk).order_by("index")
+        got = [(r.decision, r.event) for r in rows]
+        # The values whole (PostgreSQL's jsonb kept its own key order) ...
+        assert [(tracesteps.loads(d), tracesteps.loads(e)) for d, e in got] == values
+        # ... in the app's one spelling, so equal decisions have equal text.
+        for text in (t for pair in got for t in pair if t is not None):
+            assert text == tracesteps.dumps(tracesteps.loads(text))
+    finally:
+        MigrationExecutor(connection).migrate(latest)

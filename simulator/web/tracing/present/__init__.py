@@ -11,6 +11,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
+from simulator.web import tracesteps
 from simulator.web.models import TraceRecord
 
 from . import commands, errors, labels, policy, summary, wire
@@ -18,7 +21,16 @@ from .diagram import Diagram, diagram
 from .redact import MASK, mask_headers, redact, redact_steps, step_secrets
 from .steps import KINDS, RequestFacts, StepView, build_steps, request_facts, request_path
 
-__all__ = ["KINDS", "MASK", "export", "list_row", "parse_step", "step_panel", "trace_page"]
+__all__ = [
+    "KINDS",
+    "MASK",
+    "export",
+    "export_text",
+    "list_row",
+    "parse_step",
+    "step_panel",
+    "trace_page",
+]
 
 
 # A long trace (DeleteObjects of 1,000 keys ...) lists its steps fifty at a time
@@ -84,7 +96,7 @@ class TracePage:
     steps: list[StepView]
     request_wire: wire.Wire
     response_wire: wire.Wire
-    decisions: list[policy.DecisionView]
+    decisions: list[policy.DecisionGroup]
     events: list[EventView]
     error: errors.ErrorView | None
     answers: list[summary.Answer]
@@ -144,12 +156,102 @@ def step_panel(record: TraceRecord, step: str | None) -> Panel:
     return _panel(steps, facts, n)
 
 
+def _details(
+    record: TraceRecord, slim: list[dict[str, Any]], start: int, end: int
+) -> list[tuple[int, Any, Any]]:
+    """``(index, decision text, event text)`` for the listed steps that have either.
+
+    A trace kept before the split (whole steps in its row, no detail rows) gives its own
+    values, written as the detail rows would have them.
+    """
+    rows = record.detail_texts(range(start, end)) if end > start else []
+    if len(rows) == sum(1 for s in slim[start:end] if s.get("decision") or s.get("event")):
+        return rows
+    kept = {index for index, _d, _e in rows}
+    dumps = tracesteps.dumps
+    for index in range(start, end):
+        step = slim[index]
+        if index in kept:
+            continue
+        decision, event = step.get("decision"), step.get("event")
+        if isinstance(decision, dict) or isinstance(event, dict):
+            rows.append(
+                (
+                    index,
+                    dumps(decision) if isinstance(decision, dict) else None,
+                    dumps(event) if isinstance(event, dict) else None,
+                )
+            )
+    rows.sort(key=lambda row: row[0])
+    return rows
+
+
+def _decision_groups(
+    steps: list[dict[str, Any]], rows: list[tuple[int, Any, Any]], secrets: frozenset[str]
+) -> list[policy.DecisionGroup]:
+    """The listed policy decisions, those reading the same but for the resource together.
+
+    Two decisions are grouped when their stored texts are equal once each one's own
+    resource ARN is taken out: the later one is then exactly the first with the first's
+    resource replaced by its own. Only the first of each group is decoded and shown
+    whole (a DeleteObjects of 500 keys makes 500 such decisions).
+    """
+    groups: dict[str, policy.DecisionGroup] = {}
+    for index, text, _event in rows:
+        step = steps[index]
+        if text is None or step.get("kind") != "policy.evaluated":
+            continue
+        summary = step.get("decision") or {}
+        resource = str(summary.get("resource") or "") if isinstance(summary, dict) else ""
+        signature = text.replace(tracesteps.json_text(resource), "\x00") if resource else text
+        group = groups.get(signature)
+        if group is None:
+            decision = tracesteps.loads(text)
+            if secrets:
+                decision = redact(decision, secrets)
+            groups[signature] = policy.DecisionGroup(policy.decision_view(index + 1, decision))
+        else:
+            group.same.append(policy.SameDecision(index + 1, resource))
+    return list(groups.values())
+
+
+def _events(
+    rows: list[tuple[int, Any, Any]], titles: dict[int, str], secrets: frozenset[str]
+) -> list[EventView]:
+    events = []
+    for index, _decision, text in rows:
+        if text is None:
+            continue
+        event = tracesteps.loads(text)
+        if not isinstance(event, dict) or not event:
+            continue
+        if secrets:
+            event = redact(event, secrets)
+        events.append(
+            EventView(
+                index + 1,
+                titles.get(index + 1, ""),
+                str(event.get("eventName", "")),
+                str(event.get("eventSource", "")),
+                orjson.dumps(event, option=orjson.OPT_INDENT_2).decode(),
+            )
+        )
+    return events
+
+
 def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) -> TracePage:
-    total = len(_slim(record))
+    """The whole page; its step list, decisions and events for the listed steps only.
+
+    Everything read across the trace (the answers, the error, the diagram) reads the
+    slim steps; the listed steps' whole decisions and events come from their rows.
+    """
+    slim = _slim(record)
+    total = len(slim)
     current = parse_step(step, total)
     start, end = step_window(current, total, show_all)
-    raw, secrets = _stored(record, None if end - start == total else range(start, end))
-    steps = redact_steps(raw, secrets)
+    secrets = step_secrets(slim, record.request_headers or [])
+    steps = redact_steps(slim, secrets)
+    rows = _details(record, slim, start, end)
     facts = request_facts(steps, record.request_headers)
     views = build_steps(steps, facts, window=(start, end))
     if views:
@@ -174,25 +276,6 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
         0,
     )
     path = request_path(record.bucket, record.key, record.query or {})
-    decisions = [
-        policy.decision_view(n, s["decision"])
-        for n, s in enumerate(steps[start:end], start + 1)
-        if s.get("kind") == "policy.evaluated" and s.get("decision")
-    ]
-    events = []
-    titles = {v.n: v.title for v in views}
-    for n, s in enumerate(steps[start:end], start + 1):
-        event = s.get("event")
-        if event:
-            events.append(
-                EventView(
-                    n,
-                    titles[n],
-                    str(event.get("eventName", "")),
-                    str(event.get("eventSource", "")),
-                    json.dumps(event, indent=2, ensure_ascii=False),
-                )
-            )
     header_names = {h[0].lower() for h in request_headers}
     operation = next(
         (
@@ -216,8 +299,8 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
         steps=views,
         request_wire=wire.request_wire(record.method, path, request_headers, body),
         response_wire=wire.response_wire(record.status, response_headers, mode),
-        decisions=decisions,
-        events=events,
+        decisions=_decision_groups(steps, rows, secrets),
+        events=_events(rows, {v.n: v.title for v in views}, secrets),
         error=errors.explain_error(
             record.status, record.error_code, record.error_message, steps, header_names
         ),
@@ -269,6 +352,28 @@ def export(record: TraceRecord) -> dict[str, Any]:
         },
         "steps": redact_steps(steps, secrets),
     }
+
+
+def export_text(record: TraceRecord) -> bytes:
+    """``export`` as the download: UTF-8 JSON, the request and response indented, a line a step.
+
+    Indenting every step would double a long trace's download (3.5 MB for a DeleteObjects
+    of 500 keys) and make it no easier to read; a line per step also diffs well.
+    """
+    data = export(record)
+    steps = data.pop("steps")
+    head = _dumps(data, indent=True)[:-2]  # without the closing "\n}"
+    if not steps:
+        return head + b',\n  "steps": []\n}\n'
+    lines = b",\n    ".join(_dumps(step) for step in steps)
+    return head + b',\n  "steps": [\n    ' + lines + b"\n  ]\n}\n"
+
+
+def _dumps(value: Any, indent: bool = False) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else None)
+    except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits and such rarities
+        return json.dumps(value, ensure_ascii=False, indent=2 if indent else None).encode()
 
 
 @dataclass(frozen=True)

@@ -244,6 +244,22 @@ class DecisionView:
     context: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SameDecision:
+    """A later decision that reads as its group's first, but for its own resource."""
+
+    step: int
+    resource: str
+
+
+@dataclass
+class DecisionGroup:
+    """A decision shown whole, and the later steps decided exactly the same way."""
+
+    view: DecisionView
+    same: list[SameDecision] = field(default_factory=list)
+
+
 def decision_view(step_number: int, decision: dict[str, Any]) -> DecisionView:
     verdict = str(decision.get("decision", ""))
     deciding = decision.get("deciding") or []

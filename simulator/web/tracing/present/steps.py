@@ -45,6 +45,11 @@ KINDS = (
     "error",
 )
 STEPS_TEMPLATE = "web/tracing/steps.html"
+# Each kind's sentence: a partial of STEPS_TEMPLATE named after the kind.
+_TEMPLATES = {
+    kind: f"{STEPS_TEMPLATE}#kind-{kind.replace('.', '-').replace('_', '-')}" for kind in KINDS
+}
+_UNKNOWN = f"{STEPS_TEMPLATE}#kind-unknown"
 CSE_PREFIXES = ("x-amz-meta-x-amz-key", "x-amz-meta-x-amz-3", "x-amz-meta-x-amz-c")
 CUSTOMER_KEY = "x-amz-server-side-encryption-customer-key"
 
@@ -183,23 +188,37 @@ def request_facts(steps: list[dict[str, Any]], headers: list[Any] | None = None)
     return facts
 
 
-def _keys(raw: list[dict[str, Any]]) -> list[KeyView]:
+def _key_view(k: dict[str, Any]) -> KeyView:
+    holder = str(k.get("holder", ""))
+    form = str(k.get("form", ""))
+    return KeyView(
+        name=labels.key_name_label(str(k.get("name", "")), str(k.get("role", ""))),
+        role=str(k.get("role", "")),
+        holder=holder,
+        holder_label=labels.actor_label(holder),
+        form=form,
+        form_label=labels.key_form_label(form),
+        fingerprint=str(k.get("fingerprint", "")),
+        key_id=str(k.get("key_id", "")),
+    )
+
+
+def _keys(raw: list[dict[str, Any]], seen: dict[Any, KeyView] | None = None) -> list[KeyView]:
+    """The keys' views; ``seen`` shares them across the steps of one request."""
     out = []
     for k in raw or ():
-        holder = str(k.get("holder", ""))
-        form = str(k.get("form", ""))
-        out.append(
-            KeyView(
-                name=labels.key_name_label(str(k.get("name", "")), str(k.get("role", ""))),
-                role=str(k.get("role", "")),
-                holder=holder,
-                holder_label=labels.actor_label(holder),
-                form=form,
-                form_label=labels.key_form_label(form),
-                fingerprint=str(k.get("fingerprint", "")),
-                key_id=str(k.get("key_id", "")),
-            )
-        )
+        if seen is None or not isinstance(k, dict):
+            out.append(_key_view(k))
+            continue
+        try:
+            memo_key: Any = tuple(k.items())
+            view = seen.get(memo_key)
+        except TypeError:  # an unhashable value: no sharing
+            out.append(_key_view(k))
+            continue
+        if view is None:
+            view = seen[memo_key] = _key_view(k)
+        out.append(view)
     return out
 
 
@@ -347,6 +366,12 @@ def build_steps(
     body_form = "none"
     last = "none"
     limit = len(steps) if only is None else min(only, len(steps))
+    # A long trace repeats its actors, kinds, keys and payloads: label each once (every
+    # label looks the language up, which costs more than the lookup itself).
+    key_views: dict[Any, KeyView] = {}
+    payload_views: dict[tuple[str, int, str], PayloadView] = {}
+    actor_labels: dict[str, str] = {}
+    titles: dict[str, str] = {}
     for index in range(limit):
         step = steps[index]
         kind = str(step.get("kind", ""))
@@ -357,13 +382,16 @@ def build_steps(
             size = int(payload.get("size", 0) or 0)
             if kind == "request.sent" and req.cse and form == "plaintext":
                 form = "cse"
-            pview = PayloadView(
-                form,
-                labels.payload_form_label(form),
-                size,
-                labels.size_label(size),
-                labels.hex_pairs(str(payload.get("preview", ""))),
-            )
+            preview = str(payload.get("preview", ""))
+            pview = payload_views.get((form, size, preview))
+            if pview is None:
+                pview = payload_views[(form, size, preview)] = PayloadView(
+                    form,
+                    labels.payload_form_label(form),
+                    size,
+                    labels.size_label(size),
+                    labels.hex_pairs(preview),
+                )
         if kind == "request.sent":
             body_form = pview.form if pview and pview.size else "none"
             packet = body_form
@@ -385,7 +413,7 @@ def build_steps(
             continue
         if window is not None and not window[0] <= index < window[1]:
             continue
-        keys = _keys(step.get("keys") or [])
+        keys = _keys(step.get("keys") or [], key_views)
         if kind == "request.sent" and req.ssec_fingerprint:
             keys.append(
                 KeyView(
@@ -400,16 +428,22 @@ def build_steps(
                     derived=True,
                 )
             )
-        template = kind.replace(".", "-").replace("_", "-") if kind in KINDS else "unknown"
+        actor = str(step.get("actor", ""))
+        actor_label = actor_labels.get(actor)
+        if actor_label is None:
+            actor_label = actor_labels[actor] = labels.actor_label(actor)
+        title = titles.get(kind)
+        if title is None:
+            title = titles[kind] = kind_title(kind)
         views.append(
             StepView(
                 n=index + 1,
                 kind=kind,
-                actor=str(step.get("actor", "")),
-                actor_label=labels.actor_label(str(step.get("actor", ""))),
-                title=kind_title(kind),
+                actor=actor,
+                actor_label=actor_label,
+                title=title,
                 outcome=str(step.get("outcome", "ok")),
-                template=f"{STEPS_TEMPLATE}#kind-{template}",
+                template=_TEMPLATES.get(kind, _UNKNOWN),
                 keys=keys,
                 payload=pview,
                 packet=packet,
