@@ -43,13 +43,17 @@
 
   function describeFile(form, file) {
     var name = form.querySelector("[data-file-name]");
-    var limit = parseInt(form.getAttribute("data-limit") || "0", 10);
+    // Encrypted in the browser, the body is the file plus the 16-byte AES-GCM tag: the
+    // form carries that smaller limit and its own message for the CSE mode.
+    var cse = selectedMode(form) === "CSE" && form.hasAttribute("data-cse-limit");
+    var limit = parseInt(form.getAttribute(cse ? "data-cse-limit" : "data-limit") || "0", 10);
+    var tooLarge = limit > 0 && !!file && file.size > limit;
     if (!name) { return; }
     if (!file) { name.textContent = ""; return; }
     name.textContent = file.name + " · " + file.size.toLocaleString() + " B";
-    name.classList.toggle("lab-drop__name--warn", limit > 0 && file.size > limit);
-    if (limit > 0 && file.size > limit) {
-      name.textContent += " — " + form.getAttribute("data-too-large");
+    name.classList.toggle("lab-drop__name--warn", tooLarge);
+    if (tooLarge) {
+      name.textContent += " — " + form.getAttribute(cse ? "data-cse-too-large" : "data-too-large");
     }
     var key = form.querySelector('input[name="key"]');
     if (key) { key.placeholder = file.name; }
@@ -104,7 +108,9 @@
 
     form.addEventListener("change", function (event) {
       if (event.target.name === "mode" || event.target.name === "cse_wrap") { updatePanels(form); }
-      if (event.target === input) { describeFile(form, input.files[0]); }
+      if (event.target === input || event.target.name === "mode") {
+        describeFile(form, input && input.files[0]);
+      }
     });
     updatePanels(form);
 

@@ -10,6 +10,7 @@ screenshots/.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -122,6 +123,26 @@ def test_the_upload_page_states_the_cse_limit(
     expect(learner.locator("[data-dropzone]")).to_contain_text(
         "a CSE file can be at most 104,857,584 bytes"
     )
+    assert errors == []
+
+
+def test_a_file_at_the_limit_is_flagged_only_when_it_would_be_encrypted_here(
+    learner: Page, live_server: LiveServer, sandbox: Sandbox, settings: Settings
+) -> None:
+    # At exactly the limit the file fits as it is, but not with the CSE tag after it.
+    settings.LAB_MAX_UPLOAD_BYTES = 1000
+    errors = watch(learner)
+    learner.goto(f"{live_server.url}/lab/{sandbox.pk}/buckets/vault/upload/")
+    learner.locator('input[type="file"]').set_input_files(
+        {"name": "exact.bin", "mimeType": "application/octet-stream", "buffer": bytes(1000)}
+    )
+    name = learner.locator("[data-file-name]")
+    expect(name).to_have_text("exact.bin · 1,000 B")
+    learner.locator('input[name="mode"][value="CSE"]').check()
+    expect(name).to_contain_text("a CSE file can be at most 984 bytes")
+    expect(name).to_have_class(re.compile(r"lab-drop__name--warn"))
+    learner.locator('input[name="mode"][value="SSE-S3"]').check()
+    expect(name).to_have_text("exact.bin · 1,000 B")
     assert errors == []
 
 
