@@ -12,6 +12,7 @@ chosen. Each page must also log no console error and, on a phone, not scroll sid
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -64,6 +65,7 @@ class Lab:
     kms_trace: str
     denied_trace: str
     key_id: str
+    delete_trace: str
 
 
 @pytest.fixture
@@ -80,6 +82,14 @@ def lab(live_server: LiveServer, settings: Settings, tmp_path: Path) -> Lab:
     body, meta = cse.encrypt(b"client-side", cse.AESWrap(bytes(range(32))))
     put = S3Request("PUT", "demo-sse-s3", "client-side.bin", headers=meta, body=body)
     assert sandboxes.run_s3(box, "upload", put).response.status == 200
+    # A DeleteObjects of many keys: its repeated decisions are listed under the first.
+    names = "".join(f"<Object><Key>old/{i:02d}.log</Key></Object>" for i in range(12))
+    document = f"<Delete>{names}</Delete>".encode()
+    md5 = base64.b64encode(hashlib.md5(document).digest()).decode()
+    delete = S3Request("POST", "demo-sse-s3", query={"delete": ""}, body=document,
+                       headers={"Content-MD5": md5})  # fmt: skip
+    many = sandboxes.run_s3(box, "objects.delete", delete)
+    assert many.response.status == 200
     sandbox = f"/lab/{box.pk}/"
     return Lab(
         base=live_server.url,
@@ -87,6 +97,7 @@ def lab(live_server: LiveServer, settings: Settings, tmp_path: Path) -> Lab:
         kms_trace=f"{sandbox}traces/{kms_trace.pk}/",
         denied_trace=f"{sandbox}traces/{denied_trace.pk}/",
         key_id=str(key["KeyMetadata"]["KeyId"]),
+        delete_trace=f"{sandbox}traces/{many.trace.pk}/",
     )
 
 
@@ -210,6 +221,7 @@ def static_pages(lab: Lab) -> dict[str, str]:
         "object (SSE-C)": s + "buckets/demo-ssec/object/?key=secret.txt",
         "traces": s + "traces/",
         "trace (denied)": lab.denied_trace,
+        "trace (DeleteObjects, every step)": lab.delete_trace + "?all=1",
         "kms": s + "kms/",
         "audit": s + "audit/",
         "disk": s + "disk/",

@@ -50,6 +50,7 @@ class Lab:
     wrong_key: str
     traces: str
     session_key: str
+    delete_many: str  # DeleteObjects of 12 keys: 12 decisions that read the same
 
 
 @pytest.fixture
@@ -68,11 +69,17 @@ def lab(live_server: LiveServer) -> Lab:
               body=b"\xff\xd8\xff\xe0 a small photo of a cat")  # fmt: skip
     run("PUT", "secret.txt", headers=ssec(bytes(range(32))), body=b"my diary")
     wrong = run("GET", "secret.txt", headers=ssec(bytes(range(1, 33))))
+    names = "".join(f"<Object><Key>old/{i:02d}.log</Key></Object>" for i in range(12))
+    document = f"<Delete>{names}</Delete>".encode()
+    md5 = base64.b64encode(hashlib.md5(document).digest()).decode()
+    many = run("POST", query={"delete": ""}, body=document, headers={"Content-MD5": md5})
     session = SessionStore()
     session[sandboxes.SESSION_KEY] = OWNER
     session.save()
     assert session.session_key is not None
-    return Lab(box, kms, wrong, f"{live_server.url}/lab/{box.pk}/traces/", session.session_key)
+    return Lab(
+        box, kms, wrong, f"{live_server.url}/lab/{box.pk}/traces/", session.session_key, many
+    )
 
 
 def sign_in(context: BrowserContext, lab: Lab, url: str) -> None:
@@ -229,11 +236,12 @@ def test_trace_pages_fit_every_screen(
         sign_in(context, lab, lab.traces)
         page = context.new_page()
         for name, url in (
-            ("kms", lab.kms_upload),
-            ("wrongkey", lab.wrong_key),
+            ("kms", lab.kms_upload + "?step=5"),
+            ("wrongkey", lab.wrong_key + "?step=5"),
             ("list", lab.traces),
+            ("delete-many", lab.delete_many + "?all=1#policy"),
         ):
-            page.goto(url + ("?step=5" if name != "list" else ""))
+            page.goto(url)
             expect(page.locator("html")).to_have_attribute("lang", language)
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -243,5 +251,36 @@ def test_trace_pages_fit_every_screen(
                 path=screenshot_dir / f"trace-{name}-{viewport}-{language}-{scheme}.png",
                 full_page=True,
             )
+            if name == "delete-many":
+                page.locator("#policy").screenshot(
+                    path=screenshot_dir / f"trace-{name}-policy-{viewport}-{language}-{scheme}.png"
+                )
+    finally:
+        context.close()
+
+
+def test_a_later_decision_link_lands_on_its_line_under_the_first(
+    browser: Browser, lab: Lab
+) -> None:
+    context = browser.new_context(reduced_motion="reduce")
+    try:
+        sign_in(context, lab, lab.traces)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(lab.delete_many + "?all=1")
+        decisions = page.locator("#policy .trace-decision")
+        expect(decisions).to_have_count(1)
+        expect(decisions.locator(".trace-same__intro")).to_have_text(
+            "11 later steps were decided exactly the same way, each for its own resource:"
+        )
+        # The last key's step links to its line, which names its own object.
+        last = page.locator(".trace-step", has_text="The policy decision").last
+        last.get_by_role("link", name="The policy decision").click()
+        target = page.locator(".trace-same__list li:target")
+        expect(target).to_have_count(1)
+        expect(target).to_contain_text("arn:aws:s3:::photos/old/11.log")
+        expect(target).to_be_in_viewport()
+        assert errors == []
     finally:
         context.close()

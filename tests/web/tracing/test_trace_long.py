@@ -135,7 +135,7 @@ def test_in_japanese_the_repeated_decisions_are_explained_in_japanese(
     trace = delete_objects(sandbox, bucket, ["a.txt", "b.txt", "c.txt"])
     learner.cookies["django_language"] = "ja"
     text = learner.get(reverse("web:trace", args=[sandbox.pk, trace.pk])).content.decode()
-    assert "後続の 2 ステップも、それぞれ自分のリソースについて、まったく同じ判定でした:" in text
+    assert "後続の 2 ステップも、それぞれ自分のリソースについて、まったく同じ判定でした：" in text
 
 
 def test_each_audit_event_is_listed_with_its_json(
