@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import re
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -200,3 +201,53 @@ def test_pages_render_in_both_languages_after_grouping(
         with translation.override(language):
             page = present.trace_page(trace, None)
         assert page.decisions[0].same
+
+
+def _export(learner: Client, sandbox: Sandbox, trace: TraceRecord) -> str:
+    return learner.get(reverse("web:trace_json", args=[sandbox.pk, trace.pk])).content.decode()
+
+
+def test_the_download_puts_each_stored_text_in_place_and_equals_the_decoded_export(
+    learner: Client, sandbox: Sandbox, run: Run, bucket: str
+) -> None:
+    deny_one_key(run, bucket, "ledger.txt")
+    traces = [
+        delete_objects(sandbox, bucket, ["a.txt", "ledger.txt", "日本語 & <b>.txt"]),
+        run("PUT", bucket, "k.txt", headers={KMS: "aws:kms"}, body=b"hello"),
+    ]
+    for trace in traces:
+        data = json.loads(_export(learner, sandbox, trace))
+        assert data["steps"] == present.export(trace)["steps"] == trace.full_steps()
+
+
+def test_a_stored_event_naming_a_customer_key_is_masked_in_the_download(
+    learner: Client, sandbox: Sandbox
+) -> None:
+    steps: list[dict[str, Any]] = [
+        {"kind": "request.sent", "actor": "client", "headers": [], "decision": None,
+         "event": {"eventName": "PutObject",
+                   "requestParameters": {"SSECustomerKey": "c2VjcmV0LWtleQ==", "key": "k"}}},
+    ]  # fmt: skip
+    trace = TraceRecord.create(
+        steps, sandbox=sandbox, action="t", method="PUT", principal="p", status=200
+    )
+    text = _export(learner, sandbox, trace)
+    assert "c2VjcmV0LWtleQ==" not in text
+    assert json.loads(text)["steps"][0]["event"]["requestParameters"] == {
+        "SSECustomerKey": present.MASK,
+        "key": "k",
+    }
+
+
+def test_a_value_that_looks_like_the_slot_does_not_confuse_the_download(
+    learner: Client, sandbox: Sandbox
+) -> None:
+    odd = {"note": "\x00decision-slot\x00", "decision": "\x00decision-slot\x00"}
+    steps = [
+        {"kind": "policy.evaluated", "actor": "policy", "detail": odd,
+         "decision": {"decision": "Allow", "resource": "arn:aws:s3:::b/k"}, "event": None},
+    ]  # fmt: skip
+    trace = TraceRecord.create(
+        steps, sandbox=sandbox, action="t", method="PUT", principal="p", status=200
+    )
+    assert json.loads(_export(learner, sandbox, trace))["steps"] == steps
