@@ -98,7 +98,7 @@ class _Sentences:
         return str(text)
 
 
-def _e(value: Any) -> str:
+def _escape(value: Any) -> str:
     """What ``{{ value }}`` writes: localized, then escaped unless already safe."""
     kind = type(value)
     if kind is str:
@@ -117,6 +117,17 @@ def trace_steps(context: Context, steps: list[Any]) -> SafeString:
     fixed = _FIXED.render(Context({"mark": _MARK})).split("\x01")
     show, link, keys_label, decision_label, event_label = fixed
     sentences = _Sentences(engine, context)
+    escaped: dict[str, str] = {}
+
+    def _e(value: Any) -> str:
+        # A long trace repeats its labels, kinds and fingerprints: escape each once.
+        if type(value) is str:
+            done = escaped.get(value)
+            if done is None:
+                done = escaped[value] = html.escape(value)
+            return done
+        return _escape(value)
+
     out: list[str] = []
     for step in steps:
         text = sentences.text(step)
@@ -190,13 +201,13 @@ def trace_events(events: list[Any]) -> SafeString:
     label = _EVENT_FIXED.render(Context({"mark": _MARK, "mark2": _MARK2}))
     out = []
     for e in events:
-        n = _e(e.step)
-        where = label.replace(_MARK, n).replace(_MARK2, _e(e.title))
+        n = _escape(e.step)
+        where = label.replace(_MARK, n).replace(_MARK2, _escape(e.title))
         out.append(
             f'\n    <details id="event-{n}" class="trace-event">\n'
-            f"      <summary><code>{_e(e.name)}</code> · {_e(e.source)} · "
+            f"      <summary><code>{_escape(e.name)}</code> · {_escape(e.source)} · "
             f'<span class="trace-event__step">{where}</span></summary>\n'
-            f'      <pre class="trace-json"><code>{_e(e.text)}</code></pre>\n'
+            f'      <pre class="trace-json"><code>{_escape(e.text)}</code></pre>\n'
             "    </details>"
         )
     return mark_safe("".join(out) + "\n    ")
@@ -226,13 +237,13 @@ def same_decisions(group: Any) -> SafeString:
     step_label = gettext("Step %(n)s")
     out = [
         f'<div class="trace-same">\n        <p class="trace-same__intro">'
-        f'{_e(intro % {"n": count})}</p>\n        <ol class="trace-same__list">'
+        f'{_escape(intro % {"n": count})}</p>\n        <ol class="trace-same__list">'
     ]
     for s in same:
-        n = _e(s.step)
-        resource = f" <code>{_e(s.resource)}</code>" if differ and s.resource else ""
+        n = _escape(s.step)
+        resource = f" <code>{_escape(s.resource)}</code>" if differ and s.resource else ""
         out.append(
-            f'<li id="policy-{n}"><a href="#step-{n}">{_e(step_label % {"n": s.step})}</a>'
+            f'<li id="policy-{n}"><a href="#step-{n}">{_escape(step_label % {"n": s.step})}</a>'
             f"{resource}</li>"
         )
     out.append("</ol>\n      </div>")

@@ -228,8 +228,21 @@ def _context_text(context: Any) -> str:
     return json.dumps(context, ensure_ascii=False, sort_keys=True)
 
 
-def _facts(step: dict[str, Any], req: RequestFacts) -> dict[str, Any]:
-    """The few facts each kind's sentence needs, labelled; ``detail`` stays available."""
+def _facts(
+    step: dict[str, Any], req: RequestFacts, sizes: dict[int, str] | None = None
+) -> dict[str, Any]:
+    """The few facts each kind's sentence needs, labelled; ``detail`` stays available.
+
+    ``sizes`` keeps the size labels of one request (a long trace repeats its sizes).
+    """
+    memo: dict[int, str] = {} if sizes is None else sizes
+
+    def size_label(n: int) -> str:
+        label = memo.get(n)
+        if label is None:
+            label = memo[n] = labels.size_label(n)
+        return label
+
     kind = step.get("kind", "")
     d: dict[str, Any] = dict(step.get("detail") or {})
     payload = step.get("payload") or {}
@@ -239,7 +252,7 @@ def _facts(step: dict[str, Any], req: RequestFacts) -> dict[str, Any]:
         f["method"] = req.method
         f["path"] = req.path
         f["secure"] = req.secure
-        f["size"] = labels.size_label(int(payload.get("size", 0) or 0))
+        f["size"] = size_label(int(payload.get("size", 0) or 0))
         f["has_body"] = bool(payload.get("size"))
         names = [str(h[0]).lower() for h in (step.get("headers") or [])]
         f["sse_headers"] = [n for n in names if "server-side-encryption" in n]
@@ -247,7 +260,7 @@ def _facts(step: dict[str, Any], req: RequestFacts) -> dict[str, Any]:
         f["cse"] = req.cse
     elif kind == "tls.transit":
         f["secure"] = bool(d.get("secure", True))
-        f["size"] = labels.size_label(int(payload.get("size", 0) or 0))
+        f["size"] = size_label(int(payload.get("size", 0) or 0))
         f["response"] = d.get("direction") == "response"
     elif kind == "request.received":
         f["operation"] = d.get("operation", "")
@@ -292,18 +305,16 @@ def _facts(step: dict[str, Any], req: RequestFacts) -> dict[str, Any]:
         f["hmac"] = d.get("check") == "hmac"
     elif kind in ("sse.encrypt", "sse.decrypt"):
         f["mode"] = labels.mode_label(str(d.get("mode", "")))
-        f["size"] = labels.size_label(int(payload.get("size", 0) or 0))
-        f["plain_size"] = labels.size_label(
-            int(d.get("plaintext_size", payload.get("size", 0)) or 0)
-        )
+        f["size"] = size_label(int(payload.get("size", 0) or 0))
+        f["plain_size"] = size_label(int(d.get("plaintext_size", payload.get("size", 0)) or 0))
         f["copy"] = d.get("role", "")
         f["source"] = request_path(str(d.get("bucket", "")), str(d.get("key", "")))
     elif kind == "storage.write":
         record = d.get("record") or {}
-        f["size"] = labels.size_label(int(payload.get("size", 0) or 0))
+        f["size"] = size_label(int(payload.get("size", 0) or 0))
         f["mode"] = labels.mode_label(str(record.get("mode") or d.get("mode") or ""))
     elif kind == "storage.read":
-        f["size"] = labels.size_label(int(payload.get("size", 0) or 0))
+        f["size"] = size_label(int(payload.get("size", 0) or 0))
         f["metadata_only"] = bool(d.get("metadata_only"))
         f["listing"] = bool(d.get("listing"))
         f["count"] = int(d.get("count", 0) or 0)
@@ -326,7 +337,7 @@ def _facts(step: dict[str, Any], req: RequestFacts) -> dict[str, Any]:
         status = int(d.get("status", 0) or 0)
         f["status"] = status
         f["phrase"] = labels.status_phrase(status)
-        f["size"] = labels.size_label(int(payload.get("size", 0) or 0))
+        f["size"] = size_label(int(payload.get("size", 0) or 0))
         f["has_body"] = bool(payload.get("size"))
         f["secure"] = bool(d.get("secure", True))
     elif kind == "error":
@@ -372,6 +383,7 @@ def build_steps(
     payload_views: dict[tuple[str, int, str], PayloadView] = {}
     actor_labels: dict[str, str] = {}
     titles: dict[str, str] = {}
+    sizes: dict[int, str] = {}
     for index in range(limit):
         step = steps[index]
         kind = str(step.get("kind", ""))
@@ -447,7 +459,7 @@ def build_steps(
                 keys=keys,
                 payload=pview,
                 packet=packet,
-                f=_facts(step, req),
+                f=_facts(step, req, sizes),
                 has_event=bool(step.get("event")),
                 has_decision=bool(step.get("decision")),
             )
