@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import VIEWPORTS, learner_context, screen_context, watch
+from browser_kit import VIEWPORTS, screen_context, watch
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -21,13 +20,6 @@ from simulator.web.sandboxes import create_sandbox
 def sandbox(settings: Settings, tmp_path: Path) -> Sandbox:
     settings.MEDIA_ROOT = tmp_path / "media"
     return create_sandbox("break-browser", "Break it in the browser")
-
-
-@pytest.fixture
-def learner(browser: Browser, live_server: LiveServer, sandbox: Sandbox) -> Iterator[Page]:
-    context = learner_context(browser, live_server, sandbox)
-    yield context.new_page()
-    context.close()
 
 
 def test_wrong_ssec_key_lands_on_a_403_trace(

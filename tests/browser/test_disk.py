@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import VIEWPORTS, learner_context, screen_context, watch
+from browser_kit import VIEWPORTS, screen_context, watch
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -57,13 +56,6 @@ def sandbox(settings: Settings, tmp_path: Path) -> Sandbox:
         outcome = run_s3(box, "upload", S3Request("PUT", "notes", name, headers=headers, body=body))
         assert outcome.response.status == 200
     return box
-
-
-@pytest.fixture
-def learner(browser: Browser, live_server: LiveServer, sandbox: Sandbox) -> Iterator[Page]:
-    context = learner_context(browser, live_server, sandbox)
-    yield context.new_page()
-    context.close()
 
 
 def test_plaintext_appears_only_after_an_allowed_get(

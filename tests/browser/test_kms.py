@@ -3,7 +3,6 @@ and screenshots at desktop and phone widths, in both languages, light and dark."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -47,13 +46,6 @@ def sandbox(media: Path) -> Sandbox:
 def key_id(sandbox: Sandbox) -> str:
     result = run_kms(sandbox, "DescribeKey", {"KeyId": "alias/invoices"})
     return str(result["KeyMetadata"]["KeyId"])
-
-
-@pytest.fixture
-def learner(browser: Browser, live_server: LiveServer, sandbox: Sandbox) -> Iterator[Page]:
-    context = learner_context(browser, live_server, sandbox)
-    yield context.new_page()
-    context.close()
 
 
 def test_disable_a_key_in_the_console_and_see_the_state_change(

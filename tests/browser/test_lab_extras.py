@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import VIEWPORTS, learner_context, screen_context, watch
+from browser_kit import VIEWPORTS, screen_context, watch
 from django.core.management import call_command
 from playwright.sync_api import Browser, Dialog, Page, expect
 from pytest_django.fixtures import Settings
@@ -50,13 +49,6 @@ def sandbox(settings: Settings, tmp_path: Path) -> Sandbox:
                                  content_type="text/plain", headers=headers)  # fmt: skip
     assert run(box, "test", request).response.status == 200
     return box
-
-
-@pytest.fixture
-def learner(browser: Browser, live_server: LiveServer, sandbox: Sandbox) -> Iterator[Page]:
-    context = learner_context(browser, live_server, sandbox)
-    yield context.new_page()
-    context.close()
 
 
 def _bucket_names(sandbox: Sandbox) -> list[str]:

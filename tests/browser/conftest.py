@@ -1,0 +1,21 @@
+"""Fixtures shared by the browser tests. Each module that uses ``learner`` gives its own
+``sandbox`` (the learner's work that its journeys start from)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from browser_kit import learner_context
+from playwright.sync_api import Browser, Page
+from pytest_django.live_server_helper import LiveServer
+
+from simulator.web.models import Sandbox
+
+
+@pytest.fixture
+def learner(browser: Browser, live_server: LiveServer, sandbox: Sandbox) -> Iterator[Page]:
+    """A page in a browser context signed in as the owner of the module's ``sandbox``."""
+    context = learner_context(browser, live_server, sandbox)
+    yield context.new_page()
+    context.close()
