@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import VIEWPORTS, screen_context, watch
+from browser_kit import VIEWPORTS, learner_context, screen_context, watch
 from django.core.management import call_command
 from playwright.sync_api import Browser, Dialog, Page, expect
 from pytest_django.fixtures import Settings
@@ -83,6 +83,35 @@ def test_reset_to_demo_asks_first_and_a_no_changes_nothing(
     expect(learner.get_by_role("link", name="demo-sse-kms", exact=True)).to_be_visible()
     assert f"/lab/{sandbox.pk}/" in learner.url
     assert errors == []
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_with_javascript_off_delete_asks_on_a_page_of_its_own(
+    browser: Browser, live_server: LiveServer, sandbox: Sandbox, screenshot_dir: Path,
+    language: str,
+) -> None:  # fmt: skip
+    context = learner_context(
+        browser, live_server, sandbox, java_script_enabled=False, locale=language,
+        extra_http_headers={"Accept-Language": language},
+    )  # fmt: skip
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/lab/")
+        delete = "削除" if language == "ja" else "Delete"
+        cancel = "キャンセル" if language == "ja" else "Cancel"
+        page.get_by_role("button", name=delete, exact=True).click()
+        expect(page.locator("h2#confirm-question")).to_be_visible()
+        page.screenshot(path=screenshot_dir / f"lab-confirm-delete-{language}.png", full_page=True)
+        page.get_by_role("link", name=cancel).click()
+        assert page.url.endswith("/lab/")
+        assert Sandbox.objects.filter(pk=sandbox.pk).exists()
+
+        page.get_by_role("button", name=delete, exact=True).click()
+        page.locator("#confirm-question ~ form").get_by_role("button", name=delete).click()
+        assert page.url.endswith("/lab/")
+        assert not Sandbox.objects.filter(pk=sandbox.pk).exists()
+    finally:
+        context.close()
 
 
 def test_an_ssec_object_is_re_encrypted_by_a_copy_with_its_key(

@@ -17,6 +17,9 @@ from simulator.web.store import ORMStore
 
 DEMO_BUCKETS = ["demo-policy", "demo-sse-kms", "demo-sse-s3", "demo-ssec"]
 
+# A plain form asks first; the confirmation page posts this back.
+CONFIRMED = {"confirmed": "1"}
+
 
 def _names(sandbox: Sandbox) -> list[str]:
     return sorted(b.name for b in list_buckets(sandbox))
@@ -52,7 +55,7 @@ def test_reset_to_demo_brings_back_what_a_first_visit_gets(
     client, sandbox = changed
     first_visit = sandbox_of(learner_client())
 
-    response = client.post(url("sandbox_restore_demo", sandbox))
+    response = client.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
 
     assert response.status_code == 302 and response["Location"] == "/lab/"
     assert _names(sandbox) == _names(first_visit) == DEMO_BUCKETS
@@ -66,7 +69,7 @@ def test_the_sandbox_keeps_its_id_and_name_so_links_still_work(
     client, sandbox = changed
     client.post(url("sandbox_rename", sandbox), {"name": "Week 3 homework"})
 
-    client.post(url("sandbox_restore_demo", sandbox))
+    client.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
 
     restored = Sandbox.objects.get(pk=sandbox.pk)
     assert restored.name == "Week 3 homework"
@@ -78,7 +81,7 @@ def test_the_restored_demo_opens_its_keys_and_objects(changed: tuple[Client, San
     """The copied key material must still unwrap: SSE-S3, SSE-KMS and SSE-C reads succeed."""
     client, sandbox = changed
 
-    client.post(url("sandbox_restore_demo", sandbox))
+    client.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
     sandbox.refresh_from_db()
 
     reads = [
@@ -95,7 +98,7 @@ def test_the_learner_s_own_work_and_blobs_are_gone(changed: tuple[Client, Sandbo
     own_blobs = _blobs(sandbox) - _blobs(_template())
     assert own_blobs
 
-    client.post(url("sandbox_restore_demo", sandbox))
+    client.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
 
     assert "my-own-work" not in _names(sandbox)
     assert not sandbox.traces.filter(bucket="my-own-work").exists()
@@ -132,7 +135,7 @@ def test_without_a_demo_template_it_is_built_first(db: None) -> None:
     sandbox = sandbox_of(client)
     assert _names(sandbox) == []
 
-    client.post(url("sandbox_restore_demo", sandbox))
+    client.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
 
     assert Sandbox.objects.filter(is_template=True).count() == 1
     assert _names(sandbox) == DEMO_BUCKETS
@@ -155,7 +158,7 @@ def test_templates_cannot_be_reset_by_a_learner(with_demo: None) -> None:
     client = learner_client()
     template = _template()
 
-    assert client.post(url("sandbox_restore_demo", template)).status_code == 404
+    assert client.post(url("sandbox_restore_demo", template), CONFIRMED).status_code == 404
     assert _names(template) == DEMO_BUCKETS
 
 
@@ -171,7 +174,7 @@ def test_a_post_without_the_csrf_token_is_refused(changed: tuple[Client, Sandbox
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = client.cookies  # the same learner, without a token
 
-    response = strict.post(url("sandbox_restore_demo", sandbox))
+    response = strict.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
 
     assert response.status_code == 403
     assert _names(sandbox) == ["my-own-work"]

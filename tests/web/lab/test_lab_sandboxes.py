@@ -11,6 +11,9 @@ from simulator.web import sandboxes
 from simulator.web.lab.state import list_buckets
 from simulator.web.models import Sandbox
 
+# A plain form asks first; the confirmation page posts this back.
+CONFIRMED = {"confirmed": "1"}
+
 
 @pytest.mark.django_db
 def test_first_visit_gives_a_ready_sandbox_and_lands_in_it() -> None:
@@ -61,7 +64,7 @@ def test_create_rename_reset_delete(learner: tuple[Client, Sandbox]) -> None:
     assert second.name == "Renamed"
 
     make_bucket(second, "to-forget")
-    assert client.post(url("sandbox_reset", second)).status_code == 302
+    assert client.post(url("sandbox_reset", second), CONFIRMED).status_code == 302
     assert list_buckets(second) == [] and second.traces.count() == 0
 
     assert client.post(url("sandbox_delete", second), **HX).status_code == 200
@@ -92,7 +95,7 @@ def test_a_learner_keeps_at_most_the_cap(learner: tuple[Client, Sandbox]) -> Non
 
 def test_deleting_every_sandbox_does_not_bring_one_back(learner: tuple[Client, Sandbox]) -> None:
     client, sandbox = learner
-    client.post(url("sandbox_delete", sandbox))
+    client.post(url("sandbox_delete", sandbox), CONFIRMED)
 
     response = client.get("/lab/")
 
@@ -106,5 +109,50 @@ def test_templates_are_nobody_s_sandbox(db: None) -> None:
     client = learner_client()
 
     assert client.get(url("sandbox", template)).status_code == 404
-    assert client.post(url("sandbox_delete", template)).status_code == 404
+    assert client.post(url("sandbox_delete", template), CONFIRMED).status_code == 404
     assert Sandbox.objects.filter(pk=template.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "question", "button"),
+    [
+        ("sandbox_reset", "Empty this sandbox?", "Reset"),
+        ("sandbox_restore_demo", "Put the demo back in this sandbox?", "Reset to demo"),
+        ("sandbox_delete", "Delete this sandbox for good?", "Delete"),
+    ],
+)
+def test_without_javascript_a_destructive_button_asks_first(
+    learner: tuple[Client, Sandbox], name: str, question: str, button: str
+) -> None:
+    # htmx asks with hx-confirm; a plain form gets a page with the same question.
+    client, sandbox = learner
+    make_bucket(sandbox, "keep-me")
+    response = client.post(url(name, sandbox))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert question in page and sandbox.name in page
+    assert f'action="{url(name, sandbox)}"' in page
+    assert '<input type="hidden" name="confirmed" value="1">' in page
+    assert "csrfmiddlewaretoken" in page
+    assert f">{button}</button>" in page and 'href="/lab/">Cancel</a>' in page
+    # Asking changed nothing.
+    assert Sandbox.objects.filter(pk=sandbox.pk).exists()
+    assert [b.name for b in list_buckets(sandbox)] == ["keep-me"]
+
+
+def test_the_question_is_asked_in_japanese(learner: tuple[Client, Sandbox]) -> None:
+    client, sandbox = learner
+    client.cookies["django_language"] = "ja"
+    page = client.post(url("sandbox_delete", sandbox)).content.decode()
+    assert '<html lang="ja"' in page and "キャンセル" in page
+    assert "Delete this sandbox for good?" not in page
+    assert Sandbox.objects.filter(pk=sandbox.pk).exists()
+
+
+def test_another_learner_is_not_even_asked(
+    learner: tuple[Client, Sandbox], stranger: Client
+) -> None:
+    _client, sandbox = learner
+    for name in ("sandbox_reset", "sandbox_restore_demo", "sandbox_delete"):
+        assert stranger.post(url(name, sandbox)).status_code == 404
+    assert Sandbox.objects.filter(pk=sandbox.pk).exists()

@@ -7,7 +7,7 @@ import uuid
 
 from django.core.management import call_command
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -105,9 +105,38 @@ def sandbox_rename(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     return render_page(request, "web/lab/sandboxes.html", "sandbox-list", context, status=400)
 
 
+def _confirm(
+    request: HttpRequest, sandbox: Sandbox, url_name: str, question: str, button: str
+) -> HttpResponse | None:
+    """Without JavaScript, a page that asks first; None once the learner has said yes.
+
+    With htmx the button's ``hx-confirm`` has already asked; a plain form posts here
+    and is shown the same question, with a form that says yes (``confirmed=1``).
+    """
+    if getattr(request, "htmx", False) or request.POST.get("confirmed") == "1":
+        return None
+    context = {
+        "sandbox": sandbox,
+        "question": question,
+        "button": button,
+        "danger": url_name == "web:sandbox_delete",
+        "action": reverse(url_name, args=[sandbox.pk]),
+    }
+    return render(request, "web/lab/confirm.html", context)
+
+
 @require_POST
 def sandbox_reset(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     sandbox = service.get_sandbox(request, sandbox_id)
+    ask = _confirm(
+        request,
+        sandbox,
+        "web:sandbox_reset",
+        _("Empty this sandbox? Its buckets, objects, keys and traces are removed."),
+        _("Reset"),
+    )
+    if ask is not None:
+        return ask
     service.reset_sandbox(sandbox)
     return _back_to_list(request)
 
@@ -116,6 +145,18 @@ def sandbox_reset(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
 def sandbox_restore_demo(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     """Reset to the demo: the content a first visit gets, in the same sandbox (same id, name)."""
     sandbox = service.get_sandbox(request, sandbox_id)
+    ask = _confirm(
+        request,
+        sandbox,
+        "web:sandbox_restore_demo",
+        _(
+            "Put the demo back in this sandbox? Its buckets, objects, keys and traces are "
+            "replaced by the demo ones; the name and address stay."
+        ),
+        _("Reset to demo"),
+    )
+    if ask is not None:
+        return ask
     service.restore_demo(sandbox, _demo_template())
     return _back_to_list(request)
 
@@ -123,6 +164,11 @@ def sandbox_restore_demo(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpRes
 @require_POST
 def sandbox_delete(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     sandbox = service.get_sandbox(request, sandbox_id)
+    ask = _confirm(
+        request, sandbox, "web:sandbox_delete", _("Delete this sandbox for good?"), _("Delete")
+    )
+    if ask is not None:
+        return ask
     service.delete_sandbox(sandbox)
     return _back_to_list(request)
 
