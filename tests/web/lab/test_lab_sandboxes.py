@@ -35,6 +35,16 @@ def test_first_visit_clones_the_demo_when_there_is_one() -> None:
 
     names = [b.name for b in list_buckets(sandbox_of(client))]
     assert {"demo-sse-s3", "demo-sse-kms", "demo-ssec", "demo-policy"} <= set(names)
+    assert sandbox_of(client).name == "Demo: S3 encryption at rest"
+
+
+@pytest.mark.django_db
+def test_a_first_visit_in_japanese_names_the_demo_copy_in_japanese() -> None:
+    call_command("loaddemo", verbosity=0)
+    client = Client()
+    client.cookies["django_language"] = "ja"
+    assert client.get("/lab/").status_code == 302
+    assert sandbox_of(client).name == "デモ: S3 の保管時の暗号化"
 
 
 def test_sandboxes_page_lists_them_full_page_and_partial(learner: tuple[Client, Sandbox]) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ... import sandboxes as service
+from ...management.commands.loaddemo import TEMPLATE_NAME
 from ...models import Sandbox
 from .. import s3calls, state
 from ..forms import BucketForm, SandboxNameForm
@@ -40,10 +41,17 @@ def _demo_template() -> Sandbox:
     return template
 
 
+def _demo_name(template: Sandbox) -> str:
+    """The demo's name in the learner's language (the template keeps the English one)."""
+    if template.name == TEMPLATE_NAME:
+        return _("Demo: S3 encryption at rest")
+    return template.name
+
+
 def _new_sandbox(owner: str, name: str, from_demo: bool) -> Sandbox:
     template = _template() if from_demo else None
     if template is not None:
-        return service.clone_sandbox(template, owner, name or template.name)
+        return service.clone_sandbox(template, owner, name or _demo_name(template))
     return service.create_sandbox(owner, name or _("My sandbox"))
 
 
