@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -229,19 +230,29 @@ def _context_text(context: Any) -> str:
 
 
 def _facts(
-    step: dict[str, Any], req: RequestFacts, sizes: dict[int, str] | None = None
+    step: dict[str, Any], req: RequestFacts, memo: dict[tuple[Any, Any], str] | None = None
 ) -> dict[str, Any]:
     """The few facts each kind's sentence needs, labelled; ``detail`` stays available.
 
-    ``sizes`` keeps the size labels of one request (a long trace repeats its sizes).
+    ``memo`` keeps the labels of one request: a long trace repeats its sizes, modes and
+    verdicts, and every label looks the language up, which costs more than the label.
     """
-    memo: dict[int, str] = {} if sizes is None else sizes
+    known: dict[tuple[Any, Any], str] = {} if memo is None else memo
+
+    def label(of: Callable[[Any], str], value: Any) -> str:
+        try:
+            found = known.get((of, value))
+        except TypeError:  # an unhashable value, from an odd stored step
+            return of(value)
+        if found is None:
+            found = known[(of, value)] = of(value)
+        return found
 
     def size_label(n: int) -> str:
-        label = memo.get(n)
-        if label is None:
-            label = memo[n] = labels.size_label(n)
-        return label
+        return label(labels.size_label, n)
+
+    def mode_label(mode: str) -> str:
+        return label(labels.mode_label, mode)
 
     kind = step.get("kind", "")
     d: dict[str, Any] = dict(step.get("detail") or {})
@@ -269,17 +280,17 @@ def _facts(
         decision = step.get("decision") or {}
         f["decision"] = decision.get("decision", "")
         f["allowed"] = decision.get("decision") == "Allow"
-        f["decision_label"] = labels.decision_label(str(decision.get("decision", "")))
+        f["decision_label"] = label(labels.decision_label, str(decision.get("decision", "")))
         f["explicit"] = decision.get("decision") == "ExplicitDeny"
-        f["policy_label"] = policy_label(
-            decision.get("policy") or decision.get("policy_kind") or d.get("policy")
+        f["policy_label"] = label(
+            policy_label, decision.get("policy") or decision.get("policy_kind") or d.get("policy")
         )
         f["action"] = decision.get("action") or d.get("action", "")
     elif kind == "sse.resolve":
         mode = str(d.get("mode", ""))
-        f["mode"] = labels.mode_label(mode)
+        f["mode"] = mode_label(mode)
         f["source"] = d.get("source", "")
-        f["default"] = labels.mode_label(
+        f["default"] = mode_label(
             labels.ALGORITHM_MODES.get(
                 str(d.get("bucket_default", "")), str(d.get("bucket_default", ""))
             )
@@ -288,7 +299,7 @@ def _facts(
         f["kms_mode"] = mode in ("SSE-KMS", "DSSE-KMS")
         f["bucket_key"] = bool(d.get("bucket_key"))
         f["context"] = _context_text(d.get("context"))
-        f["from_mode"] = labels.mode_label(str(d["from_mode"])) if d.get("from_mode") else ""
+        f["from_mode"] = mode_label(str(d["from_mode"])) if d.get("from_mode") else ""
     elif kind in ("kms.generate_data_key", "kms.decrypt", "kms.call"):
         f["key"] = d.get("key_arn") or d.get("key_ref") or d.get("key_id") or ""
         f["context"] = _context_text(d.get("encryption_context"))
@@ -304,7 +315,7 @@ def _facts(
     elif kind == "ssec.validate":
         f["hmac"] = d.get("check") == "hmac"
     elif kind in ("sse.encrypt", "sse.decrypt"):
-        f["mode"] = labels.mode_label(str(d.get("mode", "")))
+        f["mode"] = mode_label(str(d.get("mode", "")))
         f["size"] = size_label(int(payload.get("size", 0) or 0))
         f["plain_size"] = size_label(int(d.get("plaintext_size", payload.get("size", 0)) or 0))
         f["copy"] = d.get("role", "")
@@ -312,7 +323,7 @@ def _facts(
     elif kind == "storage.write":
         record = d.get("record") or {}
         f["size"] = size_label(int(payload.get("size", 0) or 0))
-        f["mode"] = labels.mode_label(str(record.get("mode") or d.get("mode") or ""))
+        f["mode"] = mode_label(str(record.get("mode") or d.get("mode") or ""))
     elif kind == "storage.read":
         f["size"] = size_label(int(payload.get("size", 0) or 0))
         f["metadata_only"] = bool(d.get("metadata_only"))
@@ -327,7 +338,7 @@ def _facts(
         f["setting"] = d.get("setting", "")
         f["change"] = d.get("change", "")
         algorithm = str(d.get("algorithm") or d.get("default_encryption") or "")
-        f["algorithm"] = labels.mode_label(labels.ALGORITHM_MODES.get(algorithm, algorithm))
+        f["algorithm"] = mode_label(labels.ALGORITHM_MODES.get(algorithm, algorithm))
         f["kms_key"] = d.get("kms_key_id", "")
         f["bucket_key"] = bool(d.get("bucket_key"))
         blocked = [b for b in (d.get("blocked") or []) if b != "NONE"]
@@ -383,7 +394,7 @@ def build_steps(
     payload_views: dict[tuple[str, int, str], PayloadView] = {}
     actor_labels: dict[str, str] = {}
     titles: dict[str, str] = {}
-    sizes: dict[int, str] = {}
+    memo: dict[tuple[Any, Any], str] = {}
     for index in range(limit):
         step = steps[index]
         kind = str(step.get("kind", ""))
@@ -459,7 +470,7 @@ def build_steps(
                 keys=keys,
                 payload=pview,
                 packet=packet,
-                f=_facts(step, req, sizes),
+                f=_facts(step, req, memo),
                 has_event=bool(step.get("event")),
                 has_decision=bool(step.get("decision")),
             )
