@@ -25,7 +25,6 @@ from .data_events import object_event
 from .headers import (
     COPY_SOURCE_CUSTOMER,
     encode_context,
-    has_customer_headers,
     parse_customer_key,
     parse_write_headers,
 )
@@ -118,12 +117,7 @@ def _changes_something(
 def copy_object(call: Call) -> Reply:
     engine, headers = call.engine, call.headers
     bucket = call.load_bucket()
-    if has_customer_headers(headers):
-        if not call.request.secure:
-            raise errors.ssec_needs_tls()
-        # A blocked destination refuses SSE-C writes, copies included [BLOCK].
-        if bucket.encryption.blocks_ssec:
-            raise errors.ssec_blocked()
+    sse.refuse_ssec_write(call, bucket)
     requested = parse_write_headers(headers)
     directive = _directive(call)
     algorithm = _checksum_algorithm(call)

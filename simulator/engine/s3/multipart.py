@@ -22,7 +22,7 @@ from ..trace import Payload
 from . import errors, sse, unseal, xml
 from .context import Call, Reply
 from .data_events import object_event
-from .headers import CustomerKey, encode_context, has_customer_headers, parse_write_headers
+from .headers import CustomerKey, encode_context, parse_write_headers
 from .model import SSE_C, Checksum, EncryptionRecord, StoredObject
 from .objects import DEFAULT_CONTENT_TYPE, _metadata
 
@@ -160,11 +160,7 @@ def _checksum_choice(call: Call) -> tuple[str, str, bool]:
 def create_multipart_upload(call: Call) -> Reply:
     engine, headers = call.engine, call.headers
     bucket = call.load_bucket()
-    if has_customer_headers(headers):
-        if not call.request.secure:
-            raise errors.ssec_needs_tls()
-        if bucket.encryption.blocks_ssec:
-            raise errors.ssec_blocked()  # multipart writes too [BLOCK]
+    sse.refuse_ssec_write(call, bucket)
     requested = parse_write_headers(headers)
     algorithm, kind, chosen = _checksum_choice(call)
     metadata, system = _metadata(headers)

@@ -18,7 +18,6 @@ from .context import Call, Reply
 from .headers import (
     check_read_headers,
     encode_context,
-    has_customer_headers,
     parse_write_headers,
 )
 from .model import SSE_S3, Checksum, StoredObject, blob_ids, bucket_arn, object_arn, object_id
@@ -57,12 +56,7 @@ def _content_length(headers: Headers) -> int | None:
 def put_object(call: Call) -> Reply:
     engine, headers = call.engine, call.headers
     bucket = call.load_bucket()
-    if has_customer_headers(headers):
-        if not call.request.secure:
-            raise errors.ssec_needs_tls()
-        # A blocked bucket refuses SSE-C writes before the key is looked at [BLOCK].
-        if bucket.encryption.blocks_ssec:
-            raise errors.ssec_blocked()
+    sse.refuse_ssec_write(call, bucket)
     requested = parse_write_headers(headers)
     resolved = sse.resolve(call, bucket, requested)
     integrity = parse_upload_integrity(headers, need_md5=resolved.mode == SSE_S3)

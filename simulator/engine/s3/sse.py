@@ -34,7 +34,7 @@ from ..crypto import (
 from ..trace import KeyInPlay
 from . import bucket_keys, errors
 from .context import Call
-from .headers import CustomerKey, SSEHeaders
+from .headers import CustomerKey, SSEHeaders, has_customer_headers
 from .model import (
     AES256,
     ALGORITHM_TO_MODE,
@@ -58,6 +58,19 @@ class Resolved:
     context: dict[str, str] | None = None
     bucket_key: bool = False
     customer: CustomerKey | None = None
+
+
+def refuse_ssec_write(call: Call, bucket: Bucket) -> None:
+    """An SSE-C write (PUT, copy, multipart) needs TLS and a bucket that allows SSE-C.
+
+    A blocked bucket refuses it before the key is looked at [BLOCK].
+    """
+    if not has_customer_headers(call.headers):
+        return
+    if not call.request.secure:
+        raise errors.ssec_needs_tls()
+    if bucket.encryption.blocks_ssec:
+        raise errors.ssec_blocked()
 
 
 def resolve(call: Call, bucket: Bucket, sse: SSEHeaders) -> Resolved:
