@@ -50,62 +50,31 @@ def read_small_body(body: Body, limit: int) -> bytes:
 
 
 class IteratorReader:
-    """A ``read(n)`` view of an iterator of byte chunks (DSSE's inner blob)."""
+    """A ``read(n)`` view of an iterator of byte chunks (DSSE's inner blob, response bodies).
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._buffer = bytearray()
-
-    def read(self, n: int = -1, /) -> bytes:
-        while n < 0 or len(self._buffer) < n:
-            piece = next(self._chunks, None)
-            if piece is None:
-                break
-            self._buffer += piece
-        if n < 0 or n >= len(self._buffer):
-            out = bytes(self._buffer)
-            self._buffer.clear()
-            return out
-        out = bytes(self._buffer[:n])
-        del self._buffer[:n]
-        return out
-
-
-class PlaintextStream:
-    """A response body that decrypts as it is read: ``read(n=-1)`` and ``close()``.
-
-    ``first`` is the already-authenticated first piece (the service decrypts it before
-    answering, so a wrong key or a tampered header still gets a proper error response);
-    later pieces are authenticated as they are reached.
+    ``first`` is a piece already taken from the chunks, read before them.
     """
 
-    def __init__(self, first: bytes, rest: Iterator[bytes], on_close: Callable[[], None]) -> None:
+    def __init__(self, chunks: Iterator[bytes], first: bytes = b"") -> None:
+        self._chunks = chunks
         self._buffer = bytearray(first)
-        self._rest = rest
-        self._on_close = on_close
-        self._closed = False
-
-    def readable(self) -> bool:
-        return True
 
     def read(self, n: int | None = -1, /) -> bytes:
-        if self._closed:
-            raise ValueError("read of closed stream")
         if n is None or n < 0:
             # Everything that is left, joined once: no growing buffer copied again.
             parts = [bytes(self._buffer)] if self._buffer else []
             self._buffer.clear()
-            parts.extend(self._rest)
+            parts.extend(self._chunks)
             return b"".join(parts)
         if not self._buffer:
-            piece = next(self._rest, None)
+            piece = next(self._chunks, None)
             if piece is None:
                 return b""
             if len(piece) == n:
                 return piece  # the common case: reads the size of a decrypted chunk
             self._buffer += piece
         while len(self._buffer) < n:
-            piece = next(self._rest, None)
+            piece = next(self._chunks, None)
             if piece is None:
                 break
             self._buffer += piece
@@ -116,6 +85,28 @@ class PlaintextStream:
         out = bytes(self._buffer[:n])
         del self._buffer[:n]
         return out
+
+
+class PlaintextStream(IteratorReader):
+    """A response body that decrypts as it is read: ``read(n=-1)`` and ``close()``.
+
+    ``first`` is the already-authenticated first piece (the service decrypts it before
+    answering, so a wrong key or a tampered header still gets a proper error response);
+    later pieces are authenticated as they are reached.
+    """
+
+    def __init__(self, first: bytes, rest: Iterator[bytes], on_close: Callable[[], None]) -> None:
+        super().__init__(rest, first)
+        self._on_close = on_close
+        self._closed = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int | None = -1, /) -> bytes:
+        if self._closed:
+            raise ValueError("read of closed stream")
+        return super().read(n)
 
     def close(self) -> None:
         if not self._closed:
