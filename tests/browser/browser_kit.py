@@ -42,6 +42,13 @@ def watch(page: Page) -> list[str]:
     return errors
 
 
+def sideways_scroll(page: Page) -> int:
+    """How many pixels the page scrolls sideways: 0 when it fits the screen's width."""
+    return int(
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    )
+
+
 def screen_context(
     browser: Browser,
     live_server: LiveServer,

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_kit import VIEWPORTS, sideways_scroll
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
-from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -37,10 +38,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VIEWPORTS: dict[str, ViewportSize] = {
-    "desktop": {"width": 1280, "height": 900},
-    "phone": {"width": 390, "height": 844},
-}
 BLOCKING_IMPACTS = {"serious", "critical"}
 OWNER = "a11y-learner"
 # Chromium reports the 404 page's own status as a console error; that one is expected.
@@ -168,9 +165,7 @@ class Checker:
         if duplicates:
             self.failures.append(f"[{name}] duplicate ids: {duplicates}")
         if self.viewport == "phone":
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
+            overflow = sideways_scroll(page)
             if overflow > 0:
                 self.failures.append(f"[{name}] scrolls sideways by {overflow}px at 390px")
         errors = [e for e in self.watcher.take() if not expected_errors or expected_errors not in e]

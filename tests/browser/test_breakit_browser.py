@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import VIEWPORTS, screen_context, watch
+from browser_kit import VIEWPORTS, screen_context, sideways_scroll, watch
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -57,9 +57,7 @@ def test_breakit_page_fits_every_screen(
         errors = watch(page)
         page.goto(f"{live_server.url}/lab/{sandbox.pk}/break/")
         expect(page.locator("html")).to_have_attribute("lang", language)
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = sideways_scroll(page)
         assert overflow <= 0
         page.screenshot(
             path=screenshot_dir / f"breakit-{viewport}-{language}-{scheme}.png", full_page=True

@@ -18,13 +18,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect
+from browser_kit import learner_context, sideways_scroll
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
 
 from simulator.engine import cse
 from simulator.web.models import Sandbox
-from simulator.web.sandboxes import SESSION_KEY, create_sandbox, open_engine, run_kms
+from simulator.web.sandboxes import create_sandbox, open_engine, run_kms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,13 +76,7 @@ def lab(
     browser: Browser, live_server: LiveServer, sandbox: Sandbox, console_errors: list[str]
 ) -> Iterator[Page]:
     """The workbench page, opened by the sandbox's owner; no console error may appear."""
-    session = SessionStore()
-    session[SESSION_KEY] = sandbox.owner
-    session.create()
-    context: BrowserContext = browser.new_context()
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.session_key or "", "url": live_server.url}]
-    )
+    context = learner_context(browser, live_server, sandbox)
     page = context.new_page()
     errors = console_errors
 
@@ -455,13 +449,7 @@ def test_the_workbench_with_a_kms_key_calls_kms_for_the_data_key_only(
     browser: Browser, live_server: LiveServer, sandbox: Sandbox, kms_key: str, tmp_path: Any
 ) -> None:
     # The key exists before the page renders, so the KMS choice is offered.
-    session = SessionStore()
-    session[SESSION_KEY] = sandbox.owner
-    session.create()
-    context = browser.new_context()
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.session_key or "", "url": live_server.url}]
-    )
+    context = learner_context(browser, live_server, sandbox)
     page = context.new_page()
     sent: list[bytes] = []
     page.on("request", lambda request: sent.append(request.post_data_buffer or b""))
@@ -612,16 +600,13 @@ def test_the_workbench_fits_every_screen_in_both_languages(
     width: int,
     height: int,
 ) -> None:
-    session = SessionStore()
-    session[SESSION_KEY] = sandbox.owner
-    session.create()
-    context = browser.new_context(
+    context = learner_context(
+        browser,
+        live_server,
+        sandbox,
         viewport={"width": width, "height": height},
         extra_http_headers={"Accept-Language": language},
         reduced_motion="reduce",
-    )
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.session_key or "", "url": live_server.url}]
     )
     try:
         page = context.new_page()
@@ -633,9 +618,7 @@ def test_the_workbench_fits_every_screen_in_both_languages(
         expect(page.locator("#cse-result")).to_be_visible()
 
         expect(page.locator("html")).to_have_attribute("lang", language)
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = sideways_scroll(page)
         assert overflow <= 0
         page.screenshot(
             path=screenshot_dir / f"cse-workbench-{viewport}-{language}.png", full_page=True

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
+from browser_kit import learner_context
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -27,7 +27,6 @@ from pytest_django.live_server_helper import LiveServer
 from simulator.engine import S3Request, cse
 from simulator.web.models import Sandbox, TraceRecord
 from simulator.web.sandboxes import (
-    SESSION_KEY,
     create_sandbox,
     open_engine,
     run_kms,
@@ -79,13 +78,7 @@ def learner_page(
     sent: list[Request],
     console_errors: list[str],
 ) -> Iterator[Page]:
-    session = SessionStore()
-    session[SESSION_KEY] = sandbox.owner
-    session.create()
-    context = browser.new_context()
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.session_key or "", "url": live_server.url}]
-    )
+    context = learner_context(browser, live_server, sandbox)
     page = context.new_page()
 
     def on_console(message: ConsoleMessage) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import VIEWPORTS, screen_context, watch
+from browser_kit import VIEWPORTS, screen_context, sideways_scroll, watch
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -116,9 +116,7 @@ def test_disk_pages_fit_every_screen(
             if query:
                 page.locator("#plaintext-panel button[type=submit]").click()
                 expect(page.get_by_test_id("plaintext-text")).to_be_visible()
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
+            overflow = sideways_scroll(page)
             assert overflow <= 0, name
             page.screenshot(
                 path=screenshot_dir / f"{name}-{viewport}-{language}-{scheme}.png", full_page=True

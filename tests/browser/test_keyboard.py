@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -145,19 +145,6 @@ def page(browser: Browser, live_server: LiveServer, demo: Sandbox) -> Iterator[P
     )
     yield context.new_page()
     context.close()
-
-
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def test_a_learner_builds_uploads_and_steps_through_a_trace_by_keyboard(

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import VIEWPORTS, learner_context, screen_context, watch
+from browser_kit import VIEWPORTS, learner_context, screen_context, sideways_scroll, watch
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -148,9 +148,7 @@ def test_kms_pages_fit_every_screen(
         ]:
             page.goto(f"{live_server.url}/lab/{sandbox.pk}/{path}")
             expect(page.locator("html")).to_have_attribute("lang", language)
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
+            overflow = sideways_scroll(page)
             assert overflow <= 0, name
             page.screenshot(
                 path=screenshot_dir / f"{name}-{viewport}-{language}-{scheme}.png", full_page=True

@@ -8,13 +8,13 @@ console errors anywhere. Screenshots of every lab page land in screenshots/.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 import pytest
+from browser_kit import VIEWPORTS, sideways_scroll
 from django.core.management import call_command
-from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -22,29 +22,12 @@ from simulator.web.models import Sandbox, TraceRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-VIEWPORTS: dict[str, ViewportSize] = {
-    "desktop": {"width": 1280, "height": 900},
-    "phone": {"width": 390, "height": 844},
-}
 TRACE_URL = re.compile(r"/lab/[0-9a-f-]{36}/traces/[0-9a-f-]{36}/$")
 
 
 @pytest.fixture(autouse=True)
 def media(settings: Settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def console_errors(page: Page) -> Iterator[list[str]]:
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in {"error", "warning"}:
-            errors.append(f"{message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
-    yield errors
 
 
 def _new_bucket(page: Page, live_server: LiveServer, name: str) -> None:
@@ -200,9 +183,7 @@ def test_lab_pages_fit_every_screen(
         for name, address in pages.items():
             page.goto(address)
             expect(page.locator("html")).to_have_attribute("lang", language)
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
+            overflow = sideways_scroll(page)
             assert overflow <= 0, f"{name} scrolls sideways by {overflow}px"
             page.screenshot(
                 path=screenshot_dir / f"lab-{name}-{viewport}-{language}-{scheme}.png",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import VIEWPORTS, learner_context, screen_context, watch
+from browser_kit import VIEWPORTS, learner_context, screen_context, sideways_scroll, watch
 from django.core.management import call_command
 from playwright.sync_api import Browser, Dialog, Page, expect
 from pytest_django.fixtures import Settings
@@ -194,9 +194,7 @@ def test_the_new_parts_fit_every_screen(
                 page.locator("#id_reencrypt_source_customer_key").fill(WRONG_KEY)
                 page.locator("#reencrypt button[type=submit]").click()
                 expect(page.locator("#id_reencrypt_source_customer_key_error")).to_be_visible()
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
+            overflow = sideways_scroll(page)
             assert overflow <= 0, name
             shot = screenshot_dir / f"lab-extras-{name}-{viewport}-{language}.png"
             if part is None:

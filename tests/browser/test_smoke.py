@@ -6,32 +6,21 @@ desktop and phone widths, in both languages, light and dark, with reduced motion
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
+from browser_kit import VIEWPORTS, sideways_scroll, watch
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
-
-VIEWPORTS: dict[str, ViewportSize] = {
-    "desktop": {"width": 1280, "height": 900},
-    "phone": {"width": 390, "height": 844},
-}
 
 
 @pytest.fixture
-def console_errors(page: Page) -> Iterator[list[str]]:
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in {"error", "warning"}:
-            errors.append(f"{message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+def console_errors(page: Page) -> list[str]:
+    """The shared watch, and here also any request that fails (a missing static file)."""
+    errors = watch(page)
     page.on("requestfailed", lambda request: errors.append(f"requestfailed: {request.url}"))
-    yield errors
+    return errors
 
 
 def test_home_page_renders_with_no_console_errors(
@@ -133,9 +122,7 @@ def test_home_page_fits_every_screen(
 
         expect(page.locator("html")).to_have_attribute("lang", language)
         # Nothing spills sideways: no horizontal scrolling on a phone.
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = sideways_scroll(page)
         assert overflow <= 0
         page.screenshot(
             path=screenshot_dir / f"home-{viewport}-{language}-{scheme}.png", full_page=True

@@ -6,25 +6,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import pytest
+from browser_kit import VIEWPORTS, sideways_scroll
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from simulator.engine import S3Request
 from simulator.web import sandboxes
 from simulator.web.models import Sandbox
 
-VIEWPORTS: dict[str, ViewportSize] = {
-    "desktop": {"width": 1280, "height": 900},
-    "phone": {"width": 390, "height": 844},
-}
 OWNER = "browser-learner"
 UNBLOCK_SSE_C = (
     b'<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
@@ -86,19 +82,6 @@ def sign_in(context: BrowserContext, lab: Lab, url: str) -> None:
     context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": lab.session_key, "url": url}]
     )
-
-
-@pytest.fixture
-def console_errors(page: Page) -> Iterator[list[str]]:
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in {"error", "warning"}:
-            errors.append(f"{message.type}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
-    yield errors
 
 
 def step_count(page: Page) -> Page:
@@ -243,9 +226,7 @@ def test_trace_pages_fit_every_screen(
         ):
             page.goto(url)
             expect(page.locator("html")).to_have_attribute("lang", language)
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
+            overflow = sideways_scroll(page)
             assert overflow <= 0, name
             page.screenshot(
                 path=screenshot_dir / f"trace-{name}-{viewport}-{language}-{scheme}.png",
