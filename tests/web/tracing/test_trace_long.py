@@ -257,3 +257,18 @@ def test_a_value_that_looks_like_the_slot_does_not_confuse_the_download(
         return
     trace = TraceRecord.create(steps, **fields)
     assert json.loads(_export(learner, sandbox, trace))["steps"] == steps
+
+
+def test_a_step_field_naming_a_customer_key_is_masked_in_the_download(
+    learner: Client, sandbox: Sandbox
+) -> None:
+    steps: list[dict[str, Any]] = [
+        {"kind": "request.received", "actor": "s3", "decision": None, "event": None,
+         "detail": {"CopySourceSSECustomerKey": "c2VjcmV0LWtleQ==", "key": "k"}},
+    ]  # fmt: skip
+    trace = TraceRecord.create(
+        steps, sandbox=sandbox, action="t", method="PUT", principal="p", status=200
+    )
+    text = _export(learner, sandbox, trace)
+    assert "c2VjcmV0LWtleQ==" not in text
+    assert json.loads(text)["steps"][0]["detail"]["CopySourceSSECustomerKey"] == present.MASK

@@ -352,9 +352,13 @@ def _export_head(record: TraceRecord, secrets: frozenset[str]) -> dict[str, Any]
 
 
 def export(record: TraceRecord) -> dict[str, Any]:
-    """The trace as JSON: design §4's steps, plus the request and the response."""
+    """The trace as JSON: design §4's steps, plus the request and the response.
+
+    Every value decoded, and every customer key masked: by value, and by name wherever
+    a header, parameter or field is called after one (``redact``).
+    """
     steps, secrets = _stored(record)
-    return {**_export_head(record, secrets), "steps": redact_steps(steps, secrets)}
+    return {**_export_head(record, secrets), "steps": redact(redact_steps(steps, secrets), secrets)}
 
 
 # A value no stored JSON can hold (NUL is written \u0000 inside JSON strings), put in
@@ -363,14 +367,13 @@ _SLOT = {"decision": "\x00decision-slot\x00", "event": "\x00event-slot\x00"}
 _SLOT_JSON = {part: b'"' + part.encode() + b'":' + orjson.dumps(v) for part, v in _SLOT.items()}
 
 
-def _names_a_customer_key(text: str) -> bool:
-    """A customer key's name, in any case, anywhere in a stored decision or event.
+def _names_a_customer_key(line: bytes) -> bool:
+    """A customer key's name, in any case, anywhere in a step's line of the download.
 
-    The export then takes the slow road, decoding everything and masking by name
-    (``redact``). (Lower-casing and two searches beat one case-blind regex severalfold.)
+    (Lower-casing and two searches beat one case-blind regex severalfold.)
     """
-    lowered = text.lower()
-    return "customerkey" in lowered or "customer-key" in lowered
+    lowered = line.lower()
+    return b"customerkey" in lowered or b"customer-key" in lowered
 
 
 def export_text(record: TraceRecord) -> bytes:
@@ -378,22 +381,22 @@ def export_text(record: TraceRecord) -> bytes:
 
     Indenting every step would double a long trace's download (3.5 MB for a DeleteObjects
     of 500 keys) and make it no easier to read; a line per step also diffs well. Each
-    step's stored decision and event text goes into its line as it is, undecoded — unless
-    the record holds a customer key or names one, when every value is decoded and masked.
+    step's stored decision and event text goes into its line as it is, undecoded. If the
+    record holds a customer key, or a line names one, the download is ``export`` itself:
+    every value decoded and masked.
     """
     slim = _slim(record)
     secrets = step_secrets(slim, record.request_headers or [])
-    head = _dumps(_export_head(record, secrets), indent=True)[:-2]  # without the "\n}"
-    if not slim:
-        return head + b',\n  "steps": []\n}\n'
-    rows = record.detail_texts()
-    named = any(_names_a_customer_key(text) for row in rows for text in row[1:] if text)
-    lines = None if secrets or named else _lines_with_stored_text(slim, rows)
-    if lines is None:
-        whole = tracesteps.merge(slim, [(i, tracesteps.loads(d), tracesteps.loads(e))
-                                        for i, d, e in rows])  # fmt: skip
-        lines = [_dumps(step) for step in redact(redact_steps(whole, secrets), secrets)]
-    return head + b',\n  "steps": [\n    ' + b",\n    ".join(lines) + b"\n  ]\n}\n"
+    lines = None if secrets else _lines_with_stored_text(slim, record.detail_texts())
+    if lines is not None and not any(_names_a_customer_key(line) for line in lines):
+        head = _export_head(record, secrets)
+    else:
+        head = export(record)
+        lines = [_dumps(step) for step in head.pop("steps")]
+    opening = _dumps(head, indent=True)[:-2]  # without the closing "\n}"
+    if not lines:
+        return opening + b',\n  "steps": []\n}\n'
+    return opening + b',\n  "steps": [\n    ' + b",\n    ".join(lines) + b"\n  ]\n}\n"
 
 
 def _lines_with_stored_text(
