@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -120,34 +119,18 @@ class TraceRecord(models.Model):
         self.details.all().delete()
         TraceStepDetail.objects.bulk_create(TraceStepDetail.of(self, details))
 
-    def steps_with(self, indexes: Iterable[int] | None = None) -> list[Any]:
-        """The steps, whole at ``indexes`` (0-based; every step when None), slim elsewhere."""
-        slim = self.steps if isinstance(self.steps, list) else []
-        loads = tracesteps.loads
-        return tracesteps.merge(
-            slim, [(i, loads(d), loads(e)) for i, d, e in self.detail_texts(indexes)]
-        )
-
-    def detail_texts(
-        self, indexes: Iterable[int] | None = None
-    ) -> list[tuple[int, str | None, str | None]]:
-        """``(index, decision, event)`` as stored JSON text, for ``indexes`` (None: all)."""
+    def detail_texts(self, steps: range | None = None) -> list[tuple[int, str | None, str | None]]:
+        """``(index, decision, event)`` as stored JSON text, for ``steps`` (0-based; None: all)."""
         rows = self.details.all()
-        if indexes is not None:
-            slim = self.steps if isinstance(self.steps, list) else []
-            wanted = sorted({i for i in indexes if 0 <= i < len(slim)})
-            if not wanted:
-                return []
-            # One range query for a window of steps, IN for a scattered few.
-            if wanted[-1] - wanted[0] + 1 == len(wanted):
-                rows = rows.filter(index__gte=wanted[0], index__lte=wanted[-1])
-            else:
-                rows = rows.filter(index__in=wanted)
+        if steps is not None:
+            rows = rows.filter(index__gte=steps.start, index__lt=steps.stop)
         return list(rows.order_by("index").values_list("index", "decision", "event"))
 
     def full_steps(self) -> list[Any]:
         """Every step whole, as the engine told it (the JSON export, tests)."""
-        return self.steps_with(None)
+        slim = self.steps if isinstance(self.steps, list) else []
+        loads = tracesteps.loads
+        return tracesteps.merge(slim, [(i, loads(d), loads(e)) for i, d, e in self.detail_texts()])
 
 
 class TraceStepDetail(models.Model):

@@ -13,7 +13,7 @@ The detail rows keep their values as JSON text (``dumps``/``loads``, through orj
 the trace page decodes only the decisions and events it shows, and can tell two
 decisions that read the same apart from their resource by comparing text.
 
-Pure functions over plain data: the model (``TraceRecord.save_steps`` / ``steps_with``)
+Pure functions over plain data: the model (``TraceRecord.save_steps`` / ``full_steps``)
 and the data migration that split the rows stored before use the same rules.
 """
 

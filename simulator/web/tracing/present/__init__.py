@@ -111,19 +111,9 @@ def _slim(record: TraceRecord) -> list[dict[str, Any]]:
     return record.steps if isinstance(record.steps, list) else []
 
 
-def _stored(
-    record: TraceRecord, whole: range | list[int] | None = None
-) -> tuple[list[dict[str, Any]], frozenset[str]]:
-    """The trace's steps, whole at ``whole`` (every step when None), and its SSE-C keys.
-
-    Outside ``whole`` a step's ``decision`` and ``event`` are the summaries the trace
-    row keeps (``simulator.web.tracesteps``): enough for the answers and the error's
-    explanation, which read the whole trace, not for the listed steps.
-    """
-    slim = _slim(record)
-    # Customer keys travel in headers, which the slim steps keep whole.
-    secrets = step_secrets(slim, record.request_headers or [])
-    return record.steps_with(whole), secrets
+def _secrets(record: TraceRecord) -> frozenset[str]:
+    """The record's SSE-C keys: they travel in headers, which the slim steps keep whole."""
+    return step_secrets(_slim(record), record.request_headers or [])
 
 
 def _panel(
@@ -150,8 +140,8 @@ def step_panel(record: TraceRecord, step: str | None) -> Panel:
     if not total:
         return Panel(_empty_step(), diagram(_empty_step(), "client", set()), 1, 0)
     n = parse_step(step, total)
-    steps, secrets = _stored(record, [n - 1])
-    steps = redact_steps(steps, secrets)
+    # The panel reads the slim steps, as the page does: the summaries say all it shows.
+    steps = redact_steps(_slim(record), _secrets(record))
     facts = request_facts(steps, record.request_headers)
     return _panel(steps, facts, n)
 
@@ -249,7 +239,7 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
     total = len(slim)
     current = parse_step(step, total)
     start, end = step_window(current, total, show_all)
-    secrets = step_secrets(slim, record.request_headers or [])
+    secrets = _secrets(record)
     steps = redact_steps(slim, secrets)
     rows = _details(record, slim, start, end)
     facts = request_facts(steps, record.request_headers)
@@ -357,7 +347,8 @@ def export(record: TraceRecord) -> dict[str, Any]:
     Every value decoded, and every customer key masked: by value, and by name wherever
     a header, parameter or field is called after one (``redact``).
     """
-    steps, secrets = _stored(record)
+    secrets = _secrets(record)
+    steps = record.full_steps()
     return {**_export_head(record, secrets), "steps": redact(redact_steps(steps, secrets), secrets)}
 
 
@@ -386,7 +377,7 @@ def export_text(record: TraceRecord) -> bytes:
     every value decoded and masked.
     """
     slim = _slim(record)
-    secrets = step_secrets(slim, record.request_headers or [])
+    secrets = _secrets(record)
     lines = None if secrets else _lines_with_stored_text(slim, record.detail_texts())
     if lines is not None and not any(_names_a_customer_key(line) for line in lines):
         head = _export_head(record, secrets)
