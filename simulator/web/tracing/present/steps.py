@@ -204,11 +204,11 @@ def _key_view(k: dict[str, Any]) -> KeyView:
     )
 
 
-def _keys(raw: list[dict[str, Any]], seen: dict[Any, KeyView] | None = None) -> list[KeyView]:
+def _keys(raw: list[dict[str, Any]], seen: dict[Any, KeyView]) -> list[KeyView]:
     """The keys' views; ``seen`` shares them across the steps of one request."""
     out = []
     for k in raw or ():
-        if seen is None or not isinstance(k, dict):
+        if not isinstance(k, dict):
             out.append(_key_view(k))
             continue
         try:
@@ -229,24 +229,28 @@ def _context_text(context: Any) -> str:
     return json.dumps(context, ensure_ascii=False, sort_keys=True)
 
 
-def _facts(
-    step: dict[str, Any], req: RequestFacts, memo: dict[tuple[Any, Any], str] | None = None
-) -> dict[str, Any]:
-    """The few facts each kind's sentence needs, labelled; ``detail`` stays available.
+class _Labels:
+    """The labels of one request, each looked up once: ``label(labels.mode_label, mode)``.
 
-    ``memo`` keeps the labels of one request: a long trace repeats its sizes, modes and
-    verdicts, and every label looks the language up, which costs more than the label.
+    A long trace repeats its actors, kinds, sizes, modes and verdicts, and every label
+    looks the language up, which costs more than the label itself.
     """
-    known: dict[tuple[Any, Any], str] = {} if memo is None else memo
 
-    def label(of: Callable[[Any], str], value: Any) -> str:
+    def __init__(self) -> None:
+        self._known: dict[tuple[Callable[[Any], str], Any], str] = {}
+
+    def __call__(self, of: Callable[[Any], str], value: Any) -> str:
         try:
-            found = known.get((of, value))
+            found = self._known.get((of, value))
         except TypeError:  # an unhashable value, from an odd stored step
             return of(value)
         if found is None:
-            found = known[(of, value)] = of(value)
+            found = self._known[(of, value)] = of(value)
         return found
+
+
+def _facts(step: dict[str, Any], req: RequestFacts, label: _Labels) -> dict[str, Any]:
+    """The few facts each kind's sentence needs, labelled; ``detail`` stays available."""
 
     def size_label(n: int) -> str:
         return label(labels.size_label, n)
@@ -388,13 +392,10 @@ def build_steps(
     body_form = "none"
     last = "none"
     limit = len(steps) if only is None else min(only, len(steps))
-    # A long trace repeats its actors, kinds, keys and payloads: label each once (every
-    # label looks the language up, which costs more than the lookup itself).
+    # A long trace repeats its keys, payloads and labels: make each view once.
     key_views: dict[Any, KeyView] = {}
     payload_views: dict[tuple[str, int, str], PayloadView] = {}
-    actor_labels: dict[str, str] = {}
-    titles: dict[str, str] = {}
-    memo: dict[tuple[Any, Any], str] = {}
+    label = _Labels()
     for index in range(limit):
         step = steps[index]
         kind = str(step.get("kind", ""))
@@ -452,25 +453,19 @@ def build_steps(
                 )
             )
         actor = str(step.get("actor", ""))
-        actor_label = actor_labels.get(actor)
-        if actor_label is None:
-            actor_label = actor_labels[actor] = labels.actor_label(actor)
-        title = titles.get(kind)
-        if title is None:
-            title = titles[kind] = kind_title(kind)
         views.append(
             StepView(
                 n=index + 1,
                 kind=kind,
                 actor=actor,
-                actor_label=actor_label,
-                title=title,
+                actor_label=label(labels.actor_label, actor),
+                title=label(kind_title, kind),
                 outcome=str(step.get("outcome", "ok")),
                 template=_TEMPLATES.get(kind, _UNKNOWN),
                 keys=keys,
                 payload=pview,
                 packet=packet,
-                f=_facts(step, req, memo),
+                f=_facts(step, req, label),
                 has_event=bool(step.get("event")),
                 has_decision=bool(step.get("decision")),
             )
