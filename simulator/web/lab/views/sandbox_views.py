@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.management import call_command
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ... import sandboxes as service
@@ -63,6 +67,7 @@ def _list_context(request: HttpRequest, **extra: object) -> dict[str, object]:
         "max_sandboxes": service.MAX_SANDBOXES,
         "has_demo": _template() is not None,
         "create_form": extra.pop("create_form", None) or SandboxNameForm(),
+        "sandbox_actions": SANDBOX_ACTIONS,
         **extra,
     }
 
@@ -113,72 +118,80 @@ def sandbox_rename(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     return render_page(request, "web/lab/sandboxes.html", "sandbox-list", context, status=400)
 
 
-def _confirm(
-    request: HttpRequest, sandbox: Sandbox, url_name: str, question: str, button: str
-) -> HttpResponse | None:
-    """Without JavaScript, a page that asks first; None once the learner has said yes.
+@dataclass(frozen=True)
+class SandboxAction:
+    """A button on the sandboxes page that changes a whole sandbox, and what it asks first."""
 
-    With htmx the button's ``hx-confirm`` has already asked; a plain form posts here
-    and is shown the same question, with a form that says yes (``confirmed=1``).
+    url_name: str
+    button: Promise
+    question: Promise
+    danger: bool = False
+
+
+SANDBOX_ACTIONS = (
+    SandboxAction(
+        "web:sandbox_reset",
+        gettext_lazy("Reset"),
+        gettext_lazy("Empty this sandbox? Its buckets, objects, keys and traces are removed."),
+    ),
+    SandboxAction(
+        "web:sandbox_restore_demo",
+        gettext_lazy("Reset to demo"),
+        gettext_lazy(
+            "Put the demo back in this sandbox? Its buckets, objects, keys and traces are "
+            "replaced by the demo ones; the name and address stay."
+        ),
+    ),
+    SandboxAction(
+        "web:sandbox_delete",
+        gettext_lazy("Delete"),
+        gettext_lazy("Delete this sandbox for good?"),
+        danger=True,
+    ),
+)
+_ACTIONS = {action.url_name: action for action in SANDBOX_ACTIONS}
+
+
+def _asked_first(
+    request: HttpRequest, sandbox_id: uuid.UUID, url_name: str, act: Callable[[Sandbox], None]
+) -> HttpResponse:
+    """Do ``act`` to the learner's sandbox once they have said yes, then show the list.
+
+    With htmx the button's ``hx-confirm`` has already asked. Without JavaScript the
+    plain form posts here and gets a page with the same question and a form that says
+    yes (``confirmed=1``).
     """
-    if getattr(request, "htmx", False) or request.POST.get("confirmed") == "1":
-        return None
-    context = {
-        "sandbox": sandbox,
-        "question": question,
-        "button": button,
-        "danger": url_name == "web:sandbox_delete",
-        "action": reverse(url_name, args=[sandbox.pk]),
-    }
-    return render(request, "web/lab/confirm.html", context)
+    sandbox = service.get_sandbox(request, sandbox_id)
+    if not getattr(request, "htmx", False) and request.POST.get("confirmed") != "1":
+        context = {
+            "sandbox": sandbox,
+            "action": _ACTIONS[url_name],
+            "address": reverse(url_name, args=[sandbox.pk]),
+        }
+        return render(request, "web/lab/confirm.html", context)
+    act(sandbox)
+    return _back_to_list(request)
 
 
 @require_POST
 def sandbox_reset(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
-    sandbox = service.get_sandbox(request, sandbox_id)
-    ask = _confirm(
-        request,
-        sandbox,
-        "web:sandbox_reset",
-        _("Empty this sandbox? Its buckets, objects, keys and traces are removed."),
-        _("Reset"),
-    )
-    if ask is not None:
-        return ask
-    service.reset_sandbox(sandbox)
-    return _back_to_list(request)
+    return _asked_first(request, sandbox_id, "web:sandbox_reset", service.reset_sandbox)
 
 
 @require_POST
 def sandbox_restore_demo(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     """Reset to the demo: the content a first visit gets, in the same sandbox (same id, name)."""
-    sandbox = service.get_sandbox(request, sandbox_id)
-    ask = _confirm(
+    return _asked_first(
         request,
-        sandbox,
+        sandbox_id,
         "web:sandbox_restore_demo",
-        _(
-            "Put the demo back in this sandbox? Its buckets, objects, keys and traces are "
-            "replaced by the demo ones; the name and address stay."
-        ),
-        _("Reset to demo"),
+        lambda sandbox: service.restore_demo(sandbox, _demo_template()),
     )
-    if ask is not None:
-        return ask
-    service.restore_demo(sandbox, _demo_template())
-    return _back_to_list(request)
 
 
 @require_POST
 def sandbox_delete(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
-    sandbox = service.get_sandbox(request, sandbox_id)
-    ask = _confirm(
-        request, sandbox, "web:sandbox_delete", _("Delete this sandbox for good?"), _("Delete")
-    )
-    if ask is not None:
-        return ask
-    service.delete_sandbox(sandbox)
-    return _back_to_list(request)
+    return _asked_first(request, sandbox_id, "web:sandbox_delete", service.delete_sandbox)
 
 
 def _back_to_list(request: HttpRequest) -> HttpResponse:
