@@ -24,7 +24,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import web_env
 
@@ -56,13 +56,7 @@ def write_body(target: Path, size: int, fields: dict[str, str], filename: str) -
             f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
             f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
         )
-        written, counter = 0, 0
-        while written < size:
-            block = hashlib.sha256(counter.to_bytes(8, "big")).digest() * (MIB // 32)
-            piece = block[: size - written]
-            out.write(piece)
-            written += len(piece)
-            counter += 1
+        _write_content(out, size)
         out.write(f"\r\n--{BOUNDARY}--\r\n".encode())
     return target.stat().st_size
 
@@ -277,10 +271,15 @@ def run(workdir: Path, mib: int) -> bool:
 
 def write_raw(target: Path, size: int) -> None:
     with target.open("wb") as out:
-        written, counter = 0, 0
-        while written < size:
-            block = hashlib.sha256(counter.to_bytes(8, "big")).digest() * (MIB // 32)
-            piece = block[: size - written]
-            out.write(piece)
-            written += len(piece)
-            counter += 1
+        _write_content(out, size)
+
+
+def _write_content(out: BinaryIO, size: int) -> None:
+    """``size`` bytes of file content, a MiB at a time, the same on every run."""
+    written, counter = 0, 0
+    while written < size:
+        block = hashlib.sha256(counter.to_bytes(8, "big")).digest() * (MIB // 32)
+        piece = block[: size - written]
+        out.write(piece)
+        written += len(piece)
+        counter += 1
