@@ -80,12 +80,13 @@ class TraceRecord(models.Model):
     # What the learner did, as a stable code the templates translate (``upload``, ``download`` ...).
     action = models.CharField(max_length=40)
     method = models.CharField(max_length=10)
-    bucket = models.CharField(max_length=63, blank=True, default="")
-    # Text, not a bounded column: a rejected request may name a key longer than S3's
-    # 1,024 bytes, and its trace must still be kept.
+    # Text, not bounded columns: a rejected request may name a bucket longer than S3's
+    # 63 characters or a key longer than its 1,024 bytes, and its trace must still be
+    # kept (PostgreSQL refuses an over-long value where SQLite ignores the length).
+    bucket = models.TextField(blank=True, default="")
     key = models.TextField(blank=True, default="")
     query = models.JSONField(default=dict)
-    principal = models.CharField(max_length=200)
+    principal = models.TextField()
     secure = models.BooleanField(default=True)
     status = models.PositiveSmallIntegerField()
     error_code = models.CharField(max_length=80, blank=True, default="")
@@ -107,7 +108,7 @@ class TraceRecord(models.Model):
     def create(cls, steps: list[Any], **fields: Any) -> TraceRecord:
         """A new trace of ``steps`` (the engine's, whole): slim in the row, heavy beside it."""
         slim, details = tracesteps.split(steps)
-        trace = cls.objects.create(steps=slim, **fields)
+        trace = cls.objects.create(steps=slim, **_bounded(fields))
         TraceStepDetail.objects.bulk_create(TraceStepDetail.of(trace, details))
         return trace
 
@@ -131,6 +132,23 @@ class TraceRecord(models.Model):
         slim = self.steps if isinstance(self.steps, list) else []
         loads = tracesteps.loads
         return tracesteps.merge(slim, [(i, loads(d), loads(e)) for i, d, e in self.detail_texts()])
+
+
+def _bounded(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with each bounded column's value cut to its column.
+
+    The action is the lab's own code, the method an HTTP verb and the error code one of
+    the engine's AWS codes, so none is ever long; but the trace of a request must be kept
+    whatever the request said, and PostgreSQL refuses a value longer than its column
+    where SQLite stores it, so a value that could overflow is cut here, not refused.
+    """
+    out = dict(fields)
+    for name in ("action", "method", "error_code"):
+        value = out.get(name)
+        limit = TraceRecord._meta.get_field(name).max_length
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            out[name] = value[:limit]
+    return out
 
 
 class TraceStepDetail(models.Model):
