@@ -16,14 +16,13 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from .errors import PolicyError
-from .wildcards import ContextKeys, Template, glob_to_regex, parse_template
+from .wildcards import ContextKeys, Glob, Template, glob, parse_template
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -110,10 +109,10 @@ def _split_arn(text: str) -> tuple[str, ...] | None:
     return tuple(parts) if len(parts) == 6 else None
 
 
-def _compile_arn(text: str) -> tuple[re.Pattern[str], ...]:
-    """One expression per ARN component: a wildcard never spills into the next component."""
+def _compile_arn(text: str) -> tuple[Glob, ...]:
+    """One glob per ARN component: a wildcard never spills into the next component."""
     parts = text.split(":", 5)
-    return tuple(re.compile(glob_to_regex(p), re.DOTALL) for p in parts)
+    return tuple(glob(p) for p in parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +198,7 @@ class Clause:
                 return bool(item == pol)
             if compare == "eqi":
                 return bool(item.lower() == pol)
-            return pol.fullmatch(item) is not None
+            return bool(pol.matches(item))
         if family == "bool":
             return bool(item.lower() == pol)
         if family == "numeric":
@@ -218,7 +217,7 @@ class Clause:
             return (
                 parts is not None
                 and len(pol) == 6
-                and all(p.fullmatch(c) is not None for p, c in zip(pol, parts, strict=True))
+                and all(p.matches(c) for p, c in zip(pol, parts, strict=True))
             )
         return False
 
@@ -226,7 +225,7 @@ class Clause:
 def _fill(template: Template, family: str, compare: str, keys: ContextKeys) -> Any:
     """A variable-bearing value, filled in from the request and compiled like a plain one."""
     if family == "string" and compare == "like":
-        return template.regex(keys)
+        return template.glob(keys)
     text = template.text(keys)
     if text is None:
         return None
@@ -302,7 +301,7 @@ def _compile_value(
         if family == "arn":
             return _compile_arn(value)
         if compare == "like":
-            return re.compile(glob_to_regex(value), re.DOTALL)
+            return glob(value)
         return value.lower() if compare == "eqi" else value
     if family == "bool":
         return value.lower()

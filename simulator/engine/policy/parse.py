@@ -13,7 +13,6 @@ message says so in a NOTE beside it.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +22,7 @@ from .errors import PolicyError
 from .matchers import NameList, compile_names
 from .model import Policy, Statement
 from .principals import PrincipalSpec, parse_principal
-from .wildcards import glob_to_regex, has_wildcard
+from .wildcards import glob, has_wildcard
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 KINDS = ("resource", "key", "identity")
@@ -257,8 +256,8 @@ def _check_action(value: str, kind: str, location: str) -> None:
             raise invalid()
         probe = name.lower()
         if has_wildcard(probe):
-            pattern = re.compile(glob_to_regex(probe), re.DOTALL)
-            if not any(pattern.fullmatch(action) for action in S3_ACTIONS):
+            pattern = glob(probe)
+            if not any(pattern.matches(action) for action in S3_ACTIONS):
                 raise invalid()
         elif probe not in S3_ACTIONS:
             raise invalid()
