@@ -1,0 +1,279 @@
+"""The served lab for ``bench/load.py``: started as the README says, on throwaway state.
+
+``Server`` runs the README's run command, ``bash scripts/run.sh``, in a process group of
+its own, with everything it keeps pointed at a temporary folder: ``DATABASE_URL`` (an
+SQLite file there, or a throwaway PostgreSQL database), ``MEDIA_ROOT``, a generated
+``SECRET_KEY``, and a free loopback port. It waits until the home page answers and
+stops the whole process group at the end, whatever happens. The server's output goes to
+a log file whose tail is printed when requests failed.
+
+Until ``scripts/run.sh`` can be told its port (``PORT``/``BIND``) and serves with
+gunicorn, the same set-up steps and ``gunicorn simulator.wsgi:application`` are run
+directly instead, as run.sh will run them.
+
+``SQLite`` and ``PostgreSQL`` say where the data goes and how big it is: the SQLite
+database's pages in use (``page_count - freelist_count``, read through a connection of
+its own, so what is still in the write-ahead log counts and the log's own file size
+does not), or ``pg_database_size``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import secrets
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_SH = ROOT / "scripts" / "run.sh"
+VENV = ROOT / ".venv"
+
+
+class Database(Protocol):
+    label: str
+    url: str
+
+    def size(self) -> int: ...
+
+
+@dataclass
+class SQLite:
+    path: Path
+    label: str = "SQLite"
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    def size(self) -> int:
+        if not self.path.exists():
+            return 0
+        # Read-only: it only reads the page counts, and never checkpoints or writes.
+        with contextlib.closing(
+            sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+        ) as db:
+            pages = db.execute("PRAGMA page_count").fetchone()[0]
+            free = db.execute("PRAGMA freelist_count").fetchone()[0]
+            page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        return int((pages - free) * page_size)
+
+    def files(self) -> int:
+        """The bytes on disk: the database file with its -wal and -shm files."""
+        return sum(
+            p.stat().st_size
+            for p in (
+                self.path,
+                *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm")),
+            )
+            if p.exists()
+        )
+
+
+@dataclass
+class PostgreSQL:
+    server_url: str  # a role with CREATEDB; its database is where CREATE DATABASE is sent
+    name: str
+    label: str = "PostgreSQL"
+
+    @property
+    def url(self) -> str:
+        parts = urlsplit(self.server_url)
+        return urlunsplit(parts._replace(path=f"/{self.name}"))
+
+    def size(self) -> int:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as db:
+            row = db.execute("SELECT pg_database_size(current_database())").fetchone()
+        return int(row[0]) if row else 0
+
+
+@contextlib.contextmanager
+def throwaway_postgres(server_url: str) -> Iterator[PostgreSQL]:
+    """A fresh database ``test_<name>_load`` on that server, dropped at the end."""
+    import psycopg
+    from psycopg import sql
+
+    base = urlsplit(server_url).path.lstrip("/") or "postgres"
+    name = re.sub(r"[^a-z0-9_]", "_", f"test_{base}_load".lower())
+    database = PostgreSQL(server_url, name)
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(drop)
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield database
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(drop)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run_sh_takes_a_port() -> bool:
+    """Whether scripts/run.sh serves with gunicorn on a port taken from PORT or BIND."""
+    text = RUN_SH.read_text(encoding="utf-8")
+    return "gunicorn" in text and "runserver" not in text and ("PORT" in text or "BIND" in text)
+
+
+def _direct_command(port: int) -> list[str]:
+    """run.sh's steps, then gunicorn as run.sh will start it (until it can be told a port)."""
+    py = VENV / "bin" / "python"
+    gunicorn = VENV / "bin" / "gunicorn"
+    script = (
+        "set -euo pipefail\n"
+        f"{py} manage.py migrate --noinput\n"
+        f"{py} manage.py collectstatic --noinput --verbosity 0\n"
+        f"if {py} manage.py help loaddemo >/dev/null 2>&1; then {py} manage.py loaddemo; fi\n"
+        f"exec {gunicorn} simulator.wsgi:application --bind 127.0.0.1:{port} "
+        '--workers "${WEB_CONCURRENCY:-3}" --timeout 30 --no-control-socket\n'
+    )
+    return ["bash", "-c", script]
+
+
+class Server:
+    """The lab served on a free loopback port, against ``database`` and ``workdir``."""
+
+    def __init__(self, database: Database, workdir: Path, extra_env: dict[str, str]) -> None:
+        self.database = database
+        self.workdir = workdir
+        self.media = workdir / "media"
+        self.log_path = workdir / "server.log"
+        self.extra_env = extra_env
+        self.port = free_port()
+        self.host = "127.0.0.1"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.how = ""
+
+    def environment(self) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DJANGO_TESTING", "DJANGO_SETTINGS_MODULE", "WEB_CONCURRENCY")
+        }
+        self.media.mkdir(parents=True, exist_ok=True)
+        (self.workdir / "cache").mkdir(exist_ok=True)
+        env.update(
+            {
+                "DATABASE_URL": self.database.url,
+                "MEDIA_ROOT": str(self.media),
+                "CACHE_DIR": str(self.workdir / "cache"),
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "DEBUG": "0",
+                "PORT": str(self.port),
+                "BIND": f"{self.host}:{self.port}",
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "PYTHONUNBUFFERED": "1",
+                **self.extra_env,
+            }
+        )
+        return env
+
+    def start(self, ready_within: float = 300.0) -> None:
+        if run_sh_takes_a_port():
+            command, self.how = ["bash", str(RUN_SH)], "bash scripts/run.sh"
+        else:
+            command = _direct_command(self.port)
+            self.how = "run.sh's steps, then gunicorn (run.sh cannot be given a port yet)"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # a process group of its own, stopped as a whole
+            )
+        deadline = time.monotonic() + ready_within
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"the server exited with status {self.process.returncode} before it "
+                    f"answered:\n{self.tail()}"
+                )
+            if self._answers():
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"the server did not answer within {ready_within:.0f} s:\n{self.tail()}")
+
+    def _answers(self) -> bool:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
+        try:
+            conn.request("GET", "/")
+            return conn.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def media_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.media.rglob("*") if p.is_file())
+
+    def tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return ""
+        text = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server's live processes (its process group)."""
+        if self.process is None:
+            return 0.0
+        group, total = self.process.pid, 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            # After the command name: state, ppid, pgrp, ..., utime (12th), stime (13th).
+            if int(fields[2]) == group:
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def error_summary(self, top: int = 8) -> list[tuple[int, str]]:
+        """The server log's distinct exception and gunicorn error lines, most frequent first."""
+        if not self.log_path.exists():
+            return []
+        counts: dict[str, int] = {}
+        exception = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout)\b.*)$")
+        gunicorn = re.compile(r"\[(CRITICAL|ERROR)\] (.*)$")
+        for line in self.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            found = exception.match(line.strip())
+            said = gunicorn.search(line)
+            if found:
+                key = found.group(1)[:160]
+            elif said:
+                key = f"gunicorn {said.group(1)}: " + re.sub(r"\d+", "N", said.group(2))[:140]
+            else:
+                continue
+            counts[key] = counts.get(key, 0) + 1
+        return sorted(((n, line) for line, n in counts.items()), reverse=True)[:top]
