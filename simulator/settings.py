@@ -204,3 +204,88 @@ LOGGING = {
 # in memory whole.
 LAB_MAX_UPLOAD_BYTES = int(os.environ.get("LAB_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --------------------------------------------------------------------------- many learners:
+# the shared cache, rate limits, quotas and sessions.
+
+# Several server processes serve the lab, so what they must agree on (the rate limits'
+# counters) lives in a cache they share: files in one folder (simulator/web/cache.py
+# says why not the database). A test run gets a folder of its own, removed at exit.
+if TESTING:
+    import atexit
+    import shutil
+    import tempfile
+
+    _cache_dir = tempfile.mkdtemp(prefix="lab-test-cache-")
+    atexit.register(shutil.rmtree, _cache_dir, True)
+else:
+    _cache_dir = os.environ.get("LAB_CACHE_DIR", str(BASE_DIR / ".cache" / "django"))
+CACHES = {
+    "default": {
+        "BACKEND": "simulator.web.cache.SharedFileCache",
+        "LOCATION": _cache_dir,
+        # A class of 200 makes about 1,000 counters a minute (per learner and per
+        # address, each rate window a new key); expired ones are swept first.
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
+INSTALLED_APPS += ["django_ratelimit"]
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env_bool("LAB_RATELIMIT_ENABLE", True)
+# django-ratelimit warns about any cache it does not list. This one is Django's file
+# cache with an atomic add and incr across processes, which is what its check asks for.
+SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "django_ratelimit.W001"]
+
+# Behind a reverse proxy every request comes from the proxy's address. With
+# LAB_TRUST_X_FORWARDED_FOR=1 the client's address is the one that proxy put last in
+# X-Forwarded-For; never set it without such a proxy, or any client can name any address.
+LAB_TRUST_X_FORWARDED_FOR = env_bool("LAB_TRUST_X_FORWARDED_FOR")
+
+# Rate limits, per learner (their anonymous id, or their session) and per client address.
+# Why these numbers: a busy learner clicks every couple of seconds, and a click is a page
+# and one or two htmx partials, so about 30-60 requests and up to 10-20 changes a
+# minute; a script that uploads in a loop, far more. Per learner the limits are ten times
+# the busy learner (600 requests, 120 changes a minute), so nobody working by hand meets
+# them. A whole class often shares one school address (NAT): the per-address limits are
+# 200 busy learners (30,000 requests, 6,000 changes a minute), so a class works normally
+# and only a flood is stopped. Making a sandbox (or rebuilding the demo in one) is the
+# costliest request: 30 an hour per learner on top of the MAX_SANDBOXES they may keep,
+# 1,000 an hour per address (five each for 200 learners). Each can be set from the
+# environment, e.g. LAB_RATE_ADDRESS_REQUESTS=60000/m.
+LAB_RATE_LIMITS = {
+    scope: {
+        group: os.environ.get(f"LAB_RATE_{scope.upper()}_{group.upper()}", default)
+        for group, default in groups.items()
+    }
+    for scope, groups in {
+        "learner": {"requests": "600/m", "writes": "120/m", "sandboxes": "30/h"},
+        "address": {"requests": "30000/m", "writes": "6000/m", "sandboxes": "1000/h"},
+    }.items()
+}
+# The paths the limits cover, and how a refusal is told: a lab page (429), S3's
+# 503 SlowDown, or KMS's ThrottlingException.
+LAB_RATE_LIMITED_PATHS = {"/lab/": "page", "/s3/": "s3", "/kms/": "kms"}
+
+# What one sandbox may hold. Buckets: AWS's default quota is 10,000 an account (100
+# before 2024); a lab sandbox needs a handful, and 100 keeps listing pages small.
+# Objects and bytes bound the database and the disk a visitor can fill: 10,000 objects
+# and 500 MiB (objects and multipart parts in progress, as sent). Traces: the newest
+# 5,000 are kept, older ones are removed as new ones come (the trace list says so).
+LAB_QUOTAS = {
+    "buckets": int(os.environ.get("LAB_QUOTA_BUCKETS", "100")),
+    "objects": int(os.environ.get("LAB_QUOTA_OBJECTS", "10000")),
+    "stored_bytes": int(os.environ.get("LAB_QUOTA_MIB", "500")) * 1024 * 1024,
+    "traces": int(os.environ.get("LAB_QUOTA_TRACES", "5000")),
+}
+
+# Sessions slide: an active learner keeps their anonymous id (and so their sandboxes).
+# A session lives 30 days after it was last refreshed, and it is refreshed at most once
+# a day (simulator/web/session_refresh.py), so a page view does not write. 30 days is
+# also how long `manage.py cleanup` keeps an idle sandbox.
+SESSION_COOKIE_AGE = 60 * 60 * 24 * int(os.environ.get("LAB_SESSION_DAYS", "30"))
+MIDDLEWARE += [
+    # Below the session, locale and htmx middleware: it reads the learner, answers in
+    # their language, and knows an htmx request.
+    "simulator.web.session_refresh.SlidingSessionMiddleware",
+    "simulator.web.ratelimits.RateLimitMiddleware",
+]

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from .. import quotas
 from ..models import TraceRecord
 from ..sandboxes import get_sandbox
 from . import present
@@ -47,7 +48,7 @@ def trace_list(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     traces = TraceRecord.objects.filter(sandbox=sandbox).only(*LIST_FIELDS).order_by("-created")
     page = Paginator(traces, PER_PAGE).get_page(request.GET.get("page"))
     rows = [present.list_row(t) for t in page.object_list]
-    context = {"sandbox": sandbox, "page": page, "rows": rows}
+    context = {"sandbox": sandbox, "page": page, "rows": rows, "kept": quotas.quotas().traces}
     if request.htmx:
         return render(request, "web/tracing/traces.html#trace-table", context)
     return render(request, "web/tracing/traces.html", context)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.urls import reverse
 from simulator.engine import S3Response
 from simulator.engine.s3 import xml as s3xml
 
+from ... import quotas
 from ...models import Sandbox, TraceRecord
 
 
@@ -92,12 +94,17 @@ class S3ErrorInfo:
     code: str
     message: str
     argument: str = ""
+    # The error document's other elements (``MaxSizeAllowed``, ``BucketName`` ...).
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+_COMMON_ELEMENTS = frozenset({"Code", "Message", "Resource", "RequestId", "HostId"})
 
 
 def error_info(response: S3Response) -> S3ErrorInfo | None:
     if response.error_code is None:
         return None
-    argument = ""
+    details: dict[str, str] = {}
     body = response.body if isinstance(response.body, bytes | bytearray) else b""
     if body:
         try:
@@ -106,11 +113,23 @@ def error_info(response: S3Response) -> S3ErrorInfo | None:
             root = None
         if root is not None:
             for element in root:
-                if s3xml.local_name(element) == "ArgumentName":
-                    argument = element.text or ""
-    return S3ErrorInfo(response.error_code, response.error_message or "", argument)
+                name = s3xml.local_name(element)
+                if name not in _COMMON_ELEMENTS:
+                    details[name] = element.text or ""
+    return S3ErrorInfo(
+        response.error_code,
+        response.error_message or "",
+        details.get("ArgumentName", ""),
+        details,
+    )
 
 
 def aws_message(info: S3ErrorInfo) -> str:
-    """AWS's words, as the form shows them beside a field."""
+    """AWS's words, as the form shows them beside a field.
+
+    A refusal by the lab's own quotas is told in the learner's language instead.
+    """
+    lab = quotas.field_message(info.code, info.details)
+    if lab is not None:
+        return f"{info.code}: {lab}"
     return f"{info.code}: {info.message}" if info.message else info.code

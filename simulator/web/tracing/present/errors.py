@@ -300,6 +300,45 @@ def explain_error(
             ),
             _("Upload a smaller file, or use a multipart upload."),
         )
+    elif code == "TooManyBuckets":
+        why, fix = (
+            _(
+                "The sandbox already has as many buckets as the lab keeps for one sandbox. "
+                "Real S3 limits buckets too, per account (10,000 by default). Nothing was "
+                "created."
+            ),
+            _("Delete a bucket you no longer need, then create the new one."),
+        )
+    elif code == "QuotaExceeded" and detail.get("reason") == "quota-bytes":
+        # NOTE: the lab's own limit; real S3 has no per-bucket storage quota.
+        why, fix = (
+            _(
+                "The sandbox holds as many bytes as the lab keeps for one sandbox (objects and "
+                "the parts of unfinished multipart uploads). This is the lab's own limit, so "
+                "that one visitor cannot fill the server's disk: real S3 has no such quota. "
+                "Nothing was stored."
+            ),
+            _("Delete objects, or abort multipart uploads, to make room."),
+        )
+    elif code == "QuotaExceeded":
+        # NOTE: the lab's own limit; real S3 has no limit on the number of objects.
+        why, fix = (
+            _(
+                "The sandbox holds as many objects as the lab keeps for one sandbox. This is "
+                "the lab's own limit, so that one visitor cannot fill the server: real S3 has "
+                "no such quota. Nothing was stored."
+            ),
+            _("Delete objects to make room."),
+        )
+    elif code == "SlowDown":
+        why, fix = (
+            _(
+                "Requests arrived faster than allowed. S3 answers 503 SlowDown when one "
+                "prefix gets too many requests a second; the lab, when one learner or one "
+                "network address sends too many."
+            ),
+            _("Wait a little and send the request again; the SDKs back off and retry."),
+        )
     elif code == "MalformedPolicy":
         why, fix = (
             _(

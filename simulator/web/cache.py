@@ -1,0 +1,93 @@
+"""The shared cache: Django's file cache, made fit for counters that several workers share.
+
+Several server processes serve the lab, so whatever must agree across them (the rate
+limits' counters) lives in one folder on disk. Django's ``FileBasedCache`` is close,
+with two faults for this use:
+
+- ``add`` and ``incr`` are a read and then a write, so two workers counting at once
+  can both read 7 and both write 8 (django-ratelimit refuses the stock class for this,
+  check E003). Here both run under an exclusive lock (``flock``) on one of a few lock
+  files, chosen by the key, so a count is never lost and unrelated keys rarely wait.
+- it culls on every write by listing the whole folder: with a class's counters (each
+  rate window is a new key) that is tens of thousands of names, some 40 ms per write.
+  Here a process culls at most once a minute, and removes expired entries first, so a
+  full cache drops stale windows rather than live counters.
+
+A database cache would avoid files, but on SQLite every count would be a write
+transaction queueing with the learners' own writes, and a page view writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from hashlib import md5
+from typing import Any
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.files import locks
+
+LOCK_FILES = 16
+CULL_INTERVAL = 60.0  # seconds between two culls by one process
+
+
+class SharedFileCache(FileBasedCache):
+    def __init__(self, dir: str, params: dict[str, Any]) -> None:
+        super().__init__(dir, params)
+        self._next_cull = 0.0
+
+    @contextmanager
+    def _locked(self, key: str, version: int | None) -> Iterator[None]:
+        """Hold the lock that guards ``key`` (names without the cache suffix are never culled)."""
+        digest = md5(self.make_and_validate_key(key, version).encode(), usedforsecurity=False)
+        path = os.path.join(self._dir, f"lock-{int(digest.hexdigest(), 16) % LOCK_FILES:02d}")
+        self._createdir()
+        with open(path, "ab") as handle:
+            locks.lock(handle, locks.LOCK_EX)
+            try:
+                yield
+            finally:
+                locks.unlock(handle)
+
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
+        with self._locked(key, version):
+            return bool(super().add(key, value, timeout, version))
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
+        with self._locked(key, version):
+            return super().incr(key, delta, version)
+
+    def _cull(self) -> None:
+        now = time.monotonic()
+        if now < self._next_cull:
+            return
+        self._next_cull = now + CULL_INTERVAL
+        names = self._list_cache_files()
+        if len(names) < self._max_entries:
+            return
+        live = [name for name in names if not self._expired_file(name)]
+        if len(live) < self._max_entries:
+            return
+        if self._cull_frequency == 0:
+            self.clear()
+            return
+        for name in random.sample(live, len(live) // self._cull_frequency):
+            self._delete(name)
+
+    def _expired_file(self, name: str) -> bool:
+        """Whether the entry in ``name`` has expired; an expired (or unreadable) one is removed."""
+        try:
+            with open(name, "rb") as handle:
+                return bool(self._is_expired(handle))
+        except FileNotFoundError:
+            return True
+        except (EOFError, ValueError, pickle.UnpicklingError, OSError):
+            self._delete(name)
+            return True

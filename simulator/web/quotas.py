@@ -1,0 +1,385 @@
+"""Per-sandbox quotas: buckets, objects, stored bytes and kept traces.
+
+Nothing an anonymous visitor does may exhaust the disk or the database (design §5), so
+one sandbox keeps at most ``settings.LAB_QUOTAS``: so many buckets, objects and bytes
+(objects and the parts of multipart uploads in progress), and so many traces (the
+oldest go first). ``sandboxes.run_s3`` calls ``admit`` once per request, inside the
+request's locked transaction and before the engine runs it:
+
+- a write that would go over a quota is answered as S3 answers an error (status,
+  code, message, an XML error body, a short trace) and never reaches the engine;
+- before any request's trace is kept, the oldest traces beyond the cap are removed.
+
+Usage is counted only for writes (CreateBucket, PutObject, CopyObject, the multipart
+calls that add an object or bytes), with one aggregate query over the sandbox's
+records: cheap on SQLite and PostgreSQL alike, and nothing at all for reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.db.models import BigIntegerField, Count, Q, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+
+from simulator.engine import S3Error, S3Request, S3Response
+from simulator.engine.requests import Headers
+from simulator.engine.s3.model import object_id
+from simulator.engine.s3.routing import COPY_SOURCE, Route, find_route
+from simulator.engine.s3.service import redacted_headers
+from simulator.engine.s3.xml import error_document
+from simulator.engine.trace import PREVIEW_BYTES, Payload, Trace
+
+from .models import Record, Sandbox, TraceRecord
+
+MIB = 1024 * 1024
+# The operations that add a bucket, an object or stored bytes: only these are counted.
+WRITES = frozenset(
+    {
+        "CreateBucket",
+        "PutObject",
+        "CopyObject",
+        "CreateMultipartUpload",
+        "UploadPart",
+        "UploadPartCopy",
+        "CompleteMultipartUpload",
+    }
+)
+# Operations that make a new object when their key has none yet.
+_NEW_OBJECT = frozenset(
+    {"PutObject", "CopyObject", "CreateMultipartUpload", "CompleteMultipartUpload"}
+)
+# The request headers that mark a client-side encrypted body (S3 Encryption Client V1-V3).
+_CSE_MARKERS = ("x-amz-meta-x-amz-key-v2", "x-amz-meta-x-amz-key", "x-amz-meta-x-amz-3")
+
+
+@dataclass(frozen=True)
+class Quotas:
+    buckets: int
+    objects: int
+    stored_bytes: int
+    traces: int
+
+
+def quotas() -> Quotas:
+    configured: dict[str, int] = settings.LAB_QUOTAS
+    return Quotas(
+        buckets=int(configured["buckets"]),
+        objects=int(configured["objects"]),
+        stored_bytes=int(configured["stored_bytes"]),
+        traces=int(configured["traces"]),
+    )
+
+
+@dataclass(frozen=True)
+class Usage:
+    buckets: int
+    objects: int
+    stored_bytes: int  # objects and multipart parts, as the learner sent them (plaintext)
+
+
+def usage(sandbox: Sandbox) -> Usage:
+    """What the sandbox holds now: one aggregate query over its records."""
+    size = Cast(KeyTextTransform("size", "data"), BigIntegerField())
+    totals = Record.objects.filter(
+        sandbox=sandbox, kind__in=("bucket", "object", "part")
+    ).aggregate(
+        buckets=Count("pk", filter=Q(kind="bucket")),
+        objects=Count("pk", filter=Q(kind="object")),
+        stored=Sum(size, filter=Q(kind__in=("object", "part"))),
+    )
+    return Usage(
+        int(totals["buckets"] or 0), int(totals["objects"] or 0), int(totals["stored"] or 0)
+    )
+
+
+# --------------------------------------------------------------------------- the errors
+
+
+def too_many_buckets(limit: int) -> S3Error:
+    # AWS's own code and message; its default quota is 10,000 buckets an account (100
+    # before 2024). NOTE: the lab allows fewer per sandbox (LAB_QUOTAS["buckets"]).
+    return S3Error(
+        400,
+        "TooManyBuckets",
+        "You have attempted to create more buckets than allowed",
+        extra={"MaxBucketsAllowed": str(limit)},
+    )
+
+
+def too_many_objects(limit: int) -> S3Error:
+    # NOTE: the lab's own limit and code; real S3 has no limit on the number of objects.
+    return S3Error(
+        400,
+        "QuotaExceeded",
+        f"This sandbox holds {limit:,} objects, the most the lab keeps for one sandbox. "
+        "Delete objects to make room.",
+        extra={"MaxObjectsAllowed": str(limit)},
+    )
+
+
+def too_many_bytes(limit: int, stored: int, proposed: int) -> S3Error:
+    # NOTE: the lab's own limit and code; real S3 has no per-bucket storage quota.
+    return S3Error(
+        400,
+        "QuotaExceeded",
+        f"This sandbox holds {_size(limit)}, the most the lab keeps for one sandbox. "
+        "Delete objects to make room.",
+        extra={
+            "StoredSize": str(stored),
+            "ProposedSize": str(proposed),
+            "MaxSizeAllowed": str(limit),
+        },
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n // MIB:,} MiB" if n % MIB == 0 else f"{n:,} bytes"
+
+
+def field_message(code: str, details: Mapping[str, str]) -> str | None:
+    """A quota refusal as the lab's form shows it, in the learner's language; None for
+    any other error (those keep AWS's words). ``details``: the error document's extra
+    elements (``MaxSizeAllowed`` ...)."""
+    if code == "TooManyBuckets":
+        return _(
+            "You have attempted to create more buckets than allowed: the lab keeps at most "
+            "%(limit)s buckets in one sandbox. Delete a bucket you no longer need first."
+        ) % {"limit": _grouped(details.get("MaxBucketsAllowed", ""))}
+    if code != "QuotaExceeded":
+        return None
+    if "MaxSizeAllowed" in details:
+        return _(
+            "This sandbox holds %(limit)s, the most the lab keeps for one sandbox. Delete "
+            "objects to make room."
+        ) % {"limit": _size(_int(details["MaxSizeAllowed"]))}
+    return _(
+        "This sandbox holds %(limit)s objects, the most the lab keeps for one sandbox. "
+        "Delete objects to make room."
+    ) % {"limit": _grouped(details.get("MaxObjectsAllowed", ""))}
+
+
+def _grouped(value: str) -> str:
+    return f"{int(value):,}" if value.isdigit() else value
+
+
+# --------------------------------------------------------------------------- admitting
+
+
+def admit(sandbox: Sandbox, request: S3Request) -> S3Response | None:
+    """Make room for the request's trace, then S3's refusal if it goes over a quota.
+
+    Called inside the request's locked transaction, so the counts cannot change before
+    the engine runs. None: run the request.
+    """
+    limits = quotas()
+    _make_room_for_trace(sandbox, limits.traces)
+    headers = request.headers if isinstance(request.headers, Headers) else Headers(request.headers)
+    try:
+        route = find_route(request, headers)
+    except S3Error:
+        return None  # the engine answers what S3 would not serve
+    if route.name not in WRITES:
+        return None
+    error = _over_quota(sandbox, request, headers, route, limits)
+    if error is None:
+        return None
+    return refusal(request, headers, route, error, reason=_reason(error))
+
+
+def _reason(error: S3Error) -> str:
+    if error.code == "TooManyBuckets":
+        return "quota-buckets"
+    return "quota-bytes" if "MaxSizeAllowed" in error.extra else "quota-objects"
+
+
+def _over_quota(
+    sandbox: Sandbox, request: S3Request, headers: Headers, route: Route, limits: Quotas
+) -> S3Error | None:
+    name = route.name
+    held = usage(sandbox)
+    records = Record.objects.filter(sandbox=sandbox)
+    if name == "CreateBucket":
+        exists = records.filter(kind="bucket", rid=request.bucket).exists()
+        if not exists and held.buckets >= limits.buckets:
+            return too_many_buckets(limits.buckets)
+        return None
+    replaced = _object_size(sandbox, request.bucket, request.key)
+    if name in _NEW_OBJECT and replaced is None and held.objects >= limits.objects:
+        return too_many_objects(limits.objects)
+    incoming = _incoming_bytes(sandbox, request, headers, name)
+    if incoming <= 0:
+        return None
+    # An overwrite frees the old object's (or the old part's) bytes when it commits.
+    freed = (replaced or 0) if name in ("PutObject", "CopyObject") else _part_size(sandbox, request)
+    if held.stored_bytes - freed + incoming > limits.stored_bytes:
+        return too_many_bytes(limits.stored_bytes, held.stored_bytes, incoming)
+    return None
+
+
+def _object_size(sandbox: Sandbox, bucket: str, key: str) -> int | None:
+    row = Record.objects.filter(sandbox=sandbox, kind="object", rid=object_id(bucket, key)).first()
+    if row is None:
+        return None
+    return _int(row.data.get("size")) if isinstance(row.data, dict) else 0
+
+
+def _part_size(sandbox: Sandbox, request: S3Request) -> int:
+    """The size of the part this UploadPart replaces (a part uploaded again), or 0."""
+    upload_id = request.query.get("uploadId", "")
+    number = request.query.get("partNumber", "")
+    if not number.isdigit():
+        return 0
+    row = Record.objects.filter(
+        sandbox=sandbox, kind="part", rid=f"{upload_id}/{int(number):05d}"
+    ).first()
+    return _int(row.data.get("size")) if row is not None and isinstance(row.data, dict) else 0
+
+
+def _incoming_bytes(sandbox: Sandbox, request: S3Request, headers: Headers, name: str) -> int:
+    """How many bytes the write adds, as far as can be told before the body is read."""
+    if name in ("PutObject", "UploadPart"):
+        return _declared_length(request, headers)
+    if name in ("CopyObject", "UploadPartCopy"):
+        source = _copy_source(headers.get(COPY_SOURCE) or "")
+        if source is None:
+            return 0
+        size = _object_size(sandbox, *source) or 0
+        if name == "UploadPartCopy":
+            first, _dash, last = (
+                (headers.get("x-amz-copy-source-range") or "").removeprefix("bytes=").partition("-")
+            )
+            if first.strip().isdigit() and last.strip().isdigit():
+                size = min(size, max(0, int(last) - int(first) + 1))
+        return size
+    return 0
+
+
+def _declared_length(request: S3Request, headers: Headers) -> int:
+    # NOTE: a streamed body that declares no length (aws-chunked without
+    # x-amz-decoded-content-length) is counted once stored: it can take a sandbox past
+    # its quota by one upload (at most LAB_MAX_UPLOAD_BYTES), and the next write is refused.
+    for name in ("x-amz-decoded-content-length", "Content-Length"):
+        value = (headers.get(name) or "").strip()
+        if value.isdigit():
+            return int(value)
+    body = request.body
+    if isinstance(body, bytes | bytearray):
+        return len(body)
+    return _int(getattr(body, "size", 0))
+
+
+def _copy_source(value: str) -> tuple[str, str] | None:
+    try:
+        path = unquote(value.split("?", 1)[0], errors="strict")
+    except UnicodeDecodeError:
+        return None
+    bucket, _slash, key = path.removeprefix("/").partition("/")
+    return (bucket, key) if bucket and key else None
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _make_room_for_trace(sandbox: Sandbox, cap: int) -> None:
+    """Remove the oldest traces so that, with the one this request adds, at most ``cap`` stay."""
+    traces = TraceRecord.objects.filter(sandbox=sandbox)
+    extra = traces.count() - (cap - 1)
+    if extra <= 0:
+        return
+    oldest = list(traces.order_by("created", "pk").values_list("pk", flat=True)[:extra])
+    TraceRecord.objects.filter(pk__in=oldest).delete()
+
+
+# --------------------------------------------------------------------------- the answer
+
+
+def refusal(
+    request: S3Request, headers: Headers, route: Route, error: S3Error, *, reason: str
+) -> S3Response:
+    """S3's error response to ``request``, with the trace the engine tells of a refusal.
+
+    The steps are the engine's own: the request leaves the client, crosses the network,
+    S3 receives it, refuses it (an ``error`` step whose ``reason`` names the quota) and
+    answers.
+    """
+    trace = Trace()
+    body = request.body
+    if isinstance(body, bytes | bytearray):
+        size, preview = len(body), bytes(body[:PREVIEW_BYTES]).hex()
+    else:
+        size, preview = _declared_length(request, headers), ""
+    lowered = headers.get_lower()
+    encrypted = any(marker in lowered for marker in _CSE_MARKERS)
+    sent = Payload("ciphertext" if encrypted else "plaintext", size, preview)
+    method = request.method.upper()
+    trace.add(
+        "request.sent",
+        "client",
+        payload=sent,
+        headers=redacted_headers(headers),
+        method=method,
+        bucket=request.bucket,
+        key=request.key,
+        query=dict(request.query),
+        principal=request.principal,
+        client_side_encrypted=encrypted,
+    )
+    trace.add(
+        "tls.transit",
+        "network",
+        payload=Payload("tls", size) if request.secure else sent,
+        secure=request.secure,
+        direction="request",
+    )
+    trace.add(
+        "request.received",
+        "s3",
+        operation=route.name,
+        method=method,
+        bucket=request.bucket,
+        key=request.key,
+    )
+    trace.add(
+        "error", "s3", outcome=error.code, status=error.status, message=error.message, reason=reason
+    )
+    request_id = secrets.token_hex(8).upper()
+    host_id = base64.b64encode(secrets.token_bytes(48)).decode()
+    document = error_document(
+        error.code, error.message, error.extra, error.resource, request_id, host_id
+    )
+    response_headers = {
+        "Content-Type": "application/xml",
+        "Content-Length": str(len(document)),
+        "x-amz-request-id": request_id,
+        "x-amz-id-2": host_id,
+    }
+    trace.add(
+        "response.sent",
+        "s3",
+        headers=tuple(response_headers.items()),
+        payload=Payload("plaintext", len(document), document[:PREVIEW_BYTES].hex()),
+        outcome=error.code,
+        status=error.status,
+        secure=request.secure,
+    )
+    return S3Response(
+        status=error.status,
+        headers=response_headers,
+        body=document,
+        error_code=error.code,
+        trace=trace.steps,
+        error_message=error.message,
+    )
