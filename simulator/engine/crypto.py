@@ -107,6 +107,17 @@ def fingerprint(material: bytes) -> str:
     return hashlib.sha256(b"s3-encryption-lab/fingerprint\x00" + material).hexdigest()[:8]
 
 
+def keyed_fingerprint(secret: bytes, material: bytes) -> str:
+    """``fingerprint`` keyed with a secret: for what a person chose (an SSE-C key).
+
+    A key a learner typed may be guessable; an unkeyed hash of it would let anyone who
+    reads the trace test guesses offline. Keyed with the engine's secret, the same key
+    still shows the same 8 hex digits within one deployment, and nothing else can.
+    """
+    mac = hmac.new(secret, b"s3-encryption-lab/customer-key\x00" + material, hashlib.sha256)
+    return mac.hexdigest()[:8]
+
+
 # --------------------------------------------------------------------------- AES-GCM
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from typing import Any
 
 from .clock import Clock, FixedClock, SystemClock
@@ -65,6 +66,11 @@ class Engine:
                 b"s3-encryption-lab/deployment-key\x00" + self.entropy.random_bytes(32)
             ).digest()
         self.deployment_key = deployment_key
+        # Keys the fingerprints of SSE-C keys in traces (``crypto.keyed_fingerprint``): a
+        # secret of the deployment, never a hash anyone could recompute from a guess.
+        self.fingerprint_secret = hmac.new(
+            deployment_key, b"s3-encryption-lab/fingerprint-secret", hashlib.sha256
+        ).digest()
         # The largest body one PUT or UploadPart may carry: S3's 5 GiB unless a host (the
         # web lab's upload limit) asks for less; beyond it S3 answers EntityTooLarge.
         self.max_object_bytes = max_object_bytes if max_object_bytes is not None else 5 * 1024**3

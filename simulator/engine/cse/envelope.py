@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import safejson
 from .errors import CSEError
 
 META_PREFIX = "x-amz-meta-"
@@ -184,8 +185,9 @@ def _parse_context(value: str | None) -> dict[str, str]:
     if value is None:
         return {}
     try:
-        parsed: Any = json.loads(value)
-    except ValueError:
+        # Bounded: deep nesting, NaN or a lone surrogate is a bad envelope, not a crash.
+        parsed: Any = safejson.loads(value)
+    except safejson.UnsafeJSON:
         raise CSEError() from None
     if not isinstance(parsed, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()

@@ -6,10 +6,11 @@ returns the JSON result; failures raise ``KMSError`` with KMS's ``__type`` codes
 
 from __future__ import annotations
 
-import json
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from .. import safejson
 from ..errors import KMSError
 from . import model, params, rules
 from .calls import Call, Handler, key_param, page
@@ -17,20 +18,34 @@ from .calls import Call, Handler, key_param, page
 if TYPE_CHECKING:
     from .service import KMSService
 
-_MAX_POLICY_CHARS = 32768
+# The model's bound on the Policy member (KMS API Reference, PutKeyPolicy / CreateKey:
+# "Length Constraints: Minimum length of 1. Maximum length of 131072", pattern
+# [\u0009\u000A\u000D\u0020-\u00FF]+): past it, the protocol's ValidationException.
+_MAX_POLICY_CHARS = 131072
+_POLICY_PATTERN = re.compile("[\u0009\u000a\u000d\u0020-\u00ff]+")
+_POLICY_PATTERN_TEXT = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"
+# "The key policy size quota is 32 kilobytes (32768 bytes)" (same pages): past it,
+# LimitExceededException, "a length constraint or quota was exceeded".
+KEY_POLICY_QUOTA_BYTES = 32768
 
 
 def _validate_policy(text: str) -> None:
     """A key policy must be a JSON object with statements; the text is kept as given."""
-    if len(text) > _MAX_POLICY_CHARS:
+    if _POLICY_PATTERN.fullmatch(text) is None:
         raise KMSError(
             "ValidationException",
             "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {_MAX_POLICY_CHARS}",
+            f"Member must satisfy regular expression pattern: {_POLICY_PATTERN_TEXT}",
+        )
+    if len(text.encode("utf-8")) > KEY_POLICY_QUOTA_BYTES:
+        # NOTE: the code is KMS's documented one for a quota; its message is not recorded.
+        raise KMSError(
+            "LimitExceededException",
+            f"The key policy exceeds the key policy size quota of {KEY_POLICY_QUOTA_BYTES} bytes.",
         )
     try:
-        document = json.loads(text)
-    except ValueError:
+        document = safejson.loads(text)
+    except safejson.UnsafeJSON:
         raise KMSError(
             "MalformedPolicyDocumentException", "The policy document is not valid JSON."
         ) from None
@@ -88,7 +103,7 @@ def create_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]
     )
     multi_region = params.opt_bool(p, "MultiRegion")
     params.opt_bool(p, "BypassPolicyLockoutSafetyCheck")
-    policy = params.opt_str(p, "Policy", max_len=_MAX_POLICY_CHARS + 1)
+    policy = params.opt_str(p, "Policy", max_len=_MAX_POLICY_CHARS)
     tags = params.tags(p)
     # NOTE: the lab simulates symmetric encryption keys with KMS-made material only,
     # the only kind S3 can use (s3-facts §5: "Keys must be symmetric").
@@ -201,7 +216,7 @@ def get_key_policy(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, 
 
 def put_key_policy(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = _policy_name(p)
-    policy = params.req_str(p, "Policy", max_len=_MAX_POLICY_CHARS + 1)
+    policy = params.req_str(p, "Policy", max_len=_MAX_POLICY_CHARS)
     params.opt_bool(p, "BypassPolicyLockoutSafetyCheck")
     record = key_param(svc, call, p)
     rules.require_customer_managed(call.action, record, call.principal)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import crypto
+from .. import crypto, safejson
 from ..audit import record_event
 from ..errors import DecryptError, KMSError
 from ..policy import account_of
@@ -54,6 +54,22 @@ class DataKey:
     key_arn: str
 
 
+def _readable(params: Any) -> bool:
+    """Whether ``params`` is a JSON object KMS could have parsed.
+
+    Nesting past ``safejson.MAX_DEPTH``, NaN, a lone surrogate or a huge number is no
+    JSON KMS accepts: the whole request is a SerializationException, logged without its
+    parameters, and nothing is changed.
+    """
+    if not isinstance(params, Mapping):
+        return False
+    try:
+        safejson.check(dict(params))
+    except safejson.UnsafeJSON:
+        return False
+    return True
+
+
 class KMSService:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -66,12 +82,13 @@ class KMSService:
             raise KMSError("UnknownOperationException", "")
         call = Call(action, principal, self.engine.clock.now())
         self._count(action)
+        readable = _readable(params)
         try:
-            if not isinstance(params, Mapping):
+            if not readable:
                 raise KMSError("SerializationException", "")
             result = handler(self, call, dict(params))
         except KMSError as exc:
-            self._audit(call, loggable_params(params), None, error=exc)
+            self._audit(call, loggable_params(params) if readable else None, None, error=exc)
             raise
         self._audit(call, loggable_params(params), response_elements(action, result))
         return result

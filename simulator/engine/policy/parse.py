@@ -12,10 +12,10 @@ message says so in a NOTE beside it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from .. import safejson
 from .catalog import S3_ACTIONS, known_condition_key
 from .conditions import Clause, compile_clause
 from .errors import PolicyError
@@ -111,8 +111,18 @@ def parse_policy(
 
 def _load(text_or_dict: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(text_or_dict, Mapping):
+        try:
+            safejson.check(text_or_dict)
+        except safejson.UnsafeJSON as exc:
+            raise _unsafe(exc) from None
         return dict(text_or_dict)
-    text = text_or_dict.decode("utf-8") if isinstance(text_or_dict, bytes) else text_or_dict
+    if isinstance(text_or_dict, bytes):
+        try:
+            text = text_or_dict.decode("utf-8")
+        except UnicodeDecodeError:
+            raise PolicyError("This policy contains invalid Json", reason="invalid_json") from None
+    else:
+        text = text_or_dict
     # S3 checks the very first byte, before any JSON parsing (no leading whitespace allowed).
     if not text.startswith("{"):
         raise PolicyError(
@@ -120,19 +130,29 @@ def _load(text_or_dict: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
             reason="first_byte_not_brace",
         )
     try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise PolicyError(
-            "This policy contains invalid Json",
-            location=f"line {getattr(exc, 'lineno', '?')} column {getattr(exc, 'colno', '?')}",
-            reason="invalid_json",
-        ) from None
+        document = safejson.loads(text)
+    except safejson.UnsafeJSON as exc:
+        raise _unsafe(exc) from None
     if not isinstance(document, dict):
         raise PolicyError(
             "Policies must be valid JSON and the first byte must be '{'",
             reason="first_byte_not_brace",
         )
     return document
+
+
+def _unsafe(exc: safejson.UnsafeJSON) -> PolicyError:
+    """JSON that is not JSON, or not within bounds (NaN, a lone surrogate, nesting past
+    ``safejson.MAX_DEPTH`` ...): MalformedPolicy, with what was wrong as the location.
+
+    NOTE: S3's answer to NaN or deep nesting is not recorded; "This policy contains invalid
+    Json" is its answer to text that is not JSON.
+    """
+    return PolicyError(
+        "This policy contains invalid Json",
+        location=exc.location or exc.message,
+        reason="invalid_json",
+    )
 
 
 def _strings(value: Any, location: str, message: str, reason: str) -> tuple[str, ...]:

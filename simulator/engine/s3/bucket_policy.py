@@ -1,7 +1,8 @@
 """Put/Get/DeleteBucketPolicy: parsed as S3 does, stored and returned byte for byte.
 
-PutBucketPolicy parses the document (``parse_policy(kind="resource", bucket=name)``) and
-answers 400 MalformedPolicy with the parser's message; the parsed form goes into the
+PutBucketPolicy refuses a document over 20 KB, parses it
+(``parse_policy(kind="resource", bucket=name)``) and answers 400 MalformedPolicy with the
+parser's message; the parsed form goes into the
 engine's policy cache so requests find it ready. Enforcement is ``authorization``.
 """
 
@@ -16,12 +17,12 @@ from .buckets import audit
 from .context import Call, Reply
 from .streams import read_small_body
 
-MAX_POLICY_BYTES = 20 * 1024
+MAX_POLICY_BYTES = 20 * 1024  # "Bucket policies are limited to 20 KB in size" (User Guide)
 
 
 def put(call: Call) -> Reply:
     bucket = call.load_bucket()
-    body = read_small_body(call.request.body, MAX_POLICY_BYTES)
+    body = read_small_body(call.request.body, MAX_POLICY_BYTES, errors.policy_too_large)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:

@@ -17,6 +17,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .. import safejson
 from ..requests import Headers, lowered
 from . import errors
 from .model import AES256, ALGORITHM_TO_MODE
@@ -143,8 +144,9 @@ def _parse_context(value: str | None) -> dict[str, str] | None:
         return None
     raw = _b64(value)
     try:
-        decoded = json.loads(raw.decode("utf-8")) if raw is not None else None
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        # Bounded: no deep nesting, NaN or lone surrogate gets past (issue 8).
+        decoded = safejson.loads(raw) if raw is not None else None
+    except safejson.UnsafeJSON:
         decoded = None
     if not isinstance(decoded, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in decoded.items()

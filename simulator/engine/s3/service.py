@@ -18,7 +18,7 @@ import base64
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..crypto import fingerprint, random_hex
+from ..crypto import keyed_fingerprint, random_hex
 from ..errors import DecryptError, KMSError, S3Error
 from ..requests import Headers, S3Request, S3Response
 from ..trace import PREVIEW_BYTES, Payload, Trace
@@ -135,7 +135,7 @@ class S3Service:
             "request.sent",
             "client",
             payload=plain,
-            headers=redacted_headers(call.headers),
+            headers=redacted_headers(call.headers, self.engine.fingerprint_secret),
             method=request.method.upper(),
             bucket=request.bucket,
             key=request.key,
@@ -216,26 +216,59 @@ class S3Service:
 
 
 # The SSE-C key travels in these headers. S3 uses it and forgets it; the trace keeps
-# only a fingerprint, so no SSE-C key ever reaches the trace, the database or the disk.
+# nothing of it that anyone could check a guess against: a valid key appears only as a
+# fingerprint keyed with the engine's secret, anything else as a placeholder. The key's
+# MD5 header is kept only beside a valid key (S3 echoes it back then); beside anything
+# else it would be an unsalted hash of what someone typed (issue 8, "Secrets").
 SECRET_HEADERS = frozenset(
     {
         "x-amz-server-side-encryption-customer-key",
         "x-amz-copy-source-server-side-encryption-customer-key",
     }
 )
+_KEY_MD5_HEADERS = {name + "-md5": name for name in SECRET_HEADERS}
+_CUSTOMER_KEY_BYTES = 32
 
 
-def redacted_headers(headers: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    """The request headers as sent, with each SSE-C key replaced by its fingerprint."""
-    out = []
-    pairs = headers.pairs() if isinstance(headers, Headers) else headers.items()
+def _customer_key(value: str) -> bytes | None:
+    try:
+        return base64.b64decode(value.strip().encode("ascii"), validate=True)
+    except (ValueError, UnicodeError):
+        return None
+
+
+def _key_placeholder(value: str, secret: bytes | None) -> str:
+    material = _customer_key(value)
+    if material is None:
+        return "<SSE-C key, not kept: not valid base64>"
+    if len(material) != _CUSTOMER_KEY_BYTES:
+        return f"<SSE-C key, not kept: {len(material)} bytes, not 32>"
+    if secret is None:
+        return "<SSE-C key, not kept: 32 bytes>"
+    return f"<SSE-C key, not kept: fingerprint {keyed_fingerprint(secret, material)}>"
+
+
+def redacted_headers(
+    headers: Mapping[str, str], secret: bytes | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The request headers as sent, SSE-C keys replaced (see ``SECRET_HEADERS``).
+
+    ``secret`` (the engine's ``fingerprint_secret``) lets a valid key show a keyed
+    fingerprint; without it the placeholder says only that a 32-byte key was sent.
+    """
+    pairs = list(headers.pairs() if isinstance(headers, Headers) else headers.items())
+    valid: set[str] = set()
     for name, value in pairs:
-        if name.lower() in SECRET_HEADERS:
-            try:
-                material = base64.b64decode(value, validate=True)
-            except ValueError:
-                material = value.encode("utf-8", "replace")
-            value = f"<SSE-C key, not kept: fingerprint {fingerprint(material)}>"
+        material = _customer_key(value) if name.lower() in SECRET_HEADERS else None
+        if material is not None and len(material) == _CUSTOMER_KEY_BYTES:
+            valid.add(name.lower())
+    out = []
+    for name, value in pairs:
+        lowered = name.lower()
+        if lowered in SECRET_HEADERS:
+            value = _key_placeholder(value, secret)
+        elif lowered in _KEY_MD5_HEADERS and _KEY_MD5_HEADERS[lowered] not in valid:
+            value = "<SSE-C key MD5, not kept: sent without a valid 256-bit key>"
         out.append((name, value))
     return tuple(out)
 

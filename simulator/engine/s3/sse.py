@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from ..crypto import (
     BlobEncryptor,
     fingerprint,
+    keyed_fingerprint,
     new_key,
     salted_hmac,
     wrap_key,
@@ -193,7 +194,7 @@ def begin_encrypt(call: Call, resolved: Resolved, blob_id: str) -> Sealer:
         salt = engine.entropy.random_bytes(16)
         record.ssec_salt = b64(salt)
         record.ssec_hmac = b64(salted_hmac(salt, customer.key))
-        keys = ssec_keys(customer.key, record)
+        keys = ssec_keys(customer.key, record, engine.fingerprint_secret)
         call.trace.add("ssec.validate", "s3", keys=keys, check="md5", outcome="ok")
         return Sealer(record, BlobEncryptor(customer.key, engine.entropy, aad), None, keys)
     # SSE-KMS and DSSE-KMS
@@ -270,9 +271,12 @@ def _new_root_wrapped_key(
     return key, keys
 
 
-def ssec_keys(key: bytes, record: EncryptionRecord) -> tuple[KeyInPlay, ...]:
+def ssec_keys(key: bytes, record: EncryptionRecord, secret: bytes) -> tuple[KeyInPlay, ...]:
+    """The customer key (fingerprinted with the engine's ``secret``) and its stored HMAC."""
     return (
-        KeyInPlay("customer key", "customer_key", "s3", "plaintext", fingerprint(key)),
+        KeyInPlay(
+            "customer key", "customer_key", "s3", "plaintext", keyed_fingerprint(secret, key)
+        ),
         KeyInPlay(
             "customer key", "customer_key", "storage", "hmac", fingerprint(unb64(record.ssec_hmac))
         ),

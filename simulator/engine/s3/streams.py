@@ -35,8 +35,13 @@ def iter_body(body: Body, chunk: int = CHUNK) -> Iterator[bytes | memoryview]:
         yield piece
 
 
-def read_small_body(body: Body, limit: int) -> bytes:
-    """The whole body of a configuration request; ``MaxMessageLengthExceeded`` past ``limit``."""
+def read_small_body(
+    body: Body, limit: int, too_big: Callable[[], Exception] = errors.request_too_big
+) -> bytes:
+    """The whole body of a configuration request; ``too_big()`` past ``limit``.
+
+    S3's ``MaxMessageLengthExceeded`` unless the request has a limit of its own.
+    """
     if isinstance(body, bytes | bytearray | memoryview):
         data = bytes(body)
     else:
@@ -45,7 +50,7 @@ def read_small_body(body: Body, limit: int) -> bytes:
             raise TypeError("request body stream must yield bytes")
         data = bytes(data)
     if len(data) > limit:
-        raise errors.request_too_big()
+        raise too_big()
     return data
 
 

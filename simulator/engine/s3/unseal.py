@@ -125,7 +125,7 @@ def check_customer_key(
         return ()
     if customer is None:
         raise errors.ssec_required()
-    keys = ssec_keys(customer.key, record)
+    keys = ssec_keys(customer.key, record, call.engine.fingerprint_secret)
     if not hmac_matches(unb64(record.ssec_salt), customer.key, unb64(record.ssec_hmac)):
         call.trace.add("ssec.validate", "s3", keys=keys, check="hmac", outcome="AccessDenied")
         raise errors.ssec_wrong_key()
