@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "django_htmx",
     "template_partials",
     "simulator.web",
@@ -74,7 +77,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above whitenoise, so static files carry the policies too.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise: static files keep their long caching; every page of the lab
+    # gets no-store, and a query string never carries an SSE-C key.
+    "simulator.web.privacy.PrivacyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,11 +118,28 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     ),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A class writes at once. SQLite's defaults (a deferred transaction that reads and
+    # then writes, the rollback journal, a 5 s timeout) answered "database is locked" to
+    # most of ten learners' requests. Each transaction takes the write lock when it
+    # begins (IMMEDIATE), so writers queue for up to ``timeout`` seconds instead of
+    # failing; WAL lets page views, which read outside any transaction, go on while
+    # one sandbox's request writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: htmx and cse.js take the token from the page
+# (hx-headers on <body>), upload.js from the form's hidden field.
+CSRF_COOKIE_HTTPONLY = True
 
 # Internationalisation: English and Japanese. The chosen language is remembered in
 # the language cookie that django.views.i18n.set_language writes.
@@ -173,6 +199,44 @@ if env_bool("SECURE_SSL"):
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "3600"))
+    # The lab's own host name and any name under it are HTTPS only.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading binds a whole registered domain into browsers for a long time (the
+    # list wants a year's max-age and is slow to leave): a choice for the domain's
+    # owner, not for the lab. SECURE_HSTS_PRELOAD=1 opts in; until then Django's
+    # reminder about it is silenced.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else only from
+# this server's own files; no inline script, inline style, eval, plugin, <base> or
+# framing. The templates keep every style in static/css/lab.css and every script in
+# static/js/, and htmx is told not to add its indicator <style> (base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): the lab uses no device and takes no
+# part in interest-based advertising, so every such feature is off for every origin.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "interest-cohort": [],
+    "browsing-topics": [],
+}
 
 LOGGING = {
     "version": 1,

@@ -41,6 +41,10 @@ from typing import Any, BinaryIO, Protocol, cast
 Record = dict[str, Any]
 
 
+class BlobExists(Exception):
+    """A blob id that is already taken: blobs are never overwritten."""
+
+
 class Store(Protocol):
     def get(self, kind: str, id: str) -> Record | None: ...
 
@@ -56,9 +60,11 @@ class Store(Protocol):
         ...
 
     def write_blob(self, blob_id: str, chunks: Iterable[bytes]) -> int:
-        """Store the concatenation of ``chunks``; returns its size.
+        """Store the concatenation of ``chunks`` as a new blob; returns its size.
 
-        If iterating ``chunks`` raises, nothing is left behind and the error propagates.
+        A blob id is never reused: writing one that exists raises ``BlobExists`` and
+        leaves the existing blob as it was. If iterating ``chunks`` raises, nothing is
+        left behind and the error propagates.
         """
         ...
 
@@ -113,6 +119,8 @@ class MemoryStore:
         return self._blob_dir / blob_id
 
     def write_blob(self, blob_id: str, chunks: Iterable[bytes]) -> int:
+        if self._blob_exists(blob_id):
+            raise BlobExists(f"blob {blob_id} exists; a blob id is never reused")
         if self._blob_dir is None:
             # The pieces are kept as written: a reader that asks for them piece by piece
             # (as decryption does, chunk by chunk) gets them back without a copy.
@@ -132,6 +140,11 @@ class MemoryStore:
             partial.unlink(missing_ok=True)
             raise
         return size
+
+    def _blob_exists(self, blob_id: str) -> bool:
+        if self._blob_dir is None:
+            return blob_id in self._blobs
+        return self._path(blob_id).exists()
 
     def open_blob(self, blob_id: str) -> BinaryIO:
         if self._blob_dir is None:
@@ -156,6 +169,7 @@ class MemoryStore:
 
     def replace_blob(self, blob_id: str, data: bytes) -> None:
         """Overwrite a blob in place — only for tamper tests and the "break it" lesson."""
+        self.delete_blob(blob_id)
         self.write_blob(blob_id, [data])
 
 

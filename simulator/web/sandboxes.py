@@ -15,19 +15,23 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from simulator.engine import Engine, KMSError, S3Request, S3Response
 from simulator.engine.clock import SystemClock
 from simulator.engine.crypto import Entropy, SeededEntropy, SystemEntropy
+from simulator.engine.s3.headers import COPY_SOURCE_CUSTOMER, CUSTOMER
 from simulator.engine.s3.service import redacted_headers
 from simulator.engine.trace import trace_to_json
 
+from . import quotas
 from .models import Record, Sandbox, TraceRecord, TraceStepDetail
 from .store import ORMStore
 
@@ -37,17 +41,30 @@ MAX_SANDBOXES = 20
 
 
 def learner_id(request: HttpRequest) -> str:
-    """The learner's anonymous id, created on first use and kept in the session."""
-    current = request.session.get(SESSION_KEY)
-    if isinstance(current, str) and current:
+    """The learner's anonymous id, created on first use and kept in the session.
+
+    Only a learner's own action (a POST) calls this: creating the id saves a session.
+    Pages read ``current_learner``, which creates nothing.
+    """
+    current = current_learner(request)
+    if current:
         return current
     new = secrets.token_hex(16)
     request.session[SESSION_KEY] = new
     return new
 
 
+def current_learner(request: HttpRequest) -> str | None:
+    """The learner's id if this browser has one; a visit without a session has none."""
+    current = request.session.get(SESSION_KEY)
+    return current if isinstance(current, str) and current else None
+
+
 def sandboxes_of(request: HttpRequest) -> Any:
-    return Sandbox.objects.filter(owner=learner_id(request), is_template=False)
+    owner = current_learner(request)
+    if owner is None:
+        return Sandbox.objects.none()
+    return Sandbox.objects.filter(owner=owner, is_template=False)
 
 
 def get_sandbox(request: HttpRequest, sandbox_id: uuid.UUID | str) -> Sandbox:
@@ -72,29 +89,78 @@ def deployment_key(sandbox: Sandbox) -> bytes:
     ).digest()
 
 
+def is_reproducible(sandbox: Sandbox) -> bool:
+    """Does the sandbox draw its random bytes from a seed (the lab says so on every page)?"""
+    return bool(sandbox.seed)
+
+
 def _entropy(sandbox: Sandbox, store: ORMStore) -> Entropy:
     if not sandbox.seed:
+        # A learner's own sandbox: the operating system's randomness, so no key is ever
+        # derivable from anything in the repository.
         return SystemEntropy()
-    # A seeded sandbox draws each request's randomness from (seed, request number):
-    # repeatable for a whole class, and never the same bytes twice within a sandbox.
+    # A reproducible sandbox (the demo build, a scenario that asks for it) draws each
+    # request's randomness from (seed, request number): repeatable for a whole class,
+    # and never the same bytes twice within a sandbox. The number is read and written
+    # under the sandbox's lock (``_request``), so two requests never share one.
     record = store.get("counter", "web.requests") or {"value": 0}
     number = int(record["value"]) + 1
     store.put("counter", "web.requests", {"value": number})
     return SeededEntropy(f"{sandbox.seed}/{number}")
 
 
-def open_engine(sandbox: Sandbox, *, peek: bool = False) -> Engine:
-    """The sandbox's engine. ``peek``: for a look that is rolled back (``lab.state.peek``),
-    with a store that reads each record once (see ``ORMStore``)."""
-    store = ORMStore(sandbox, cache_reads=peek)
+def _engine(sandbox: Sandbox, store: ORMStore, entropy: Entropy) -> Engine:
     return Engine(
         store=store,
-        entropy=_entropy(sandbox, store),
+        entropy=entropy,
         clock=SystemClock(),
         account_id=getattr(settings, "LAB_ACCOUNT_ID", "111122223333"),
         deployment_key=deployment_key(sandbox),
         max_object_bytes=settings.LAB_MAX_UPLOAD_BYTES,
     )
+
+
+def open_engine(sandbox: Sandbox) -> Engine:
+    """A look at the sandbox, for a page: it reads, and writes nothing anywhere.
+
+    Whatever the engine records while answering (audit events, request counts, the AWS
+    managed key made on first use) stays in the look's memory (see ``ORMStore``), so it
+    needs no transaction and takes no lock. A learner's request goes through ``run_s3``
+    or ``run_kms`` instead.
+    """
+    return _engine(sandbox, ORMStore(sandbox, read_only=True), SystemEntropy())
+
+
+def _lock(sandbox: Sandbox) -> None:
+    """Take the sandbox's row lock for the rest of the transaction, and its current state.
+
+    Requests in one sandbox are serialized by it (PostgreSQL: ``SELECT … FOR UPDATE``;
+    SQLite: every transaction takes the database's write lock as it begins), so two
+    requests never read the same state and both write; other sandboxes go on in
+    parallel on PostgreSQL. A sandbox deleted meanwhile is a 404.
+    """
+    try:
+        current = Sandbox.objects.select_for_update().only("seed", "key_salt").get(pk=sandbox.pk)
+    except Sandbox.DoesNotExist as exc:
+        raise Http404("no such sandbox") from exc
+    sandbox.seed, sandbox.key_salt = current.seed, current.key_salt
+
+
+@contextmanager
+def _request(sandbox: Sandbox) -> Iterator[Engine]:
+    """The sandbox's engine for one request, in its own locked transaction.
+
+    Blob files follow the transaction (``ORMStore``): old ones go after the commit, and
+    the ones this request wrote are removed if it rolls back.
+    """
+    store = ORMStore(sandbox)
+    try:
+        with transaction.atomic():
+            _lock(sandbox)
+            yield _engine(sandbox, store, _entropy(sandbox, store))
+    except BaseException:
+        store.discard_written_blobs()
+        raise
 
 
 @dataclass(frozen=True)
@@ -106,13 +172,15 @@ class Outcome:
 def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
     """Run one S3 request in the sandbox and keep its trace.
 
-    One transaction: a failed request changes no record (the engine removes the blob
-    of a failed upload itself). The response body is left as the engine gave it
-    (bytes, or a stream for a large object) for the caller to read or stream.
+    One locked transaction: a failed request changes no record (the engine removes the
+    blob of a failed upload itself), and a database failure rolls everything back,
+    blob files included. The response body is left as the engine gave it (bytes, or a
+    stream for a large object) for the caller to read or stream.
     """
-    with transaction.atomic():
-        engine = open_engine(sandbox)
-        response = engine.s3(request)
+    with _request(sandbox) as engine:
+        # The lab's quotas (buckets, objects, bytes, traces), refused as S3 refuses.
+        refusal = quotas.admit(sandbox, request)
+        response = refusal if refusal is not None else engine.s3(request)
         trace = TraceRecord.create(
             trace_to_json(response.trace),
             sandbox=sandbox,
@@ -130,6 +198,8 @@ def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
             request_headers=[list(pair) for pair in redacted_headers(request.headers)],
             response_headers=[[k, v] for k, v in response.headers.items()],
         )
+        if redact_trace(trace):
+            trace.save(update_fields=["request_headers", "steps"])
         Sandbox.objects.filter(pk=sandbox.pk).update(updated=trace.created)
     return Outcome(response, trace)
 
@@ -143,69 +213,146 @@ def run_kms(
     CloudTrail records failed calls — and the error is raised after the commit.
     """
     failure: KMSError | None = None
-    with transaction.atomic():
+    with _request(sandbox) as engine:
         try:
-            return open_engine(sandbox).kms(action, params, principal=principal)
+            result = engine.kms(action, params, principal=principal)
         except KMSError as error:
             failure = error
-    raise failure
+        Sandbox.objects.filter(pk=sandbox.pk).update(updated=timezone.now())
+    if failure is not None:
+        raise failure
+    return result
+
+
+# --------------------------------------------------------------------------- SSE-C keys
+
+REDACTED = "(not kept: the lab never stores an SSE-C key)"
+_SECRET_HEADERS = {(CUSTOMER + "key").lower(), (COPY_SOURCE_CUSTOMER + "key").lower()}
+
+
+def _redact_pairs(pairs: Any) -> tuple[Any, bool]:
+    if not isinstance(pairs, list):
+        return pairs, False
+    changed = False
+    out = []
+    for pair in pairs:
+        if (
+            isinstance(pair, list | tuple)
+            and len(pair) == 2
+            and str(pair[0]).lower() in _SECRET_HEADERS
+            and not str(pair[1]).startswith("<")
+        ):
+            out.append([pair[0], REDACTED])
+            changed = True
+        else:
+            out.append(pair)
+    return out, changed
+
+
+def redact_trace(trace: TraceRecord) -> bool:
+    """Replace SSE-C key values in a trace; True when something was replaced.
+
+    The engine already writes only a placeholder for an SSE-C key into the trace and
+    the stored headers: this is a safety net in the same transaction, so a key can
+    never be committed even if that promise broke.
+    """
+    headers, changed = _redact_pairs(trace.request_headers)
+    trace.request_headers = headers
+    for step in trace.steps if isinstance(trace.steps, list) else []:
+        if isinstance(step, dict):
+            step["headers"], step_changed = _redact_pairs(step.get("headers"))
+            changed = changed or step_changed
+    return changed
 
 
 def create_sandbox(owner: str, name: str, seed: str = "") -> Sandbox:
     return Sandbox.objects.create(owner=owner, name=name[:80] or "Sandbox", seed=seed[:64])
 
 
-def reset_sandbox(sandbox: Sandbox) -> None:
-    """Forget everything in the sandbox: buckets, objects, keys, traces."""
+def create_demo_sandbox(owner: str, name: str) -> Sandbox:
+    """A new sandbox with the demo built in it, keys and bytes of its own (OS randomness)."""
+    from .demo import build_demo
+
     with transaction.atomic():
-        ORMStore(sandbox).delete_all_blobs()
-        sandbox.records.all().delete()
-        sandbox.traces.all().delete()
+        sandbox = create_sandbox(owner, name)
+        build_demo(sandbox)
+    return sandbox
+
+
+def _empty(sandbox: Sandbox) -> None:
+    """Forget the sandbox's content (inside the caller's locked transaction); its blob
+    files go once the transaction commits."""
+    ORMStore(sandbox).delete_all_blobs()
+    sandbox.records.all().delete()
+    sandbox.traces.all().delete()
+
+
+def reset_sandbox(sandbox: Sandbox) -> None:
+    """Forget everything in the sandbox: buckets, objects, keys, traces.
+
+    It either completes or changes nothing: while the database is busy it waits for its
+    turn, and the blob files are removed only after the commit.
+    """
+    with transaction.atomic():
+        _lock(sandbox)
+        _empty(sandbox)
+        Sandbox.objects.filter(pk=sandbox.pk).update(updated=timezone.now())
 
 
 def delete_sandbox(sandbox: Sandbox) -> None:
-    ORMStore(sandbox).delete_all_blobs()
-    sandbox.delete()
+    with transaction.atomic():
+        try:
+            _lock(sandbox)
+        except Http404:
+            return
+        ORMStore(sandbox).delete_all_blobs()
+        sandbox.delete()
 
 
 def clone_sandbox(template: Sandbox, owner: str, name: str | None = None) -> Sandbox:
-    """A learner's own copy of a demo sandbox: records, blobs and traces."""
+    """An exact copy of a sandbox — records, blobs and traces — for a reproducible class.
+
+    NOTE: the copy shares the template's key material (it keeps the key salt, so the
+    wrapped keys still open) and its seed: every copy draws the same bytes, which is the
+    point of a reproducible scenario and the reason the lab says so on its pages. A
+    learner's own demo is never made this way (``create_demo_sandbox``).
+    """
     with transaction.atomic():
-        # The copy keeps the template's key salt: its wrapped key material must still open.
         copy = Sandbox.objects.create(
             owner=owner,
             name=(name or template.name)[:80],
             seed=template.seed,
             key_salt=template.key_salt,
         )
-        _copy_blobs(ORMStore(template), ORMStore(copy))
-        _copy_rows(template, copy)
+        target = ORMStore(copy)
+        try:
+            _copy_blobs(ORMStore(template), target)
+            _copy_rows(template, copy)
+        except BaseException:
+            target.discard_written_blobs()
+            raise
     return copy
 
 
-def restore_demo(sandbox: Sandbox, template: Sandbox) -> None:
-    """Put the demo's content back into a learner's sandbox, as a first visit's copy has it.
+def restore_demo(sandbox: Sandbox) -> None:
+    """Put the demo back into a learner's sandbox, as a first visit's sandbox has it.
 
     The sandbox keeps its id and name, so the learner's links and bookmarks still work;
-    everything inside it (buckets, objects, keys, traces) is replaced by the template's.
-    It takes the template's key salt and seed too: the copied key material is wrapped
-    under the template's deployment key, and a first visit's copy draws from the same seed.
+    everything inside it (buckets, objects, keys, traces) is replaced by a new build of
+    the demo with keys of its own. One transaction: it completes or changes nothing, and
+    the old blob files go only after the commit.
     """
-    store, source = ORMStore(sandbox), ORMStore(template)
+    from .demo import build_demo
+
     with transaction.atomic():
-        # Blobs first: if copying one fails, the rollback leaves the old records, and the
-        # old blobs are all still there (a demo copy's blobs have the template's names
-        # and bytes, so overwriting them changes nothing).
-        _copy_blobs(source, store)
-        sandbox.records.all().delete()
-        sandbox.traces.all().delete()
-        sandbox.key_salt = template.key_salt
-        sandbox.seed = template.seed
+        _lock(sandbox)
+        _empty(sandbox)
+        # New content, new key material: a new salt for the key that wraps it, and the
+        # operating system's randomness from now on.
+        sandbox.key_salt = secrets.token_hex(16)
+        sandbox.seed = ""
         sandbox.save(update_fields=["key_salt", "seed", "updated"])
-        _copy_rows(template, sandbox)
-    # Only now, with the new records committed, are the learner's own blobs unused.
-    for name in set(_blob_names(store)) - set(_blob_names(source)):
-        store.delete_blob(name)
+        build_demo(sandbox)
 
 
 def _copy_rows(template: Sandbox, copy: Sandbox) -> None:
@@ -239,17 +386,9 @@ def _copy_rows(template: Sandbox, copy: Sandbox) -> None:
         TraceRecord.objects.filter(pk=pk).update(created=moment)
 
 
-def _blob_names(store: ORMStore) -> list[str]:
-    try:
-        _, files = store.storage.listdir(store._prefix.rstrip("/"))
-    except FileNotFoundError:
-        return []
-    return list(files)
-
-
 def _copy_blobs(source: ORMStore, target: ORMStore) -> None:
-    for name in _blob_names(source):
-        with source.storage.open(source._prefix + name, "rb") as f:
+    for name in source.blob_names():
+        with source.open_blob(name) as f:
             target.write_blob(name, _read_pieces(f))
 
 

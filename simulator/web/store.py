@@ -1,20 +1,43 @@
 """The engine's store protocol over the Django ORM and Django file storage.
 
 Records go to the ``Record`` table, one row each; blobs go to the default file
-storage under ``blobs/<sandbox id>/<blob id>``. Callers wrap each engine request in
-``transaction.atomic()`` so a failed request leaves no record behind; the engine
-itself deletes the blob of a failed upload.
+storage under ``blobs/<sandbox id>/<blob id>``.
+
+Two ways to open a sandbox's store (``sandboxes`` chooses):
+
+* **A look** (``read_only=True``), for page views. It reads each record once, and
+  whatever the engine writes while answering (an audit event, a request count, the AWS
+  managed key created on first use) stays in memory and is gone with the store: a page
+  view writes nothing, needs no transaction and takes no lock.
+* **A request**, inside the transaction that ``sandboxes`` opens and locks. Blob files
+  cannot roll back with the database, so they follow it by hand: a blob id is never
+  reused (writing one that exists is an error, never an overwrite); an old blob is
+  deleted only once the transaction has committed (``transaction.on_commit``); and the
+  blobs this request wrote are removed again when its transaction rolls back
+  (``discard_written_blobs``). A blob left behind all the same (a process killed
+  half-way) is found by ``manage.py checkblobs``.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from typing import Any, BinaryIO, cast
 
 from django.core.files.base import File
 from django.core.files.storage import Storage, default_storage
+from django.db import Error as DatabaseError
+from django.db import transaction
+
+from simulator.engine.store import BlobExists
 
 from .models import Record, Sandbox
+
+
+def blob_prefix(sandbox_id: object) -> str:
+    """The folder of a sandbox's blobs in file storage."""
+    return f"blobs/{sandbox_id}/"
 
 
 class _ChunkFile(File):  # type: ignore[type-arg]
@@ -40,23 +63,28 @@ class _ChunkFile(File):  # type: ignore[type-arg]
 class ORMStore:
     """One sandbox's engine state.
 
-    With ``cache_reads`` the store remembers every record it has read or written, so
-    the engine's repeated reads of one record (the bucket, the caller's IAM user, each
-    KMS key after a listing) cost one query. Only for a short-lived engine that is the
-    sole writer of the sandbox while it lives: the lab's page views, which look inside a
-    transaction that is rolled back (``lab.state.peek``). Like ``MemoryStore``, reads
-    return a shallow copy.
+    ``read_only``: a look (see the module's docstring). It caches every record it reads
+    or writes, so the engine's repeated reads of one record (the bucket, the caller's
+    IAM user, each KMS key after a listing) cost one query, and keeps its writes in that
+    cache. Like ``MemoryStore``, reads return a shallow copy.
     """
 
+    # The engine answers S3 and KMS errors itself but must never turn a database failure
+    # into one: it propagates, and the request's transaction rolls back.
+    fatal_errors: tuple[type[BaseException], ...] = (DatabaseError,)
+
     def __init__(
-        self, sandbox: Sandbox, storage: Storage | None = None, *, cache_reads: bool = False
+        self, sandbox: Sandbox, storage: Storage | None = None, *, read_only: bool = False
     ) -> None:
         self.sandbox = sandbox
         self.storage = storage or default_storage
-        self._prefix = f"blobs/{sandbox.pk}/"
-        self._cache: dict[tuple[str, str], dict[str, Any] | None] | None = (
-            {} if cache_reads else None
-        )
+        self.read_only = read_only
+        self._prefix = blob_prefix(sandbox.pk)
+        self._cache: dict[tuple[str, str], dict[str, Any] | None] | None = {} if read_only else None
+        # A look's writes, by kind, for ``scan`` (None: deleted).
+        self._written: dict[str, dict[str, dict[str, Any] | None]] = {}
+        # Blob names this request wrote, removed again if its transaction rolls back.
+        self._new_blobs: list[str] = []
 
     # records -------------------------------------------------------------
     def _rows(self, kind: str) -> Any:
@@ -77,6 +105,9 @@ class ORMStore:
         return record
 
     def put(self, kind: str, id: str, record: dict[str, Any]) -> None:
+        if self.read_only:
+            self._remember(kind, id, dict(record))
+            return
         # One INSERT ... ON CONFLICT DO UPDATE on the unique (sandbox, kind, rid), instead
         # of update_or_create's locking SELECT, savepoints and a second statement.
         Record.objects.bulk_create(
@@ -85,16 +116,42 @@ class ORMStore:
             unique_fields=["sandbox", "kind", "rid"],
             update_fields=["data"],
         )
-        if self._cache is not None:
-            self._cache[(kind, id)] = dict(record)
 
     def delete(self, kind: str, id: str) -> None:
+        if self.read_only:
+            self._remember(kind, id, None)
+            return
         self._rows(kind).filter(rid=id).delete()
-        if self._cache is not None:
-            self._cache[(kind, id)] = None
+
+    def _remember(self, kind: str, id: str, record: dict[str, Any] | None) -> None:
+        assert self._cache is not None
+        self._cache[(kind, id)] = record
+        self._written.setdefault(kind, {})[id] = record
 
     def scan(
         self, kind: str, prefix: str = "", start_after: str = ""
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        written = self._written.get(kind)
+        if not written:
+            yield from self._scan_rows(kind, prefix, start_after)
+            return
+        # A look that wrote records of this kind: its own versions replace the stored
+        # ones, in id order.
+        own = sorted(
+            (rid, record)
+            for rid, record in written.items()
+            if record is not None and rid.startswith(prefix) and rid > start_after
+        )
+        stored = (
+            (rid, record)
+            for rid, record in self._scan_rows(kind, prefix, start_after)
+            if rid not in written
+        )
+        for rid, record in heapq.merge(stored, own, key=itemgetter(0)):
+            yield rid, dict(record)
+
+    def _scan_rows(
+        self, kind: str, prefix: str, start_after: str
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         rows = self._rows(kind)
         if prefix:
@@ -123,19 +180,26 @@ class ORMStore:
         return self._prefix + blob_id
 
     def write_blob(self, blob_id: str, chunks: Iterable[bytes]) -> int:
+        if self.read_only:
+            raise RuntimeError("a look at a sandbox writes no blob")
         name = self._name(blob_id)
         if self.storage.exists(name):
-            self.storage.delete(name)
+            raise BlobExists(f"blob {blob_id} exists; a blob id is never reused")
         content = _ChunkFile(chunks)
         try:
             saved = self.storage.save(name, content)
         except BaseException:
-            if self.storage.exists(name):
+            # FileSystemStorage writes to a temporary file and moves it into place, but
+            # a storage that writes in place may leave a part behind.
+            if content.written and self.storage.exists(name):
                 self.storage.delete(name)
             raise
-        if saved != name:  # the storage renamed it: never expected, since ids are unique
+        if saved != name:
+            # Another writer took the name between the check and the save (the storage
+            # creates files exclusively and renamed ours): never overwrite, never keep.
             self.storage.delete(saved)
-            raise RuntimeError("blob storage refused the blob's name")
+            raise BlobExists(f"blob {blob_id} exists; a blob id is never reused")
+        self._new_blobs.append(name)
         return content.written
 
     def open_blob(self, blob_id: str) -> BinaryIO:
@@ -145,22 +209,50 @@ class ORMStore:
         return self.storage.size(self._name(blob_id))
 
     def delete_blob(self, blob_id: str) -> None:
+        """Forget a blob: once the transaction commits (at once outside one).
+
+        Until the commit the blob is still the one the committed records name: if the
+        transaction rolls back (a failed overwrite), the old object stays readable.
+        """
+        if self.read_only:
+            return
         name = self._name(blob_id)
+        transaction.on_commit(lambda: self._remove(name))
+
+    def _remove(self, name: str) -> None:
         if self.storage.exists(name):
             self.storage.delete(name)
+
+    def discard_written_blobs(self) -> None:
+        """Remove the blobs this store wrote: its transaction rolled back, nothing names them."""
+        while self._new_blobs:
+            self._remove(self._new_blobs.pop())
 
     def read_blob(self, blob_id: str) -> bytes:
         with self.open_blob(blob_id) as f:
             return f.read()
 
     def replace_blob(self, blob_id: str, data: bytes) -> None:
+        """Overwrite a blob in place — only for the "break it" lesson's tampered byte."""
+        name = self._name(blob_id)
+        self._remove(name)
         self.write_blob(blob_id, [data])
+        self._new_blobs.remove(name)
 
-    def delete_all_blobs(self) -> None:
-        """Remove every blob of the sandbox (on reset and delete)."""
+    def blob_names(self) -> list[str]:
+        """The blob files this sandbox has in storage."""
         try:
             _, files = self.storage.listdir(self._prefix.rstrip("/"))
         except FileNotFoundError:
-            return
-        for name in files:
-            self.storage.delete(self._prefix + name)
+            return []
+        return list(files)
+
+    def delete_all_blobs(self) -> None:
+        """Remove every blob of the sandbox (on reset and delete), once the work commits."""
+        names = [self._prefix + name for name in self.blob_names()]
+
+        def remove_all() -> None:
+            for name in names:
+                self._remove(name)
+
+        transaction.on_commit(remove_all)

@@ -12,17 +12,18 @@ errors are ``{"__type": <code>, "message": ...}`` with KMS's status.
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from simulator.engine import KMSError, cse
 
+from .. import jsoninput
 from ..sandboxes import get_sandbox, open_engine, run_kms
 
 # Who may call KMS from the lab's pages; anonymous is "*", as for S3.
@@ -56,13 +57,28 @@ def _validation(message: str) -> BadRequest:
     return BadRequest("ValidationException", message)
 
 
+def _unreadable(error: jsoninput.JSONInputError) -> BadRequest:
+    if error.reason == error.NUL:
+        # NOTE: KMS takes any Unicode text; the lab refuses U+0000 because its database
+        # (PostgreSQL) cannot keep it in the audit event the call would leave.
+        return _validation(
+            gettext("The lab cannot keep the NUL character (U+0000): remove it and try again.")
+        )
+    message = {
+        error.DEPTH: gettext("The request body is nested too deeply."),
+        error.NUMBER: gettext("NaN, Infinity and numbers out of range are not valid JSON."),
+        error.SURROGATE: gettext("The request body holds a lone surrogate, which is not text."),
+    }.get(error.reason, "The request body is not valid JSON.")
+    return BadRequest("SerializationException", message)
+
+
 def _payload(request: HttpRequest) -> dict[str, Any]:
     if len(request.body) > _MAX_BODY:
         raise _validation("The request body is too large.")
     try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("SerializationException", "The request body is not valid JSON.") from None
+        data = jsoninput.loads(request.body or b"{}")
+    except jsoninput.JSONInputError as error:
+        raise _unreadable(error) from None
     if not isinstance(data, dict):
         raise BadRequest("SerializationException", "The request body must be a JSON object.")
     return data
@@ -80,6 +96,8 @@ def _string_map(value: Any, field: str) -> dict[str, str]:
 
 def _principal(data: dict[str, Any]) -> str:
     sender = data.get("Principal") or "alice"
+    if not isinstance(sender, str):
+        raise BadRequest("SerializationException", "Principal must be a string.")
     if sender not in SENDERS:
         raise _validation(
             f"1 validation error detected: Value '{sender}' at 'principal' failed to satisfy "
@@ -129,7 +147,9 @@ def data_key(request: HttpRequest, sandbox: Any, data: dict[str, Any]) -> dict[s
     """
     key_id = _required_string(data, "KeyId")
     version = data.get("Version", 3)
-    if version not in CONTENT_ALGORITHMS or isinstance(version, bool):
+    # Only a JSON integer: a list or an object is not a key of CONTENT_ALGORITHMS at all,
+    # true would equal 1 and 3.0 would equal 3.
+    if type(version) is not int or version not in CONTENT_ALGORITHMS:
         raise _validation("Version must be 2 or 3 (the S3 Encryption Client's V2 or V3 format).")
     context = _string_map(data.get("EncryptionContext"), "EncryptionContext")
     if cse.CEK_ALG_CONTEXT_KEY in context:
@@ -174,18 +194,13 @@ def decrypt_key(request: HttpRequest, sandbox: Any, data: dict[str, Any]) -> dic
 
 def _kms_keys(sandbox: Any) -> list[dict[str, str]]:
     """The sandbox's customer managed keys, for the workbench's key picker (read only)."""
-    from django.db import transaction
-
     keys: list[dict[str, str]] = []
-    with transaction.atomic():
-        engine = open_engine(sandbox)
-        try:
-            aliases = engine.kms("ListAliases", {}).get("Aliases", [])
-            listed = engine.kms("ListKeys", {}).get("Keys", [])
-        except KMSError:
-            aliases, listed = [], []
-        # Looking at a page is not a learner's request: leave no audit event behind.
-        transaction.set_rollback(True)
+    engine = open_engine(sandbox)
+    try:
+        aliases = engine.kms("ListAliases", {}).get("Aliases", [])
+        listed = engine.kms("ListKeys", {}).get("Keys", [])
+    except KMSError:
+        aliases, listed = [], []
     names: dict[str, str] = {}
     for alias in aliases:
         target = alias.get("TargetKeyId")

@@ -1,9 +1,10 @@
 """What the lab's pages show about a sandbox: buckets, settings, objects, the timeline.
 
 Reading a page is not a learner's request. The S3 calls made here (ListBuckets,
-GetBucketEncryption, ListObjectsV2, HeadObject, KMS ListAliases) run inside a
-transaction that is always rolled back, so looking at a page leaves no audit event,
-no trace and no counter behind: only the learner's own actions do.
+GetBucketEncryption, ListObjectsV2, HeadObject, KMS ListAliases) run on a look at the
+sandbox (``sandboxes.open_engine``) that keeps whatever the engine records in memory,
+so looking at a page writes nothing, takes no lock and leaves no audit event, trace or
+counter behind: only the learner's own actions do.
 """
 
 from __future__ import annotations
@@ -11,13 +12,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
-
-from django.db import transaction
 
 from simulator.engine import Engine, KMSError, S3Request, S3Response
 from simulator.engine.s3 import sse
@@ -37,15 +35,6 @@ OBJECTS_PER_PAGE = 50
 TIMELINE_LIMIT = 200
 
 
-@contextmanager
-def _peeking(sandbox: Sandbox) -> Iterator[Engine]:
-    with transaction.atomic():
-        try:
-            yield open_engine(sandbox, peek=True)
-        finally:
-            transaction.set_rollback(True)
-
-
 def parse_time(text: str) -> datetime | None:
     """An ISO 8601 time as S3 writes it (``2026-11-28T15:55:07.423Z``), or None."""
     try:
@@ -56,8 +45,7 @@ def parse_time(text: str) -> datetime | None:
 
 def peek(sandbox: Sandbox, work: Callable[[Engine], T]) -> T:
     """Run read-only engine calls for a page, leaving nothing behind."""
-    with _peeking(sandbox) as engine:
-        return work(engine)
+    return work(open_engine(sandbox))
 
 
 # --------------------------------------------------------------------------- parsing
@@ -498,7 +486,7 @@ WRAPPED_FIELDS = ("wrapped_key", "kms_blob", "outer_wrapped_key", "kms_key_arn",
 
 
 def snapshot(sandbox: Sandbox, bucket: str, key: str) -> Snapshot:
-    store = ORMStore(sandbox)
+    store = ORMStore(sandbox, read_only=True)
     record = store.get("object", object_id(bucket, key))
     if record is None:
         return Snapshot(exists=False)

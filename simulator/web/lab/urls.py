@@ -9,6 +9,7 @@ B = "lab/<uuid:sandbox_id>/buckets/<str:bucket>/"
 urlpatterns = [
     path("lab/", views.sandboxes, name="sandboxes"),
     path("lab/new/", views.sandbox_create, name="sandbox_create"),
+    path("lab/start/", views.sandbox_start, name="sandbox_start"),
     path("lab/<uuid:sandbox_id>/", views.sandbox, name="sandbox"),
     path("lab/<uuid:sandbox_id>/rename/", views.sandbox_rename, name="sandbox_rename"),
     path("lab/<uuid:sandbox_id>/reset/", views.sandbox_reset, name="sandbox_reset"),

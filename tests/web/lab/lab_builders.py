@@ -15,10 +15,15 @@ from simulator.web.models import Sandbox
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
-def learner_client() -> Client:
-    """A new learner: the first visit to /lab/ gives them a ready sandbox."""
+def learner_client(*, demo: bool = False) -> Client:
+    """A new learner with one sandbox, empty unless ``demo``, made as a learner makes it:
+    the first visit to /lab/ creates nothing; a button does."""
     client = Client()
-    response = client.get("/lab/")
+    assert client.get("/lab/").status_code == 200
+    if demo:
+        response = client.post("/lab/start/")
+    else:
+        response = client.post("/lab/new/", {"name": "My sandbox", "content": "empty"})
     assert response.status_code == 302
     return client
 

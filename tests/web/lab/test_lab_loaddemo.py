@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from simulator.web import sandboxes
+from simulator.web.demo import DEMO_SSEC_KEY, KMS_ALIAS
 from simulator.web.lab import state
-from simulator.web.management.commands.loaddemo import DEMO_SSEC_KEY, KMS_ALIAS
 from simulator.web.models import Sandbox
 
 

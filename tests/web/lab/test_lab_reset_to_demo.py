@@ -1,6 +1,9 @@
-"""Reset to demo: a learner gets the first visit's demo content back, in the same sandbox."""
+"""Reset to demo: a learner gets the first visit's demo content back, in the same sandbox,
+built afresh with keys of its own."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -8,10 +11,10 @@ from django.test import Client
 from lab_builders import HX, learner_client, make_bucket, put, sandbox_of, url
 
 from simulator.web import sandboxes
+from simulator.web.demo import DEMO_SSEC_KEY
 from simulator.web.lab import s3calls
 from simulator.web.lab.running import run
 from simulator.web.lab.state import list_buckets
-from simulator.web.management.commands.loaddemo import DEMO_SSEC_KEY
 from simulator.web.models import Sandbox
 from simulator.web.store import ORMStore
 
@@ -26,7 +29,7 @@ def _names(sandbox: Sandbox) -> list[str]:
 
 
 def _blobs(sandbox: Sandbox) -> set[str]:
-    return set(sandboxes._blob_names(ORMStore(sandbox)))
+    return set(ORMStore(sandbox).blob_names())
 
 
 def _template() -> Sandbox:
@@ -39,9 +42,9 @@ def with_demo(db: None) -> None:
 
 
 @pytest.fixture
-def changed(with_demo: None) -> tuple[Client, Sandbox]:
-    """A learner whose first-visit demo copy has been emptied and then given own work."""
-    client = learner_client()
+def changed(db: None) -> tuple[Client, Sandbox]:
+    """A learner whose first-visit demo has been emptied and then given own work."""
+    client = learner_client(demo=True)
     sandbox = sandbox_of(client)
     sandboxes.reset_sandbox(sandbox)
     make_bucket(sandbox, "my-own-work")
@@ -50,17 +53,21 @@ def changed(with_demo: None) -> tuple[Client, Sandbox]:
 
 
 def test_reset_to_demo_brings_back_what_a_first_visit_gets(
-    changed: tuple[Client, Sandbox],
+    changed: tuple[Client, Sandbox], django_capture_on_commit_callbacks: Any
 ) -> None:
     client, sandbox = changed
-    first_visit = sandbox_of(learner_client())
+    first_visit = sandbox_of(learner_client(demo=True))
 
-    response = client.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
+    # The old blob files are removed once the work has committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
 
     assert response.status_code == 302 and response["Location"] == "/lab/"
     assert _names(sandbox) == _names(first_visit) == DEMO_BUCKETS
     assert sandbox.traces.count() == first_visit.traces.count() > 0
-    assert _blobs(sandbox) == _blobs(_template())
+    # The same objects, stored under blob ids (and keys) of its own.
+    assert len(_blobs(sandbox)) == len(_blobs(first_visit)) > 0
+    assert _blobs(sandbox).isdisjoint(_blobs(first_visit))
 
 
 def test_the_sandbox_keeps_its_id_and_name_so_links_still_work(
@@ -78,7 +85,7 @@ def test_the_sandbox_keeps_its_id_and_name_so_links_still_work(
 
 
 def test_the_restored_demo_opens_its_keys_and_objects(changed: tuple[Client, Sandbox]) -> None:
-    """The copied key material must still unwrap: SSE-S3, SSE-KMS and SSE-C reads succeed."""
+    """The new key material opens the new objects: SSE-S3, SSE-KMS and SSE-C reads succeed."""
     client, sandbox = changed
 
     client.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
@@ -93,12 +100,18 @@ def test_the_restored_demo_opens_its_keys_and_objects(changed: tuple[Client, San
         assert run(sandbox, "test", request).response.status == 200, request.key
 
 
-def test_the_learner_s_own_work_and_blobs_are_gone(changed: tuple[Client, Sandbox]) -> None:
+def test_the_learner_s_own_work_and_blobs_are_gone(
+    changed: tuple[Client, Sandbox], django_capture_on_commit_callbacks: Any
+) -> None:
     client, sandbox = changed
-    own_blobs = _blobs(sandbox) - _blobs(_template())
+    own_blobs = _blobs(sandbox)
     assert own_blobs
 
-    client.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
+        # Nothing is removed before the commit.
+        assert _blobs(sandbox) >= own_blobs
+    assert callbacks
 
     assert "my-own-work" not in _names(sandbox)
     assert not sandbox.traces.filter(bucket="my-own-work").exists()
@@ -130,14 +143,14 @@ def test_the_button_asks_first_and_works_without_javascript(
     assert "csrfmiddlewaretoken" in form and "Reset to demo" in form
 
 
-def test_without_a_demo_template_it_is_built_first(db: None) -> None:
-    client = learner_client()  # no template yet: the first visit got an empty sandbox
+def test_an_empty_sandbox_can_be_given_the_demo_without_any_template(db: None) -> None:
+    client = learner_client()
     sandbox = sandbox_of(client)
     assert _names(sandbox) == []
 
     client.post(url("sandbox_restore_demo", sandbox), CONFIRMED)
 
-    assert Sandbox.objects.filter(is_template=True).count() == 1
+    assert not Sandbox.objects.filter(is_template=True).exists()
     assert _names(sandbox) == DEMO_BUCKETS
 
 

@@ -16,34 +16,62 @@ CONFIRMED = {"confirmed": "1"}
 
 
 @pytest.mark.django_db
-def test_first_visit_gives_a_ready_sandbox_and_lands_in_it() -> None:
+def test_a_first_visit_creates_nothing_and_offers_the_demo() -> None:
     client = Client()
 
     response = client.get("/lab/")
 
+    assert response.status_code == 200
+    assert b"Open the demo sandbox" in response.content
+    assert not Sandbox.objects.exists()
+    # No learner id either: looking writes no session (the test client's own
+    # ``client.session`` would make one, so the cookie and the table are asked).
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.exists() and "sessionid" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_a_crawler_without_cookies_creates_nothing() -> None:
+    for _ in range(5):
+        assert Client().get("/lab/").status_code == 200
+    from django.contrib.sessions.models import Session
+
+    assert not Sandbox.objects.exists() and not Session.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_start_button_makes_the_demo_sandbox_and_lands_in_it() -> None:
+    client = Client()
+    client.get("/lab/")
+
+    response = client.post("/lab/start/")
+
     sandbox = sandbox_of(client)
     assert response.status_code == 302
     assert response["Location"] == url("sandbox", sandbox)
-    assert not sandbox.is_template
-
-
-@pytest.mark.django_db
-def test_first_visit_clones_the_demo_when_there_is_one() -> None:
-    call_command("loaddemo", verbosity=0)
-
-    client = learner_client()
-
-    names = [b.name for b in list_buckets(sandbox_of(client))]
+    assert not sandbox.is_template and not sandbox.seed
+    names = [b.name for b in list_buckets(sandbox)]
     assert {"demo-sse-s3", "demo-sse-kms", "demo-ssec", "demo-policy"} <= set(names)
-    assert sandbox_of(client).name == "Demo: S3 encryption at rest"
+    assert sandbox.name == "Demo: S3 encryption at rest"
 
 
 @pytest.mark.django_db
-def test_a_first_visit_in_japanese_names_the_demo_copy_in_japanese() -> None:
-    call_command("loaddemo", verbosity=0)
+def test_pressing_start_again_opens_the_same_sandbox() -> None:
+    client = learner_client(demo=True)
+    first = sandbox_of(client)
+
+    response = client.post("/lab/start/")
+
+    assert response["Location"] == url("sandbox", first)
+    assert Sandbox.objects.filter(owner=first.owner).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_first_visit_in_japanese_names_the_demo_in_japanese() -> None:
     client = Client()
     client.cookies["django_language"] = "ja"
-    assert client.get("/lab/").status_code == 302
+    assert client.post("/lab/start/").status_code == 302
     assert sandbox_of(client).name == "デモ: S3 の保管時の暗号化"
 
 
@@ -110,7 +138,7 @@ def test_deleting_every_sandbox_does_not_bring_one_back(learner: tuple[Client, S
     response = client.get("/lab/")
 
     assert response.status_code == 200
-    assert b"You have no sandbox yet" in response.content
+    assert b"Open the demo sandbox" in response.content
 
 
 def test_templates_are_nobody_s_sandbox(db: None) -> None:

@@ -21,6 +21,7 @@ from .sandbox_views import (
     sandbox_rename,
     sandbox_reset,
     sandbox_restore_demo,
+    sandbox_start,
     sandboxes,
 )
 from .upload_views import upload
@@ -42,6 +43,7 @@ __all__ = [
     "sandbox_rename",
     "sandbox_reset",
     "sandbox_restore_demo",
+    "sandbox_start",
     "sandboxes",
     "upload",
 ]

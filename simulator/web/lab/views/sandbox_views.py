@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.management import call_command
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,45 +15,21 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ... import sandboxes as service
-from ...management.commands.loaddemo import TEMPLATE_NAME
 from ...models import Sandbox
 from .. import s3calls, state
 from ..forms import BucketForm, SandboxNameForm
 from ..running import run
 from .common import aws_message, error_info, render_page, result_of
 
-WELCOMED = "lab.welcomed"
 
-
-def _template() -> Sandbox | None:
-    return (
-        Sandbox.objects.filter(is_template=True, owner=service.DEMO_OWNER)
-        .order_by("created")
-        .first()
-    )
-
-
-def _demo_template() -> Sandbox:
-    """The demo template, built first if this site has none yet (``manage.py loaddemo``)."""
-    template = _template()
-    if template is None:
-        call_command("loaddemo", stdout=io.StringIO())
-        template = _template()
-        assert template is not None, "loaddemo made no template"
-    return template
-
-
-def _demo_name(template: Sandbox) -> str:
-    """The demo's name in the learner's language (the template keeps the English one)."""
-    if template.name == TEMPLATE_NAME:
-        return _("Demo: S3 encryption at rest")
-    return template.name
+def _demo_name() -> str:
+    """The demo's name, in the learner's language."""
+    return _("Demo: S3 encryption at rest")
 
 
 def _new_sandbox(owner: str, name: str, from_demo: bool) -> Sandbox:
-    template = _template() if from_demo else None
-    if template is not None:
-        return service.clone_sandbox(template, owner, name or _demo_name(template))
+    if from_demo:
+        return service.create_demo_sandbox(owner, name or _demo_name())
     return service.create_sandbox(owner, name or _("My sandbox"))
 
 
@@ -65,7 +39,6 @@ def _list_context(request: HttpRequest, **extra: object) -> dict[str, object]:
         "sandboxes": items,
         "at_cap": len(items) >= service.MAX_SANDBOXES,
         "max_sandboxes": service.MAX_SANDBOXES,
-        "has_demo": _template() is not None,
         "create_form": extra.pop("create_form", None) or SandboxNameForm(),
         "sandbox_actions": SANDBOX_ACTIONS,
         **extra,
@@ -74,14 +47,26 @@ def _list_context(request: HttpRequest, **extra: object) -> dict[str, object]:
 
 @require_GET
 def sandboxes(request: HttpRequest) -> HttpResponse:
-    owner = service.learner_id(request)
-    if not request.session.get(WELCOMED):
-        # A first visit gets a ready sandbox, the demo's content if there is one.
-        request.session[WELCOMED] = True
-        if not service.sandboxes_of(request).exists():
-            sandbox = _new_sandbox(owner, "", from_demo=True)
-            return redirect("web:sandbox", sandbox.pk)
+    """The learner's sandboxes; a first visit is offered the demo, one click away.
+
+    Looking creates nothing: no session, no sandbox. A crawler, or a script that drops
+    its cookies, costs one page. The sandbox is made on the learner's first action
+    (``sandbox_start``).
+    """
     return render_page(request, "web/lab/sandboxes.html", "sandbox-list", _list_context(request))
+
+
+@require_POST
+def sandbox_start(request: HttpRequest) -> HttpResponse:
+    """A first visit's "Open the demo": the learner's first sandbox, with the demo in it.
+
+    Pressed again (a second tab, a double click), it opens the sandbox the learner has.
+    """
+    owner = service.learner_id(request)
+    existing = service.sandboxes_of(request).order_by("created").first()
+    if existing is not None:
+        return redirect("web:sandbox", existing.pk)
+    return redirect("web:sandbox", _new_sandbox(owner, "", from_demo=True).pk)
 
 
 @require_POST
@@ -185,7 +170,7 @@ def sandbox_restore_demo(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpRes
         request,
         sandbox_id,
         "web:sandbox_restore_demo",
-        lambda sandbox: service.restore_demo(sandbox, _demo_template()),
+        service.restore_demo,
     )
 
 

@@ -1,38 +1,22 @@
-"""``manage.py loaddemo``: the demo sandbox every new learner starts from.
+"""``manage.py loaddemo``: the site's demo template (``simulator.web.demo``).
 
 Idempotent: a second run finds the template and leaves it alone (``--rebuild``
-replaces it). Everything in it is made through the engine, as a learner would make
-it, so each step also has its trace. The template has a fixed seed: its random
-draws (data keys, IVs, ids) are the same on every machine.
+replaces it). The template is built from the demo's fixed seed, so its random draws
+(data keys, IVs, ids) are the same on every machine: the reproducible reference of the
+demo. A learner's copy is not taken from it: each is built afresh in the learner's
+own sandbox with the operating system's randomness (``demo.build_demo``).
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from simulator.engine import KMSError, S3Request
-
 from ... import sandboxes as service
-from ...lab import s3calls
-from ...lab.presets import PRESETS_BY_CODE
-from ...lab.running import run
+from ...demo import SEED, TEMPLATE_NAME, DemoFailed, build_demo
 from ...models import Sandbox
-
-TEMPLATE_NAME = "Demo: S3 encryption at rest"
-SEED = "lab-demo-v1"
-KMS_ALIAS = "alias/lab-demo"
-# The demo's SSE-C key is public on purpose (it is in this file and in README.txt of
-# the bucket), so learners can read the demo object. Never publish a real one.
-DEMO_SSEC_RAW = b"lab-demo-ssec-key-32-bytes-long!"
-DEMO_SSEC_KEY = s3calls.b64(DEMO_SSEC_RAW)
-
-
-def _text(body: str) -> bytes:
-    return body.encode("utf-8")
 
 
 class Command(BaseCommand):
@@ -58,95 +42,8 @@ class Command(BaseCommand):
             sandbox = Sandbox.objects.create(
                 owner=service.DEMO_OWNER, name=TEMPLATE_NAME, seed=SEED, is_template=True
             )
-            Demo(sandbox).build()
+            try:
+                build_demo(sandbox)
+            except DemoFailed as error:
+                raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Demo template created: {sandbox.pk}"))
-
-
-class Demo:
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    def s3(self, action: str, request: S3Request, expect: int | None = 200) -> int:
-        outcome = run(self.sandbox, action, request)
-        status = outcome.response.status
-        if expect is not None and status >= 300:
-            raise CommandError(
-                f"demo request {request.method} /{request.bucket}/{request.key} failed: "
-                f"{status} {outcome.response.error_code} {outcome.response.error_message}"
-            )
-        # Traces of a cloned sandbox are ordered by their audit event times (millisecond
-        # precision): keep each request in its own millisecond.
-        time.sleep(0.003)
-        return status
-
-    def put(self, bucket: str, key: str, body: bytes, headers: dict[str, str] | None = None,
-            expect: int | None = 200, content_type: str = "text/plain; charset=utf-8") -> int:  # fmt: skip
-        request = s3calls.put_object(
-            bucket, key, body, len(body), content_type=content_type, headers=headers or {}
-        )
-        return self.s3("upload", request, expect)
-
-    def set_default(self, bucket: str, algorithm: str, **kwargs: Any) -> None:
-        body = s3calls.encryption_xml(algorithm, **kwargs)
-        self.s3("bucket.encryption", s3calls.put_bucket_encryption(bucket, body))
-
-    def kms_key(self) -> str:
-        try:
-            created = service.run_kms(
-                self.sandbox, "CreateKey", {"Description": "Lab demo customer managed key"}
-            )
-            arn = str(created["KeyMetadata"]["Arn"])
-            service.run_kms(
-                self.sandbox,
-                "CreateAlias",
-                {"AliasName": KMS_ALIAS, "TargetKeyId": created["KeyMetadata"]["KeyId"]},
-            )
-        except KMSError as error:
-            raise CommandError(f"KMS refused the demo key: {error.code}") from error
-        return arn
-
-    def build(self) -> None:
-        arn = self.kms_key()
-
-        # 1. SSE-S3: the default every bucket has had since 2023, set explicitly here.
-        self.s3("bucket.create", s3calls.create_bucket("demo-sse-s3"))
-        self.set_default("demo-sse-s3", "AES256")
-        self.put("demo-sse-s3", "hello.txt", _text("Hello from the S3 Encryption Lab.\n"))
-        self.put("demo-sse-s3", "reports/2026-q3.csv", _text("month,visits\njul,120\naug,98\nsep,143\n"),
-                 {"x-amz-server-side-encryption": "AES256"}, content_type="text/csv")  # fmt: skip
-
-        # 2. SSE-KMS with a customer managed key and a bucket key, switched on after an
-        #    object existed: the course's "default encryption is not retroactive".
-        self.s3("bucket.create", s3calls.create_bucket("demo-sse-kms"))
-        self.put("demo-sse-kms", "before-default.txt",
-                 _text("Uploaded while the default was still SSE-S3.\n"))  # fmt: skip
-        self.set_default("demo-sse-kms", "aws:kms", kms_key=KMS_ALIAS, bucket_key=True)
-        self.put("demo-sse-kms", "after-default.txt",
-                 _text("Uploaded after the default became SSE-KMS.\n"))  # fmt: skip
-        self.put("demo-sse-kms", "invoice-0042.json", _text('{"invoice": 42, "total": "1200 JPY"}\n'),
-                 s3calls.sse_headers(s3calls.MODE_SSE_KMS, kms_key=arn,
-                                     context={"department": "finance"}),
-                 content_type="application/json")  # fmt: skip
-        self.s3("object.get", s3calls.object_request("GET", "demo-sse-kms", "after-default.txt"))
-
-        # 3. SSE-C: unblocked first (new buckets block it since April 2026).
-        self.s3("bucket.create", s3calls.create_bucket("demo-ssec"))
-        self.set_default("demo-ssec", "AES256", blocked="NONE")
-        self.put("demo-ssec", "README.txt", _text(
-            "secret.txt in this bucket was uploaded with SSE-C.\n"
-            f"Its key (base64) is {DEMO_SSEC_KEY}\n"
-            "It is published here only so that you can read the demo object.\n"
-            "S3 never stores an SSE-C key: lose it and the object is lost.\n"))  # fmt: skip
-        self.put("demo-ssec", "secret.txt", _text("Only the holder of the key can read this.\n"),
-                 s3calls.sse_headers(s3calls.MODE_SSE_C, customer_key=DEMO_SSEC_KEY))  # fmt: skip
-
-        # 4. The course's bucket policy: deny uploads without x-amz-server-side-encryption: AES256.
-        self.s3("bucket.create", s3calls.create_bucket("demo-policy"))
-        policy = PRESETS_BY_CODE["require-aes256"].document("demo-policy").encode()
-        self.s3("bucket.policy", s3calls.bucket_subresource("PUT", "demo-policy", "policy", policy))
-        self.put("demo-policy", "with-header.txt", _text("Sent with x-amz-server-side-encryption: AES256.\n"),
-                 {"x-amz-server-side-encryption": "AES256"})  # fmt: skip
-        # Without the header: the policy denies it (when policies are enforced), even
-        # though the bucket's default encryption would have encrypted it.
-        self.put("demo-policy", "without-header.txt", _text("Sent with no encryption header.\n"),
-                 expect=None)  # fmt: skip
