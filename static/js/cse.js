@@ -440,19 +440,16 @@
 
   // ------------------------------------------------------------------ the lab's KMS (server)
 
+  // The token is on the page (hx-headers on <body>): the CSRF cookie is HttpOnly.
   function csrfToken() {
     const body = document.body;
     const raw = body && body.getAttribute("hx-headers");
-    if (raw) {
-      try {
-        const token = JSON.parse(raw)["X-CSRFToken"];
-        if (token) return token;
-      } catch (error) {
-        // fall through to the cookie
-      }
+    if (!raw) return "";
+    try {
+      return JSON.parse(raw)["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
     }
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
   }
 
   /** The URL of one data-key endpoint from the web:cse URL (or either endpoint's URL). */

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -69,6 +70,7 @@ def disk(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     return _page(request, sandbox, bucket, key)
 
 
+@sensitive_post_parameters("customer_key")
 @require_POST
 def read(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     """GetObject as the chosen principal; the plaintext is shown only if S3 allows it."""

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from ... import sandboxes as service
@@ -204,6 +205,7 @@ def bucket_scenario(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) ->
     return _respond(request, box, bucket, "timeline", result_of(box, outcome.trace))
 
 
+@sensitive_post_parameters("source_customer_key")
 @require_POST
 def reencrypt(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
     box = service.get_sandbox(request, sandbox_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from django.http import (
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -41,10 +43,36 @@ from .common import (
 TEMPLATE = "web/lab/object.html"
 PARTIAL = "object-body"
 CHUNK = 1 << 20
+# Characters a file name must not carry: controls, format characters (the bidirectional
+# overrides and isolates U+202A–U+202E and U+2066–U+2069, the marks U+200E, U+200F and
+# U+061C, the zero-width U+200B–U+200D and U+FEFF), line and paragraph separators,
+# surrogates, private-use and unassigned code points. ``invoice\u202egpj.exe`` would
+# otherwise show as "invoiceexe.jpg" in a download bar.
+UNSAFE_IN_FILE_NAMES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+FALLBACK_FILE_NAME = "object"
+# The SSE-C key fields: never shown in an error report (Django's exception reporter).
+SSE_C_FIELDS = ("customer_key", "source_customer_key")
 
 
 def _key(request: HttpRequest) -> str:
     return (request.GET.get("key") or request.POST.get("key") or "")[:4096]
+
+
+def download_name(key: str) -> str:
+    """The file name a download is saved under: the key's last part, without invisible or
+    direction-changing characters; ``object`` when nothing is left."""
+    name = posixpath.basename(key)
+    name = "".join(c for c in name if unicodedata.category(c) not in UNSAFE_IN_FILE_NAMES)
+    name = name.replace("\\", "_").strip()
+    return FALLBACK_FILE_NAME if name in {"", ".", ".."} else name
+
+
+def _read_form(request: HttpRequest) -> ReadForm:
+    if request.method == "POST":
+        return ReadForm(request.POST)
+    # An SSE-C key comes only in a POST body (simulator.web.privacy refuses a query
+    # string that names one); a GET reads without a key.
+    return ReadForm({name: request.GET.get(name, "") for name in ("sender", "transport")})
 
 
 def _peek_head(box: Sandbox, bucket: str, key: str) -> S3Response:
@@ -82,6 +110,7 @@ def _context(
         "meta": meta,
         "is_cse": state.CSE_MARKERS[0] in meta or state.CSE_MARKERS[1] in meta,
         "download_url": download,
+        "download_name": download_name(key),
         "form": form or ReadForm(initial={"sender": "alice", "transport": "https"}),
         "result": result,
         "cse_script": cse_script_available(),
@@ -100,6 +129,7 @@ def _read_request(method: str, bucket: str, key: str, form: ReadForm) -> S3Reque
     )
 
 
+@sensitive_post_parameters(*SSE_C_FIELDS)
 @require_http_methods(["GET", "POST"])
 def object_detail(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
     box = service.get_sandbox(request, sandbox_id)
@@ -136,13 +166,14 @@ def _chunks(body: Any) -> Iterator[bytes]:
         body.close()
 
 
+@sensitive_post_parameters(*SSE_C_FIELDS)
 @require_http_methods(["GET", "POST"])
 def object_download(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponseBase:
     box = service.get_sandbox(request, sandbox_id)
     key = _key(request)
     if request.method == "GET" and request.GET.get("format") == "cse":
         return _cse_json(box, bucket, key)
-    form = ReadForm(request.POST if request.method == "POST" else request.GET)
+    form = _read_form(request)
     if not form.is_valid() or not key:
         context = _context(request, box, bucket, key, form=form)
         return render_page(request, TEMPLATE, PARTIAL, context, status=400)
@@ -165,7 +196,7 @@ def object_download(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) ->
         response["Content-Length"] = length
     # Always an attachment, never rendered: a learner's file may be HTML.
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=posixpath.basename(key) or "object"
+        as_attachment=True, filename=download_name(key)
     )
     response["X-Lab-Trace"] = url
     return response
