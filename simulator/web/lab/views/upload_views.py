@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -88,6 +89,7 @@ def _headers(data: dict[str, Any]) -> dict[str, str]:
     )
 
 
+@sensitive_post_parameters("customer_key")
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
