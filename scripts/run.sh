@@ -2,10 +2,12 @@
 # Install everything and start S3 Encryption Lab at http://127.0.0.1:8000
 #
 #   bash scripts/run.sh
+#   DATABASE_URL=postgres://user:pass@host:5432/lab WEB_CONCURRENCY=9 bash scripts/run.sh
 #
 # Uses the embedded SQLite database (db.sqlite3 in the project folder) unless
-# DATABASE_URL says otherwise. Runs with DEBUG off, so learners see the lab's own
-# error pages; a secret key is generated once and kept in .venv/secret_key.
+# DATABASE_URL says otherwise, and serves with gunicorn (gunicorn.conf.py). Runs with
+# DEBUG off, so learners see the lab's own error pages; a secret key is generated once
+# and kept in .venv/secret_key.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -35,5 +37,7 @@ if "$PY" manage.py help loaddemo >/dev/null 2>&1; then
     "$PY" manage.py loaddemo
 fi
 
-echo "S3 Encryption Lab: http://127.0.0.1:8000/  (Ctrl+C to stop)"
-exec "$PY" manage.py runserver 127.0.0.1:8000
+# Served by gunicorn with the settings in gunicorn.conf.py (BIND or PORT, WEB_CONCURRENCY
+# workers, GUNICORN_TIMEOUT); static files come from whitenoise.
+echo "S3 Encryption Lab: http://${BIND:-127.0.0.1:${PORT:-8000}}/  (Ctrl+C to stop)"
+exec "$VENV/bin/gunicorn" --config gunicorn.conf.py
