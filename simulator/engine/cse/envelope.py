@@ -108,7 +108,13 @@ def normalize(meta: Mapping[str, str]) -> dict[str, str]:
     values (say with and without the prefix) is a malformed envelope.
     """
     found: dict[str, str] = {}
+    # The metadata may come back from a store or a client that was not this engine: any
+    # shape but a map of strings is a bad envelope, never another exception.
+    if not isinstance(meta, Mapping):
+        raise CSEError()
     for raw_name, value in meta.items():
+        if not isinstance(raw_name, str):
+            raise CSEError()
         name = raw_name.lower()
         if name.startswith(META_PREFIX):
             name = name[len(META_PREFIX) :]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, BinaryIO, cast
@@ -32,14 +33,35 @@ SYSTEM_HEADERS = ("Cache-Control", "Content-Disposition", "Content-Encoding",
                   "Content-Language", "Expires")  # fmt: skip
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
 _SYSTEM_LOWER = tuple((name, name.lower()) for name in SYSTEM_HEADERS)
+# RFC 9110 §5.6.2: a field name is a token of these characters (ASCII only).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# RFC 9110 §5.5: a field value holds no control character but horizontal tab.
+_FORBIDDEN_IN_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _metadata(headers: Headers) -> tuple[dict[str, str], dict[str, str]]:
-    """User metadata (``x-amz-meta-*``; CSE envelopes travel here) and system headers."""
+    """User metadata (``x-amz-meta-*``; CSE envelopes travel here) and system headers.
+
+    S3's rules (User Guide, "Working with object metadata", user-defined metadata): the
+    names and values travel as HTTP headers, so a name is an HTTP token and a value holds
+    no control character; "the user-defined metadata is limited to 2 KB in size",
+    "measured by taking the sum of the number of bytes in the UTF-8 encoding of each key
+    and value" (the key without its ``x-amz-meta-`` prefix), else 400 MetadataTooLarge.
+    """
     lowered = headers.get_lower()
     user = {name: value for name, value in lowered.items() if name.startswith(META)}
     if user:
-        size = sum(len(n[len(META) :].encode()) + len(v.encode()) for n, v in user.items())
+        size = 0
+        for name, value in user.items():
+            suffix = name[len(META) :]
+            if _TOKEN.fullmatch(suffix) is None:
+                raise errors.invalid_metadata_name(suffix)
+            if not isinstance(value, str) or _FORBIDDEN_IN_VALUE.search(value):
+                raise errors.invalid_metadata_value(suffix)
+            try:
+                size += len(suffix) + len(value.encode("utf-8"))
+            except UnicodeEncodeError:  # a lone surrogate: no bytes S3 could store
+                raise errors.invalid_metadata_value(suffix) from None
         if size > MAX_METADATA_BYTES:
             raise errors.metadata_too_large(size)
     system = {name: lowered[low] for name, low in _SYSTEM_LOWER if low in lowered}
