@@ -24,7 +24,7 @@ import pickle
 import random
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from hashlib import md5
 from typing import Any
 
@@ -39,14 +39,15 @@ CULL_INTERVAL = 60.0  # seconds between two culls by one process
 class SharedFileCache(FileBasedCache):
     def __init__(self, dir: str, params: dict[str, Any]) -> None:
         super().__init__(dir, params)
+        self._folder = os.path.abspath(dir)
         self._next_cull = 0.0
 
     @contextmanager
     def _locked(self, key: str, version: int | None) -> Iterator[None]:
         """Hold the lock that guards ``key`` (names without the cache suffix are never culled)."""
         digest = md5(self.make_and_validate_key(key, version).encode(), usedforsecurity=False)
-        path = os.path.join(self._dir, f"lock-{int(digest.hexdigest(), 16) % LOCK_FILES:02d}")
-        self._createdir()
+        path = os.path.join(self._folder, f"lock-{int(digest.hexdigest(), 16) % LOCK_FILES:02d}")
+        os.makedirs(self._folder, mode=0o700, exist_ok=True)
         with open(path, "ab") as handle:
             locks.lock(handle, locks.LOCK_EX)
             try:
@@ -69,7 +70,7 @@ class SharedFileCache(FileBasedCache):
         if now < self._next_cull:
             return
         self._next_cull = now + CULL_INTERVAL
-        names = self._list_cache_files()
+        names = self._entries()
         if len(names) < self._max_entries:
             return
         live = [name for name in names if not self._expired_file(name)]
@@ -79,15 +80,35 @@ class SharedFileCache(FileBasedCache):
             self.clear()
             return
         for name in random.sample(live, len(live) // self._cull_frequency):
-            self._delete(name)
+            _remove(name)
 
-    def _expired_file(self, name: str) -> bool:
-        """Whether the entry in ``name`` has expired; an expired (or unreadable) one is removed."""
+    def _entries(self) -> list[str]:
+        try:
+            with os.scandir(self._folder) as found:
+                return [e.path for e in found if e.name.endswith(self.cache_suffix)]
+        except FileNotFoundError:
+            return []
+
+    @staticmethod
+    def _expired_file(name: str) -> bool:
+        """Whether the entry in ``name`` has expired; an expired (or unreadable) one is removed.
+
+        An entry starts with its expiry time, pickled (``FileBasedCache._write_content``).
+        """
         try:
             with open(name, "rb") as handle:
-                return bool(self._is_expired(handle))
+                expires = pickle.load(handle)
         except FileNotFoundError:
             return True
         except (EOFError, ValueError, pickle.UnpicklingError, OSError):
-            self._delete(name)
+            _remove(name)
             return True
+        if expires is not None and expires < time.time():
+            _remove(name)
+            return True
+        return False
+
+
+def _remove(name: str) -> None:
+    with suppress(FileNotFoundError):  # another process removed it first
+        os.remove(name)

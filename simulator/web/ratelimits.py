@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import logging
 import math
 import re
 import secrets
@@ -41,6 +42,8 @@ from django_ratelimit.core import get_usage
 from simulator.engine.s3.xml import error_document
 
 from .sandboxes import SESSION_KEY
+
+logger = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # The views that make a sandbox, or rebuild the demo in one (the costliest requests).
@@ -337,4 +340,13 @@ class RateLimitMiddleware:
         refused = count(request, groups_of(request))
         if refused is None:
             return None
+        logger.info(
+            "rate limit: %s %s over %d in %d s from %s (%s)",
+            refused.scope,
+            refused.group,
+            refused.limit,
+            refused.seconds,
+            client_address(request),
+            request.path_info,
+        )
         return refused_response(request, kind, refused)

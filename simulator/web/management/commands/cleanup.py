@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,8 +46,7 @@ class Command(BaseCommand):
         days: int = options["days"]
         dry_run: bool = options["dry_run"]
         if days < 1:
-            self.stderr.write("--days must be at least 1")
-            raise SystemExit(2)
+            raise CommandError("--days must be at least 1")
         cutoff = timezone.now() - timedelta(days=days)
         verb = "would remove" if dry_run else "removed"
         idle = Sandbox.objects.filter(is_template=False, updated__lt=cutoff).order_by("updated")
