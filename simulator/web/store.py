@@ -34,10 +34,12 @@ from simulator.engine.store import BlobExists
 
 from .models import Record, Sandbox
 
+BLOB_ROOT = "blobs"
+
 
 def blob_prefix(sandbox_id: object) -> str:
     """The folder of a sandbox's blobs in file storage."""
-    return f"blobs/{sandbox_id}/"
+    return f"{BLOB_ROOT}/{sandbox_id}/"
 
 
 class _ChunkFile(File):  # type: ignore[type-arg]
