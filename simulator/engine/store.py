@@ -46,6 +46,13 @@ class BlobExists(Exception):
 
 
 class Store(Protocol):
+    """What the engine needs of a store.
+
+    A store may also name ``fatal_errors``: exception types the engine must never answer
+    as an S3 or KMS error (a database failure), but let through to the caller, whose
+    transaction then rolls back. ``fatal_errors(store)`` reads it; none by default.
+    """
+
     def get(self, kind: str, id: str) -> Record | None: ...
 
     def put(self, kind: str, id: str, record: Record) -> None: ...
@@ -77,12 +84,23 @@ class Store(Protocol):
     def delete_blob(self, blob_id: str) -> None: ...
 
 
+def fatal_errors(store: object) -> tuple[type[BaseException], ...]:
+    """The store's ``fatal_errors`` (see ``Store``): never turned into an S3 or KMS error."""
+    found = getattr(store, "fatal_errors", ())
+    if not isinstance(found, tuple):
+        return ()
+    return tuple(t for t in found if isinstance(t, type) and issubclass(t, BaseException))
+
+
 class MemoryStore:
     """Records in dictionaries; blobs in memory, or in files under ``blob_dir``.
 
     With ``blob_dir`` a multi-gigabyte object never has to be in memory whole, which
     is how the streaming benchmark runs.
     """
+
+    # Nothing a dictionary does is a failure the engine must let through.
+    fatal_errors: tuple[type[BaseException], ...] = ()
 
     def __init__(self, blob_dir: str | os.PathLike[str] | None = None) -> None:
         self._records: dict[str, dict[str, Record]] = {}

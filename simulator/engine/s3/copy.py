@@ -165,8 +165,11 @@ def copy_object(call: Call) -> Reply:
         yield last
 
     store = engine.store
+    # A failed write_blob leaves nothing behind (the store's contract), and an id that is
+    # already taken is another blob's, not this request's to delete: only what follows
+    # the write removes the new blob when it fails.
+    blob_size = store.write_blob(blob_id, blob_chunks())
     try:
-        blob_size = store.write_blob(blob_id, blob_chunks())
         # Checksums cover the plaintext and survive re-encryption (s3-facts §7).
         kept = (
             Checksum(checksum.algorithm, checksum.b64())

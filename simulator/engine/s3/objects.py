@@ -127,11 +127,14 @@ def put_object(call: Call) -> Reply:
 
     store = engine.store
     body = call.request.body
+    # A failed write_blob leaves nothing behind (the store's contract), and an id that is
+    # already taken is another blob's, not this request's to delete: only what follows
+    # the write removes the new blob when it fails.
+    if type(body) is bytes and len(body) <= CHUNK:
+        blob_size = store.write_blob(blob_id, whole_blob(body))
+    else:
+        blob_size = store.write_blob(blob_id, blob_chunks())
     try:
-        if type(body) is bytes and len(body) <= CHUNK:
-            blob_size = store.write_blob(blob_id, whole_blob(body))
-        else:
-            blob_size = store.write_blob(blob_id, blob_chunks())
         size: int = state["size"]
         checksum: Checksum = state["checksum"]
         etag = (

@@ -68,11 +68,9 @@ def _write(
         state["head"] += last[: max(0, PREVIEW_BYTES - len(state["head"]))]
         yield last
 
-    try:
-        blob_size = store.write_blob(blob_id, blob_chunks())
-    except BaseException:
-        store.delete_blob(blob_id)
-        raise
+    # A failed write_blob leaves nothing behind (the store's contract); an id that is
+    # already taken is another blob's, never this request's to delete.
+    blob_size = store.write_blob(blob_id, blob_chunks())
     md5 = integrity.md5
     part = {
         "number": number,
@@ -84,8 +82,12 @@ def _write(
         "checksum": state["checksum"],
         "last_modified": iso8601(call.now()),
     }
-    previous = store.get("part", part_id(upload.upload_id, number))
-    store.put("part", part_id(upload.upload_id, number), part)
+    try:
+        previous = store.get("part", part_id(upload.upload_id, number))
+        store.put("part", part_id(upload.upload_id, number), part)
+    except BaseException:
+        store.delete_blob(blob_id)  # no record names the new blob: it must not stay
+        raise
     if previous is not None:
         store.delete_blob(previous["blob_id"])  # a re-uploaded part replaces the old one
     head = bytes(state["head"])

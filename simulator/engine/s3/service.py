@@ -1,5 +1,9 @@
 """``S3Service.handle``: one request in, one response out, never an exception.
 
+With one exception: the store's ``fatal_errors`` (a database failure) pass through
+untouched, so that the caller's transaction rolls back instead of committing half a
+request answered as 500 InternalError.
+
 The pipeline of every request:
 
 1. ids (``x-amz-request-id``, ``x-amz-id-2``) from the engine's entropy, and the first
@@ -21,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ..crypto import keyed_fingerprint, random_hex
 from ..errors import DecryptError, KMSError, S3Error
 from ..requests import Headers, S3Request, S3Response
+from ..store import fatal_errors
 from ..trace import PREVIEW_BYTES, Payload, Trace
 from . import authorization, errors
 from .context import Call, Reply
@@ -55,8 +60,12 @@ class S3Service:
     # ------------------------------------------------------------------ handle
 
     def handle(self, request: S3Request) -> S3Response:
+        fatal = fatal_errors(self.engine.store)
         try:
-            return self._handle(request)
+            return self._handle(request, fatal)
+        except fatal:
+            # A database failure is the caller's to handle: its transaction rolls back.
+            raise
         except Exception:
             body = error_document(
                 "InternalError", errors.internal_error().message, {}, "", "0" * 16, ""
@@ -69,7 +78,9 @@ class S3Service:
                 error_message=errors.internal_error().message,
             )
 
-    def _handle(self, request: S3Request) -> S3Response:
+    def _handle(
+        self, request: S3Request, fatal: tuple[type[BaseException], ...] = ()
+    ) -> S3Response:
         entropy = self.engine.entropy
         headers = (
             request.headers if isinstance(request.headers, Headers) else Headers(request.headers)
@@ -106,6 +117,8 @@ class S3Service:
             reply = self._error(call, error)
         except KMSError as error:
             reply = self._error(call, errors.from_kms(error), kms_code=error.code)
+        except fatal:
+            raise
         except DecryptError:
             # NOTE: real S3 never shows this: stored bytes that fail authentication mean
             # the "disk" was tampered with (the lab's "break it" lesson). S3 would answer
