@@ -12,27 +12,38 @@ MO = PO.with_suffix(".mo")
 
 
 def read_po(path: Path) -> tuple[dict[str, str], list[str]]:
-    """Return {msgid: msgstr} for the real entries and the msgids marked fuzzy."""
+    """Return {msgid: msgstr} for the real entries and the msgids marked fuzzy.
+
+    A plural entry is keyed by its singular msgid, with its first form (Japanese has one).
+    """
     entries: dict[str, str] = {}
     fuzzy: list[str] = []
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         field = None
-        parts: dict[str, list[str]] = {"msgid": [], "msgstr": []}
+        parts: dict[str, list[str]] = {"msgid": [], "msgid_plural": [], "msgstr": []}
         is_fuzzy = False
         for line in block.splitlines():
             if line.startswith("#,") and "fuzzy" in line:
                 is_fuzzy = True
-            elif line.startswith(("msgid ", "msgstr ")):
+            elif line.startswith(("msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ")):
                 field, _, rest = line.partition(" ")
+                field = "msgstr" if field == "msgstr[0]" else field
                 parts[field].append(ast.literal_eval(rest))
+            elif line.startswith("msgstr["):
+                field = None  # further plural forms: Japanese needs only the first
             elif line.startswith('"') and field:
                 parts[field].append(ast.literal_eval(line))
         msgid = "".join(parts["msgid"])
         if msgid:
             entries[msgid] = "".join(parts["msgstr"])
+            if parts["msgid_plural"]:
+                PLURALS[msgid] = "".join(parts["msgid_plural"])
             if is_fuzzy:
                 fuzzy.append(msgid)
     return entries, fuzzy
+
+
+PLURALS: dict[str, str] = {}
 
 
 def test_every_message_has_a_japanese_translation() -> None:
@@ -48,6 +59,11 @@ def test_compiled_catalogue_matches_the_po_file() -> None:
     with MO.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
 
-    stale = {msgid for msgid, msgstr in entries.items() if compiled.gettext(msgid) != msgstr}
+    def compiled_text(msgid: str) -> str:
+        if msgid in PLURALS:
+            return compiled.ngettext(msgid, PLURALS[msgid], 1)
+        return compiled.gettext(msgid)
+
+    stale = {msgid for msgid, msgstr in entries.items() if compiled_text(msgid) != msgstr}
 
     assert stale == set(), "run scripts/i18n.sh to recompile locale/ja/LC_MESSAGES/django.mo"
