@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-KEY_IN_ADDRESS_TEMPLATE = "key_in_address.html"
+KEY_IN_ADDRESS_TEMPLATE = "web/lab/key_in_address.html"
 
 
 def names_a_customer_key(name: str) -> bool:
