@@ -30,7 +30,8 @@ opening the lab after the teacher says so.
 First, in the same run and on the same server, one learner alone (the baseline), then
 ``--learners`` at once. For each it prints, per kind of request and overall: requests,
 errors, and p50, p95 and p99 of the time from sending the request to the last byte of
-the answer (ms, nearest rank); the database's growth per request (SQLite: the pages in
+the answer (ms, nearest rank), beside the time the requests spent in their worker (from
+the server's access log: the difference is time queued for a worker); the database's growth per request (SQLite: the pages in
 use; PostgreSQL: ``pg_database_size``), the stored blobs' growth per upload, the
 throughput, the CPU time of the server and of this client, and the machine's load
 average (the client shares the machine's cores with the server: run it on an otherwise
@@ -39,7 +40,8 @@ idle machine). Errors are listed with the server log's exception lines and its t
 Goal (issue 8), for the many-learner run on every database: 0 errors and p95 <= 300 ms
 over all its requests (kinds over 300 ms are flagged). Exit status 1 if a goal is missed.
 Traffic goes to 127.0.0.1 only; every learner stops at the deadline, after at most
-``--seconds`` x 10 requests, and no request waits longer than 30 s.
+``--seconds`` x 10 requests, and no request waits longer than ``--timeout`` (30 s; a
+timeout is an error).
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class Phase:
     db_growth: int
     media_growth: int
     server_cpu: float
+    worker_ms: list[float]  # each request's time in its worker, from the access log
+    server_5xx: int
     client_cpu: float
     load: tuple[float, float, float]
 
@@ -117,6 +121,7 @@ def run_phase(
     stats = Stats()
     db_before, media_before = server.database.size(), server.media_bytes()
     cpu_before, client_before = server.cpu_seconds(), _client_cpu()
+    log_offset = server.log_offset()
     start = time.monotonic()
     deadline = start + seconds
     ramp = args.ramp if learners > 1 else 0.0
@@ -131,6 +136,7 @@ def run_phase(
             stop,
             (args.think[0], args.think[1]),
             seed=args.seed + first_number + n,
+            timeout=args.timeout,
             max_requests=int(seconds * 10) + 10,
         )
         delay = ramp * n / learners
@@ -150,6 +156,7 @@ def run_phase(
         stop.set()
         print(f"  ({stuck} learners still waiting on an answer after the deadline)")
     wall = time.monotonic() - start
+    worker_ms, server_5xx = server.served_since(log_offset)
     return Phase(
         learners=learners,
         seconds=seconds,
@@ -158,6 +165,8 @@ def run_phase(
         db_growth=server.database.size() - db_before,
         media_growth=server.media_bytes() - media_before,
         server_cpu=server.cpu_seconds() - cpu_before,
+        worker_ms=worker_ms,
+        server_5xx=server_5xx,
         client_cpu=_client_cpu() - client_before,
         load=os.getloadavg(),
     )
@@ -185,6 +194,13 @@ FACTS: list[tuple[str, Callable[[Phase], str]]] = [
     ("database growth, bytes/request", lambda p: _per(p.db_growth, p.stats.requests)),
     ("database growth, bytes/upload", lambda p: _per(p.db_growth, p.stats.uploads)),
     ("blobs (media) growth, bytes/upload", lambda p: _per(p.media_growth, p.stats.uploads)),
+    (
+        "in the worker p50/p95/p99 ms (log)",
+        lambda p: (
+            "/".join(f"{percentile(p.worker_ms, q):.0f}" for q in (50, 95, 99))
+            + f" ({len(p.worker_ms)}, {p.server_5xx} 5xx)"
+        ),
+    ),
     ("server CPU, ms/request", lambda p: _per(p.server_cpu * 1000, p.stats.requests)),
     ("client CPU, % of one core", lambda p: f"{100 * p.client_cpu / p.wall:.0f}"),
     ("load average after (1/5/15 min)", lambda p: "/".join(f"{x:.1f}" for x in p.load)),
@@ -218,12 +234,15 @@ def report(label: str, how: str, phases: list[Phase]) -> None:
 
 
 def report_errors(server: Server, phases: list[Phase]) -> None:
-    samples = [s for p in phases for s in p.stats.samples]
+    samples: dict[str, int] = {}
+    for phase in phases:
+        for said, count in phase.stats.samples.items():
+            samples[said] = samples.get(said, 0) + count
     if not samples:
         return
-    print("\nfirst errors seen by the learners:")
-    for sample in samples[:20]:
-        print(f"  {sample}")
+    print("\nerrors seen by the learners, most frequent first:")
+    for said, count in sorted(samples.items(), key=lambda item: -item[1])[:20]:
+        print(f"  {count:>5} x {said}")
     summary = server.error_summary()
     if summary:
         print("\nthe server log's exception lines, most frequent first:")
@@ -327,6 +346,9 @@ def parse() -> argparse.Namespace:
         "--workers",
         type=int,
         help="WEB_CONCURRENCY for the SQLite run (default: run.sh's own)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, help="a request's longest wait (30 s)"
     )
     parser.add_argument("--seed", type=int, default=8, help="the learners' random choices")
     args = parser.parse_args()

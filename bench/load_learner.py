@@ -116,7 +116,7 @@ class Stats:
 
     times_ms: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
-    samples: list[str] = field(default_factory=list)  # the first errors, described
+    samples: dict[str, int] = field(default_factory=dict)  # distinct errors, described
     uploads: int = 0
     verified_bytes: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -126,8 +126,9 @@ class Stats:
             self.times_ms.setdefault(kind, []).append(ms)
             if error:
                 self.errors[kind] = self.errors.get(kind, 0) + 1
-                if len(self.samples) < 20:
-                    self.samples.append(f"{kind}: {error}")
+                said = f"{kind}: {error}"
+                if said in self.samples or len(self.samples) < 40:
+                    self.samples[said] = self.samples.get(said, 0) + 1
 
     @property
     def requests(self) -> int:

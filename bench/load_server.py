@@ -38,6 +38,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RUN_SH = ROOT / "scripts" / "run.sh"
 VENV = ROOT / ".venv"
+# An access log line of gunicorn.conf.py's format: '... "GET /path HTTP/1.1" 200 4601 251ms'.
+_ACCESS = re.compile(r'" (\d{3}) \S+ (\d+)ms$', re.M)
 
 
 class Database(Protocol):
@@ -109,14 +111,23 @@ def throwaway_postgres(server_url: str) -> Iterator[PostgreSQL]:
     name = re.sub(r"[^a-z0-9_]", "_", f"test_{base}_load".lower())
     database = PostgreSQL(server_url, name)
     drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(drop)
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def admin() -> psycopg.Connection[tuple[object, ...]]:
+        # As Django's test runner does: the "postgres" database, else the URL's own.
+        try:
+            maintenance = urlunsplit(urlsplit(server_url)._replace(path="/postgres"))
+            return psycopg.connect(maintenance, autocommit=True)
+        except psycopg.OperationalError:
+            return psycopg.connect(server_url, autocommit=True)
+
+    with admin() as connection:
+        connection.execute(drop)
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         yield database
     finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(drop)
+        with admin() as connection:
+            connection.execute(drop)
 
 
 def free_port() -> int:
@@ -172,7 +183,7 @@ class Server:
             {
                 "DATABASE_URL": self.database.url,
                 "MEDIA_ROOT": str(self.media),
-                "CACHE_DIR": str(self.workdir / "cache"),
+                "LAB_CACHE_DIR": str(self.workdir / "cache"),
                 "SECRET_KEY": secrets.token_urlsafe(50),
                 "DEBUG": "0",
                 "PORT": str(self.port),
@@ -238,6 +249,21 @@ class Server:
     def media_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.media.rglob("*") if p.is_file())
 
+    def log_offset(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def served_since(self, offset: int) -> tuple[list[float], int]:
+        """From the access log after ``offset``: each request's time in its worker (ms,
+        the ``%(M)s`` that gunicorn.conf.py logs) and how many answers were 5xx."""
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            text = log.read().decode("utf-8", "replace")
+        times, failed = [], 0
+        for found in _ACCESS.finditer(text):
+            times.append(float(found.group(2)))
+            failed += found.group(1).startswith("5")
+        return times, failed
+
     def tail(self, lines: int = 40) -> str:
         if not self.log_path.exists():
             return ""
@@ -260,17 +286,26 @@ class Server:
         return total / os.sysconf("SC_CLK_TCK")
 
     def error_summary(self, top: int = 8) -> list[tuple[int, str]]:
-        """The server log's distinct exception and gunicorn error lines, most frequent first."""
+        """The server log's distinct exceptions (with the app's last frame) and gunicorn
+        errors, most frequent first."""
         if not self.log_path.exists():
             return []
         counts: dict[str, int] = {}
         exception = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout)\b.*)$")
+        app_frame = re.compile(r'File "[^"]*/((?:simulator|bench)/[^"]+)", line (\d+), in (\S+)')
         gunicorn = re.compile(r"\[(CRITICAL|ERROR)\] (.*)$")
+        where = ""
         for line in self.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("Traceback"):
+                where = ""
+            frame = app_frame.search(line)
+            if frame:
+                where = f"{frame.group(1)}:{frame.group(2)} in {frame.group(3)}"
+                continue
             found = exception.match(line.strip())
             said = gunicorn.search(line)
             if found:
-                key = found.group(1)[:160]
+                key = found.group(1)[:160] + (f"  (last app frame: {where})" if where else "")
             elif said:
                 key = f"gunicorn {said.group(1)}: " + re.sub(r"\d+", "N", said.group(2))[:140]
             else:
