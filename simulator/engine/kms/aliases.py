@@ -39,16 +39,33 @@ def _reject_reserved(name: str) -> None:
         )
 
 
-def create_alias(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    name = _alias_name(p)
-    _reject_reserved(name)
-    record = key_param(svc, call, p, name="TargetKeyId")
-    rules.require_customer_managed(call.action, record, call.principal)
+def _reject_taken(svc: KMSService, name: str) -> None:
     if svc.keys.get_alias(name) is not None:
         raise KMSError(
             "AlreadyExistsException",
             f"An alias with the name {svc.keys.alias_arn(name)} already exists",
         )
+
+
+def check_new_alias(svc: KMSService, name: str) -> str:
+    """What CreateAlias checks of a new alias name alone: its form, the reserved
+    ``alias/aws/`` prefix, and that it is free. Raises ``KMSError`` as CreateAlias does.
+
+    For a console that, like AWS's, checks the alias before it creates the key, so a
+    name KMS would refuse leaves no key behind. It reads and records nothing.
+    """
+    checked = _alias_name({"AliasName": name})
+    _reject_reserved(checked)
+    _reject_taken(svc, checked)
+    return checked
+
+
+def create_alias(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    name = _alias_name(p)
+    _reject_reserved(name)
+    record = key_param(svc, call, p, name="TargetKeyId")
+    rules.require_customer_managed(call.action, record, call.principal)
+    _reject_taken(svc, name)
     rules.require_not_pending_deletion(record)
     svc.keys.put_alias(name, record["KeyId"], call.now)
     return {}

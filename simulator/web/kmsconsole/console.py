@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from simulator.engine import KMSError
+from simulator.engine.kms.aliases import check_new_alias
 from simulator.engine.kms.model import (
     AWS,
     DEFAULT_PENDING_WINDOW_DAYS,
@@ -124,17 +125,26 @@ def cost_estimate(sandbox: Sandbox) -> dict[str, Any]:
 def create_key(sandbox: Sandbox, description: str, alias: str) -> tuple[str, ConsoleError | None]:
     """CreateKey, then CreateAlias when an alias is given, as the AWS console does.
 
-    Returns the new key id ("" if CreateKey failed) and the first error. A failed
-    CreateAlias leaves the key created; the caller says so.
+    Returns the new key id ("" if nothing was created) and the first error. An alias
+    KMS would refuse is refused before the key is made; a CreateAlias that still fails
+    (another tab took the name meanwhile) leaves the key created, and the caller says so.
     """
+    alias = alias.strip()
+    name = ""
+    if alias:
+        name = alias if alias.startswith("alias/") else f"alias/{alias}"
+        try:
+            # As AWS's console does, the alias is checked before the key is made, so
+            # an alias KMS would refuse creates nothing (no key, no request).
+            check_new_alias(open_engine(sandbox).kms_service, name)
+        except KMSError as exc:
+            return "", ConsoleError.of(exc)
     try:
         result = run_kms(sandbox, "CreateKey", {"Description": description})
     except KMSError as exc:
         return "", ConsoleError.of(exc)
     key_id = str(result["KeyMetadata"]["KeyId"])
-    alias = alias.strip()
-    if alias:
-        name = alias if alias.startswith("alias/") else f"alias/{alias}"
+    if name:
         try:
             run_kms(sandbox, "CreateAlias", {"AliasName": name, "TargetKeyId": key_id})
         except KMSError as exc:

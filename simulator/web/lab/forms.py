@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .. import jsoninput
 from . import s3calls
 from .state import KeyChoice
 
@@ -202,8 +202,9 @@ class UploadForm(KMSKeyMixin, LabForm):
         if not text:
             return {}
         try:
-            value = json.loads(text)
-        except ValueError:
+            # A flat object of strings: anything deeper is refused before it is parsed.
+            value = jsoninput.loads(text, max_depth=1)
+        except jsoninput.JSONInputError:
             raise forms.ValidationError(_("The client-side envelope is not valid JSON.")) from None
         if not isinstance(value, dict) or not value:
             raise forms.ValidationError(_("The client-side envelope must be a JSON object."))

@@ -29,6 +29,8 @@ from simulator.engine.s3.headers import (
     SSE,
 )
 
+from .. import jsoninput
+
 S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 
 # Who may send a request from the lab's forms. Anonymous is S3's "*".
@@ -300,8 +302,8 @@ def parse_context(text: str) -> dict[str, str] | None:
         return {}
     if text.startswith("{"):
         try:
-            value: Any = json.loads(text)
-        except ValueError:
+            value: Any = jsoninput.loads(text, max_depth=1)
+        except jsoninput.JSONInputError:
             return None
         if isinstance(value, dict) and all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
