@@ -7,7 +7,8 @@ came from (the ``hx-headers`` on ``<body>`` or a form's ``csrfmiddlewaretoken``,
 from the cookie, which may be HttpOnly), and ``HX-Request`` for the htmx partials. It
 times each request from sending it to the last byte of the answer.
 
-A ``Learner`` opens the lab, ``/lab/``, and gets its sandbox with the demo in it as a
+A ``Learner`` comes to the home page (and fetches the static files it links to, once,
+as a browser with an empty cache does), opens the lab, ``/lab/``, and gets its sandbox with the demo in it as a
 first visit does: from a redirect, if looking makes one, else with the page's "Open the
 demo sandbox" button (``/lab/start/``) or, where the page has none, the "New sandbox"
 form with content "demo". Then it repeats a round, waiting a think time before every
@@ -71,6 +72,8 @@ MODES: tuple[tuple[str, str, dict[str, str]], ...] = (
 
 # The order of the report's rows.
 KINDS: tuple[str, ...] = (
+    "home page",
+    "static file (first visit)",
     "sandboxes page (first visit)",
     "open the demo sandbox (POST)",
     "sandbox page",
@@ -101,6 +104,7 @@ _CUSTOMER_KEY = re.compile(r'<input[^>]*name="customer_key"[^>]*value="([^"]*)"'
 _ALERT = re.compile(
     r'<(?:div|ul|p)[^>]*(?:role="alert"|class="errorlist[^"]*")[^>]*>(.*?)</(?:div|ul|p)>', re.S
 )
+_STATIC = re.compile(r'(?:href|src)="(/static/[^"?#]+)"')
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _SANDBOX = re.compile(r"^/lab/([0-9a-f-]{36})/$")
@@ -357,6 +361,9 @@ class Learner:
 
     def run(self) -> None:
         try:
+            self._arrive()
+            if not self._think():
+                return
             for _ in range(3):
                 if self._open_lab() or not self._think():
                     break
@@ -368,6 +375,14 @@ class Learner:
                 round_number += 1
         finally:
             self.browser.close()
+
+    def _arrive(self) -> None:
+        """The home page, and once the static files it links to, as a browser fetches them."""
+        home = self._get("home page", "/")
+        for asset in dict.fromkeys(_STATIC.findall(home.text)):
+            if not self._more():
+                return
+            self._get("static file (first visit)", html.unescape(asset))
 
     def _open_lab(self) -> bool:
         """The first visit; True once this learner has a sandbox."""
