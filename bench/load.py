@@ -12,7 +12,7 @@ with ``--postgres URL`` a database ``test_<name>_load`` created on that server (
 needs CREATEDB) and dropped at the end; ``MEDIA_ROOT`` and the cache folder in the
 temporary folder; a generated ``SECRET_KEY``; a free port on 127.0.0.1. The PostgreSQL
 run uses the class settings of the README ("Serving a class"): ``WEB_CONCURRENCY=9``
-workers and persistent connections (``CONN_MAX_AGE``). The server is stopped (its whole
+workers (``--pg-workers``) and persistent connections (``CONN_MAX_AGE=60``). The server is stopped (its whole
 process group) at the end, also on Ctrl+C or a failure.
 
 Each simulated learner (``bench/load_learner.py``) is a thread with a browser of its
@@ -65,7 +65,8 @@ from load_server import Database, Server, SQLite, throwaway_postgres
 
 GOAL_MS = 300.0
 # "Serving a class" in the README: more workers, persistent database connections.
-CLASS_SETTINGS = {"WEB_CONCURRENCY": "9", "CONN_MAX_AGE": "60"}
+CLASS_WORKERS = 9
+CONN_MAX_AGE = "60"
 
 
 # --------------------------------------------------------------------------- one phase
@@ -348,6 +349,12 @@ def parse() -> argparse.Namespace:
         help="WEB_CONCURRENCY for the SQLite run (default: run.sh's own)",
     )
     parser.add_argument(
+        "--pg-workers",
+        type=int,
+        default=CLASS_WORKERS,
+        help=f"WEB_CONCURRENCY for the PostgreSQL run (default {CLASS_WORKERS}, the README's)",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=30.0, help="a request's longest wait (30 s)"
     )
     parser.add_argument("--seed", type=int, default=8, help="the learners' random choices")
@@ -392,7 +399,8 @@ def main() -> int:
                 tempfile.TemporaryDirectory(prefix="bench-load-") as tmp,
                 throwaway_postgres(args.postgres) as database,
             ):
-                runs.append(run_on("PostgreSQL", database, Path(tmp), CLASS_SETTINGS, args, stop))
+                env = {"WEB_CONCURRENCY": str(args.pg_workers), "CONN_MAX_AGE": CONN_MAX_AGE}
+                runs.append(run_on("PostgreSQL", database, Path(tmp), env, args, stop))
     except KeyboardInterrupt:
         stop.set()
         print("\ninterrupted; the server was stopped")

@@ -2,14 +2,11 @@
 
 ``Server`` runs the README's run command, ``bash scripts/run.sh``, in a process group of
 its own, with everything it keeps pointed at a temporary folder: ``DATABASE_URL`` (an
-SQLite file there, or a throwaway PostgreSQL database), ``MEDIA_ROOT``, a generated
-``SECRET_KEY``, and a free loopback port. It waits until the home page answers and
+SQLite file there, or a throwaway PostgreSQL database), ``MEDIA_ROOT``, the shared
+cache of the rate limits (``LAB_CACHE_DIR``), a generated ``SECRET_KEY``, and a free
+loopback port (``PORT``/``BIND``). It waits until the home page answers and
 stops the whole process group at the end, whatever happens. The server's output goes to
 a log file whose tail is printed when requests failed.
-
-Until ``scripts/run.sh`` can be told its port (``PORT``/``BIND``) and serves with
-gunicorn, the same set-up steps and ``gunicorn simulator.wsgi:application`` are run
-directly instead, as run.sh will run them.
 
 ``SQLite`` and ``PostgreSQL`` say where the data goes and how big it is: the SQLite
 database's pages in use (``page_count - freelist_count``, read through a connection of
@@ -37,7 +34,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_SH = ROOT / "scripts" / "run.sh"
-VENV = ROOT / ".venv"
 # An access log line of gunicorn.conf.py's format: '... "GET /path HTTP/1.1" 200 4601 251ms'.
 _ACCESS = re.compile(r'" (\d{3}) \S+ (\d+)ms$', re.M)
 
@@ -136,27 +132,6 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def run_sh_takes_a_port() -> bool:
-    """Whether scripts/run.sh serves with gunicorn on a port taken from PORT or BIND."""
-    text = RUN_SH.read_text(encoding="utf-8")
-    return "gunicorn" in text and "runserver" not in text and ("PORT" in text or "BIND" in text)
-
-
-def _direct_command(port: int) -> list[str]:
-    """run.sh's steps, then gunicorn as run.sh will start it (until it can be told a port)."""
-    py = VENV / "bin" / "python"
-    gunicorn = VENV / "bin" / "gunicorn"
-    script = (
-        "set -euo pipefail\n"
-        f"{py} manage.py migrate --noinput\n"
-        f"{py} manage.py collectstatic --noinput --verbosity 0\n"
-        f"if {py} manage.py help loaddemo >/dev/null 2>&1; then {py} manage.py loaddemo; fi\n"
-        f"exec {gunicorn} simulator.wsgi:application --bind 127.0.0.1:{port} "
-        '--workers "${WEB_CONCURRENCY:-3}" --timeout 30 --no-control-socket\n'
-    )
-    return ["bash", "-c", script]
-
-
 class Server:
     """The lab served on a free loopback port, against ``database`` and ``workdir``."""
 
@@ -196,11 +171,7 @@ class Server:
         return env
 
     def start(self, ready_within: float = 300.0) -> None:
-        if run_sh_takes_a_port():
-            command, self.how = ["bash", str(RUN_SH)], "bash scripts/run.sh"
-        else:
-            command = _direct_command(self.port)
-            self.how = "run.sh's steps, then gunicorn (run.sh cannot be given a port yet)"
+        command, self.how = ["bash", str(RUN_SH)], "bash scripts/run.sh"
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 command,
