@@ -30,7 +30,7 @@ def _document(**fields: Any) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [GOOD_STATEMENT], **fields}
 
 
-HOSTILE_TEXTS = {
+HOSTILE_TEXTS: dict[str, str | bytes] = {
     "nested 10,000 deep": '{"Statement": ' + "[" * 10_000 + "]" * 10_000 + "}",
     "nested 100 deep in a condition": json.dumps(_document())[:-1]
     + ', "Id": '
