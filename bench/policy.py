@@ -196,6 +196,25 @@ ALLOW_ALL = {
     "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
 }
 
+# Issue 8: thirty "*a" pieces against a 200-character key froze the server while globs
+# were regular expressions. Matched linearly, it costs about what a plain policy does.
+HOSTILE_PATTERN = "*a" * 30
+HOSTILE = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": f"{B}/{HOSTILE_PATTERN}",
+            "Condition": {"StringLike": {"s3:prefix": HOSTILE_PATTERN}},
+        }
+    ],
+}
+HOSTILE_REQUEST = RequestContext(
+    "s3:PutObject", f"{B}/{'a' * 200}b", "*", {"s3:prefix": "a" * 200 + "b"}
+)
+
 
 def _ctx(action: str, key: str, principal: str, **keys: str) -> RequestContext:
     base = {
@@ -263,6 +282,9 @@ def main() -> None:
         f"  ({measured / baseline:.2f}x the baseline)"
     )
     print(f"with full explanation (to_dict) : {explain:12,.0f} evaluations/s")
+    hostile = parse_policy(HOSTILE, bucket="lab-bucket")
+    worst = rate(lambda: [evaluate(hostile, HOSTILE_REQUEST) for _ in range(loops)], loops, rounds)
+    print(f"hostile 30 x '*a' vs 201 chars  : {worst:12,.0f} evaluations/s")
     goal = 20_000
     print(f"goal {goal:,}/s: {'met' if measured >= goal else 'NOT met'}")
 
