@@ -24,7 +24,9 @@ class Engine:
 
     ``engine.s3(S3Request(...))`` serves every S3 request, bucket-level ones included,
     and never raises: failures come back as AWS error responses. ``engine.kms(action,
-    params)`` speaks the KMS JSON protocol and raises ``KMSError`` as KMS does.
+    params)`` speaks the KMS JSON protocol and raises ``KMSError`` as KMS does. The one
+    exception to both: what the store declares in ``fatal_errors`` (a database failure)
+    reaches the caller as it was raised, so that the caller's transaction rolls back.
 
     With a ``seed`` the engine's randomness is a repeatable keystream and, unless a
     clock is given, time is a ``FixedClock``: the same seed and the same requests give
