@@ -29,6 +29,20 @@ _POLICY_PATTERN_TEXT = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"
 KEY_POLICY_QUOTA_BYTES = 32768
 
 
+def _policy_param(p: dict[str, Any], *, required: bool) -> str | None:
+    """The Policy member, within the model's length (a long policy is not echoed back)."""
+    value = p.get("Policy")
+    if isinstance(value, str) and len(value) > _MAX_POLICY_CHARS:
+        raise KMSError(
+            "ValidationException",
+            "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {_MAX_POLICY_CHARS}",
+        )
+    if required:
+        return params.req_str(p, "Policy", max_len=_MAX_POLICY_CHARS)
+    return params.opt_str(p, "Policy", max_len=_MAX_POLICY_CHARS)
+
+
 def _validate_policy(text: str) -> None:
     """A key policy must be a JSON object with statements; the text is kept as given."""
     if _POLICY_PATTERN.fullmatch(text) is None:
@@ -103,7 +117,7 @@ def create_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]
     )
     multi_region = params.opt_bool(p, "MultiRegion")
     params.opt_bool(p, "BypassPolicyLockoutSafetyCheck")
-    policy = params.opt_str(p, "Policy", max_len=_MAX_POLICY_CHARS)
+    policy = _policy_param(p, required=False)
     tags = params.tags(p)
     # NOTE: the lab simulates symmetric encryption keys with KMS-made material only,
     # the only kind S3 can use (s3-facts §5: "Keys must be symmetric").
@@ -216,7 +230,8 @@ def get_key_policy(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, 
 
 def put_key_policy(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = _policy_name(p)
-    policy = params.req_str(p, "Policy", max_len=_MAX_POLICY_CHARS)
+    policy = _policy_param(p, required=True)
+    assert policy is not None
     params.opt_bool(p, "BypassPolicyLockoutSafetyCheck")
     record = key_param(svc, call, p)
     rules.require_customer_managed(call.action, record, call.principal)
