@@ -68,3 +68,17 @@ def screen_context(
         color_scheme=scheme,
         reduced_motion="reduce",
     )
+
+
+def start_lab(page: Page, base: str, *, demo: bool = True) -> None:
+    """A first visit: open the lab and press "Open the demo sandbox", as a new learner does
+    (or, without ``demo``, create an empty sandbox with the "New sandbox" form)."""
+    page.goto(base + "/lab/")
+    if demo:
+        # "Open the demo sandbox", in whichever language the page speaks.
+        page.locator('form[action$="/lab/start/"] button[type="submit"]').click()
+    else:
+        page.get_by_label("Name").fill("My sandbox")
+        page.get_by_label("an empty account").check()
+        page.get_by_role("button", name="Create sandbox").click()
+    page.wait_for_url(lambda url: url.rstrip("/").count("/") >= 4 and "/lab/" in url)

@@ -31,7 +31,6 @@ from pytest_django.live_server_helper import LiveServer
 
 from simulator.engine import S3Request, cse
 from simulator.web import sandboxes
-from simulator.web.lab.views.sandbox_views import WELCOMED
 from simulator.web.models import Sandbox, TraceRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,8 +100,6 @@ def lab(live_server: LiveServer, settings: Settings, tmp_path: Path) -> Lab:
 def learner_session() -> str:
     session = SessionStore()
     session[sandboxes.SESSION_KEY] = OWNER
-    # Already welcomed: the sandboxes page lists, rather than making a new sandbox.
-    session[WELCOMED] = True
     session.save()
     assert session.session_key is not None
     return session.session_key

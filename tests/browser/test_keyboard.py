@@ -22,7 +22,6 @@ from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from simulator.web import sandboxes
-from simulator.web.lab.views.sandbox_views import WELCOMED
 from simulator.web.models import Sandbox, TraceRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,7 +131,6 @@ def page(browser: Browser, live_server: LiveServer, demo: Sandbox) -> Iterator[P
     )
     session = SessionStore()
     session[sandboxes.SESSION_KEY] = OWNER
-    session[WELCOMED] = True
     session.save()
     context.add_cookies(
         [

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from browser_kit import VIEWPORTS, sideways_scroll
+from browser_kit import VIEWPORTS, sideways_scroll, start_lab
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
@@ -31,7 +31,7 @@ def media(settings: Settings, tmp_path: Path) -> None:
 
 
 def _new_bucket(page: Page, live_server: LiveServer, name: str) -> None:
-    page.goto(live_server.url + "/lab/")
+    start_lab(page, live_server.url, demo=False)
     expect(page.get_by_role("heading", level=1, name="Buckets")).to_be_visible()
     page.get_by_label("Bucket name").fill(name)
     page.get_by_role("button", name="Create bucket").click()
@@ -116,7 +116,7 @@ def test_sse_c_upload_then_a_wrong_key_download_is_403(
 def test_lab_pages_switch_to_japanese(
     page: Page, live_server: LiveServer, console_errors: list[str]
 ) -> None:
-    page.goto(live_server.url + "/lab/")
+    start_lab(page, live_server.url)
     page.get_by_role("link", name="All sandboxes").click()
 
     page.get_by_role("button", name="日本語").click()
@@ -132,7 +132,7 @@ def test_upload_form_works_with_javascript_off(browser: Browser, live_server: Li
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(live_server.url + "/lab/")
+        start_lab(page, live_server.url, demo=False)
         page.get_by_label("Bucket name").fill("no-js-bucket")
         page.get_by_role("button", name="Create bucket").click()
         expect(page.get_by_role("heading", level=1, name="no-js-bucket")).to_be_visible()
@@ -171,7 +171,7 @@ def test_lab_pages_fit_every_screen(
     try:
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(live_server.url + "/lab/")
+        start_lab(page, live_server.url)
         base = page.url.rstrip("/")
         pages = {
             "sandbox": base + "/",
