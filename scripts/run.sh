@@ -31,11 +31,13 @@ fi
 "$PY" manage.py migrate --noinput
 "$PY" manage.py collectstatic --noinput --verbosity 0
 
-# Demo data: once a `loaddemo` management command exists, it runs on every start and
-# is expected to load the demo scenarios only if they are not there yet.
-if "$PY" manage.py help loaddemo >/dev/null 2>&1; then
-    "$PY" manage.py loaddemo
-fi
+# The demo template (idempotent: built once). A learner's own demo is built on their
+# first click, with keys of its own.
+"$PY" manage.py loaddemo
+
+# A process killed half-way (a crash, a power cut) can leave blob files that no record
+# names: find and remove them (and forget objects whose file is gone) before serving.
+"$PY" manage.py checkblobs --repair
 
 # Served by gunicorn with the settings in gunicorn.conf.py (BIND or PORT, WEB_CONCURRENCY
 # workers, GUNICORN_TIMEOUT); static files come from whitenoise.
