@@ -22,10 +22,11 @@ from django.db import OperationalError
 from served import ROOT, app_env, throwaway_database
 
 from simulator.engine import S3Request
+from simulator.engine.store import BlobExists
 from simulator.web import sandboxes
 from simulator.web.lab import s3calls
 from simulator.web.models import Record, Sandbox, TraceRecord
-from simulator.web.store import BlobExists, ORMStore
+from simulator.web.store import ORMStore
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -207,7 +208,7 @@ def test_an_upload_killed_mid_body_leaves_no_object_and_no_orphan_once_checked(
     with throwaway_database(tmp_path) as database_url:
         env = {**app_env(tmp_path, database_url), "DJANGO_SETTINGS_MODULE": "simulator.settings"}
         run = {"cwd": ROOT, "env": env, "timeout": 300, "check": True}
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], **run)  # type: ignore[call-overload]
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], **run)
         process = subprocess.Popen(
             [sys.executable, "-c", KILLED_UPLOAD],
             cwd=ROOT,
@@ -227,7 +228,7 @@ def test_an_upload_killed_mid_body_leaves_no_object_and_no_orphan_once_checked(
         process.stdout.close()
 
         check = [sys.executable, "manage.py", "checkblobs", "--repair", "--grace-minutes", "0"]
-        report = subprocess.run(check, capture_output=True, text=True, **run)  # type: ignore[call-overload]
+        report = subprocess.run(check, capture_output=True, text=True, **run)
         assert "no record names (removed)" in report.stdout
         again = subprocess.run(
             [sys.executable, "manage.py", "checkblobs", "--grace-minutes", "0"],

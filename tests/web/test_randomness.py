@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from simulator.engine.crypto import DecryptError, SeededEntropy, decrypt_blob_bytes
+from simulator.engine.crypto import SeededEntropy, decrypt_blob_bytes
+from simulator.engine.errors import DecryptError
 from simulator.engine.s3.sse import blob_aad
 from simulator.web import sandboxes
 from simulator.web.demo import SEED
