@@ -195,7 +195,9 @@ def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
             error_code=response.error_code or "",
             error_message=response.error_message or "",
             # SSE-C keys never reach the database: the stored headers carry fingerprints.
-            request_headers=[list(pair) for pair in redacted_headers(request.headers)],
+            request_headers=[
+                list(pair) for pair in redacted_headers(request.headers, engine.fingerprint_secret)
+            ],
             response_headers=[[k, v] for k, v in response.headers.items()],
         )
         if redact_trace(trace):
