@@ -15,7 +15,7 @@ from simulator.web import sandboxes
 from simulator.web.demo import SEED, build_demo
 from simulator.web.models import Record, Sandbox, TraceRecord
 
-HX = {"HTTP_HX_REQUEST": "true"}
+HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
@@ -65,7 +65,7 @@ def test_looking_at_every_page_writes_nothing(seed: str, settings: Any, tmp_path
 
     writes: list[tuple[str, str]] = []
     for url in _pages(sandbox):
-        for headers in ({}, HX):
+        for headers in ({}, HX):  # the full page and its htmx partial
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url, **headers)
             assert response.status_code == 200, url
