@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After the session, language and CSRF check: refuses a NUL the database cannot keep.
+    "simulator.web.inputcheck.UnstorableInputMiddleware",
 ]
 
 ROOT_URLCONF = "simulator.urls"

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("simulator.web.urls")),
 ]
 
+handler400 = "simulator.web.views.bad_request"
 handler404 = "simulator.web.views.page_not_found"
 handler500 = "simulator.web.views.server_error"

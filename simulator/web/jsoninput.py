@@ -39,6 +39,20 @@ class JSONInputError(ValueError):
         self.reason = reason
 
 
+# ``\u0000`` after an even number of backslashes (none, or escaped backslashes): an
+# escape that spells NUL, not the text "\u0000" after an escaped backslash.
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def spells_nul(text: str) -> bool:
+    r"""Whether JSON text ``text`` holds a NUL, raw or as the escape ``\u0000``.
+
+    For JSON the lab passes on as text (a bucket or key policy) for S3 or KMS to judge:
+    whatever they make of it is kept, and a NUL cannot be (PostgreSQL).
+    """
+    return "\x00" in text or _NUL_ESCAPE.search(text) is not None
+
+
 def _depth_exceeds(text: str, limit: int) -> bool:
     depth = 0
     for token in _TOKENS.finditer(text):

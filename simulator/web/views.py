@@ -26,6 +26,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "404.html", status=404)
 
 
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django itself could not read (a broken form body, a bad multipart boundary)."""
+    return render(request, "400.html", status=400)
+
+
 # Shown when everything else has failed, so it must not depend on templates.
 _LAST_RESORT_500 = (
     '<!doctype html><html lang="en"><meta charset="utf-8">'

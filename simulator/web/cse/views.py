@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, RawPostDataException
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
@@ -73,10 +73,20 @@ def _unreadable(error: jsoninput.JSONInputError) -> BadRequest:
 
 
 def _payload(request: HttpRequest) -> dict[str, Any]:
-    if len(request.body) > _MAX_BODY:
+    # Only a JSON body, as cse.js sends it. A form body is parsed by Django's CSRF check
+    # before the view runs, and its raw bytes are then gone.
+    if request.content_type != "application/json":
+        raise BadRequest(
+            "SerializationException", "The request body must be JSON (application/json)."
+        )
+    try:
+        body = request.body
+    except RawPostDataException:
+        raise BadRequest("SerializationException", "The request body is not valid JSON.") from None
+    if len(body) > _MAX_BODY:
         raise _validation("The request body is too large.")
     try:
-        data = jsoninput.loads(request.body or b"{}")
+        data = jsoninput.loads(body or b"{}")
     except jsoninput.JSONInputError as error:
         raise _unreadable(error) from None
     if not isinstance(data, dict):

@@ -86,21 +86,28 @@ def test_create_key_with_alias_lands_on_the_key_page(lab: Any) -> None:
         ("has space", "ValidationException"),  # outside ^[a-zA-Z0-9:/_-]+$
     ],
 )
-def test_bad_alias_keeps_the_key_and_says_why(lab: Any, alias: str, code: str) -> None:
+def test_bad_alias_creates_no_key_and_says_why(lab: Any, alias: str, code: str) -> None:
+    # As AWS's console does, the alias is checked before the key is made (issue 8: an
+    # error changes nothing), with the error CreateAlias would give.
+    before = lab.kms("ListKeys", {})["Keys"]
+
     response = lab.client.post(lab.url("kms_create"), {"description": "d", "alias": alias})
 
     assert response.status_code == 400
     html = response.content.decode()
     assert code in html
-    assert "The key was created, but the alias was not" in html
+    assert "The key was created, but the alias was not" not in html
+    assert lab.kms("ListKeys", {})["Keys"] == before
 
 
 def test_duplicate_alias_is_already_exists(lab: Any) -> None:
     lab.client.post(lab.url("kms_create"), {"description": "one", "alias": "same"})
+    keys = lab.kms("ListKeys", {})["Keys"]
     response = lab.client.post(lab.url("kms_create"), {"description": "two", "alias": "same"})
 
     assert response.status_code == 400
     assert "AlreadyExistsException" in response.content.decode()
+    assert lab.kms("ListKeys", {})["Keys"] == keys  # no second key without its alias
 
 
 def test_create_only_by_post(lab: Any) -> None:
