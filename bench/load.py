@@ -28,7 +28,9 @@ page would; the learners start spread over ``--ramp`` seconds (default 5), as a 
 opening the lab after the teacher says so.
 
 First, in the same run and on the same server, one learner alone (the baseline), then
-``--learners`` at once. For each it prints, per kind of request and overall: requests,
+``--learners`` at once. Before both, the server is warmed up, uncounted: as many
+learners as it has workers, without think time, for ``--warmup`` seconds (10), so that
+every worker has compiled its templates and the baseline is not a cold start. For each it prints, per kind of request and overall: requests,
 errors, and p50, p95 and p99 of the time from sending the request to the last byte of
 the answer (ms, nearest rank), beside the time the requests spent in their worker (from
 the server's access log: the difference is time queued for a worker); the database's growth per request (SQLite: the pages in
@@ -118,12 +120,13 @@ def run_phase(
     args: argparse.Namespace,
     stop: threading.Event,
     first_number: int,
+    think: tuple[float, float] | None = None,
 ) -> Phase:
-    stats = Stats()
     db_before, media_before = server.database.size(), server.media_bytes()
     cpu_before, client_before = server.cpu_seconds(), _client_cpu()
     log_offset = server.log_offset()
-    start = time.monotonic()
+    stats = Stats()
+    start = stats.started
     deadline = start + seconds
     ramp = args.ramp if learners > 1 else 0.0
     threads = []
@@ -135,7 +138,7 @@ def run_phase(
             stats,
             deadline,
             stop,
-            (args.think[0], args.think[1]),
+            think or (args.think[0], args.think[1]),
             seed=args.seed + first_number + n,
             timeout=args.timeout,
             max_requests=int(seconds * 10) + 10,
@@ -232,6 +235,18 @@ def report(label: str, how: str, phases: list[Phase]) -> None:
         print(f"{name:<{width}}" + "".join(f" | {value(p):<36}" for p in phases))
     if phases[-1].learners > 1:
         print(f"('!': that kind's p95 is over {GOAL_MS:.0f} ms)")
+        print(f"{'p95 ms of the requests sent in each 10 s':<{width}}   {timeline(phases[-1])}")
+
+
+def timeline(phase: Phase, window: float = 10.0) -> str:
+    """p95 of the requests sent in each window of the phase: a start-up queue shows here."""
+    buckets: dict[int, list[float]] = {}
+    for sent, ms in phase.stats.timeline:
+        buckets.setdefault(int(sent // window), []).append(ms)
+    return "  ".join(
+        f"{n * window:.0f}-{(n + 1) * window:.0f} s: {percentile(buckets[n], 95):.0f}"
+        for n in sorted(buckets)
+    )
 
 
 def report_errors(server: Server, phases: list[Phase]) -> None:
@@ -312,9 +327,17 @@ def run_on(
             print(f"{label}: {error}")
             return Run(label, None, None)
         settings = ", ".join(f"{k}={v}" for k, v in env.items()) or "run.sh's defaults"
-        how = f"{server.how}; {settings}"
-        print(f"{label}: ready in {time.monotonic() - began:.0f} s; 1 learner for "
-              f"{args.baseline_seconds:.0f} s ...", flush=True)  # fmt: skip
+        workers = max(1, server.workers())
+        how = f"{server.how}; {settings}; {workers} workers"
+        print(f"{label}: ready in {time.monotonic() - began:.0f} s", flush=True)
+        warmed: list[Phase] = []
+        if args.warmup > 0:
+            # Every worker compiles its templates on its first request of each kind: warm
+            # them all first (as many learners as workers, no think time), uncounted.
+            print(f"{label}: warming up: {workers} learners without think time for "
+                  f"{args.warmup:.0f} s ...", flush=True)  # fmt: skip
+            warmed.append(run_phase(server, workers, args.warmup, args, stop, 900, (0.0, 0.0)))
+        print(f"{label}: 1 learner for {args.baseline_seconds:.0f} s ...", flush=True)
         baseline = run_phase(server, 1, args.baseline_seconds, args, stop, 0)
         print(f"{label}: {args.learners} learners for {args.seconds:.0f} s ...", flush=True)
         load = run_phase(server, args.learners, args.seconds, args, stop, 1)
@@ -323,7 +346,9 @@ def run_on(
             print(
                 f"(SQLite files on disk at the end, with -wal and -shm: {database.files():,} bytes)"
             )
-        report_errors(server, [baseline, load])
+        if warmed and warmed[0].stats.error_count:
+            print(f"(the warm-up had {warmed[0].stats.error_count} errors: listed below)")
+        report_errors(server, [*warmed, baseline, load])
         return Run(label, baseline, load)
     finally:
         server.stop()
@@ -338,6 +363,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, help="length of the many-learner run (60)")
     parser.add_argument(
         "--baseline-seconds", type=float, help="length of the one-learner baseline (20)"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        help="before the baseline, one learner per worker without think time, "
+        "not counted (10 s; 3 with --quick; 0: none)",
     )
     parser.add_argument("--ramp", type=float, default=5.0, help="learners start over (5 s)")
     parser.add_argument(
@@ -376,6 +407,8 @@ def parse() -> argparse.Namespace:
     args.learners = args.learners or (5 if args.quick else 50)
     args.seconds = args.seconds or (10.0 if args.quick else 60.0)
     args.baseline_seconds = args.baseline_seconds or (5.0 if args.quick else 20.0)
+    if args.warmup is None:
+        args.warmup = 3.0 if args.quick else 10.0
     if args.skip_sqlite and not args.postgres:
         parser.error("--skip-sqlite needs --postgres URL")
     if args.learners < 1 or args.seconds <= 0 or args.think[0] < 0 or args.think[1] < args.think[0]:

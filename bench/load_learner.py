@@ -121,6 +121,8 @@ class Stats:
     times_ms: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     samples: dict[str, int] = field(default_factory=dict)  # distinct errors, described
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent at, ms)
+    started: float = field(default_factory=time.monotonic)
     uploads: int = 0
     verified_bytes: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -128,6 +130,7 @@ class Stats:
     def add(self, kind: str, ms: float, error: str = "") -> None:
         with self.lock:
             self.times_ms.setdefault(kind, []).append(ms)
+            self.timeline.append((time.monotonic() - ms / 1000 - self.started, ms))
             if error:
                 self.errors[kind] = self.errors.get(kind, 0) + 1
                 said = f"{kind}: {error}"

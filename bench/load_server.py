@@ -241,20 +241,30 @@ class Server:
         text = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
         return "\n".join(text[-lines:])
 
-    def cpu_seconds(self) -> float:
-        """CPU time used so far by the server's live processes (its process group)."""
+    def _group(self) -> list[list[str]]:
+        """The /proc/<pid>/stat fields (after the command name) of the server's processes."""
         if self.process is None:
-            return 0.0
-        group, total = self.process.pid, 0
+            return []
+        out = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
             except (OSError, IndexError):
                 continue
-            # After the command name: state, ppid, pgrp, ..., utime (12th), stime (13th).
-            if int(fields[2]) == group:
-                total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
+            # state, ppid, pgrp, ..., utime (the 12th), stime (the 13th)
+            if int(fields[2]) == self.process.pid:
+                out.append(fields)
+        return out
+
+    def workers(self) -> int:
+        """gunicorn's worker processes: the children of its master (run.sh execs it)."""
+        master = str(self.process.pid) if self.process is not None else ""
+        return sum(fields[1] == master for fields in self._group())
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server's live processes (its process group)."""
+        ticks = sum(int(fields[11]) + int(fields[12]) for fields in self._group())
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def error_summary(self, top: int = 8) -> list[tuple[int, str]]:
         """The server log's distinct exceptions (with the app's last frame) and gunicorn
