@@ -38,6 +38,7 @@ FIELD_OF_CODE = {
     "KeyTooLongError": "key",
     "InvalidURI": "key",
     "EntityTooLarge": "file",
+    "QuotaExceeded": "file",
     "InvalidEncryptionAlgorithmError": "customer_key",
     "KMS.NotFoundException": "kms_key",
     "KMS.DisabledException": "kms_key",
