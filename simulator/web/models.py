@@ -145,7 +145,7 @@ def _bounded(fields: dict[str, Any]) -> dict[str, Any]:
     out = dict(fields)
     for name in ("action", "method", "error_code"):
         value = out.get(name)
-        limit = TraceRecord._meta.get_field(name).max_length
+        limit = getattr(TraceRecord._meta.get_field(name), "max_length", None)
         if isinstance(value, str) and limit is not None and len(value) > limit:
             out[name] = value[:limit]
     return out

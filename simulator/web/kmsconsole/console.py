@@ -257,10 +257,11 @@ class ActionResult:
         return self.error is None and not self.not_a_number
 
 
-# Input the lab refuses before KMS sees it: shown as a hint, with no KMS error code.
-NUL_REFUSED = ConsoleError(
-    "", "", _("The lab cannot keep the NUL character (U+0000): remove it and try again.")
-)
+def nul_refused() -> ConsoleError:
+    """Input the lab refuses before KMS sees it: shown as a hint, with no KMS error code."""
+    return ConsoleError(
+        "", "", str(_("The lab cannot keep the NUL character (U+0000): remove it and try again."))
+    )
 
 
 class FormError(ValueError):

@@ -126,7 +126,7 @@ def key_action(request: HtmxHttpRequest, sandbox_id: uuid.UUID, key_id: str) -> 
     if action == "put_policy" and jsoninput.spells_nul(form["policy"]):
         # KMS judges the policy, and its audit event keeps it; the database cannot keep
         # a NUL (spelled \u0000 in JSON). NOTE: KMS is not asked.
-        result = console.ActionResult(action, console.NUL_REFUSED)
+        result = console.ActionResult(action, console.nul_refused())
         return _key_page(request, sandbox, key_id, result=result, form=form, status=400)
     try:
         params = console.build_params(action, key_id, form)
