@@ -190,9 +190,22 @@ class Server:
                     f"answered:\n{self.tail()}"
                 )
             if self._answers():
+                self._settle()
                 return
             time.sleep(0.5)
         raise RuntimeError(f"the server did not answer within {ready_within:.0f} s:\n{self.tail()}")
+
+    def _settle(self, within: float = 20.0) -> None:
+        """Wait until gunicorn has booted all its workers (the first answers before)."""
+        deadline = time.monotonic() + within
+        count, steady_since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            now = self.workers()
+            if now != count:
+                count, steady_since = now, time.monotonic()
+            elif time.monotonic() - steady_since >= 2.0:
+                return
+            time.sleep(0.25)
 
     def _answers(self) -> bool:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
