@@ -1,49 +1,54 @@
 """Many learners at once against the served lab: requests, errors and latency per kind.
 
-    .venv/bin/python bench/load.py              # 1 learner for 20 s, then 50 learners for 60 s, SQLite
-    .venv/bin/python bench/load.py --quick      # a smoke run: 1 learner 5 s, then 5 learners 10 s
+    .venv/bin/python bench/load.py            # 1 learner for 20 s, then 50 learners for 60 s, SQLite
+    .venv/bin/python bench/load.py --quick    # a smoke run: 1 learner for 5 s, then 5 for 10 s
     .venv/bin/python bench/load.py --postgres postgres://lab:lab@127.0.0.1:55432/lab
-                                                # the same on SQLite, then on PostgreSQL, side by side
-    .venv/bin/python bench/load.py --postgres URL --skip-sqlite   # PostgreSQL only
+                                              # the same on SQLite, then on PostgreSQL, side by side
+    .venv/bin/python bench/load.py --postgres URL --skip-sqlite    # PostgreSQL only
 
 The server is started as the README's run command starts it, ``bash scripts/run.sh``,
 on throwaway state (``bench/load_server.py``): an SQLite file in a temporary folder, or
-with ``--postgres URL`` a database ``test_<name>_load`` created on that server (the role
-needs CREATEDB) and dropped at the end; ``MEDIA_ROOT`` and the cache folder in the
-temporary folder; a generated ``SECRET_KEY``; a free port on 127.0.0.1. The PostgreSQL
+with ``--postgres URL`` a database ``test_<name>_load`` created on that server (the
+role needs CREATEDB) and dropped at the end; ``MEDIA_ROOT`` and the rate limits' cache
+folder in the temporary folder; a generated ``SECRET_KEY``; a free port on 127.0.0.1.
+The SQLite run keeps run.sh's worker count (``--workers`` sets another); the PostgreSQL
 run uses the class settings of the README ("Serving a class"): ``WEB_CONCURRENCY=9``
-workers (``--pg-workers``) and persistent connections (``CONN_MAX_AGE=60``). The server is stopped (its whole
-process group) at the end, also on Ctrl+C or a failure.
+(``--pg-workers``) and ``CONN_MAX_AGE=60``. The server's whole process group is
+stopped at the end, also on Ctrl+C, SIGTERM or a failure.
 
 Each simulated learner (``bench/load_learner.py``) is a thread with a browser of its
-own: its own connection and cookie jar, so its own session, learner id and sandbox.
-It opens the lab (a first visit gets a copy of the demo), then repeats a round:
-the sandbox and bucket pages (full pages and htmx partials), the upload form, an upload
-of a random 1-64 KiB file in one of the form's server-side modes (no header, SSE-S3,
-SSE-KMS with the demo key and a bucket key, DSSE-KMS, SSE-C with the form's key), the
-trace page it leads to, the download of that file (checked byte for byte against the
-upload), the trace list, the object page and a trace step panel. Before every step it
-waits a think time, uniform in ``--think`` (default 0.5-2 s), as a person reading the
-page would; the learners start spread over ``--ramp`` seconds (default 5), as a class
-opening the lab after the teacher says so.
+own: its own connection and cookie jar, so its own session, learner id and sandbox. It
+comes to the home page (and its static files), opens the lab and its demo sandbox, then
+repeats a round: the sandbox and bucket pages (full pages and htmx partials), the
+upload form, an upload of a random 1-64 KiB file in one of the form's server-side
+modes (no header, SSE-S3, SSE-KMS with the demo key and a bucket key, DSSE-KMS, SSE-C
+with the form's key), the trace page it leads to, the download of that file (checked
+byte for byte), the trace list, the object page and a trace step panel. Before every
+step it waits a think time, uniform in ``--think`` (0.5-2 s), as a person reading the
+page would; the learners start spread over ``--ramp`` seconds (5), as a class opening
+the lab when the teacher says so.
 
-First, in the same run and on the same server, one learner alone (the baseline), then
-``--learners`` at once. Before both, the server is warmed up, uncounted: as many
-learners as it has workers, without think time, for ``--warmup`` seconds (10), so that
-every worker has compiled its templates and the baseline is not a cold start. For each it prints, per kind of request and overall: requests,
-errors, and p50, p95 and p99 of the time from sending the request to the last byte of
-the answer (ms, nearest rank), beside the time the requests spent in their worker (from
-the server's access log: the difference is time queued for a worker); the database's growth per request (SQLite: the pages in
-use; PostgreSQL: ``pg_database_size``), the stored blobs' growth per upload, the
-throughput, the CPU time of the server and of this client, and the machine's load
-average (the client shares the machine's cores with the server: run it on an otherwise
-idle machine). Errors are listed with the server log's exception lines and its tail.
+On one server, first a warm-up that is not counted (as many learners as the server has
+workers, without think time, for ``--warmup`` seconds, 10, so that every worker has
+compiled its templates), then one learner alone (the baseline), then ``--learners``
+(50) at once for ``--seconds`` (60). For the baseline and the many, side by side, it
+prints per kind of request and overall: requests, errors, and p50, p95 and p99 of the
+time from sending the request to the last byte of the answer (ms, nearest rank); the
+same quantiles of the time the requests spent in their worker (from the server's
+access log: the difference is time spent queued for a free worker); the database's
+growth per request and per upload (SQLite: its pages in use; PostgreSQL:
+``pg_database_size``); the blobs' growth per upload; the throughput; the CPU time of
+the server's processes and of this client; the machine's load average; and the p95 of
+each 10 s of the many-learner run, where a queue at the start shows. The client shares
+the machine with the server: run it on an otherwise idle machine. Errors are listed by
+kind and cause, with the server log's exception lines (and the app's last frame) and
+the log's last lines.
 
 Goal (issue 8), for the many-learner run on every database: 0 errors and p95 <= 300 ms
-over all its requests (kinds over 300 ms are flagged). Exit status 1 if a goal is missed.
-Traffic goes to 127.0.0.1 only; every learner stops at the deadline, after at most
-``--seconds`` x 10 requests, and no request waits longer than ``--timeout`` (30 s; a
-timeout is an error).
+over all its requests (kinds whose own p95 is over 300 ms are flagged). Exit status 1
+if a goal is missed. Traffic goes to 127.0.0.1 only; every learner stops at the
+deadline and after at most ``--seconds`` x 10 requests; no request waits longer than
+``--timeout`` (30 s; a timeout is an error).
 """
 
 from __future__ import annotations
