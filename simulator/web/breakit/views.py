@@ -38,12 +38,14 @@ def run(request: HttpRequest, sandbox_id: uuid.UUID, slug: str) -> HttpResponse:
     case = cases.BY_SLUG.get(slug)
     if case is None:
         raise Http404("no such case")
+    # A setup that fails is about the sandbox, not the server (a quota reached, a key
+    # the learner disabled): 409, with what failed and its trace, never a 5xx.
     try:
         outcome = cases.run_case(sandbox, case)
     except cases.SetupFailed as exc:
-        return _page(request, sandbox, status=500, case=case, setup_failed=exc)
+        return _page(request, sandbox, status=409, case=case, setup_failed=exc)
     except KMSError as exc:
-        return _page(request, sandbox, status=500, case=case, kms_error=exc)
+        return _page(request, sandbox, status=409, case=case, kms_error=exc)
     if outcome.response.status < 300:
         # It did not break: say so honestly instead of landing on a success.
         return _page(request, sandbox, case=case, did_not_break=outcome)

@@ -117,3 +117,16 @@ def test_another_learner_gets_404(lab: Any, stranger: Client) -> None:
     assert stranger.get(lab.url("breakit")).status_code == 404
     assert stranger.post(lab.url("breakit_run", "wrong-ssec-key")).status_code == 404
     assert not TraceRecord.objects.filter(sandbox=lab.sandbox).exists()
+
+
+def test_a_setup_that_a_quota_refuses_is_a_409_that_says_why(lab: Any, settings: Any) -> None:
+    """Issue 8: no 5xx for a learner's own state. Each case sets up a new bucket; with the
+    sandbox at its bucket quota, S3 refuses it (TooManyBuckets) and the page says so."""
+    settings.LAB_QUOTAS = {**settings.LAB_QUOTAS, "buckets": 0}
+
+    response = lab.client.post(lab.url("breakit_run", "wrong-ssec-key"))
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "failed, so the failing request was not made" in html
+    assert "TooManyBuckets" in html
