@@ -91,8 +91,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # After the session, language and CSRF check: refuses a NUL the database cannot keep.
-    "simulator.web.inputcheck.UnstorableInputMiddleware",
 ]
 
 ROOT_URLCONF = "simulator.urls"
@@ -357,4 +355,7 @@ MIDDLEWARE += [
     # their language, and knows an htmx request.
     "simulator.web.session_refresh.SlidingSessionMiddleware",
     "simulator.web.ratelimits.RateLimitMiddleware",
+    # After the rate limits (a refused flood is not read): refuses a NUL anywhere in a
+    # request, which the database could not keep, in the learner's language.
+    "simulator.web.inputcheck.UnstorableInputMiddleware",
 ]
