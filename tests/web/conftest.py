@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from learners import client_of
 
 from simulator.engine import S3Request
 from simulator.web import sandboxes
@@ -18,14 +19,6 @@ from simulator.web.models import Sandbox
 
 ALICE = "arn:aws:iam::111122223333:user/alice"
 BOB = "arn:aws:iam::111122223333:user/bob"
-
-
-def client_of(owner: str) -> Client:
-    client = Client()
-    session = client.session
-    session[sandboxes.SESSION_KEY] = owner
-    session.save()
-    return client
 
 
 @dataclass

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from learners import client_of
 
 from simulator.web import sandboxes
 from simulator.web.demo import SEED, build_demo
@@ -44,21 +44,13 @@ def _pages(sandbox: Sandbox) -> list[str]:
     ]
 
 
-def _client(owner: str) -> Client:
-    client = Client()
-    session = client.session
-    session[sandboxes.SESSION_KEY] = owner
-    session.save()
-    return client
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("seed", ["", SEED], ids=["own", "reproducible"])
 def test_looking_at_every_page_writes_nothing(seed: str, settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     sandbox = sandboxes.create_sandbox("looker", "demo", seed=seed)
     build_demo(sandbox)
-    client = _client("looker")
+    client = client_of("looker")
     client.get("/lab/")  # the session's once-a-day refresh happens on the first request
     records = list(Record.objects.filter(sandbox=sandbox).values_list("kind", "rid", "data"))
     traces = TraceRecord.objects.count()

@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from learners import client_of
 
 from simulator.engine import S3Request
 from simulator.engine.s3 import xml as s3xml
@@ -32,14 +33,6 @@ def sandbox(db: None) -> Sandbox:
 def small(settings: Any) -> dict[str, int]:
     settings.LAB_QUOTAS = {"buckets": 2, "objects": 3, "stored_bytes": 1000, "traces": 5000}
     return dict(settings.LAB_QUOTAS)
-
-
-def client_of(owner: str) -> Client:
-    client = Client()
-    session = client.session
-    session[sandboxes.SESSION_KEY] = owner
-    session.save()
-    return client
 
 
 def s3(sandbox: Sandbox, method: str, bucket: str, key: str = "", **kw: Any) -> Any:

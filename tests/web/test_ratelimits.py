@@ -21,6 +21,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from learners import client_of
 
 from simulator.engine.s3 import xml as s3xml
 from simulator.web import ratelimits, sandboxes
@@ -46,14 +47,6 @@ def limits(settings: Any, **rates: str) -> None:
         scope, group = name.split("_")
         table[scope][group] = rate
     settings.LAB_RATE_LIMITS = table
-
-
-def client_of(owner: str) -> Client:
-    client = Client()
-    session = client.session
-    session[sandboxes.SESSION_KEY] = owner
-    session.save()
-    return client
 
 
 @pytest.fixture
