@@ -7,7 +7,6 @@ import logging
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from .content import MODES, QUESTIONS
@@ -20,16 +19,28 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"questions": QUESTIONS, "modes": MODES})
 
 
-@requires_csrf_token
+# The error pages take no @requires_csrf_token: it runs the CSRF check's form reading
+# again, and a body Django cannot read (a charset other than UTF-8, a broken multipart)
+# would raise its BadRequest a second time, inside the error page, as a server error.
+# The page's language form still gets its token (the csrf context processor makes one).
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # The exception is never shown: its text can name internal paths or patterns.
     return render(request, "404.html", status=404)
 
 
-@requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """A request Django itself could not read (a broken form body, a bad multipart boundary)."""
     return render(request, "400.html", status=400)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form the lab cannot confirm came from its own page (an old page, cookies cleared).
+
+    The reason (Django's words, naming tokens and cookies) is logged by Django, not shown.
+    """
+    return render(request, "403_csrf.html", status=403)
 
 
 # Shown when everything else has failed, so it must not depend on templates.
@@ -41,7 +52,6 @@ _LAST_RESORT_500 = (
 )
 
 
-@requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     body: str
     try:

@@ -30,11 +30,12 @@ import json
 import os
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
+from django.conf import settings as settings_module
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -166,21 +167,24 @@ class Lab:
     sandbox: Sandbox
     key_id: str
     alias: str = "alias/fuzz"
-    keys: list[str] = field(default_factory=list)
 
     def url(self, name: str, *args: Any) -> str:
         return reverse(f"web:{name}", args=[self.sandbox.pk, *args])
 
 
 def build_lab() -> Lab:
-    """A learner (session and CSRF as a browser has them) whose sandbox holds a little of
-    everything: buckets with SSE-S3, SSE-C allowed and a policy, objects, a KMS key."""
-    client = Client()
+    """A learner (a session, and the CSRF token a browser sends, checked as in production)
+    whose sandbox holds a little of everything: buckets with SSE-S3, SSE-C allowed and a
+    policy, objects, a KMS key."""
+    client = Client(enforce_csrf_checks=True)
     session = client.session
     session[sandboxes.SESSION_KEY] = owner = uuid.uuid4().hex
     session.save()
     # No seed: a learner's own sandbox draws from the operating system (issue 8).
     sandbox = sandboxes.create_sandbox(owner, "Fuzzed")
+    # The token as htmx sends it (hx-headers), taken from the cookie the page sets.
+    assert client.get(reverse("web:sandbox", args=[sandbox.pk])).status_code == 200
+    client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies[settings_module.CSRF_COOKIE_NAME].value
     for bucket in BUCKETS:
         assert run(sandbox, "test", s3calls.create_bucket(bucket)).response.status == 200
     body = s3calls.encryption_xml("AES256", blocked="NONE")
@@ -628,6 +632,9 @@ def send(lab: Lab, endpoint: Endpoint, draw: Draw) -> tuple[Any, str]:
     """One hostile POST to ``endpoint``; returns the response and what it was (for messages)."""
     url = target_url(lab, endpoint, draw)
     headers = {"HX-Request": "true"} if draw(st.integers(0, 7)) == 0 else {}
+    token = draw(st.sampled_from(["valid"] * 18 + ["missing", "forged"]))
+    if token != "valid":  # an old page, cleared cookies, a forged form: 403, nothing changes
+        headers["X-CSRFToken"] = "" if token == "missing" else "f" * 32
     if endpoint.json:
         body = draw(json_body(endpoint))
         content_type = draw(st.sampled_from(["application/json"] * 4 + CONTENT_TYPES))
@@ -1081,3 +1088,40 @@ def test_the_disk_inspector_reads_only_an_object_it_shows() -> None:
         lab.url("disk_read"), {"bucket": "fuzz-ssec", "key": "secret.txt", "principal": alice}
     )
     assert refused.status_code == 200 and refused["X-Lab-S3-Status"] == "400"
+
+
+def test_a_form_body_in_another_charset_gets_the_labs_400_page_not_a_server_error() -> None:
+    """Django refuses a form body that is not UTF-8 while the CSRF check reads it; its error
+    page must not read it again (that would be the same refusal, as a server error)."""
+    lab = LAB.get()
+    before = snapshot()
+
+    response = lab.client.generic(
+        "POST",
+        lab.url("bucket_create"),
+        data=b"name=caf%E9",
+        content_type="application/x-www-form-urlencoded; charset=latin-1",
+    )
+
+    assert response.status_code == 400
+    assert "The lab could not read this request" in response.content.decode()
+    assert_unchanged(before, snapshot(), "latin-1 body")
+
+
+@pytest.mark.parametrize(("language", "title"), [("en", "This form has expired"),
+                                                 ("ja", "このフォームは有効期限が切れています")])  # fmt: skip
+def test_a_form_without_a_valid_csrf_token_gets_the_labs_403_page(
+    language: str, title: str
+) -> None:
+    lab = LAB.get()
+    before = snapshot()
+
+    response = lab.client.post(
+        lab.url("bucket_create"),
+        {"name": "fuzz-new"},
+        headers={"X-CSRFToken": "f" * 32, "Accept-Language": language},
+    )
+
+    assert response.status_code == 403
+    assert title in response.content.decode()
+    assert_unchanged(before, snapshot(), "forged token")
