@@ -57,6 +57,7 @@ import argparse
 import math
 import os
 import resource
+import shutil
 import signal
 import statistics
 import tempfile
@@ -357,6 +358,12 @@ def run_on(
         return Run(label, baseline, load)
     finally:
         server.stop()
+        if args.keep_log:
+            kept = Path(args.keep_log) / f"load-{label.lower()}-server.log"
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            if server.log_path.exists():
+                shutil.copyfile(server.log_path, kept)
+                print(f"(the server's log is kept in {kept})")
 
 
 def parse() -> argparse.Namespace:
@@ -406,6 +413,9 @@ def parse() -> argparse.Namespace:
     )
     parser.add_argument(
         "--timeout", type=float, default=30.0, help="a request's longest wait (30 s)"
+    )
+    parser.add_argument(
+        "--keep-log", metavar="DIR", help="copy each server's log (access log included) there"
     )
     parser.add_argument("--seed", type=int, default=8, help="the learners' random choices")
     args = parser.parse_args()
