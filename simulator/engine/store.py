@@ -180,6 +180,18 @@ class MemoryStore:
         else:
             self._path(blob_id).unlink(missing_ok=True)
 
+    def records(self) -> Iterator[tuple[str, str, Record]]:
+        """Every record as (kind, id, record), to copy what a build made into another store."""
+        for kind, table in self._records.items():
+            for id, record in table.items():
+                yield kind, id, dict(record)
+
+    def blob_ids(self) -> list[str]:
+        """Every blob's id (with ``blob_dir``, the finished files)."""
+        if self._blob_dir is None:
+            return list(self._blobs)
+        return [p.name for p in self._blob_dir.iterdir() if not p.name.endswith(".partial")]
+
     def read_blob(self, blob_id: str) -> bytes:
         """The whole blob (for the disk inspector and tests that flip bytes)."""
         with self.open_blob(blob_id) as f:

@@ -10,7 +10,6 @@ machine, which is what a reproducible copy for a class starts from.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -40,25 +39,25 @@ def _text(body: str) -> bytes:
 
 
 def build_demo(sandbox: Sandbox) -> None:
-    """Build the demo's buckets, key and objects in ``sandbox`` (inside the caller's transaction)."""
-    Demo(sandbox).build()
+    """Build the demo's buckets, key and objects in the new, empty ``sandbox`` (inside
+    the caller's transaction): run in memory, then kept at once (``sandboxes.Build``)."""
+    build = service.start_build(sandbox)
+    Demo(build).build()
+    build.save()
 
 
 class Demo:
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
+    def __init__(self, build: service.Build) -> None:
+        self.run = build
 
     def s3(self, action: str, request: S3Request, expect: int | None = 200) -> int:
-        outcome = service.run_s3(self.sandbox, action, request)
-        status = outcome.response.status
+        response = self.run.s3(action, request)
+        status = response.status
         if expect is not None and status >= 300:
             raise DemoFailed(
                 f"demo request {request.method} /{request.bucket}/{request.key} failed: "
-                f"{status} {outcome.response.error_code} {outcome.response.error_message}"
+                f"{status} {response.error_code} {response.error_message}"
             )
-        # Traces of a cloned sandbox are ordered by their audit event times (millisecond
-        # precision): keep each request in its own millisecond.
-        time.sleep(0.003)
         return status
 
     def put(self, bucket: str, key: str, body: bytes, headers: dict[str, str] | None = None,
@@ -74,12 +73,9 @@ class Demo:
 
     def kms_key(self) -> str:
         try:
-            created = service.run_kms(
-                self.sandbox, "CreateKey", {"Description": "Lab demo customer managed key"}
-            )
+            created = self.run.kms("CreateKey", {"Description": "Lab demo customer managed key"})
             arn = str(created["KeyMetadata"]["Arn"])
-            service.run_kms(
-                self.sandbox,
+            self.run.kms(
                 "CreateAlias",
                 {"AliasName": KMS_ALIAS, "TargetKeyId": created["KeyMetadata"]["KeyId"]},
             )

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -25,10 +26,11 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from simulator.engine import Engine, KMSError, S3Request, S3Response
-from simulator.engine.clock import SystemClock
+from simulator.engine.clock import Clock, FixedClock, SystemClock
 from simulator.engine.crypto import Entropy, SeededEntropy, SystemEntropy
 from simulator.engine.s3.headers import COPY_SOURCE_CUSTOMER, CUSTOMER
 from simulator.engine.s3.service import redacted_headers
+from simulator.engine.store import MemoryStore
 from simulator.engine.trace import trace_to_json
 
 from . import quotas
@@ -109,11 +111,13 @@ def _entropy(sandbox: Sandbox, store: ORMStore) -> Entropy:
     return SeededEntropy(f"{sandbox.seed}/{number}")
 
 
-def _engine(sandbox: Sandbox, store: ORMStore, entropy: Entropy) -> Engine:
+def _engine(
+    sandbox: Sandbox, store: ORMStore | MemoryStore, entropy: Entropy, clock: Clock | None = None
+) -> Engine:
     return Engine(
         store=store,
         entropy=entropy,
-        clock=SystemClock(),
+        clock=clock or SystemClock(),
         account_id=getattr(settings, "LAB_ACCOUNT_ID", "111122223333"),
         deployment_key=deployment_key(sandbox),
         max_object_bytes=settings.LAB_MAX_UPLOAD_BYTES,
@@ -181,29 +185,91 @@ def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
         # The lab's quotas (buckets, objects, bytes, traces), refused as S3 refuses.
         refusal = quotas.admit(sandbox, request)
         response = refusal if refusal is not None else engine.s3(request)
-        trace = TraceRecord.create(
-            trace_to_json(response.trace),
-            sandbox=sandbox,
-            action=action,
-            method=request.method,
-            bucket=request.bucket,
-            key=request.key,
-            query=dict(request.query),
-            principal=request.principal,
-            secure=request.secure,
-            status=response.status,
-            error_code=response.error_code or "",
-            error_message=response.error_message or "",
-            # SSE-C keys never reach the database: the stored headers carry fingerprints.
-            request_headers=[
-                list(pair) for pair in redacted_headers(request.headers, engine.fingerprint_secret)
-            ],
-            response_headers=[[k, v] for k, v in response.headers.items()],
-        )
-        if redact_trace(trace):
-            trace.save(update_fields=["request_headers", "steps"])
+        trace = keep_trace(sandbox, engine, action, request, response)
         Sandbox.objects.filter(pk=sandbox.pk).update(updated=trace.created)
     return Outcome(response, trace)
+
+
+def keep_trace(
+    sandbox: Sandbox, engine: Engine, action: str, request: S3Request, response: S3Response
+) -> TraceRecord:
+    """Store the trace of ``request`` as ``engine`` answered it (inside the caller's transaction)."""
+    trace = TraceRecord.create(
+        trace_to_json(response.trace),
+        sandbox=sandbox,
+        action=action,
+        method=request.method,
+        bucket=request.bucket,
+        key=request.key,
+        query=dict(request.query),
+        principal=request.principal,
+        secure=request.secure,
+        status=response.status,
+        error_code=response.error_code or "",
+        error_message=response.error_message or "",
+        # SSE-C keys never reach the database: the stored headers carry fingerprints.
+        request_headers=[
+            list(pair) for pair in redacted_headers(request.headers, engine.fingerprint_secret)
+        ],
+        response_headers=[[k, v] for k, v in response.headers.items()],
+    )
+    if redact_trace(trace):
+        trace.save(update_fields=["request_headers", "steps"])
+    return trace
+
+
+@dataclass
+class Build:
+    """A whole set of requests run in memory, then kept in a new sandbox at once.
+
+    The demo is a dozen requests. Run one by one through ``run_s3`` each would lock,
+    read and write the database; a class that opens the lab at once would queue behind
+    fifty such builds. Here the engine answers them against a ``MemoryStore`` (same
+    deployment key, same kind of randomness), and ``save`` writes what they left —
+    records, blob files, traces — in a few statements. Every request still goes
+    through the engine and keeps its trace, exactly as ``run_s3`` keeps it.
+    """
+
+    sandbox: Sandbox
+    engine: Engine
+    done: list[tuple[str, S3Request, S3Response]]
+
+    def s3(self, action: str, request: S3Request) -> S3Response:
+        response = self.engine.s3(request)
+        if not isinstance(response.body, bytes | bytearray):
+            response.body.close()  # the build reads no large body
+        self.done.append((action, request, response))
+        return response
+
+    def kms(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
+        return self.engine.kms(action, params)
+
+    def save(self) -> None:
+        """Keep everything the requests made (inside the caller's transaction)."""
+        memory = self.engine.store
+        assert isinstance(memory, MemoryStore)
+        store = ORMStore(self.sandbox)
+        try:
+            for blob_id in memory.blob_ids():
+                store.write_blob(blob_id, [memory.read_blob(blob_id)])
+            Record.objects.bulk_create(
+                Record(sandbox=self.sandbox, kind=kind, rid=rid, data=data)
+                for kind, rid, data in memory.records()
+            )
+            for action, request, response in self.done:
+                keep_trace(self.sandbox, self.engine, action, request, response)
+        except BaseException:
+            store.discard_written_blobs()
+            raise
+
+
+def start_build(sandbox: Sandbox) -> Build:
+    """A ``Build`` for a new, empty ``sandbox``, drawing as the sandbox would: from the
+    operating system, or from its seed for a reproducible one. Its clock moves on a
+    millisecond at every reading, so each step of the build keeps its own moment."""
+    entropy: Entropy = SeededEntropy(f"{sandbox.seed}/build") if sandbox.seed else SystemEntropy()
+    clock = FixedClock(start=timezone.now(), tick=timedelta(milliseconds=1))
+    return Build(sandbox, _engine(sandbox, MemoryStore(), entropy, clock), [])
 
 
 def run_kms(
