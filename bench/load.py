@@ -12,8 +12,8 @@ with ``--postgres URL`` a database ``test_<name>_load`` created on that server (
 role needs CREATEDB) and dropped at the end; ``MEDIA_ROOT`` and the rate limits' cache
 folder in the temporary folder; a generated ``SECRET_KEY``; a free port on 127.0.0.1.
 The SQLite run keeps run.sh's worker count (``--workers`` sets another); the PostgreSQL
-run uses the class settings of the README ("Serving a class"): ``WEB_CONCURRENCY=9``
-(``--pg-workers``) and ``CONN_MAX_AGE=60``. The server's whole process group is
+run uses the class settings of the README ("Serving a class") for a database on the
+same machine: ``WEB_CONCURRENCY`` = cores + 1 (``--pg-workers``) and ``CONN_MAX_AGE=60``. The server's whole process group is
 stopped at the end, also on Ctrl+C, SIGTERM or a failure.
 
 Each simulated learner (``bench/load_learner.py``) is a thread with a browser of its
@@ -72,8 +72,9 @@ from load_learner import KINDS, Learner, Stats
 from load_server import Database, Server, SQLite, throwaway_postgres
 
 GOAL_MS = 300.0
-# "Serving a class" in the README: more workers, persistent database connections.
-CLASS_WORKERS = 9
+# README "Serving a class": with PostgreSQL on the same machine, about one worker per
+# core plus one (the requests are CPU-bound; more workers only contend for the cores).
+CLASS_WORKERS = (os.cpu_count() or 1) + 1
 CONN_MAX_AGE = "60"
 
 
