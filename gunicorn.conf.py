@@ -7,7 +7,7 @@ Environment variables:
   ``127.0.0.1:$PORT``.
 - ``PORT``: the port when ``BIND`` is not set (default 8000).
 - ``WEB_CONCURRENCY``: worker processes (default 4: SQLite takes one writer at a time,
-  so more workers only queue; with PostgreSQL use about 2 × cores + 1).
+  so more workers only queue; with PostgreSQL see the README, "Serving a class").
 - ``GUNICORN_TIMEOUT``: seconds a worker may spend on one request, reading its body
   included, before it is killed and replaced (default 60).
 """
