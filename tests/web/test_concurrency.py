@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import random
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -140,6 +142,54 @@ def test_page_views_during_uploads_all_succeed(learner: tuple[Learner, str], app
         views = [pool.submit(view, i) for i in range(30)]
         assert [f.result() for f in writes] == [302] * 10
         assert [f.result() for f in views] == [200] * 30
+
+
+def test_a_reset_while_the_database_is_busy_waits_its_turn_and_completes(
+    learner: tuple[Learner, str], app: Served
+) -> None:
+    client, bucket = learner
+    sandbox = bucket.split("buckets/")[0]
+    sandbox_id = sandbox.split("/")[2]
+    assert _upload(client, bucket, "kept-until-reset.bin", _body(1), "SSE-S3") == 302
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold_the_lock() -> None:
+        # Another writer holds the sandbox's lock (PostgreSQL: its row; SQLite: the
+        # database's write lock) for a while, as a long upload would.
+        url = app.env["DATABASE_URL"]
+        if url.startswith("postgres"):
+            import psycopg
+
+            with psycopg.connect(url) as conn:
+                conn.execute("SELECT 1 FROM web_sandbox WHERE id = %s FOR UPDATE", [sandbox_id])
+                held.set()
+                release.wait(10)
+        else:
+            import sqlite3
+
+            conn = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                held.set()
+                release.wait(10)
+                conn.rollback()
+            finally:
+                conn.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    assert held.wait(10)
+    threading.Timer(1.5, release.set).start()
+    started = time.monotonic()
+    response = client.post(sandbox + "reset/", {"confirmed": "1"})
+    waited = time.monotonic() - started
+    holder.join(10)
+
+    assert response.status == 302
+    assert waited >= 1.0  # it queued behind the lock instead of failing
+    assert b"kept-until-reset.bin" not in client.get(bucket).data
+    assert not any((app.media / "blobs" / sandbox_id).iterdir())
 
 
 def test_no_request_failed_in_the_server_log(app: Served) -> None:
