@@ -168,14 +168,14 @@ def test_a_reset_while_the_database_is_busy_waits_its_turn_and_completes(
         else:
             import sqlite3
 
-            conn = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)
+            lite = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                lite.execute("BEGIN IMMEDIATE")
                 held.set()
                 release.wait(10)
-                conn.rollback()
+                lite.rollback()
             finally:
-                conn.close()
+                lite.close()
 
     holder = threading.Thread(target=hold_the_lock)
     holder.start()
