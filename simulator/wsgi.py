@@ -3,6 +3,7 @@
 import gc
 import os
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
@@ -23,7 +24,8 @@ def _load_templates_and_catalogues() -> None:
     the first time one of its requests needs it, which made every worker's first request
     of each kind several times slower.
     """
-    for folder in settings.TEMPLATES[0]["DIRS"]:
+    folders = cast("list[str | Path]", settings.TEMPLATES[0]["DIRS"])
+    for folder in folders:
         root = Path(folder)
         for path in sorted(root.rglob("*.html")):
             try:
