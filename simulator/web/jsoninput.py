@@ -1,34 +1,28 @@
 """JSON that arrives from a learner's browser: read strictly, within bounds, storable.
 
-``json.loads`` alone accepts what no JSON parser of AWS's would (``NaN``,
-``Infinity``), recurses once per level (a body nested 10,000 deep raises
-``RecursionError``), and hands back lone surrogates (``"\\ud800"``) and NUL
-characters that cannot be written to the database (UTF-8 has no surrogates;
-PostgreSQL's text and ``jsonb`` have no NUL). ``loads`` refuses all of these with a
-``JSONInputError`` whose ``reason`` says which, so each caller answers in its own
+The engine's ``safejson`` already reads JSON within bounds (no ``NaN`` or
+``Infinity``, a linear depth scan before parsing instead of a ``RecursionError``, no
+lone surrogates, no integers of more than 64 digits). The lab adds one rule of its own:
+no NUL character, which its database cannot keep (PostgreSQL's text and ``jsonb``
+have none), and lets a caller ask for a shallower document. ``loads`` refuses with a
+``JSONInputError`` whose ``reason`` says why, so each caller answers in its own
 service's words.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from typing import Any
 
-# Deeper than anything the lab's JSON inputs need (an encryption context is 2 levels,
-# the CSE envelope 1), far below Python's recursion limit.
-MAX_DEPTH = 32
+from simulator.engine import safejson
 
-# One token each: a string (to its closing quote, or to the end if it has none, so the
-# scan never restarts inside one and stays linear), or a bracket.
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+MAX_DEPTH = safejson.MAX_DEPTH
 
 
 class JSONInputError(ValueError):
     """Input ``loads`` refuses; ``reason`` is one of the constants below."""
 
-    SYNTAX = "syntax"  # not JSON at all (or not UTF-8)
+    SYNTAX = "syntax"  # not JSON at all (or not UTF-8, or an integer too long)
     DEPTH = "depth"  # nested deeper than allowed
     NUMBER = "number"  # NaN, Infinity, or a number too large to hold
     SURROGATE = "surrogate"  # a lone UTF-16 surrogate: not Unicode text
@@ -38,6 +32,13 @@ class JSONInputError(ValueError):
         super().__init__(reason)
         self.reason = reason
 
+
+# The engine's reasons (``safejson.UnsafeJSON.reason``), in the lab's words.
+_REASONS = {
+    "too_deep": JSONInputError.DEPTH,
+    "not_finite": JSONInputError.NUMBER,
+    "lone_surrogate": JSONInputError.SURROGATE,
+}
 
 # ``\u0000`` after an even number of backslashes (none, or escaped backslashes): an
 # escape that spells NUL, not the text "\u0000" after an escaped backslash.
@@ -53,50 +54,16 @@ def spells_nul(text: str) -> bool:
     return "\x00" in text or _NUL_ESCAPE.search(text) is not None
 
 
-def _depth_exceeds(text: str, limit: int) -> bool:
-    depth = 0
-    for token in _TOKENS.finditer(text):
-        char = token.group()[0]
-        if char in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
-
-
-def _refuse_constant(name: str) -> Any:
-    raise JSONInputError(JSONInputError.NUMBER)
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # 1e999 reads as infinity
-        raise JSONInputError(JSONInputError.NUMBER)
-    return value
-
-
-def check_text(text: str) -> None:
-    """Raise ``JSONInputError`` if ``text`` holds a lone surrogate or a NUL."""
-    if "\x00" in text:
-        raise JSONInputError(JSONInputError.NUL)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise JSONInputError(JSONInputError.SURROGATE) from None
-
-
-def _check_strings(value: Any) -> None:
+def _refuse_nul(value: Any) -> None:
     pending = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            check_text(item)
+            if "\x00" in item:
+                raise JSONInputError(JSONInputError.NUL)
         elif isinstance(item, dict):
-            for key, inner in item.items():
-                check_text(key)
-                pending.append(inner)
+            pending.extend(item.keys())
+            pending.extend(item.values())
         elif isinstance(item, list):
             pending.extend(item)
 
@@ -108,14 +75,11 @@ def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             raise JSONInputError(JSONInputError.SYNTAX) from None
-    if _depth_exceeds(data, max_depth):
+    if safejson.depth(data, stop=max_depth) > max_depth:
         raise JSONInputError(JSONInputError.DEPTH)
     try:
-        value = json.loads(data, parse_constant=_refuse_constant, parse_float=_finite)
-    except JSONInputError:
-        raise
-    except (ValueError, RecursionError):
-        # ValueError: not JSON, or an integer too long for Python to read.
-        raise JSONInputError(JSONInputError.SYNTAX) from None
-    _check_strings(value)
+        value = safejson.loads(data)
+    except safejson.UnsafeJSON as refused:
+        raise JSONInputError(_REASONS.get(refused.reason, JSONInputError.SYNTAX)) from None
+    _refuse_nul(value)
     return value
