@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.engine.policy import PolicyError, RequestContext, evaluate, parse_policy
+from simulator.engine.policy.parse import STATEMENT_FIELDS, TOP_FIELDS
 
 GOOD_STATEMENT = {
     "Effect": "Allow",
@@ -127,25 +128,9 @@ json_values = st.recursive(
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
         st.dictionaries(
+            # The policy grammar's own field names, and a few names that go inside them.
             st.sampled_from(
-                [
-                    "Version",
-                    "Statement",
-                    "Effect",
-                    "Principal",
-                    "NotPrincipal",
-                    "Action",
-                    "NotAction",
-                    "Resource",
-                    "NotResource",
-                    "Condition",
-                    "Sid",
-                    "Id",
-                    "AWS",
-                    "StringLike",
-                    "aws:Referer",
-                    "IpAddress",
-                ]
+                [*TOP_FIELDS, *STATEMENT_FIELDS, "AWS", "StringLike", "aws:Referer", "IpAddress"]
             )
             | st.text(max_size=8),
             inner,
