@@ -23,7 +23,7 @@ from django.utils import timezone
 from simulator.engine.s3.model import blob_ids
 
 from .models import Record, Sandbox
-from .store import BLOB_ROOT, blob_prefix
+from .store import BLOB_ROOT, ORMStore, blob_prefix
 
 DEFAULT_GRACE = timedelta(minutes=15)
 
@@ -83,10 +83,7 @@ def check(
     for sandbox in Sandbox.objects.all().iterator():
         known.add(str(sandbox.pk))
         prefix = blob_prefix(sandbox.pk)
-        try:
-            _, files = storage.listdir(prefix.rstrip("/"))
-        except FileNotFoundError:
-            files = []
+        files = ORMStore(sandbox, storage).blob_names()
         named, readers = _named(sandbox)
         for name in sorted(set(files) - named):
             if _old_enough(storage, prefix + name, grace):
