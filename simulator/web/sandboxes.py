@@ -91,11 +91,6 @@ def deployment_key(sandbox: Sandbox) -> bytes:
     ).digest()
 
 
-def is_reproducible(sandbox: Sandbox) -> bool:
-    """Does the sandbox draw its random bytes from a seed (the lab says so on every page)?"""
-    return bool(sandbox.seed)
-
-
 def _entropy(sandbox: Sandbox, store: ORMStore) -> Entropy:
     if not sandbox.seed:
         # A learner's own sandbox: the operating system's randomness, so no key is ever
