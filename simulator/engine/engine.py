@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clock import Clock, FixedClock, SystemClock
 from .crypto import Entropy, SeededEntropy, SystemEntropy
@@ -17,6 +17,9 @@ from .requests import (
     user_identity,
 )
 from .store import MemoryStore, Store
+
+if TYPE_CHECKING:
+    from .s3.admission import Admission
 
 
 class Engine:
@@ -44,6 +47,7 @@ class Engine:
         region: str = REGION,
         deployment_key: bytes | None = None,
         max_object_bytes: int | None = None,
+        admit: Admission | None = None,
     ) -> None:
         from .iam import IAMService
         from .kms import KMSService
@@ -76,6 +80,8 @@ class Engine:
         # The largest body one PUT or UploadPart may carry: S3's 5 GiB unless a host (the
         # web lab's upload limit) asks for less; beyond it S3 answers EntityTooLarge.
         self.max_object_bytes = max_object_bytes if max_object_bytes is not None else 5 * 1024**3
+        # A host's own limits on writes (``s3.admission``): the web lab's quotas.
+        self.admit = admit
         self._user_identities: dict[tuple[str, str | None], dict[str, Any]] = {}
         # Users and identity policies, and the per-engine cache of parsed policies that
         # S3 (bucket policies) and KMS (key policies) share.

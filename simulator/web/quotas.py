@@ -3,11 +3,11 @@
 Nothing an anonymous visitor does may exhaust the disk or the database (design §5), so
 one sandbox keeps at most ``settings.LAB_QUOTAS``: so many buckets, objects and bytes
 (objects and the parts of multipart uploads in progress), and so many traces (the
-oldest go first). ``sandboxes.run_s3`` calls ``admit`` once per request, inside the
-request's locked transaction and before the engine runs it:
+oldest go first). For each request, inside its locked transaction, ``sandboxes.run_s3``
+first calls ``make_room_for_trace``, then runs the engine with ``admission(sandbox)``:
 
-- a write that would go over a quota is answered as S3 answers an error (status,
-  code, message, an XML error body, a short trace) and never reaches the engine;
+- a write that would go over a quota is refused by the engine itself, as S3 answers an
+  error (status, code, message, an XML error body and its trace; ``s3.admission``);
 - before any request's trace is kept, the oldest traces beyond the cap are removed.
 
 Usage is counted only for writes (CreateBucket, PutObject, CopyObject, the multipart
@@ -17,8 +17,6 @@ records: cheap on SQLite and PostgreSQL alike, and nothing at all for reads.
 
 from __future__ import annotations
 
-import base64
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,13 +28,11 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from simulator.engine import S3Error, S3Request, S3Response
+from simulator.engine import S3Error, S3Request
 from simulator.engine.requests import Headers
+from simulator.engine.s3.admission import Admission, Refusal
 from simulator.engine.s3.model import object_id
-from simulator.engine.s3.routing import COPY_SOURCE, Route, find_route
-from simulator.engine.s3.service import redacted_headers
-from simulator.engine.s3.xml import error_document
-from simulator.engine.trace import PREVIEW_BYTES, Payload, Trace
+from simulator.engine.s3.routing import COPY_SOURCE, Route
 
 from .models import Record, Sandbox, TraceRecord
 
@@ -57,8 +53,6 @@ WRITES = frozenset(
 _NEW_OBJECT = frozenset(
     {"PutObject", "CopyObject", "CreateMultipartUpload", "CompleteMultipartUpload"}
 )
-# The request headers that mark a client-side encrypted body (S3 Encryption Client V1-V3).
-_CSE_MARKERS = ("x-amz-meta-x-amz-key-v2", "x-amz-meta-x-amz-key", "x-amz-meta-x-amz-3")
 
 
 @dataclass(frozen=True)
@@ -174,25 +168,33 @@ def _grouped(value: str) -> str:
 # --------------------------------------------------------------------------- admitting
 
 
-def admit(sandbox: Sandbox, request: S3Request) -> S3Response | None:
-    """Make room for the request's trace, then S3's refusal if it goes over a quota.
+def make_room_for_trace(sandbox: Sandbox) -> None:
+    """Remove the oldest traces so that, with the one this request adds, at most the
+    quota stay (inside the request's locked transaction)."""
+    cap = quotas().traces
+    traces = TraceRecord.objects.filter(sandbox=sandbox)
+    extra = traces.count() - (cap - 1)
+    if extra <= 0:
+        return
+    oldest = list(traces.order_by("created", "pk").values_list("pk", flat=True)[:extra])
+    TraceRecord.objects.filter(pk__in=oldest).delete()
 
-    Called inside the request's locked transaction, so the counts cannot change before
-    the engine runs. None: run the request.
+
+def admission(sandbox: Sandbox) -> Admission:
+    """The engine's check of ``sandbox``'s quotas for one request (``s3.admission``).
+
+    The engine asks it inside the request's locked transaction, so the counts cannot
+    change before the request runs; only writes are counted.
     """
     limits = quotas()
-    _make_room_for_trace(sandbox, limits.traces)
-    headers = request.headers if isinstance(request.headers, Headers) else Headers(request.headers)
-    try:
-        route = find_route(request, headers)
-    except S3Error:
-        return None  # the engine answers what S3 would not serve
-    if route.name not in WRITES:
-        return None
-    error = _over_quota(sandbox, request, headers, route, limits)
-    if error is None:
-        return None
-    return refusal(request, headers, route, error, reason=_reason(error))
+
+    def admit(request: S3Request, headers: Headers, route: Route) -> Refusal | None:
+        if route.name not in WRITES:
+            return None
+        error = _over_quota(sandbox, request, headers, route, limits)
+        return Refusal(error, _reason(error)) if error is not None else None
+
+    return admit
 
 
 def _reason(error: S3Error) -> str:
@@ -291,95 +293,3 @@ def _int(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
-
-
-def _make_room_for_trace(sandbox: Sandbox, cap: int) -> None:
-    """Remove the oldest traces so that, with the one this request adds, at most ``cap`` stay."""
-    traces = TraceRecord.objects.filter(sandbox=sandbox)
-    extra = traces.count() - (cap - 1)
-    if extra <= 0:
-        return
-    oldest = list(traces.order_by("created", "pk").values_list("pk", flat=True)[:extra])
-    TraceRecord.objects.filter(pk__in=oldest).delete()
-
-
-# --------------------------------------------------------------------------- the answer
-
-
-def refusal(
-    request: S3Request, headers: Headers, route: Route, error: S3Error, *, reason: str
-) -> S3Response:
-    """S3's error response to ``request``, with the trace the engine tells of a refusal.
-
-    The steps are the engine's own: the request leaves the client, crosses the network,
-    S3 receives it, refuses it (an ``error`` step whose ``reason`` names the quota) and
-    answers.
-    """
-    trace = Trace()
-    body = request.body
-    if isinstance(body, bytes | bytearray):
-        size, preview = len(body), bytes(body[:PREVIEW_BYTES]).hex()
-    else:
-        size, preview = _declared_length(request, headers), ""
-    lowered = headers.get_lower()
-    encrypted = any(marker in lowered for marker in _CSE_MARKERS)
-    sent = Payload("ciphertext" if encrypted else "plaintext", size, preview)
-    method = request.method.upper()
-    trace.add(
-        "request.sent",
-        "client",
-        payload=sent,
-        headers=redacted_headers(headers),
-        method=method,
-        bucket=request.bucket,
-        key=request.key,
-        query=dict(request.query),
-        principal=request.principal,
-        client_side_encrypted=encrypted,
-    )
-    trace.add(
-        "tls.transit",
-        "network",
-        payload=Payload("tls", size) if request.secure else sent,
-        secure=request.secure,
-        direction="request",
-    )
-    trace.add(
-        "request.received",
-        "s3",
-        operation=route.name,
-        method=method,
-        bucket=request.bucket,
-        key=request.key,
-    )
-    trace.add(
-        "error", "s3", outcome=error.code, status=error.status, message=error.message, reason=reason
-    )
-    request_id = secrets.token_hex(8).upper()
-    host_id = base64.b64encode(secrets.token_bytes(48)).decode()
-    document = error_document(
-        error.code, error.message, error.extra, error.resource, request_id, host_id
-    )
-    response_headers = {
-        "Content-Type": "application/xml",
-        "Content-Length": str(len(document)),
-        "x-amz-request-id": request_id,
-        "x-amz-id-2": host_id,
-    }
-    trace.add(
-        "response.sent",
-        "s3",
-        headers=tuple(response_headers.items()),
-        payload=Payload("plaintext", len(document), document[:PREVIEW_BYTES].hex()),
-        outcome=error.code,
-        status=error.status,
-        secure=request.secure,
-    )
-    return S3Response(
-        status=error.status,
-        headers=response_headers,
-        body=document,
-        error_code=error.code,
-        trace=trace.steps,
-        error_message=error.message,
-    )

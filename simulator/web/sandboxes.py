@@ -28,6 +28,7 @@ from django.utils import timezone
 from simulator.engine import Engine, KMSError, S3Request, S3Response
 from simulator.engine.clock import Clock, FixedClock, SystemClock
 from simulator.engine.crypto import Entropy, SeededEntropy, SystemEntropy
+from simulator.engine.s3.admission import Admission
 from simulator.engine.s3.headers import COPY_SOURCE_CUSTOMER, CUSTOMER
 from simulator.engine.s3.service import redacted_headers
 from simulator.engine.store import MemoryStore
@@ -107,7 +108,11 @@ def _entropy(sandbox: Sandbox, store: ORMStore) -> Entropy:
 
 
 def _engine(
-    sandbox: Sandbox, store: ORMStore | MemoryStore, entropy: Entropy, clock: Clock | None = None
+    sandbox: Sandbox,
+    store: ORMStore | MemoryStore,
+    entropy: Entropy,
+    clock: Clock | None = None,
+    admit: Admission | None = None,
 ) -> Engine:
     return Engine(
         store=store,
@@ -116,6 +121,7 @@ def _engine(
         account_id=getattr(settings, "LAB_ACCOUNT_ID", "111122223333"),
         deployment_key=deployment_key(sandbox),
         max_object_bytes=settings.LAB_MAX_UPLOAD_BYTES,
+        admit=admit,
     )
 
 
@@ -146,7 +152,7 @@ def _lock(sandbox: Sandbox) -> None:
 
 
 @contextmanager
-def _request(sandbox: Sandbox) -> Iterator[Engine]:
+def _request(sandbox: Sandbox, admit: Admission | None = None) -> Iterator[Engine]:
     """The sandbox's engine for one request, in its own locked transaction.
 
     Blob files follow the transaction (``ORMStore``): old ones go after the commit, and
@@ -156,7 +162,7 @@ def _request(sandbox: Sandbox) -> Iterator[Engine]:
     try:
         with transaction.atomic():
             _lock(sandbox)
-            yield _engine(sandbox, store, _entropy(sandbox, store))
+            yield _engine(sandbox, store, _entropy(sandbox, store), admit=admit)
     except BaseException:
         store.discard_written_blobs()
         raise
@@ -176,10 +182,10 @@ def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
     blob files included. The response body is left as the engine gave it (bytes, or a
     stream for a large object) for the caller to read or stream.
     """
-    with _request(sandbox) as engine:
-        # The lab's quotas (buckets, objects, bytes, traces), refused as S3 refuses.
-        refusal = quotas.admit(sandbox, request)
-        response = refusal if refusal is not None else engine.s3(request)
+    # The lab's quotas (buckets, objects, bytes) are the engine's to refuse, as S3 refuses.
+    with _request(sandbox, admit=quotas.admission(sandbox)) as engine:
+        quotas.make_room_for_trace(sandbox)
+        response = engine.s3(request)
         trace = keep_trace(sandbox, engine, action, request, response)
         Sandbox.objects.filter(pk=sandbox.pk).update(updated=trace.created)
     return Outcome(response, trace)

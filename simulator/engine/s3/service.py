@@ -107,6 +107,10 @@ class S3Service:
                 key=request.key,
             )
             self._check_names(request, route)
+            admit = self.engine.admit
+            refused = admit(request, headers, route) if admit is not None else None
+            if refused is not None:
+                return self._respond(call, self._error(call, refused.error, reason=refused.reason))
             decision = self.authorize(call, route)
             if decision is not None:
                 trace.add("policy.evaluated", "policy", decision=decision, action=route.action)
