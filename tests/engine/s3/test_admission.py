@@ -24,7 +24,7 @@ def test_a_refused_write_is_an_s3_error_with_its_trace_and_stores_nothing() -> N
     response = engine.s3(S3Request("PUT", "bucket", "k.txt", body=b"hello"))
 
     assert (response.status, response.error_code) == (400, "QuotaExceeded")
-    assert b"<Code>QuotaExceeded</Code>" in response.body  # type: ignore[operator]
+    assert b"<Code>QuotaExceeded</Code>" in response.body
     kinds = [step.kind for step in response.trace]
     assert kinds[0] == "request.sent" and kinds[-2:] == ["error", "response.sent"]
     error = next(step for step in response.trace if step.kind == "error")
