@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from simulator.engine import Engine, KMSError, S3Request, S3Response
@@ -401,7 +401,9 @@ def timeline(sandbox: Sandbox, bucket: str, state: BucketState) -> list[Timeline
     events: list[TimelineEvent] = []
     if state.created:
         events.append(TimelineEvent(when=state.created, kind="created"))
-    for row in rows:
+    # Oldest first, so that the stable sort below keeps the order of requests whose
+    # event times agree to the millisecond.
+    for row in reversed(list(rows)):
         steps = row.steps if isinstance(row.steps, list) else []
         when = _event_time(steps, row.created)
         query = row.query if isinstance(row.query, dict) else {}
@@ -439,7 +441,9 @@ def timeline(sandbox: Sandbox, bucket: str, state: BucketState) -> list[Timeline
                 and (now.mode, now.kms_key) != (written.mode, written.kms_key),
             )
         )
-    events.sort(key=lambda e: e.when)
+    # By instant, not by text: the audit log writes "…:20Z" for a whole second, which
+    # would sort after "…:20.5Z" as text.
+    events.sort(key=lambda e: parse_time(e.when) or datetime.min.replace(tzinfo=UTC))
     # Only the latest write of a key says what the object is now; earlier writes were
     # replaced. An object beyond the listed page is "not shown", not "gone".
     seen: set[str] = set()

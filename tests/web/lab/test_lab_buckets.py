@@ -5,10 +5,15 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import timedelta
 
+import pytest
 from django.test import Client
+from django.utils import timezone
 from lab_builders import HX, make_bucket, new_kms_key, put, s3_status, url
 
+from simulator.engine.clock import FixedClock
+from simulator.web import sandboxes
 from simulator.web.lab import state
 from simulator.web.models import Sandbox, TraceRecord
 
@@ -199,6 +204,34 @@ def test_delete_policy(learner: tuple[Client, Sandbox]) -> None:
     client.post(url("bucket_policy", sandbox, "drop-policy"), {"action": "delete"})
 
     assert state.bucket_state(sandbox, "drop-policy").policy == ""
+
+
+def test_timeline_orders_whole_second_event_times_as_instants(
+    learner: tuple[Client, Sandbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit log writes a whole second as "…:00Z", which sorts after "…:00.4Z" as text."""
+    client, sandbox = learner
+    make_bucket(sandbox, "whole-seconds")
+    # Each request's engine gets a clock that stands still, 400 ms after the last one's:
+    # the first write lands on a whole second and the default 400 ms into it.
+    second = timezone.now().replace(microsecond=0) + timedelta(seconds=2)
+    starts = iter(second + timedelta(milliseconds=400 * n) for n in range(10))
+    monkeypatch.setattr(
+        sandboxes, "SystemClock", lambda: FixedClock(start=next(starts), tick=timedelta(0))
+    )
+
+    client.post(url("bucket_scenario", sandbox, "whole-seconds"), **HX)
+
+    current = state.bucket_state(sandbox, "whole-seconds")
+    events = state.timeline(sandbox, "whole-seconds", current)
+    when = {e.key or e.kind: e.when for e in events}
+    assert when["before-change.txt"].endswith(f":{second.second:02d}Z")
+    assert [(e.kind, e.key) for e in events] == [
+        ("created", ""),
+        ("write", "before-change.txt"),
+        ("default", ""),
+        ("write", "after-change.txt"),
+    ]
 
 
 def test_scenario_shows_that_default_encryption_is_not_retroactive(
