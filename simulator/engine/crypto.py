@@ -24,6 +24,7 @@ import hmac
 import os
 import struct
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from awscrt import checksums as crt_checksums
@@ -307,6 +308,52 @@ def blob_plaintext_size(blob_size: int, chunk_size: int) -> int:
 
 def blob_chunk_size(header: bytes) -> int:
     return _parse_header(header)[0]
+
+
+@dataclass(frozen=True)
+class BlobLayout:
+    """The layout of a stored object blob, read from its header and its size alone.
+
+    Nothing here needs a key: it is what anyone who can read the storage can tell.
+    """
+
+    version: int
+    chunk_size: int  # plaintext bytes per chunk
+    nonce_prefix: bytes  # the 7 random bytes every chunk nonce starts with
+    chunks: int  # sealed chunks after the header (the last one may be short or empty)
+    header: bytes
+
+    @property
+    def header_bytes(self) -> int:
+        return BLOB_HEADER_BYTES
+
+    @property
+    def tag_bytes(self) -> int:
+        return TAG_BYTES
+
+    @property
+    def overhead(self) -> int:
+        """The bytes the format adds to the plaintext: the header and a tag per chunk."""
+        return BLOB_HEADER_BYTES + self.chunks * TAG_BYTES
+
+    @property
+    def first_ciphertext_offset(self) -> int:
+        """The offset of the first ciphertext byte of chunk 0."""
+        return BLOB_HEADER_BYTES
+
+
+def blob_layout(head: bytes, blob_size: int) -> BlobLayout | None:
+    """The layout of a blob of ``blob_size`` bytes whose first bytes are ``head``.
+
+    None when the bytes are not a blob of this format (a foreign or damaged header).
+    """
+    try:
+        chunk, prefix = _parse_header(head[:BLOB_HEADER_BYTES])
+    except DecryptError:
+        return None
+    sealed = chunk + TAG_BYTES
+    chunks = max(1, -(-(blob_size - BLOB_HEADER_BYTES) // sealed))
+    return BlobLayout(head[0], chunk, prefix, chunks, bytes(head[:BLOB_HEADER_BYTES]))
 
 
 class Readable(Protocol):

@@ -20,6 +20,7 @@ from .store import MemoryStore, Store
 
 if TYPE_CHECKING:
     from .s3.admission import Admission
+    from .tamper import Tampered
 
 
 class Engine:
@@ -98,6 +99,14 @@ class Engine:
         return self.kms_service.call(
             action, dict(params or {}), principal=principal or self.default_principal
         )
+
+    def tamper(
+        self, bucket: str, key: str, place: str = "ciphertext", *, offset: int = 0
+    ) -> Tampered:
+        """Flip one bit of what S3 keeps for an object, behind S3's back (``tamper``)."""
+        from .tamper import tamper
+
+        return tamper(self.store, bucket, key, place, offset=offset)
 
     def user_identity(self, principal: str, invoked_by: str | None = None) -> dict[str, Any]:
         """The CloudTrail ``userIdentity`` block for ``principal``: a fresh dict each time.
