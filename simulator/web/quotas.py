@@ -106,6 +106,7 @@ def too_many_buckets(limit: int) -> S3Error:
         "TooManyBuckets",
         "You have attempted to create more buckets than allowed",
         extra={"MaxBucketsAllowed": str(limit)},
+        reason="too_many_buckets",
     )
 
 
@@ -117,6 +118,7 @@ def too_many_objects(limit: int) -> S3Error:
         f"This sandbox holds {limit:,} objects, the most the lab keeps for one sandbox. "
         "Delete objects to make room.",
         extra={"MaxObjectsAllowed": str(limit)},
+        reason="too_many_objects",
     )
 
 
@@ -132,6 +134,7 @@ def too_many_bytes(limit: int, stored: int, proposed: int) -> S3Error:
             "ProposedSize": str(proposed),
             "MaxSizeAllowed": str(limit),
         },
+        reason="too_many_bytes",
     )
 
 

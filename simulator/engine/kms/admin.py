@@ -37,6 +37,7 @@ def _policy_param(p: dict[str, Any], *, required: bool) -> str | None:
             "ValidationException",
             "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
             f"Member must have length less than or equal to {_MAX_POLICY_CHARS}",
+            reason="policy_too_long",
         )
     if required:
         return params.req_str(p, "Policy", max_len=_MAX_POLICY_CHARS)
@@ -50,38 +51,50 @@ def _validate_policy(text: str) -> None:
             "ValidationException",
             "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
             f"Member must satisfy regular expression pattern: {_POLICY_PATTERN_TEXT}",
+            reason="policy_invalid_characters",
         )
     if len(text.encode("utf-8")) > KEY_POLICY_QUOTA_BYTES:
         # NOTE: the code is KMS's documented one for a quota; its message is not recorded.
         raise KMSError(
             "LimitExceededException",
             f"The key policy exceeds the key policy size quota of {KEY_POLICY_QUOTA_BYTES} bytes.",
+            reason="key_policy_too_large",
         )
     try:
         document = safejson.loads(text)
     except safejson.UnsafeJSON:
         raise KMSError(
-            "MalformedPolicyDocumentException", "The policy document is not valid JSON."
+            "MalformedPolicyDocumentException",
+            "The policy document is not valid JSON.",
+            reason="policy_not_json",
         ) from None
     if not isinstance(document, dict):
         raise KMSError(
-            "MalformedPolicyDocumentException", "The policy document must be a JSON object."
+            "MalformedPolicyDocumentException",
+            "The policy document must be a JSON object.",
+            reason="policy_not_object",
         )
     statements = document.get("Statement")
     if isinstance(statements, dict):
         statements = [statements]
     if not isinstance(statements, list) or not statements:
-        raise KMSError("MalformedPolicyDocumentException", "The policy document has no statements.")
+        raise KMSError(
+            "MalformedPolicyDocumentException",
+            "The policy document has no statements.",
+            reason="policy_no_statements",
+        )
     for statement in statements:
         if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny"):
             raise KMSError(
                 "MalformedPolicyDocumentException",
                 "Policy contains a statement without a valid Effect.",
+                reason="policy_statement_no_effect",
             )
         if "Principal" not in statement and "NotPrincipal" not in statement:
             raise KMSError(
                 "MalformedPolicyDocumentException",
                 "Policy contains a statement with no principal.",
+                reason="policy_statement_no_principal",
             )
 
 
@@ -127,11 +140,13 @@ def create_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]
         raise KMSError(
             "UnsupportedOperationException",
             "The simulator supports only symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT).",
+            reason="unsupported_key_spec",
         )
     if (origin or "AWS_KMS") != "AWS_KMS" or multi_region:
         raise KMSError(
             "UnsupportedOperationException",
             "The simulator supports only single-Region keys with AWS_KMS key material.",
+            reason="unsupported_key_origin",
         )
     if policy is not None:
         _validate_policy(policy)
@@ -186,6 +201,7 @@ def schedule_key_deletion(svc: KMSService, call: Call, p: dict[str, Any]) -> dic
             "ValidationException",
             f"PendingWindowInDays must be between {model.MIN_PENDING_WINDOW_DAYS} and "
             f"{model.MAX_PENDING_WINDOW_DAYS} days, but it is {window}.",
+            reason="invalid_pending_window",
         )
     rules.require_not_pending_deletion(record)
     deletion = call.now + timedelta(days=window)
@@ -224,7 +240,7 @@ def get_key_policy(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, 
     name = _policy_name(p)
     record = key_param(svc, call, p)
     if name != "default":
-        raise KMSError("NotFoundException", "No such policy exists")
+        raise KMSError("NotFoundException", "No such policy exists", reason="no_such_policy")
     return {"Policy": record["Policy"], "PolicyName": "default"}
 
 
@@ -236,7 +252,11 @@ def put_key_policy(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, 
     record = key_param(svc, call, p)
     rules.require_customer_managed(call.action, record, call.principal)
     if name != "default":
-        raise KMSError("UnsupportedOperationException", "Only default policy is supported")
+        raise KMSError(
+            "UnsupportedOperationException",
+            "Only default policy is supported",
+            reason="unsupported_policy_name",
+        )
     _validate_policy(policy)
     # The policy text is kept byte for byte, as GetKeyPolicy returns what was put.
     # NOTE: KMS's lockout safety check is not simulated.

@@ -19,12 +19,14 @@ def _alias_name(p: dict[str, Any]) -> str:
             "ValidationException",
             'Alias must start with the prefix "alias/". Please see '
             "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html",
+            reason="alias_prefix_missing",
         )
     if not model.ALIAS_NAME_PATTERN.match(name):
         raise KMSError(
             "ValidationException",
             f"1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy "
             "constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
+            reason="alias_name_invalid",
         )
     return name
 
@@ -36,6 +38,7 @@ def _reject_reserved(name: str) -> None:
         raise KMSError(
             "InvalidAliasNameException",
             f"Alias {name} begins with alias/aws/, a prefix reserved for AWS managed keys.",
+            reason="alias_reserved",
         )
 
 
@@ -44,6 +47,7 @@ def _reject_taken(svc: KMSService, name: str) -> None:
         raise KMSError(
             "AlreadyExistsException",
             f"An alias with the name {svc.keys.alias_arn(name)} already exists",
+            reason="alias_exists",
         )
 
 
@@ -77,7 +81,11 @@ def delete_alias(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, An
     svc.authorize(call.action, None, call.principal, {})
     alias = svc.keys.get_alias(name)
     if alias is None:
-        raise KMSError("NotFoundException", f"Alias {svc.keys.alias_arn(name)} is not found.")
+        raise KMSError(
+            "NotFoundException",
+            f"Alias {svc.keys.alias_arn(name)} is not found.",
+            reason="alias_not_found",
+        )
     target = svc.keys.load(alias["TargetKeyId"], call.now)
     if target is not None:
         call.touch(target)

@@ -62,7 +62,7 @@ class AccessDenied(KMSError):
     """``AccessDeniedException``, carrying the decision so S3's trace can show it."""
 
     def __init__(self, decision: Decision) -> None:
-        super().__init__("AccessDeniedException", decision.message)
+        super().__init__("AccessDeniedException", decision.message, reason="not_authorized")
         self.decision = decision
 
 

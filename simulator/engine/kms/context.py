@@ -24,20 +24,23 @@ def validate_context(value: Any, field: str = "encryptionContext") -> dict[str, 
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise KMSError("SerializationException", "")
+        raise KMSError("SerializationException", "", reason="serialization_error")
     context: dict[str, str] = {}
     for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
-            raise KMSError("SerializationException", "")
+            raise KMSError("SerializationException", "", reason="serialization_error")
         if key == "":
             raise KMSError(
                 "ValidationException",
                 f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
                 "Map keys must have length greater than or equal to 1",
+                reason="empty_context_key",
             )
         context[key] = item
     if len(canonical_context(context)) > _MAX_CONTEXT_BYTES:
-        raise KMSError("ValidationException", "Encryption context is too large.")
+        raise KMSError(
+            "ValidationException", "Encryption context is too large.", reason="context_too_large"
+        )
     return context
 
 

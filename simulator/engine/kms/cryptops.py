@@ -29,6 +29,7 @@ def _algorithm(p: dict[str, Any], name: str) -> str:
         raise KMSError(
             "InvalidKeyUsageException",
             f"The encryption algorithm {value} is not valid for a symmetric encryption KMS key.",
+            reason="invalid_encryption_algorithm",
         )
     return value
 
@@ -37,7 +38,11 @@ def _data_key_length(p: dict[str, Any]) -> int:
     spec = params.opt_enum(p, "KeySpec", ("AES_256", "AES_128"))
     number = params.opt_int(p, "NumberOfBytes", low=1, high=1024)
     if (spec is None) == (number is None):
-        raise KMSError("ValidationException", "Please specify either number of bytes or key spec.")
+        raise KMSError(
+            "ValidationException",
+            "Please specify either number of bytes or key spec.",
+            reason="data_key_length_missing",
+        )
     if number is not None:
         return number
     return 32 if spec == "AES_256" else 16

@@ -166,6 +166,7 @@ class KeyStore:
                     raise KMSError(
                         "KMSInternalException",
                         "The key material could not be unwrapped.",
+                        reason="material_unwrap_failed",
                         status=500,
                     ) from exc
         return None
@@ -263,20 +264,24 @@ class KeyStore:
         if ref.startswith("arn:"):
             parts = ref.split(":", 5)
             if len(parts) != 6 or parts[2] != "kms":
-                raise KMSError("NotFoundException", f"Invalid arn {ref}")
+                raise KMSError("NotFoundException", f"Invalid arn {ref}", reason="invalid_arn")
             region, account, resource = parts[3], parts[4], parts[5]
             if region != self.region:
-                raise KMSError("NotFoundException", f"Invalid arn {region}")
+                raise KMSError("NotFoundException", f"Invalid arn {region}", reason="wrong_region")
             if resource.startswith("alias/") and allow_alias:
                 if account != self.account:
-                    raise KMSError("NotFoundException", f"Alias {ref} is not found.")
+                    raise KMSError(
+                        "NotFoundException", f"Alias {ref} is not found.", reason="alias_not_found"
+                    )
                 return self._resolve_alias(resource, now)
             if not resource.startswith("key/"):
-                raise KMSError("NotFoundException", f"Invalid arn {ref}")
+                raise KMSError("NotFoundException", f"Invalid arn {ref}", reason="invalid_arn")
             key_id = resource[4:]
             arn_given = ref
             if account != self.account or not model.KEY_ID_PATTERN.match(key_id):
-                raise KMSError("NotFoundException", f"Key '{ref}' does not exist")
+                raise KMSError(
+                    "NotFoundException", f"Key '{ref}' does not exist", reason="key_not_found"
+                )
         elif ref.startswith("alias/") and allow_alias:
             return self._resolve_alias(ref, now)
         else:
@@ -286,12 +291,18 @@ class KeyStore:
                 # seen answering "Invalid keyId aws/s3" for an id with a slash
                 # (aws-cli#4507); the simulator reproduces both forms.
                 if "/" in key_id:
-                    raise KMSError("NotFoundException", f"Invalid keyId {key_id}")
-                raise KMSError("NotFoundException", f"Invalid keyId '{key_id}'")
+                    raise KMSError(
+                        "NotFoundException", f"Invalid keyId {key_id}", reason="invalid_key_id"
+                    )
+                raise KMSError(
+                    "NotFoundException", f"Invalid keyId '{key_id}'", reason="invalid_key_id"
+                )
         record = self.load(key_id, now)
         if record is None or record.get("Deleted"):
             raise KMSError(
-                "NotFoundException", f"Key '{arn_given or self.key_arn(key_id)}' does not exist"
+                "NotFoundException",
+                f"Key '{arn_given or self.key_arn(key_id)}' does not exist",
+                reason="key_not_found",
             )
         return record
 
@@ -304,4 +315,8 @@ class KeyStore:
             record = self.load(alias["TargetKeyId"], now)
             if record is not None and not record.get("Deleted"):
                 return record
-        raise KMSError("NotFoundException", f"Alias {self.alias_arn(name)} is not found.")
+        raise KMSError(
+            "NotFoundException",
+            f"Alias {self.alias_arn(name)} is not found.",
+            reason="alias_not_found",
+        )

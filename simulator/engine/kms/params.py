@@ -26,11 +26,12 @@ def _constraint(name: str, value: Any, constraint: str) -> KMSError:
         "ValidationException",
         f"1 validation error detected: Value {shown} at '{_camel(name)}' failed to satisfy "
         f"constraint: {constraint}",
+        reason="invalid_parameter",
     )
 
 
 def _serialization() -> KMSError:
-    return KMSError("SerializationException", "")
+    return KMSError("SerializationException", "", reason="serialization_error")
 
 
 def opt_str(
@@ -109,12 +110,14 @@ def blob(
             "ValidationException",
             f"1 validation error detected: Value at '{_camel(name)}' failed to satisfy "
             "constraint: Member must have length greater than or equal to 1",
+            reason="parameter_too_short",
         )
     if len(data) > max_len:
         raise KMSError(
             "ValidationException",
             f"1 validation error detected: Value at '{_camel(name)}' failed to satisfy "
             f"constraint: Member must have length less than or equal to {max_len}",
+            reason="parameter_too_long",
         )
     return data
 
@@ -157,9 +160,11 @@ def tags(params: Mapping[str, Any]) -> list[dict[str, str]]:
         key = req_str(tag, "TagKey", max_len=128)
         tag_value = req_str(tag, "TagValue", min_len=0, max_len=256)
         if key in seen:
-            raise KMSError("TagException", "Duplicate tag keys")
+            raise KMSError("TagException", "Duplicate tag keys", reason="duplicate_tag_key")
         if key.lower().startswith("aws:"):
-            raise KMSError("TagException", "Tags beginning with aws: are reserved")
+            raise KMSError(
+                "TagException", "Tags beginning with aws: are reserved", reason="reserved_tag_key"
+            )
         seen.add(key)
         result.append({"TagKey": key, "TagValue": tag_value})
     return result

@@ -49,6 +49,7 @@ def rotate_key_on_demand(svc: KMSService, call: Call, p: dict[str, Any]) -> dict
             "LimitExceededException",
             f"{record['Arn']} has reached the maximum of {model.MAX_ON_DEMAND_ROTATIONS} "
             "on-demand rotations.",
+            reason="rotation_limit",
         )
     # NOTE: real on-demand rotation runs for a while in the background; here it
     # completes within the call, and the automatic schedule is unchanged.

@@ -24,21 +24,33 @@ from . import model
 def require_enabled(record: dict[str, Any]) -> None:
     state = record["KeyState"]
     if state == model.DISABLED:
-        raise KMSError("DisabledException", f"{record['Arn']} is disabled.")
+        raise KMSError("DisabledException", f"{record['Arn']} is disabled.", reason="key_disabled")
     if state == model.PENDING_DELETION:
-        raise KMSError("KMSInvalidStateException", f"{record['Arn']} is pending deletion.")
+        raise KMSError(
+            "KMSInvalidStateException",
+            f"{record['Arn']} is pending deletion.",
+            reason="key_pending_deletion",
+        )
 
 
 def require_not_pending_deletion(record: dict[str, Any]) -> None:
     if record["KeyState"] == model.PENDING_DELETION:
-        raise KMSError("KMSInvalidStateException", f"{record['Arn']} is pending deletion.")
+        raise KMSError(
+            "KMSInvalidStateException",
+            f"{record['Arn']} is pending deletion.",
+            reason="key_pending_deletion",
+        )
 
 
 def require_pending_deletion(record: dict[str, Any]) -> None:
     if record["KeyState"] != model.PENDING_DELETION:
         # NOTE: the exact wording AWS uses here is unconfirmed; the code is the
         # documented one.
-        raise KMSError("KMSInvalidStateException", f"{record['Arn']} is not pending deletion.")
+        raise KMSError(
+            "KMSInvalidStateException",
+            f"{record['Arn']} is not pending deletion.",
+            reason="key_not_pending_deletion",
+        )
 
 
 def require_customer_managed(action: str, record: dict[str, Any], principal: str) -> None:
@@ -53,4 +65,5 @@ def require_customer_managed(action: str, record: dict[str, Any], principal: str
             "AccessDeniedException",
             f"User: {principal} is not authorized to perform: kms:{action} on resource: "
             f"{record['Arn']} because no resource-based policy allows the kms:{action} action",
+            reason="aws_managed_key",
         )

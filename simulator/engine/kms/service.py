@@ -79,13 +79,13 @@ class KMSService:
     def call(self, action: str, params: dict[str, Any], *, principal: str) -> dict[str, Any]:
         handler = _HANDLERS.get(action)
         if handler is None:
-            raise KMSError("UnknownOperationException", "")
+            raise KMSError("UnknownOperationException", "", reason="unknown_operation")
         call = Call(action, principal, self.engine.clock.now())
         self._count(action)
         readable = _readable(params)
         try:
             if not readable:
-                raise KMSError("SerializationException", "")
+                raise KMSError("SerializationException", "", reason="serialization_error")
             result = handler(self, call, dict(params))
         except KMSError as exc:
             self._audit(call, loggable_params(params) if readable else None, None, error=exc)
@@ -151,7 +151,12 @@ class KMSService:
         material_id = record["CurrentKeyMaterialId"]
         material = self.keys.material(record, material_id)
         if material is None:  # pragma: no cover - a live key always has its current material
-            raise KMSError("KMSInternalException", "The key has no current material.", status=500)
+            raise KMSError(
+                "KMSInternalException",
+                "The key has no current material.",
+                reason="no_current_material",
+                status=500,
+            )
         header = pack_header(record["KeyId"], material_id)
         nonce = self.engine.entropy.random_bytes(crypto.NONCE_BYTES)
         return (
@@ -177,20 +182,23 @@ class KMSService:
         KMS answers ([LS]); the caller learns nothing about why.
         """
         parsed = parse_blob(blob)
-        invalid = KMSError("InvalidCiphertextException", "")
+        invalid = KMSError("InvalidCiphertextException", "", reason="invalid_ciphertext")
         if parsed is None:
             raise invalid
         record = self.keys.load(parsed.key_id, call.now)
         if record is None:
             raise invalid
         if record.get("Deleted"):
-            raise KMSError("NotFoundException", f"Key '{record['Arn']}' does not exist")
+            raise KMSError(
+                "NotFoundException", f"Key '{record['Arn']}' does not exist", reason="key_not_found"
+            )
         if ref is not None:
             requested = self.keys.resolve(ref, call.now, allow_alias=True)
             if requested["KeyId"] != record["KeyId"]:
                 raise KMSError(
                     "IncorrectKeyException",
                     "The key ID in the request does not identify a CMK that can perform this operation.",
+                    reason="incorrect_key",
                 )
         call.touch(record)
         rules.require_enabled(record)
@@ -259,6 +267,7 @@ class KMSService:
                     "kms",
                     event=event,
                     outcome=exc.code,
+                    reason=exc.reason,
                     key_ref=key_label,
                     encryption_context=dict(context),
                     message=exc.message,
@@ -305,6 +314,7 @@ class KMSService:
                     "kms",
                     event=event,
                     outcome=exc.code,
+                    reason=exc.reason,
                     key_arn=named or "",
                     encryption_context=dict(context),
                     message=exc.message,

@@ -265,7 +265,7 @@ def authorize(call: Call, route: Route) -> None:
     for action in (route.action, *route.extra_actions):
         decision = decide(call, action, bucket, key, keys)
         if not decision.allowed:
-            raise errors.access_denied(decision.message)
+            raise errors.access_denied(decision.message, reason="policy_denied")
     if route.action in BUCKET_POLICY_ACTIONS and call.engine.iam.scope(call.principal) != (
         SAME_ACCOUNT
     ):
@@ -278,6 +278,6 @@ def authorize(call: Call, route: Route) -> None:
         if source_bucket and source_key:
             read = decide(call, "s3:GetObject", source_bucket, source_key, keys)
             if not read.allowed:
-                raise errors.access_denied(read.message)
+                raise errors.access_denied(read.message, reason="copy_source_denied")
     if route.name in SSE_C_WRITES:
         _check_blocked_ssec(call, route, headers)

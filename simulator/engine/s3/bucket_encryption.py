@@ -40,6 +40,7 @@ def parse_configuration(body: bytes) -> tuple[BucketEncryption, list[str] | None
             "or aws:kms:dsse",
             "ApplyServerSideEncryptionByDefault",
             key_id,
+            reason="kms_key_id_not_applicable",
         )
     # NOTE: PutBucketEncryption does not validate the key id [BC-S3]; a bad one fails
     # the first PUT that uses it (s3-facts §2, "Invalid keyId aws/s3").

@@ -46,6 +46,7 @@ def invalid_part(upload_id: str, number: int, etag: str) -> S3Error:
         "One or more of the specified parts could not be found.  The part may not have been "
         "uploaded, or the specified entity tag may not match the part's entity tag.",
         extra={"UploadId": upload_id, "PartNumber": str(number), "ETag": etag},
+        reason="invalid_part",
     )
 
 
@@ -55,6 +56,7 @@ def invalid_part_order(upload_id: str) -> S3Error:
         "InvalidPartOrder",
         "The list of parts was not in ascending order. Parts must be ordered by part number.",
         extra={"UploadId": upload_id},
+        reason="invalid_part_order",
     )
 
 
@@ -64,7 +66,7 @@ def entity_too_small(size: int, number: int, etag: str) -> S3Error:
         "EntityTooSmall",
         "Your proposed upload is smaller than the minimum allowed size",
         extra={"ProposedSize": str(size), "MinSizeAllowed": str(multipart.MIN_PART_SIZE),
-               "PartNumber": str(number), "ETag": etag},
+               "PartNumber": str(number), "ETag": etag}, reason="entity_too_small",
     )  # fmt: skip
 
 

@@ -55,7 +55,9 @@ def source_of(call: Call) -> tuple[Call, StoredObject]:
         path = ""
     bucket, _, key = path.removeprefix("/").partition("/")
     if not bucket or not key:
-        raise errors.invalid_argument("Invalid copy source object key", COPY_SOURCE, value)
+        raise errors.invalid_argument(
+            "Invalid copy source object key", COPY_SOURCE, value, reason="invalid_copy_source"
+        )
     check_key(key)
     if not valid_bucket_name(bucket) or call.engine.store.get("bucket", bucket) is None:
         raise errors.no_such_bucket(bucket)
@@ -84,7 +86,9 @@ def _directive(call: Call) -> str:
     if value is None:
         return "COPY"
     if value not in ("COPY", "REPLACE"):
-        raise errors.invalid_argument("Unknown metadata directive.", DIRECTIVE, value)
+        raise errors.invalid_argument(
+            "Unknown metadata directive.", DIRECTIVE, value, reason="invalid_metadata_directive"
+        )
     return value
 
 
@@ -125,7 +129,8 @@ def copy_object(call: Call) -> Reply:
     if source.size > MAX_COPY_BYTES:
         raise errors.invalid_request(
             "The specified copy source is larger than the maximum allowable size for a copy "
-            f"source: {MAX_COPY_BYTES}"
+            f"source: {MAX_COPY_BYTES}",
+            reason="copy_source_too_large",
         )
     resolved = sse.resolve(call, bucket, requested)
     in_place = (source.bucket, source.key) == (call.bucket, call.key)
@@ -135,7 +140,8 @@ def copy_object(call: Call) -> Reply:
         raise errors.invalid_request(
             "This copy request is illegal because it is trying to copy an object to itself "
             "without changing the object's metadata, storage class, website redirect "
-            "location or encryption attributes."
+            "location or encryption attributes.",
+            reason="copy_to_itself",
         )
     opener = open_source(view, source)
     if directive == "REPLACE":

@@ -44,7 +44,10 @@ def verify_body(call: Call, body: bytes, *, required: bool) -> None:
     sent = "Content-MD5" in headers or any(h.lower().startswith("x-amz-checksum-") for h in headers)
     if not sent:
         if required:
-            raise errors.invalid_request("Missing required header for this request: Content-MD5")
+            raise errors.invalid_request(
+                "Missing required header for this request: Content-MD5",
+                reason="content_md5_missing",
+            )
         return
     integrity = parse_upload_integrity(headers, need_md5=False)
     integrity.update(body)
@@ -88,13 +91,15 @@ def delete_objects(call: Call) -> Reply:
     for key in keys:
         try:
             if not key:
-                raise errors.invalid_argument("The key name must not be empty", "Key", key)
+                raise errors.invalid_argument(
+                    "The key name must not be empty", "Key", key, reason="empty_key"
+                )
             check_key(key)
             decision = authorization.decide(call, ACTION, call.bucket, key, context_keys)
             if not decision.allowed:
                 # NOTE: a per-key entry carries S3's generic "Access Denied", not the
                 # enhanced message a whole request gets; the trace step says which policy.
-                raise errors.access_denied()
+                raise errors.access_denied(reason="policy_denied")
         except S3Error as error:
             entries.append("<Error>" + xml.element("Key", key) + xml.element("Code", error.code)
                            + xml.element("Message", error.message) + "</Error>")  # fmt: skip

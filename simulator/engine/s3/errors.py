@@ -12,12 +12,22 @@ from ..errors import KMSError, S3Error
 # --------------------------------------------------------------------------- generic
 
 
-def access_denied(message: str = "Access Denied") -> S3Error:
-    return S3Error(403, "AccessDenied", message)
+def access_denied(message: str = "Access Denied", *, reason: str) -> S3Error:
+    return S3Error(403, "AccessDenied", message, reason=reason)
+
+
+_INTERNAL = "We encountered an internal error. Please try again."
 
 
 def internal_error() -> S3Error:
-    return S3Error(500, "InternalError", "We encountered an internal error. Please try again.")
+    return S3Error(500, "InternalError", _INTERNAL, reason="internal_error")
+
+
+def decrypt_failed() -> S3Error:
+    # NOTE: real S3 never shows this: stored bytes that fail authentication mean the
+    # "disk" was tampered with (the lab's "break it" lesson). S3 would answer 500
+    # InternalError, and so does the lab; the reason tells the trace why.
+    return S3Error(500, "InternalError", _INTERNAL, reason="decrypt_failed")
 
 
 def not_implemented(operation: str) -> S3Error:
@@ -26,6 +36,7 @@ def not_implemented(operation: str) -> S3Error:
         "NotImplemented",
         "A header you provided implies functionality that is not implemented.",
         extra={"Operation": operation} if operation else None,
+        reason="not_implemented",
     )
 
 
@@ -35,19 +46,22 @@ def method_not_allowed(method: str, resource_type: str) -> S3Error:
         "MethodNotAllowed",
         "The specified method is not allowed against this resource.",
         extra={"Method": method, "ResourceType": resource_type},
+        reason="method_not_allowed",
     )
 
 
-def invalid_argument(message: str, name: str = "", value: str | None = None) -> S3Error:
+def invalid_argument(
+    message: str, name: str = "", value: str | None = None, *, reason: str
+) -> S3Error:
     extra: dict[str, str] = {}
     if name:
         extra["ArgumentName"] = name
         extra["ArgumentValue"] = "null" if value is None else value
-    return S3Error(400, "InvalidArgument", message, extra=extra)
+    return S3Error(400, "InvalidArgument", message, reason=reason, extra=extra)
 
 
-def invalid_request(message: str) -> S3Error:
-    return S3Error(400, "InvalidRequest", message)
+def invalid_request(message: str, *, reason: str) -> S3Error:
+    return S3Error(400, "InvalidRequest", message, reason=reason)
 
 
 def malformed_xml() -> S3Error:
@@ -55,11 +69,14 @@ def malformed_xml() -> S3Error:
         400,
         "MalformedXML",
         "The XML you provided was not well-formed or did not validate against our published schema",
+        reason="malformed_xml",
     )
 
 
 def request_too_big() -> S3Error:
-    return S3Error(400, "MaxMessageLengthExceeded", "Your request was too big.")
+    return S3Error(
+        400, "MaxMessageLengthExceeded", "Your request was too big.", reason="request_too_big"
+    )
 
 
 # --------------------------------------------------------------------------- buckets
@@ -71,12 +88,17 @@ def no_such_bucket(bucket: str) -> S3Error:
         "NoSuchBucket",
         "The specified bucket does not exist",
         extra={"BucketName": bucket},
+        reason="no_such_bucket",
     )
 
 
 def invalid_bucket_name(bucket: str) -> S3Error:
     return S3Error(
-        400, "InvalidBucketName", "The specified bucket is not valid.", extra={"BucketName": bucket}
+        400,
+        "InvalidBucketName",
+        "The specified bucket is not valid.",
+        extra={"BucketName": bucket},
+        reason="invalid_bucket_name",
     )
 
 
@@ -86,6 +108,7 @@ def bucket_already_owned_by_you(bucket: str) -> S3Error:
         "BucketAlreadyOwnedByYou",
         "Your previous request to create the named bucket succeeded and you already own it.",
         extra={"BucketName": bucket},
+        reason="bucket_already_owned_by_you",
     )
 
 
@@ -95,6 +118,7 @@ def bucket_not_empty(bucket: str) -> S3Error:
         "BucketNotEmpty",
         "The bucket you tried to delete is not empty",
         extra={"BucketName": bucket},
+        reason="bucket_not_empty",
     )
 
 
@@ -104,6 +128,7 @@ def invalid_location_constraint(value: str) -> S3Error:
         "InvalidLocationConstraint",
         "The specified location-constraint is not valid",
         extra={"LocationConstraint": value},
+        reason="invalid_location_constraint",
     )
 
 
@@ -113,13 +138,14 @@ def illegal_location_constraint(value: str) -> S3Error:
         "IllegalLocationConstraintException",
         f"The {value} location constraint is incompatible for the region specific "
         "endpoint this request was sent to.",
+        reason="illegal_location_constraint",
     )
 
 
 def malformed_policy(
     message: str = "Policies must be valid JSON and the first byte must be '{'",
 ) -> S3Error:
-    return S3Error(400, "MalformedPolicy", message)
+    return S3Error(400, "MalformedPolicy", message, reason="malformed_policy")
 
 
 def policy_too_large() -> S3Error:
@@ -129,7 +155,9 @@ def policy_too_large() -> S3Error:
     # recorded (s3-facts has none). MalformedPolicy is the code S3 gives every other
     # refused policy; the message is ours. S3 is said to measure the policy after
     # normalising it; the simulator counts the UTF-8 bytes as sent.
-    return S3Error(400, "MalformedPolicy", "Policies must be less than 20 KB")
+    return S3Error(
+        400, "MalformedPolicy", "Policies must be less than 20 KB", reason="policy_too_large"
+    )
 
 
 def no_such_bucket_policy(bucket: str) -> S3Error:
@@ -138,6 +166,7 @@ def no_such_bucket_policy(bucket: str) -> S3Error:
         "NoSuchBucketPolicy",
         "The bucket policy does not exist",
         extra={"BucketName": bucket},
+        reason="no_such_bucket_policy",
     )
 
 
@@ -145,7 +174,13 @@ def no_such_bucket_policy(bucket: str) -> S3Error:
 
 
 def no_such_key(key: str) -> S3Error:
-    return S3Error(404, "NoSuchKey", "The specified key does not exist.", extra={"Key": key})
+    return S3Error(
+        404,
+        "NoSuchKey",
+        "The specified key does not exist.",
+        extra={"Key": key},
+        reason="no_such_key",
+    )
 
 
 def key_too_long(size: int) -> S3Error:
@@ -154,11 +189,12 @@ def key_too_long(size: int) -> S3Error:
         "KeyTooLongError",
         "Your key is too long",
         extra={"MaxSizeAllowed": "1024", "Size": str(size)},
+        reason="key_too_long",
     )
 
 
 def invalid_uri() -> S3Error:
-    return S3Error(400, "InvalidURI", "Couldn't parse the specified URI.")
+    return S3Error(400, "InvalidURI", "Couldn't parse the specified URI.", reason="invalid_uri")
 
 
 def invalid_range(requested: str, size: int) -> S3Error:
@@ -167,6 +203,7 @@ def invalid_range(requested: str, size: int) -> S3Error:
         "InvalidRange",
         "The requested range is not satisfiable",
         extra={"RangeRequested": requested, "ActualObjectSize": str(size)},
+        reason="invalid_range",
     )
 
 
@@ -176,6 +213,7 @@ def invalid_digest(sent: str) -> S3Error:
         "InvalidDigest",
         "The Content-MD5 you specified was invalid.",
         extra={"Content-MD5": sent},
+        reason="invalid_digest",
     )
 
 
@@ -185,12 +223,16 @@ def bad_digest_md5(expected: str, calculated: str) -> S3Error:
         "BadDigest",
         "The Content-MD5 you specified did not match what we received.",
         extra={"ExpectedDigest": expected, "CalculatedDigest": calculated},
+        reason="bad_digest_md5",
     )
 
 
 def bad_digest_checksum(algorithm: str) -> S3Error:
     return S3Error(
-        400, "BadDigest", f"The {algorithm} you specified did not match the calculated checksum."
+        400,
+        "BadDigest",
+        f"The {algorithm} you specified did not match the calculated checksum.",
+        reason="bad_digest_checksum",
     )
 
 
@@ -199,6 +241,7 @@ def incomplete_body() -> S3Error:
         400,
         "IncompleteBody",
         "You did not provide the number of bytes specified by the Content-Length HTTP header",
+        reason="incomplete_body",
     )
 
 
@@ -208,6 +251,7 @@ def entity_too_large(size: int, limit: int) -> S3Error:
         "EntityTooLarge",
         "Your proposed upload exceeds the maximum allowed size",
         extra={"ProposedSize": str(size), "MaxSizeAllowed": str(limit)},
+        reason="entity_too_large",
     )
 
 
@@ -225,6 +269,7 @@ def invalid_metadata_name(suffix: str) -> S3Error:
         "!#$%&'*+-.^_`|~ only.",
         "x-amz-meta-" + _printable(suffix),
         None,
+        reason="invalid_metadata_name",
     )
 
 
@@ -235,6 +280,7 @@ def invalid_metadata_value(suffix: str) -> S3Error:
         "User-defined metadata values must be HTTP header values: no control characters.",
         "x-amz-meta-" + _printable(suffix),
         None,
+        reason="invalid_metadata_value",
     )
 
 
@@ -244,6 +290,7 @@ def metadata_too_large(size: int) -> S3Error:
         "MetadataTooLarge",
         "Your metadata headers exceed the maximum allowed metadata size.",
         extra={"Size": str(size), "MaxSizeAllowed": "2048"},
+        reason="metadata_too_large",
     )
 
 
@@ -253,12 +300,22 @@ SSE_HEADER = "x-amz-server-side-encryption"
 
 
 def unsupported_encryption_method(value: str) -> S3Error:
-    return invalid_argument("The encryption method specified is not supported", SSE_HEADER, value)
+    return invalid_argument(
+        "The encryption method specified is not supported",
+        SSE_HEADER,
+        value,
+        reason="unsupported_encryption_method",
+    )
 
 
 def sse_header_not_supported(name: str, value: str) -> S3Error:
     """An SSE header on an operation that does not take it (GET/HEAD, listing)."""
-    return invalid_argument(f"{name} header is not supported for this operation.", name, value)
+    return invalid_argument(
+        f"{name} header is not supported for this operation.",
+        name,
+        value,
+        reason="sse_header_not_supported",
+    )
 
 
 def kms_headers_need_aws_kms(name: str, value: str) -> S3Error:
@@ -267,6 +324,7 @@ def kms_headers_need_aws_kms(name: str, value: str) -> S3Error:
         "x-amz-server-side-encryption : aws:kms",
         name,
         value,
+        reason="kms_headers_need_aws_kms",
     )
 
 
@@ -276,6 +334,7 @@ def invalid_encryption_context(value: str) -> S3Error:
         "string holding JSON which represents a string-string map",
         "x-amz-server-side-encryption-context",
         value,
+        reason="invalid_encryption_context",
     )
 
 
@@ -286,20 +345,23 @@ def invalid_bucket_key_header(value: str) -> S3Error:
         "Invalid value for header x-amz-server-side-encryption-bucket-key-enabled",
         "x-amz-server-side-encryption-bucket-key-enabled",
         value,
+        reason="invalid_bucket_key_header",
     )
 
 
 def kms_needs_tls() -> S3Error:
     return invalid_argument(
         "Requests specifying Server Side Encryption with AWS KMS managed keys must be made "
-        "over a secure connection."
+        "over a secure connection.",
+        reason="kms_needs_tls",
     )
 
 
 def kms_needs_sigv4() -> S3Error:
     return invalid_argument(
         "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS "
-        "Signature Version 4."
+        "Signature Version 4.",
+        reason="kms_needs_sigv4",
     )
 
 
@@ -309,6 +371,7 @@ def ssec_incompatible(value: str) -> S3Error:
         "encryption method specified",
         SSE_HEADER,
         value,
+        reason="ssec_incompatible",
     )
 
 
@@ -318,6 +381,7 @@ def ssec_invalid_algorithm(name: str, value: str) -> S3Error:
         "InvalidEncryptionAlgorithmError",
         "The Encryption request you specified is not valid. Supported value: AES256.",
         extra={"ArgumentName": name, "ArgumentValue": value},
+        reason="ssec_invalid_algorithm",
     )
 
 
@@ -325,55 +389,76 @@ _SSEC = "Requests specifying Server Side Encryption with Customer provided keys 
 
 
 def ssec_missing_algorithm(name: str) -> S3Error:
-    return invalid_argument(f"{_SSEC} provide a valid encryption algorithm.", name, None)
+    return invalid_argument(
+        f"{_SSEC} provide a valid encryption algorithm.",
+        name,
+        None,
+        reason="ssec_missing_algorithm",
+    )
 
 
 def ssec_missing_key(name: str) -> S3Error:
-    return invalid_argument(f"{_SSEC} provide an appropriate secret key.", name, None)
+    return invalid_argument(
+        f"{_SSEC} provide an appropriate secret key.", name, None, reason="ssec_missing_key"
+    )
 
 
 def ssec_invalid_key(name: str) -> S3Error:
-    return invalid_argument("The secret key was invalid for the specified algorithm.", name, None)
+    return invalid_argument(
+        "The secret key was invalid for the specified algorithm.",
+        name,
+        None,
+        reason="ssec_invalid_key",
+    )
 
 
 def ssec_missing_md5(name: str) -> S3Error:
     # NOTE: UNCONFIRMED on AWS (boto3 always fills the MD5 in); the wording is the one
     # S3-compatible servers use (s3-facts §2).
     return invalid_argument(
-        f"{_SSEC} provide the client calculated MD5 of the secret key.", name, None
+        f"{_SSEC} provide the client calculated MD5 of the secret key.",
+        name,
+        None,
+        reason="ssec_missing_md5",
     )
 
 
 def ssec_md5_mismatch(name: str) -> S3Error:
     return invalid_argument(
-        "The calculated MD5 hash of the key did not match the hash that was provided.", name, None
+        "The calculated MD5 hash of the key did not match the hash that was provided.",
+        name,
+        None,
+        reason="ssec_md5_mismatch",
     )
 
 
 def ssec_needs_tls() -> S3Error:
     # NOTE: AWS rejects SSE-C over HTTP; the exact code is UNCONFIRMED (s3-facts §2).
-    return invalid_request(f"{_SSEC} be made over a secure connection.")
+    return invalid_request(f"{_SSEC} be made over a secure connection.", reason="ssec_needs_tls")
 
 
 def ssec_required() -> S3Error:
     return invalid_request(
         "The object was stored using a form of Server Side Encryption. The correct "
-        "parameters must be provided to retrieve the object."
+        "parameters must be provided to retrieve the object.",
+        reason="ssec_required",
     )
 
 
 def ssec_wrong_key() -> S3Error:
-    return access_denied(f"{_SSEC} provide the correct secret key.")
+    return access_denied(f"{_SSEC} provide the correct secret key.", reason="ssec_wrong_key")
 
 
 def ssec_not_applicable() -> S3Error:
-    return invalid_request("The encryption parameters are not applicable to this object.")
+    return invalid_request(
+        "The encryption parameters are not applicable to this object.", reason="ssec_not_applicable"
+    )
 
 
 def ssec_blocked() -> S3Error:
     # NOTE: [BLOCK] gives the status and code; the message is not published, so the
     # lab keeps S3's generic one.
-    return access_denied()
+    return access_denied(reason="ssec_blocked")
 
 
 # --------------------------------------------------------------------------- checksums
@@ -383,25 +468,30 @@ _CHECKSUM_ALGORITHMS = "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
 
 def checksum_multiple() -> S3Error:
     return invalid_request(
-        "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
+        "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+        reason="checksum_multiple",
     )
 
 
 def checksum_invalid_value(header: str) -> S3Error:
-    return invalid_request(f"Value for {header} header is invalid.")
+    return invalid_request(
+        f"Value for {header} header is invalid.", reason="checksum_invalid_value"
+    )
 
 
 def checksum_unsupported_algorithm() -> S3Error:
     return invalid_request(
         "Checksum algorithm provided is unsupported. Please try again with any of the valid "
-        f"types: {_CHECKSUM_ALGORITHMS}"
+        f"types: {_CHECKSUM_ALGORITHMS}",
+        reason="checksum_unsupported_algorithm",
     )
 
 
 def checksum_algorithm_without_value() -> S3Error:
     return invalid_request(
         "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or "
-        "x-amz-trailer headers were found."
+        "x-amz-trailer headers were found.",
+        reason="checksum_algorithm_without_value",
     )
 
 
@@ -410,13 +500,19 @@ def checksum_algorithm_without_value() -> S3Error:
 
 def invalid_max_keys() -> S3Error:
     return invalid_argument(
-        "Provided max-keys not an integer or within integer range", "max-keys", None
+        "Provided max-keys not an integer or within integer range",
+        "max-keys",
+        None,
+        reason="invalid_max_keys",
     )
 
 
 def invalid_continuation_token(token: str) -> S3Error:
     return invalid_argument(
-        "The continuation token provided is incorrect", "continuation-token", token
+        "The continuation token provided is incorrect",
+        "continuation-token",
+        token,
+        reason="invalid_continuation_token",
     )
 
 
@@ -429,5 +525,5 @@ def from_kms(error: KMSError) -> S3Error:
         # S3 passes KMS's explanation on ("User: ... is not authorized to perform:
         # kms:Decrypt on resource: ... because no identity-based policy allows ...",
         # seen in a 403 AccessDenied from S3 GetObject).
-        return access_denied(error.message or "Access Denied")
-    return S3Error(400, "KMS." + error.code, error.message)
+        return access_denied(error.message or "Access Denied", reason=error.reason)
+    return S3Error(400, "KMS." + error.code, error.message, reason=error.reason)

@@ -88,12 +88,16 @@ def no_such_upload(upload_id: str) -> S3Error:
         "The specified upload does not exist. The upload ID may be invalid, or the upload "
         "may have been aborted or completed.",
         extra={"UploadId": upload_id},
+        reason="no_such_upload",
     )
 
 
 def invalid_part_number(value: str) -> S3Error:
     return errors.invalid_argument(
-        "Part number must be an integer between 1 and 10000, inclusive", "partNumber", value
+        "Part number must be an integer between 1 and 10000, inclusive",
+        "partNumber",
+        value,
+        reason="invalid_part_number",
     )
 
 
@@ -123,14 +127,15 @@ def check_part_customer(upload: Upload, customer: CustomerKey | None) -> None:
     if record.mode != SSE_C:
         if customer is not None:
             # Oddly, AWS answers the reverse case with the same words [LS].
-            raise errors.invalid_request(_INITIATED)
+            raise errors.invalid_request(_INITIATED, reason="upload_encryption_missing")
         return
     if customer is None:
-        raise errors.invalid_request(_INITIATED)
+        raise errors.invalid_request(_INITIATED, reason="upload_encryption_missing")
     salt, expected = sse.unb64(record.ssec_salt), sse.unb64(record.ssec_hmac)
     if not hmac_matches(salt, customer.key, expected):
         raise errors.invalid_request(
-            "The provided encryption parameters did not match the ones used originally."
+            "The provided encryption parameters did not match the ones used originally.",
+            reason="upload_encryption_mismatch",
         )
 
 
@@ -149,7 +154,8 @@ def _checksum_choice(call: Call) -> tuple[str, str, bool]:
     kind = (call.header("x-amz-checksum-type") or allowed[0]).upper()
     if kind not in allowed:
         raise errors.invalid_request(
-            f"The {algorithm} checksum algorithm does not support the {kind} checksum type."
+            f"The {algorithm} checksum algorithm does not support the {kind} checksum type.",
+            reason="checksum_type_unsupported",
         )
     return algorithm, kind, value is not None
 
@@ -218,7 +224,7 @@ def list_parts(call: Call) -> Reply:
     marker_text = query.get("part-number-marker", "0") or "0"
     if not max_parts_text.isdigit() or not marker_text.isdigit():
         raise errors.invalid_argument("Provided max-parts not an integer or within integer range",
-                                      "max-parts", max_parts_text)  # fmt: skip
+                                      "max-parts", max_parts_text, reason="invalid_max_parts")  # fmt: skip
     max_parts, marker = min(int(max_parts_text), 1000), int(marker_text)
     store = call.engine.store
     after = part_id(upload.upload_id, marker) if marker else ""

@@ -115,7 +115,8 @@ def _integrity(call: Call, upload: Upload, *, from_headers: bool) -> UploadInteg
             # NOTE: wording as S3-compatible servers give it; AWS's is unpublished.
             raise errors.invalid_request(
                 f"Checksum Type mismatch occurred, expected checksum Type: {expected.lower()}, "
-                f"actual checksum Type: {sent.lower()}"
+                f"actual checksum Type: {sent.lower()}",
+                reason="checksum_type_mismatch",
             )
         integrity.checksum = RunningChecksum(expected)
     return integrity
@@ -151,12 +152,15 @@ def _copy_range(call: Call, size: int) -> tuple[int, int]:
         raise errors.invalid_argument(
             "The x-amz-copy-source-range value must be of the form bytes=first-last where "
             "first and last are the zero-based offsets of the first and last bytes to copy",
-            COPY_RANGE, value,
+            COPY_RANGE, value, reason="invalid_copy_range",
         )  # fmt: skip
     first, last = int(match[1]), int(match[2])
     if first > last or last >= size:
         raise errors.invalid_argument(
-            f"Range specified is not valid for source object of size: {size}", COPY_RANGE, value
+            f"Range specified is not valid for source object of size: {size}",
+            COPY_RANGE,
+            value,
+            reason="copy_range_out_of_bounds",
         )
     return first, last + 1
 

@@ -45,18 +45,6 @@ class S3Service:
         self.engine = engine
         self.root_keys = RootKeys(engine)
 
-    # ------------------------------------------------------------------ the hook
-
-    def authorize(self, call: Call, route: Route) -> Mapping[str, Any] | None:
-        """Where bucket policies and IAM are evaluated, before any SSE header is validated.
-
-        ``authorization.authorize`` records its own ``policy.evaluated`` steps and raises
-        403 AccessDenied with AWS's message, so it returns ``None`` here. (A returned
-        mapping would still become one step, and anything but ``Allow`` a plain 403.)
-        """
-        authorization.authorize(call, route)
-        return None
-
     # ------------------------------------------------------------------ handle
 
     def handle(self, request: S3Request) -> S3Response:
@@ -111,11 +99,9 @@ class S3Service:
             refused = admit(request, headers, route) if admit is not None else None
             if refused is not None:
                 return self._respond(call, self._error(call, refused.error, reason=refused.reason))
-            decision = self.authorize(call, route)
-            if decision is not None:
-                trace.add("policy.evaluated", "policy", decision=decision, action=route.action)
-                if decision.get("decision") != "Allow":
-                    raise errors.access_denied()
+            # Bucket policies and IAM, before any SSE header is validated: records its
+            # own ``policy.evaluated`` steps and raises 403 AccessDenied.
+            authorization.authorize(call, route)
             reply = route.handler(call)
         except S3Error as error:
             reply = self._error(call, error)
@@ -124,12 +110,12 @@ class S3Service:
         except fatal:
             raise
         except DecryptError:
-            # NOTE: real S3 never shows this: stored bytes that fail authentication mean
-            # the "disk" was tampered with (the lab's "break it" lesson). S3 would answer
-            # 500 InternalError, and so does the lab, with the reason in the trace.
-            reply = self._error(call, errors.internal_error(), reason="decrypt-failed")
+            # Stored bytes that fail authentication: the "disk" was tampered with.
+            reply = self._error(call, errors.decrypt_failed())
         except Exception as exc:
-            reply = self._error(call, errors.internal_error(), reason=type(exc).__name__)
+            # The failure's class goes to the trace beside the stable reason, for whoever
+            # debugs it; the caller sees S3's 500 only.
+            reply = self._error(call, errors.internal_error(), exception=type(exc).__name__)
         return self._respond(call, reply)
 
     # ------------------------------------------------------------------ pieces
@@ -183,13 +169,23 @@ class S3Service:
         if level == "object":
             check_key(request.key)
 
-    def _error(self, call: Call, error: S3Error, *, reason: str = "", kms_code: str = "") -> Reply:
+    def _error(
+        self,
+        call: Call,
+        error: S3Error,
+        *,
+        reason: str = "",
+        kms_code: str = "",
+        exception: str = "",
+    ) -> Reply:
+        """The ``error`` step and the error reply. ``reason`` overrides ``error.reason``
+        (a host's admission refusal names its own)."""
         detail: dict[str, Any] = {"status": error.status, "message": error.message}
-        if reason:
-            detail["reason"] = reason
         if kms_code:
             detail["kms_code"] = kms_code
-        call.trace.add("error", "s3", outcome=error.code, **detail)
+        if exception:
+            detail["exception"] = exception
+        call.trace.add("error", "s3", outcome=error.code, reason=reason or error.reason, **detail)
         call.notes["error"] = error
         if call.request.method.upper() == "HEAD":
             # HEAD errors have no body (s3-facts §2).

@@ -208,7 +208,9 @@ def rewrap_to_kms(
     elif source.mode == SSE_KMS:
         object_key, _ = _kms_object_key(call, stored)
     else:
-        raise errors.invalid_request(f"{source.mode} objects cannot be re-wrapped")
+        raise errors.invalid_request(
+            f"{source.mode} objects cannot be re-wrapped", reason="rewrap_unsupported"
+        )
     record = EncryptionRecord(mode=SSE_KMS, applied="header")
     key_arn = call.kms.resolve_key_for_s3(key_ref)
     record.kms_key_arn = key_arn

@@ -60,10 +60,11 @@ def _parse(body: bytes) -> tuple[str, bool]:
     return key_arn, bucket_key == "true"
 
 
-def _unsupported(reason: str) -> S3Error:
+def _unsupported(why: str) -> S3Error:
     # NOTE: [APICHG] gives the code (InvalidRequest) but not AWS's wording; the lab says why.
     return errors.invalid_request(
-        f"The UpdateObjectEncryption operation is not supported: {reason}."
+        f"The UpdateObjectEncryption operation is not supported: {why}.",
+        reason="update_encryption_unsupported",
     )
 
 
@@ -73,11 +74,13 @@ def _check_key_arn(call: Call, key_arn: str) -> None:
         # NOTE: AWS's message is not published; the code follows [UOE]'s "InvalidRequest".
         raise errors.invalid_request(
             "UpdateObjectEncryption needs the full ARN of a KMS key; key IDs and aliases are "
-            "not supported."
+            "not supported.",
+            reason="update_encryption_needs_key_arn",
         )
     if match[1] != call.engine.account_id:
         raise errors.invalid_request(
-            "UpdateObjectEncryption can use only KMS keys owned by the bucket owner's account."
+            "UpdateObjectEncryption can use only KMS keys owned by the bucket owner's account.",
+            reason="update_encryption_foreign_key",
         )
 
 

@@ -196,7 +196,7 @@ def test_every_call_passes_through_the_one_authorization_hook(
         action: str, record: dict[str, object] | None, principal: str, context: object
     ) -> None:
         seen.append((action, None if record is None else str(record["KeyId"])))
-        raise KMSError("AccessDeniedException", "no")
+        raise KMSError("AccessDeniedException", "no", reason="not_authorized")
 
     monkeypatch.setattr(engine.kms_service, "authorize", deny)
     assert (

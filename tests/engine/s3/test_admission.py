@@ -10,7 +10,7 @@ from simulator.engine.requests import Headers
 from simulator.engine.s3.admission import Refusal
 from simulator.engine.s3.routing import Route
 
-FULL = S3Error(400, "QuotaExceeded", "This sandbox is full.")
+FULL = S3Error(400, "QuotaExceeded", "This sandbox is full.", reason="sandbox_full")
 
 
 def _refuse_puts(request: S3Request, headers: Headers, route: Route) -> Refusal | None:

@@ -141,7 +141,8 @@ def test_an_undeclared_error_is_still_a_500_with_the_reason_in_the_trace(
     response = s3(lab, "PUT", key="k", body=b"new body")
     assert (response.status, response.error_code) == (500, "InternalError")
     error = next(step for step in response.trace if step.kind == "error")
-    assert error.detail["reason"] == "RuntimeError"
+    assert error.detail["reason"] == "internal_error"
+    assert error.detail["exception"] == "RuntimeError"
     _old_object_is_whole(lab, store)
 
 

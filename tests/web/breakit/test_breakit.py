@@ -43,7 +43,7 @@ def test_each_case_lands_on_its_failing_trace(
     # The failure happened where the lesson says it does.
     assert cause in [(step["kind"], step["outcome"]) for step in trace.steps]
     if slug == "tampered-byte":  # not any 500: the stored bytes failed authentication
-        assert any(step["detail"].get("reason") == "decrypt-failed" for step in trace.steps)
+        assert any(step["detail"].get("reason") == "decrypt_failed" for step in trace.steps)
     # The card promises what the trace shows.
     case = cases.BY_SLUG[slug]
     assert (case.expect_status, case.expect_code) == (status, code)

@@ -186,7 +186,7 @@ def test_tampered_ciphertext_is_explained() -> None:
             "kind": "error",
             "actor": "s3",
             "outcome": "InternalError",
-            "detail": {"status": 500, "reason": "decrypt-failed"},
+            "detail": {"status": 500, "reason": "decrypt_failed"},
         }
     ]
     with translation.override("en"):

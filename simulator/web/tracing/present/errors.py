@@ -366,7 +366,7 @@ def explain_error(
     elif code == "InvalidBucketName":
         why = _("Bucket names are 3–63 characters of lower-case letters, digits, dots and hyphens.")
     elif code == "InternalError":
-        if detail.get("reason") == "decrypt-failed":
+        if detail.get("reason") == "decrypt_failed":
             why, fix = (
                 _(
                     "The stored bytes failed authentication: AES-GCM found that the "
