@@ -25,13 +25,17 @@ from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from simulator.engine import Engine, KMSError, S3Request, S3Response
-from simulator.engine.clock import Clock, FixedClock, SystemClock
-from simulator.engine.crypto import Entropy, SeededEntropy, SystemEntropy
-from simulator.engine.s3.admission import Admission
-from simulator.engine.s3.headers import COPY_SOURCE_CUSTOMER, CUSTOMER
-from simulator.engine.s3.service import redacted_headers
-from simulator.engine.store import MemoryStore
+from simulator.engine import Engine, KMSError, S3Request, S3Response, Tampered, vocabulary
+from simulator.engine.hosting import (
+    Admission,
+    Clock,
+    Entropy,
+    FixedClock,
+    MemoryStore,
+    SeededEntropy,
+    SystemClock,
+    SystemEntropy,
+)
 from simulator.engine.trace import trace_to_json
 
 from . import quotas
@@ -210,7 +214,8 @@ def keep_trace(
         error_message=response.error_message or "",
         # SSE-C keys never reach the database: the stored headers carry fingerprints.
         request_headers=[
-            list(pair) for pair in redacted_headers(request.headers, engine.fingerprint_secret)
+            list(pair)
+            for pair in vocabulary.redacted_headers(request.headers, engine.fingerprint_secret)
         ],
         response_headers=[[k, v] for k, v in response.headers.items()],
     )
@@ -293,13 +298,19 @@ def run_kms(
     return result
 
 
-# --------------------------------------------------------------------------- SSE-C keys
+def tamper(sandbox: Sandbox, bucket: str, key: str, place: str) -> Tampered:
+    """Change one bit of what S3 keeps for an object, as a broken disk would
+    (``Engine.tamper``), in the sandbox's locked transaction. No request, no trace."""
+    with _request(sandbox) as engine:
+        return engine.tamper(bucket, key, place)
 
-REDACTED = "(not kept: the lab never stores an SSE-C key)"
-_SECRET_HEADERS = {(CUSTOMER + "key").lower(), (COPY_SOURCE_CUSTOMER + "key").lower()}
+
+# --------------------------------------------------------------------------- SSE-C keys
 
 
 def _redact_pairs(pairs: Any) -> tuple[Any, bool]:
+    """``pairs`` with any SSE-C key the engine's redaction would replace replaced by it;
+    a value the engine already wrote as a placeholder (``<...>``) stays."""
     if not isinstance(pairs, list):
         return pairs, False
     changed = False
@@ -308,10 +319,11 @@ def _redact_pairs(pairs: Any) -> tuple[Any, bool]:
         if (
             isinstance(pair, list | tuple)
             and len(pair) == 2
-            and str(pair[0]).lower() in _SECRET_HEADERS
+            and str(pair[0]).lower() in vocabulary.SECRET_HEADERS
             and not str(pair[1]).startswith("<")
         ):
-            out.append([pair[0], REDACTED])
+            [(name, value)] = vocabulary.redacted_headers({str(pair[0]): str(pair[1])})
+            out.append([name, value])
             changed = True
         else:
             out.append(pair)
@@ -323,7 +335,8 @@ def redact_trace(trace: TraceRecord) -> bool:
 
     The engine already writes only a placeholder for an SSE-C key into the trace and
     the stored headers: this is a safety net in the same transaction, so a key can
-    never be committed even if that promise broke.
+    never be committed even if that promise broke. The placeholder is the engine's own
+    (``vocabulary.redacted_headers``), without a fingerprint.
     """
     headers, changed = _redact_pairs(trace.request_headers)
     trace.request_headers = headers

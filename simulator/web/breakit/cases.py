@@ -9,8 +9,6 @@ the error is whatever the engine answers, and the tests pin the expected AWS cod
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -20,12 +18,12 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from simulator.engine import S3Request
-from simulator.engine.crypto import BLOB_HEADER_BYTES
+from simulator.engine import S3Request, TamperError, readmodel
+from simulator.engine import tamper as at_rest
+from simulator.engine import vocabulary as v
 
 from ..models import Sandbox, TraceRecord
-from ..sandboxes import Outcome, open_engine, run_kms, run_s3
-from ..store import ORMStore
+from ..sandboxes import Outcome, open_engine, run_kms, run_s3, tamper
 
 BUCKET_PREFIX = "break-it-"
 SETUP_ACTION = "break_it_setup"
@@ -43,21 +41,15 @@ def _account() -> str:
 
 
 def alice() -> str:
-    return f"arn:aws:iam::{_account()}:user/alice"
+    return v.user_arn(v.ALICE, _account())
 
 
 def bob() -> str:
-    return f"arn:aws:iam::{_account()}:user/bob"
+    return v.user_arn(v.BOB, _account())
 
 
 def ssec_headers(key: bytes) -> dict[str, str]:
-    return {
-        "x-amz-server-side-encryption-customer-algorithm": "AES256",
-        "x-amz-server-side-encryption-customer-key": base64.b64encode(key).decode(),
-        "x-amz-server-side-encryption-customer-key-MD5": base64.b64encode(
-            hashlib.md5(key).digest()
-        ).decode(),
-    }
+    return v.customer_key_headers(key)
 
 
 def encryption_xml(blocked: str) -> bytes:
@@ -193,7 +185,7 @@ def next_bucket(sandbox: Sandbox) -> str:
     """``break-it-<n>`` with the next free number."""
     pattern = re.compile(re.escape(BUCKET_PREFIX) + r"(\d+)$")
     numbers = [0]
-    for name, _record in open_engine(sandbox).store.scan("bucket", prefix=BUCKET_PREFIX):
+    for name in readmodel.bucket_names(open_engine(sandbox), BUCKET_PREFIX):
         match = pattern.match(name)
         if match:
             numbers.append(int(match.group(1)))
@@ -218,10 +210,7 @@ def missing_ssec_key(run: Run) -> Outcome:
 def _kms_object(run: Run, description: str) -> str:
     key_id = run.new_key(description)
     run.setup(run.s3("PUT"))
-    headers = {
-        "x-amz-server-side-encryption": "aws:kms",
-        "x-amz-server-side-encryption-aws-kms-key-id": key_id,
-    }
+    headers = v.sse_headers(v.SSE_KMS, kms_key=key_id)
     run.setup(run.s3("PUT", "report.txt", headers=headers, body=BODY))
     return key_id
 
@@ -258,21 +247,13 @@ def ssec_blocked(run: Run) -> Outcome:
     return run.fail(run.s3("PUT", "secret.txt", headers=ssec_headers(OWNER_KEY), body=BODY))
 
 
-TAMPERED_OFFSET = BLOB_HEADER_BYTES + 4
-
-
 def tampered_byte(run: Run) -> Outcome:
     run.setup(run.s3("PUT"))
-    run.setup(
-        run.s3("PUT", "ledger.txt", headers={"x-amz-server-side-encryption": "AES256"}, body=BODY)
-    )
-    store = ORMStore(run.sandbox)
-    record = store.get("object", f"{run.bucket}/ledger.txt")
-    if record is None:  # pragma: no cover - the PUT above succeeded
-        raise SetupFailed(None, "the object was not stored")
-    blob = bytearray(store.read_blob(record["blob_id"]))
-    blob[TAMPERED_OFFSET] ^= 0x01  # one bit of the first ciphertext chunk
-    store.replace_blob(record["blob_id"], bytes(blob))
+    run.setup(run.s3("PUT", "ledger.txt", headers=v.sse_headers(v.SSE_S3), body=BODY))
+    try:  # one bit of the first ciphertext chunk, behind S3's back
+        tamper(run.sandbox, run.bucket, "ledger.txt", at_rest.CIPHERTEXT)
+    except TamperError as error:  # pragma: no cover - the PUT above succeeded
+        raise SetupFailed(None, str(error)) from error
     return run.fail(run.s3("GET", "ledger.txt"))
 
 

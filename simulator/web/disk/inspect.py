@@ -11,26 +11,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 
-from simulator.engine import DecryptError, KMSError, S3Request, cse
-from simulator.engine.crypto import BLOB_HEADER_BYTES, BLOB_VERSION, TAG_BYTES
-from simulator.engine.kms.blob import parse_blob
-from simulator.engine.s3.model import (
-    DSSE_KMS,
-    SSE_C,
-    SSE_KMS,
-    SSE_S3,
-    StoredObject,
-    bucket_arn,
-    object_arn,
-    object_id,
-)
+from simulator.engine import DecryptError, S3Request, readmodel
+from simulator.engine import vocabulary as v
 
 from ..models import Sandbox
 from ..sandboxes import Outcome, open_engine, run_s3
@@ -49,9 +37,9 @@ def principals() -> list[tuple[str, str]]:
     """Who the learner may read as: (value, label)."""
     account = _account()
     return [
-        (f"arn:aws:iam::{account}:user/alice", "alice"),
-        (f"arn:aws:iam::{account}:user/bob", "bob"),
-        ("*", "anonymous"),
+        (v.user_arn(v.ALICE, account), v.ALICE),
+        (v.user_arn(v.BOB, account), v.BOB),
+        (v.ANONYMOUS, "anonymous"),
     ]
 
 
@@ -110,219 +98,149 @@ def printable_text(data: bytes) -> str | None:
     return text if readable / len(text) >= 0.95 else None
 
 
-def _b64(text: str) -> bytes:
-    try:
-        return base64.b64decode(text)
-    except (binascii.Error, ValueError):
-        return b""
-
-
 # --------------------------------------------------------------------------- the record
 
 
 @dataclass
 class BlobView:
+    """The stored blob as the page shows it: the read model's layout, and a hex dump
+    and the entropy of its first bytes."""
+
     blob_id: str
     size: int
     rows: list[HexRow]
     entropy: float
     entropy_bytes: int
-    version: int | None = None
-    chunk_size: int | None = None
-    nonce_prefix: str = ""
-    chunks: int | None = None
-    header_hex: str = ""
+    layout: readmodel.BlobLayout | None = None
     parts: int = 0
     missing: bool = False
 
     @property
+    def version(self) -> int | None:
+        return self.layout.version if self.layout is not None else None
+
+    @property
+    def chunk_size(self) -> int | None:
+        return self.layout.chunk_size if self.layout is not None else None
+
+    @property
+    def chunks(self) -> int | None:
+        return self.layout.chunks if self.layout is not None else None
+
+    @property
+    def nonce_prefix(self) -> str:
+        return self.layout.nonce_prefix.hex() if self.layout is not None else ""
+
+    @property
+    def header_hex(self) -> str:
+        return self.layout.header.hex() if self.layout is not None else ""
+
+    @property
     def overhead(self) -> int | None:
-        if self.chunks is None:
-            return None
-        return BLOB_HEADER_BYTES + self.chunks * TAG_BYTES
-
-
-@dataclass
-class WrappedKey:
-    """One wrapped key S3 keeps: what it is and what wraps it."""
-
-    role: str  # object | kms_blob | dsse_outer
-    size: int
-    hex: str
-    wrapped_by: str  # root_key | kms | bucket_key | kms_data_key
-    root_key_version: str = ""
-    kms_key_arn: str = ""
-    kms_key_id: str = ""
-    kms_key_state: str = ""
-    material_id: str = ""
-    context: dict[str, str] = field(default_factory=dict)
+        return self.layout.overhead if self.layout is not None else None
 
 
 @dataclass
 class ObjectView:
-    bucket: str
-    key: str
-    mode: str
-    applied: str
-    size: int
-    etag: str
-    last_modified: str
-    content_type: str
-    checksum: str
-    metadata: dict[str, str]
+    """An object at rest (``readmodel.ObjectAtRest``) and its blob, for the page."""
+
+    at_rest: readmodel.ObjectAtRest
     blob: BlobView
-    wrapped: list[WrappedKey]
-    bucket_key: bool = False
-    ssec_salt: str = ""
-    ssec_hmac: str = ""
-    envelope: dict[str, Any] | None = None
-    envelope_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def bucket(self) -> str:
+        return self.at_rest.bucket
+
+    @property
+    def key(self) -> str:
+        return self.at_rest.key
+
+    @property
+    def mode(self) -> str:
+        return self.at_rest.mode
+
+    @property
+    def applied(self) -> str:
+        return self.at_rest.applied
+
+    @property
+    def size(self) -> int:
+        return self.at_rest.size
+
+    @property
+    def etag(self) -> str:
+        return self.at_rest.etag
+
+    @property
+    def last_modified(self) -> str:
+        return self.at_rest.last_modified
+
+    @property
+    def content_type(self) -> str:
+        return self.at_rest.content_type
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return dict(self.at_rest.metadata)
+
+    @property
+    def wrapped(self) -> tuple[readmodel.WrappedKey, ...]:
+        return self.at_rest.wrapped
 
     @property
     def is_cse(self) -> bool:
-        return self.envelope is not None
+        return self.at_rest.is_cse
+
+    @property
+    def checksum(self) -> str:
+        return f"{self.at_rest.checksum_algorithm} {self.at_rest.checksum_value}"
+
+    @property
+    def ssec_salt(self) -> str:
+        check = self.at_rest.customer_key
+        return check.salt.hex() if check is not None else ""
+
+    @property
+    def ssec_hmac(self) -> str:
+        check = self.at_rest.customer_key
+        return check.hmac.hex() if check is not None else ""
+
+    @property
+    def envelope(self) -> dict[str, Any] | None:
+        envelope = self.at_rest.envelope
+        return envelope.to_dict() if envelope is not None else None
+
+    @property
+    def envelope_headers(self) -> dict[str, str]:
+        envelope = self.at_rest.envelope
+        return dict(envelope.headers) if envelope is not None else {}
 
 
-def list_objects(sandbox: Sandbox) -> list[dict[str, Any]]:
-    rows = []
-    for _, record in open_engine(sandbox).store.scan("object"):
-        stored = StoredObject.from_record(record)
-        rows.append(
-            {
-                "bucket": stored.bucket,
-                "key": stored.key,
-                "mode": stored.encryption.mode,
-                "size": stored.size,
-                "cse": _envelope(stored.metadata) is not None,
-            }
-        )
-    return rows
+def list_objects(sandbox: Sandbox) -> list[readmodel.ObjectSummary]:
+    return readmodel.objects_at_rest(open_engine(sandbox))
 
 
-def _envelope(metadata: dict[str, str]) -> cse.EnvelopeView | None:
-    if not metadata:
-        return None
-    try:
-        return cse.describe(metadata)
-    except cse.CSEError:
-        return None
-
-
-def _blob_view(engine: Any, stored: StoredObject) -> BlobView:
-    blob_id = stored.parts[0]["blob_id"] if stored.parts else stored.blob_id
-    store = engine.store
-    try:
-        size = int(store.blob_size(blob_id))
-        with store.open_blob(blob_id) as handle:
-            head = handle.read(ENTROPY_LIMIT)
-    except (OSError, ValueError):
-        return BlobView(blob_id, 0, [], 0.0, 0, missing=True, parts=len(stored.parts))
-    view = BlobView(
-        blob_id=blob_id,
-        size=size,
-        rows=hex_rows(head),
-        entropy=entropy(head),
-        entropy_bytes=len(head),
-        parts=len(stored.parts),
-        header_hex=head[:BLOB_HEADER_BYTES].hex(),
+def _blob_view(blob: readmodel.StoredBlob) -> BlobView:
+    if blob.missing:
+        return BlobView(blob.blob_id, 0, [], 0.0, 0, missing=True, parts=blob.parts)
+    return BlobView(
+        blob_id=blob.blob_id,
+        size=blob.size,
+        rows=hex_rows(blob.head),
+        entropy=entropy(blob.head),
+        entropy_bytes=len(blob.head),
+        layout=blob.layout,
+        parts=blob.parts,
     )
-    if len(head) >= BLOB_HEADER_BYTES and head[0] == BLOB_VERSION and 10 <= head[1] <= 24:
-        view.version = head[0]
-        view.chunk_size = 1 << head[1]
-        view.nonce_prefix = head[2:BLOB_HEADER_BYTES].hex()
-        sealed = view.chunk_size + TAG_BYTES
-        view.chunks = max(1, -(-(size - BLOB_HEADER_BYTES) // sealed))
-    return view
-
-
-def _kms_state(engine: Any, arn: str) -> str:
-    try:
-        return str(engine.kms_service.describe(arn)["KeyState"])
-    except KMSError:
-        return "Deleted"
-
-
-def _wrapped_keys(engine: Any, stored: StoredObject) -> list[WrappedKey]:
-    record = stored.encryption
-    keys: list[WrappedKey] = []
-    if record.mode == SSE_S3 and record.wrapped_key:
-        raw = _b64(record.wrapped_key)
-        keys.append(
-            WrappedKey(
-                "object", len(raw), raw.hex(), "root_key", root_key_version=record.root_key_version
-            )
-        )
-    if record.mode in (SSE_KMS, DSSE_KMS) and record.kms_blob:
-        raw = _b64(record.kms_blob)
-        parsed = parse_blob(raw)
-        context = dict(record.context)
-        context["aws:s3:arn"] = (
-            bucket_arn(stored.bucket)
-            if record.bucket_key
-            else object_arn(stored.bucket, stored.key)
-        )
-        keys.append(
-            WrappedKey(
-                "bucket_key" if record.bucket_key else "kms_blob",
-                len(raw),
-                raw.hex(),
-                "kms",
-                kms_key_arn=record.kms_key_arn,
-                kms_key_id=parsed.key_id if parsed else "",
-                kms_key_state=_kms_state(engine, record.kms_key_arn),
-                material_id=parsed.material_id if parsed else "",
-                context=context,
-            )
-        )
-        if record.wrapped_key:
-            raw = _b64(record.wrapped_key)
-            keys.append(
-                WrappedKey(
-                    "object",
-                    len(raw),
-                    raw.hex(),
-                    "bucket_key" if record.bucket_key else "kms_data_key",
-                )
-            )
-    if record.mode == DSSE_KMS and record.outer_wrapped_key:
-        raw = _b64(record.outer_wrapped_key)
-        keys.append(
-            WrappedKey(
-                "dsse_outer", len(raw), raw.hex(), "root_key",
-                root_key_version=record.root_key_version,
-            )
-        )  # fmt: skip
-    return keys
 
 
 def inspect(sandbox: Sandbox, bucket: str, key: str) -> ObjectView | None:
     """What S3 keeps for ``bucket/key``; None when there is no such object."""
     engine = open_engine(sandbox)
-    record = engine.store.get("object", object_id(bucket, key))
-    if record is None:
+    obj = readmodel.object_at_rest(engine, bucket, key)
+    if obj is None:
         return None
-    stored = StoredObject.from_record(record)
-    encryption = stored.encryption
-    envelope = _envelope(stored.metadata)
-    return ObjectView(
-        bucket=stored.bucket,
-        key=stored.key,
-        mode=encryption.mode,
-        applied=encryption.applied,
-        size=stored.size,
-        etag=stored.etag,
-        last_modified=stored.last_modified,
-        content_type=stored.content_type,
-        checksum=f"{stored.checksum.algorithm} {stored.checksum.value}",
-        metadata=dict(stored.metadata),
-        blob=_blob_view(engine, stored),
-        wrapped=_wrapped_keys(engine, stored),
-        bucket_key=encryption.bucket_key,
-        ssec_salt=_b64(encryption.ssec_salt).hex() if encryption.mode == SSE_C else "",
-        ssec_hmac=_b64(encryption.ssec_hmac).hex() if encryption.mode == SSE_C else "",
-        envelope=envelope.to_dict() if envelope is not None else None,
-        envelope_headers=dict(envelope.headers) if envelope is not None else {},
-    )
+    return ObjectView(obj, _blob_view(readmodel.stored_blob(engine, obj, ENTROPY_LIMIT)))
 
 
 # --------------------------------------------------------------------------- reading
@@ -341,13 +259,7 @@ def customer_headers(key_b64: str) -> dict[str, str]:
         raise CustomerKeyError from None
     if not raw:
         raise CustomerKeyError
-    return {
-        "x-amz-server-side-encryption-customer-algorithm": "AES256",
-        "x-amz-server-side-encryption-customer-key": text,
-        "x-amz-server-side-encryption-customer-key-MD5": base64.b64encode(
-            hashlib.md5(raw).digest()
-        ).decode(),
-    }
+    return v.customer_key_headers(text)
 
 
 @dataclass

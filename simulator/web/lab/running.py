@@ -6,9 +6,9 @@ from __future__ import annotations
 from simulator.engine import S3Request
 
 from ..models import Sandbox
-from ..sandboxes import REDACTED, Outcome, redact_trace, run_s3
+from ..sandboxes import Outcome, redact_trace, run_s3
 
-__all__ = ["REDACTED", "Outcome", "redact_trace", "run"]
+__all__ = ["Outcome", "redact_trace", "run"]
 
 
 def run(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
