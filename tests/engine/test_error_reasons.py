@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -91,7 +91,7 @@ def _reason_of(node: ast.Call) -> ast.expr | None:
     return next((k.value for k in node.keywords if k.arg == "reason"), None)
 
 
-def _literal_reasons(builders: set[str], table: dict[str, str]) -> dict[str, list[str]]:
+def _literal_reasons(builders: set[str], table: Mapping[str, str]) -> dict[str, list[str]]:
     """Each literal ``reason=`` given to ``builders`` in the engine, with where it is."""
     found: dict[str, list[str]] = {}
     for where, node in _calls(builders):
@@ -110,7 +110,7 @@ def test_every_kms_error_names_a_listed_reason_with_its_code() -> None:
         assert isinstance(value, ast.Constant), f"{where}: no literal reason"
         code = node.args[0]
         assert isinstance(code, ast.Constant), f"{where}: no literal code"
-        assert KMS_REASONS.get(value.value) == code.value, f"{where}: {value.value!r}"
+        assert KMS_REASONS.get(str(value.value)) == code.value, f"{where}: {value.value!r}"
     # AccessDenied (kms/authorization.py) is a KMSError built through super().__init__.
     assert KMS_REASONS["not_authorized"] == "AccessDeniedException"
 

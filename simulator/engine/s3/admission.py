@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import S3Error
 from ..requests import Headers, S3Request
-from .routing import Route
+from .routes import Route
 
 
 @dataclass(frozen=True)

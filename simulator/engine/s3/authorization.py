@@ -41,7 +41,7 @@ from . import errors
 from .context import Call
 from .headers import CUSTOMER
 from .model import BLOCK_SSE_C, bucket_arn, object_arn
-from .routing import COPY_SOURCE, Route, level_of
+from .routes import COPY_SOURCE, Route, level_of
 
 KMS_KEY_ID = "x-amz-server-side-encryption-aws-kms-key-id"
 # Request headers whose value S3 puts in the request context under ``s3:<header>``

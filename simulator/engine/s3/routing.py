@@ -14,8 +14,7 @@ To add an operation, write ``handler(call) -> Reply`` in its own module and repl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from ..requests import S3Request
@@ -34,41 +33,13 @@ from . import (
     update_encryption,
 )
 from .context import Call, Reply
+from .routes import COPY_SOURCE, SUBRESOURCES, Handler, Route, level_of
 
-Handler = Callable[[Call], Reply]
+__all__ = ["COPY_SOURCE", "ROUTES", "SUBRESOURCES", "Handler", "Route", "find_route", "level_of"]
 
 
 def _unimplemented(call: Call) -> Reply:
     raise errors.not_implemented(call.operation)
-
-
-# Query parameters that select an operation rather than parameterise it.
-SUBRESOURCES = frozenset(
-    {
-        "accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption",
-        "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "location", "logging",
-        "metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
-        "partNumber", "policy", "policyStatus", "publicAccessBlock", "replication",
-        "requestPayment", "restore", "retention", "select", "tagging", "torrent", "uploadId",
-        "uploads", "versioning", "versions", "website",
-    }
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    level: str  # service | bucket | object
-    name: str  # the S3 API operation name
-    action: str  # the IAM action a policy evaluates
-    handler: Handler
-    flags: frozenset[str] = frozenset()
-    header: str | None = None  # when sent, this route is preferred
-    # Further IAM actions the request needs, each decided on the same resource
-    # (UpdateObjectEncryption needs s3:PutObject *and* s3:UpdateObjectEncryption).
-    extra_actions: tuple[str, ...] = ()
-    # Authorized by the handler, once per object it names (DeleteObjects), not here.
-    per_key: bool = False
 
 
 def _r(
@@ -87,8 +58,6 @@ def _r(
         method, level, name, action, handler, frozenset(flags), header, extra_actions, per_key
     )
 
-
-COPY_SOURCE = "x-amz-copy-source"
 
 ROUTES: tuple[Route, ...] = (
     _r("GET", "service", "ListBuckets", "s3:ListAllMyBuckets", buckets.list_buckets),
@@ -146,12 +115,6 @@ _BY_LEVEL_AND_METHOD: Mapping[tuple[str, str], tuple[Route, ...]] = MappingProxy
         for level, method in {(r.level, r.method) for r in ROUTES}
     }
 )
-
-
-def level_of(request: S3Request) -> str:
-    if not request.bucket:
-        return "service"
-    return "object" if request.key else "bucket"
 
 
 def find_route(request: S3Request, headers: Mapping[str, str]) -> Route:

@@ -31,7 +31,8 @@ from . import authorization, errors
 from .context import Call, Reply
 from .names import check_key, valid_bucket_name
 from .root_keys import RootKeys
-from .routing import Route, find_route, level_of
+from .routes import Route, level_of
+from .routing import find_route
 from .xml import error_document
 
 if TYPE_CHECKING:
