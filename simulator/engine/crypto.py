@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import os
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
@@ -280,11 +280,6 @@ class BlobEncryptor:
         return parts
 
 
-def encrypt_blob(key: bytes, data: bytes, entropy: Entropy, aad: bytes = b"") -> bytes:
-    enc = BlobEncryptor(key, entropy, aad)
-    return enc.update(data) + enc.finalize()
-
-
 def _parse_header(header: bytes) -> tuple[int, bytes]:
     if len(header) != BLOB_HEADER_BYTES or header[0] != BLOB_VERSION:
         raise DecryptError()
@@ -304,10 +299,6 @@ def blob_plaintext_size(blob_size: int, chunk_size: int) -> int:
     if size < 0 or (n_chunks > 1 and size <= (n_chunks - 1) * chunk_size):
         raise DecryptError()
     return size
-
-
-def blob_chunk_size(header: bytes) -> int:
-    return _parse_header(header)[0]
 
 
 @dataclass(frozen=True)
@@ -456,14 +447,6 @@ def md5_b64(data: bytes) -> str:
     return base64.b64encode(hashlib.md5(data).digest()).decode()
 
 
-def md5_hex(data: bytes) -> str:
-    return hashlib.md5(data).hexdigest()
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 CHECKSUM_ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
 
 
@@ -524,12 +507,6 @@ class MD5:
 
     def hexdigest(self) -> str:
         return self._h.hexdigest()
-
-
-def iter_chunks(data: bytes, size: int) -> Iterable[memoryview]:
-    view = memoryview(data)
-    for i in range(0, len(view), size):
-        yield view[i : i + size]
 
 
 # --------------------------------------------------------------------------- CSE support

@@ -239,12 +239,6 @@ def test_checksums_are_incremental() -> None:
         assert c.b64() == crypto.checksum_b64(algorithm, data), algorithm
 
 
-def test_the_etag_md5_of_test_is_the_one_s3_returns() -> None:
-    """s3-facts §7: SSE-S3 "test" has ETag 098f6bcd4621d373cade4e832627b4f6."""
-    assert crypto.md5_hex(b"test") == "098f6bcd4621d373cade4e832627b4f6"
-    assert crypto.md5_hex(b"") == "d41d8cd98f00b204e9800998ecf8427e"
-
-
 @settings(max_examples=60, deadline=None)
 @given(
     pieces=st.lists(

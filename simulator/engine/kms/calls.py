@@ -50,9 +50,9 @@ def key_param(
 def page(
     field: str, items: list[dict[str, Any]], sort_key: str, limit: int, marker: str | None
 ) -> dict[str, Any]:
+    """One page of a listing, KMS style: ``Truncated`` and ``NextMarker`` (the last item's key)."""
     if marker is not None:
         items = [item for item in items if item[sort_key] > marker]
-    """One page of a listing, KMS style: ``Truncated`` and ``NextMarker`` (the last item's key)."""
     chunk = items[:limit]
     result: dict[str, Any] = {field: chunk, "Truncated": len(items) > limit}
     if len(items) > limit:
