@@ -2,7 +2,8 @@
 # Refresh the site frame's Japanese catalogue after changing translatable text, then
 # compile every catalogue.
 #
-#   bash scripts/i18n.sh          # update locale/ja/LC_MESSAGES/django.po, compile .mo
+#   bash scripts/i18n.sh          # update locale/ja/LC_MESSAGES/django.po and djangojs.po,
+#                                 # compile .mo
 #
 # Each area of the lab (simulator/web/<area>/ with templates/web/<area>/) keeps its own
 # catalogue in simulator/web/<area>/locale/, edited by hand; this script leaves those
@@ -24,11 +25,16 @@ export DJANGO_TESTING=1
     --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'simulator/engine/*' \
     --ignore 'simulator/quiz/*' --ignore 'staticfiles/*' \
     --ignore 'simulator/web/lab/*' --ignore 'simulator/web/tracing/*' \
-    --ignore 'simulator/web/kmsconsole/*' --ignore 'simulator/web/disk/*' \
+    --ignore 'simulator/web/kms/*' --ignore 'simulator/web/disk/*' \
     --ignore 'simulator/web/breakit/*' --ignore 'simulator/web/cse/*' \
     --ignore 'templates/web/lab/*' --ignore 'templates/web/tracing/*' \
     --ignore 'templates/web/kms/*' --ignore 'templates/web/disk/*' \
     --ignore 'templates/web/breakit/*' --ignore 'templates/web/cse/*' \
     --ignore 'static/*'
+# The browser code's words (static/js, Django's djangojs domain, served by web:jsi18n):
+# locale/ja/LC_MESSAGES/djangojs.po, edited by hand like django.po.
+.venv/bin/python manage.py makemessages --domain djangojs --locale ja --no-location --no-obsolete \
+    --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --ignore 'tests/*' \
+    --ignore 'bench/*'
 .venv/bin/python manage.py compilemessages --locale ja --ignore '.venv/*'
-grep -n -B1 -A3 '#, fuzzy' locale/ja/LC_MESSAGES/django.po && echo "^ fuzzy entries to review" || true
+grep -n -B1 -A3 '#, fuzzy' locale/ja/LC_MESSAGES/django.po locale/ja/LC_MESSAGES/djangojs.po && echo "^ fuzzy entries to review" || true

@@ -6,6 +6,7 @@ learner who owns that sandbox (``sandboxes.get_sandbox``).
 """
 
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from . import views
 from .breakit import urls as breakit_urls
@@ -19,6 +20,8 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The browser code's words (djangojs catalogues), before its modules: static/js/cse/messages.js.
+    path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="jsi18n"),
     *lab_urls.urlpatterns,
     *tracing_urls.urlpatterns,
     *kms_urls.urlpatterns,

@@ -1,12 +1,13 @@
-"""Client-side encryption in real Chromium: static/js/cse.js against simulator.engine.cse.
+"""Client-side encryption in real Chromium: static/js/cse/ against simulator.engine.cse.
 
 design §2 "cse": the browser implements the same format with WebCrypto; files encrypted
 in one decrypt in the other. [S3EC] V2 (x-amz-key-v2, AES-GCM under the data key) and
 V3 (suite 0x0073: HKDF-SHA512 derived key, key commitment in x-amz-d), each with a key
 kept by the client (AES/GCM wrap) or a KMS key (kms+context).
 
-The page is the lab's CSE workbench, which loads cse.js; the tests drive
-``window.S3LabCSE`` with bytes passed as base64.
+The page is the lab's CSE workbench; the tests import the format's module
+(static/js/cse/format.js) into it and pass bytes as base64. The known answers are
+tests/vectors/cse.json, which the engine's tests read too.
 """
 
 from __future__ import annotations
@@ -29,12 +30,20 @@ from simulator.web.sandboxes import create_sandbox, open_engine, run_kms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-KEK = bytes.fromhex("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4")
-DATA_KEY = bytes(range(32))
-WRAP_NONCE = bytes.fromhex("a0a1a2a3a4a5a6a7a8a9aaab")
-IV = bytes.fromhex("cafebabefacedbaddecaf888")
-MESSAGE_ID = bytes(range(0x40, 0x40 + 28))
-PLAINTEXT = b"Where is the data encrypted? In the client, before it leaves.\x00\xff"
+VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "cse.json").read_text("utf-8"))
+INPUTS = {
+    name.removesuffix("_hex"): bytes.fromhex(value) for name, value in VECTORS["inputs"].items()
+}
+KEK = INPUTS["wrapping_key"]
+DATA_KEY = INPUTS["data_key"]
+WRAP_NONCE = INPUTS["wrap_nonce"]
+IV = INPUTS["iv"]
+MESSAGE_ID = INPUTS["message_id"]
+PLAINTEXT = INPUTS["plaintext"]
+
+# The modules, as the pages load them (<script type="module">); a test imports them.
+FORMAT_MODULE = "/static/js/cse/format.js"
+PAGE_MODULE = "/static/js/cse/page.js"
 
 
 def b64(data: bytes) -> str:
@@ -89,7 +98,9 @@ def lab(
     page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
     response = page.goto(f"{live_server.url}/lab/{sandbox.pk}/cse/")
     assert response is not None and response.status == 200
-    assert page.evaluate("typeof window.S3LabCSE") == "object"
+    assert page.evaluate(f"import('{FORMAT_MODULE}').then((C) => typeof C.decrypt)") == "function"
+    # The modules define no global of their own.
+    assert page.evaluate("typeof window.S3LabCSE") == "undefined"
     yield page
     context.close()
     assert errors == []
@@ -101,7 +112,7 @@ def endpoint(sandbox: Sandbox) -> str:
 
 DECRYPT_JS = """
 async ([body, meta, wrap]) => {
-  const C = window.S3LabCSE;
+  const C = await import("/static/js/cse/format.js");
   if (wrap.key) wrap.key = C.b64decode(wrap.key);
   try {
     return {ok: C.b64encode(await C.decrypt(C.b64decode(body), meta, wrap))};
@@ -113,7 +124,7 @@ async ([body, meta, wrap]) => {
 
 ENCRYPT_JS = """
 async ([plaintext, version, wrap]) => {
-  const C = window.S3LabCSE;
+  const C = await import("/static/js/cse/format.js");
   if (wrap.key) wrap.key = C.b64decode(wrap.key);
   if (wrap.dataKey) wrap.dataKey.plaintext = C.b64decode(wrap.dataKey.plaintext);
   const {body, meta} = await C.encrypt(C.b64decode(plaintext), {version, wrap});
@@ -123,12 +134,12 @@ async ([plaintext, version, wrap]) => {
 
 PINNED_JS = """
 async ([plaintext, version, wrap, pins]) => {
-  const C = window.S3LabCSE;
+  const C = await import("/static/js/cse/format.js");
   if (wrap.key) wrap.key = C.b64decode(wrap.key);
   if (wrap.dataKey) wrap.dataKey.plaintext = C.b64decode(wrap.dataKey.plaintext);
   const pinned = {};
   for (const [name, value] of Object.entries(pins)) pinned[name] = C.b64decode(value);
-  const {body, meta} = await C._encryptWith(C.b64decode(plaintext), {version, wrap}, pinned);
+  const {body, meta} = await C.encryptWith(C.b64decode(plaintext), {version, wrap}, pinned);
   return {body: C.b64encode(body), meta: Object.entries(meta)};
 }
 """
@@ -247,35 +258,31 @@ def test_an_empty_file_round_trips_both_ways(lab: Page) -> None:
 
 
 @pytest.mark.parametrize(
-    ("version", "material"),
-    [(2, {}), (3, {}), (2, {"purpose": "lesson-6", "名前": 'ラボ\n"q"'}), (3, {"purpose": "x"})],
+    "vector",
+    VECTORS["aes_gcm_wrapped_objects"],
+    ids=lambda v: f"v{v['version']}-{'md' if v['material_description'] else 'no-md'}",
 )
-def test_with_every_draw_pinned_the_browser_writes_the_python_bytes_aes(
-    lab: Page, version: int, material: dict[str, str]
+def test_with_every_draw_pinned_the_browser_writes_the_known_answer_objects_aes(
+    lab: Page, vector: dict[str, Any]
 ) -> None:
-    last = IV if version == 2 else MESSAGE_ID
-    body, meta = cse.encrypt(
-        PLAINTEXT,
-        cse.AESWrap(KEK, material),
-        version=version,
-        entropy=Scripted(DATA_KEY, WRAP_NONCE, last),
-    )
+    # The same objects the engine must write (tests/engine/cse/test_cse_known_answers.py).
+    version = vector["version"]
     pins = {"dataKey": b64(DATA_KEY), "wrapNonce": b64(WRAP_NONCE)}
-    pins["iv" if version == 2 else "messageId"] = b64(last)
+    pins["iv" if version == 2 else "messageId"] = b64(IV if version == 2 else MESSAGE_ID)
 
     out = lab.evaluate(
         PINNED_JS,
         [
             b64(PLAINTEXT),
             version,
-            {"kind": "aes", "key": b64(KEK), "materialDescription": material},
+            {"kind": "aes", "key": b64(KEK), "materialDescription": vector["material_description"]},
             pins,
         ],
     )
 
-    assert base64.b64decode(out["body"]) == body
+    assert base64.b64decode(out["body"]).hex() == vector["body_hex"]
     # Same headers, same values, same order: byte for byte what the Python client sends.
-    assert [tuple(pair) for pair in out["meta"]] == list(meta.items())
+    assert [list(pair) for pair in out["meta"]] == vector["meta"]
 
 
 @pytest.mark.parametrize("version", [2, 3])
@@ -310,10 +317,10 @@ def test_with_every_draw_pinned_the_browser_writes_the_python_bytes_kms(
 
 
 def test_the_browser_derives_the_official_clients_v3_keys(lab: Page) -> None:
-    # The same vector as tests/engine/cse: amazon-s3-encryption-client-python 4.0.0.
+    # tests/vectors/cse.json: amazon-s3-encryption-client-python 4.0.0's derivation.
     out = lab.evaluate(
         """async ([dk, mid]) => {
-          const C = window.S3LabCSE;
+          const C = await import("/static/js/cse/format.js");
           const {encryptionKey, commitment} = await C.deriveKeys(C.b64decode(dk), C.b64decode(mid));
           const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
           return [hex(encryptionKey), hex(commitment)];
@@ -321,10 +328,8 @@ def test_the_browser_derives_the_official_clients_v3_keys(lab: Page) -> None:
         [b64(DATA_KEY), b64(MESSAGE_ID)],
     )
 
-    assert out == [
-        "35f108bd2c11d0a8334d2c5d6e7dacb51d477b00723a49466ef1dff41ff45d52",
-        "0e7419e5cfb7c60d57a748d87c03278749350c9bb4c973f4f40831f4",
-    ]
+    expected = VECTORS["v3_key_derivation"]
+    assert out == [expected["derived_key_hex"], expected["commitment_hex"]]
 
 
 # --------------------------------------------------------------------------- (d) tampering
@@ -501,7 +506,7 @@ UPLOAD_FORM_JS = """
 def test_an_upload_form_in_cse_mode_sends_only_ciphertext_and_the_envelope(
     lab: Page, live_server: LiveServer, sandbox: Sandbox, tmp_path: Any
 ) -> None:
-    # The upload page's contract (cse.js header): a form holding #cse-panel, mode=CSE.
+    # The upload page's contract (static/js/cse/page.js header): a form holding #cse-panel, mode=CSE.
     # The server side is stood in for by a route that records what arrived.
     received: list[dict[str, Any]] = []
 
@@ -512,6 +517,8 @@ def test_an_upload_form_in_cse_mode_sends_only_ciphertext_and_the_envelope(
                       body=json.dumps({"redirect": endpoint(sandbox) + "?uploaded=1"}))  # fmt: skip
 
     lab.route("**/upload-stand-in/", upload)
+    # The upload page's module (page.js): it takes over a CSE form's submit.
+    lab.evaluate(f"import('{PAGE_MODULE}').then(() => true)")
     lab.evaluate(UPLOAD_FORM_JS, ["/upload-stand-in/", endpoint(sandbox), "browser", "3"])
     source = tmp_path / "secret.txt"
     source.write_bytes(PLAINTEXT)
@@ -531,7 +538,7 @@ def test_an_upload_form_in_cse_mode_sends_only_ciphertext_and_the_envelope(
     meta = json.loads(fields["cse_meta"])
     # The key was remembered in the browser for this sandbox, bucket and object key.
     remembered = lab.evaluate(
-        "([s, b, k]) => window.S3LabCSE.recallKey(s, b, k)",
+        f"([s, b, k]) => import('{PAGE_MODULE}').then((P) => P.recallKey(s, b, k))",
         [str(sandbox.pk), "class-bucket", "notes/secret.txt"],
     )
     key = base64.b64decode(remembered)
@@ -558,17 +565,18 @@ def test_a_download_element_decrypts_the_stored_ciphertext_in_the_browser(
         lambda route: route.fulfill(status=200, body=body, content_type="application/octet-stream"),
     )
     lab.evaluate(
-        "([s, k]) => window.S3LabCSE.rememberKey(s, 'b', 'dir/report.txt', k)",
+        f"([s, k]) => import('{PAGE_MODULE}').then((P) => P.rememberKey(s, 'b', 'dir/report.txt', k))",
         [str(sandbox.pk), b64(key)],
     )
     lab.evaluate(
-        """([meta, sandbox]) => {
+        """async ([meta, sandbox]) => {
+          const P = await import("/static/js/cse/page.js");
           const div = document.createElement("div");
           div.id = "cse-download";
           Object.assign(div.dataset, {bodyUrl: "/stored-ciphertext/", meta: JSON.stringify(meta),
             sandbox, bucket: "b", key: "dir/report.txt"});
           document.getElementById("main").append(div);
-          window.S3LabCSE.attachDownload(div);
+          P.attachDownload(div);
         }""",
         [meta, str(sandbox.pk)],
     )

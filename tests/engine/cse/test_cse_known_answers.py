@@ -14,7 +14,10 @@ import base64
 import hashlib
 import hmac
 import json
+from pathlib import Path
+from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA512
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -22,12 +25,17 @@ from cse_builders import ScriptedEntropy
 
 from simulator.engine import Engine, cse
 
-KEK = bytes.fromhex("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4")
-DATA_KEY = bytes(range(32))
-WRAP_NONCE = bytes.fromhex("a0a1a2a3a4a5a6a7a8a9aaab")
-IV = bytes.fromhex("cafebabefacedbaddecaf888")
-MESSAGE_ID = bytes(range(0x40, 0x40 + 28))
-PLAINTEXT = b"Where is the data encrypted? In the client, before it leaves."
+# The known answers the browser's implementation is held to as well (tests/browser/test_cse.py).
+VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "cse.json").read_text("utf-8"))
+INPUTS = {
+    name.removesuffix("_hex"): bytes.fromhex(value) for name, value in VECTORS["inputs"].items()
+}
+KEK = INPUTS["wrapping_key"]
+DATA_KEY = INPUTS["data_key"]
+WRAP_NONCE = INPUTS["wrap_nonce"]
+IV = INPUTS["iv"]
+MESSAGE_ID = INPUTS["message_id"]
+PLAINTEXT = INPUTS["plaintext"]
 
 
 def b64(data: bytes) -> str:
@@ -84,8 +92,33 @@ def test_v3_key_derivation_matches_the_official_python_client() -> None:
     # s3_encryption.key_derivation.derive_keys(DATA_KEY, MESSAGE_ID, suite 0x0073).
     derived, commitment = cse.derive_keys(DATA_KEY, MESSAGE_ID)
 
-    assert derived.hex() == "35f108bd2c11d0a8334d2c5d6e7dacb51d477b00723a49466ef1dff41ff45d52"
-    assert commitment.hex() == "0e7419e5cfb7c60d57a748d87c03278749350c9bb4c973f4f40831f4"
+    expected = VECTORS["v3_key_derivation"]
+    assert derived.hex() == expected["derived_key_hex"]
+    assert commitment.hex() == expected["commitment_hex"]
+
+
+@pytest.mark.parametrize(
+    "vector",
+    VECTORS["aes_gcm_wrapped_objects"],
+    ids=lambda v: f"v{v['version']}-{'md' if v['material_description'] else 'no-md'}",
+)
+def test_with_every_draw_pinned_the_engine_writes_the_shared_known_answer_objects(
+    vector: dict[str, Any],
+) -> None:
+    last = IV if vector["version"] == 2 else MESSAGE_ID
+    entropy = ScriptedEntropy(DATA_KEY, WRAP_NONCE, last)
+
+    body, meta = cse.encrypt(
+        PLAINTEXT,
+        cse.AESWrap(KEK, vector["material_description"]),
+        version=vector["version"],
+        entropy=entropy,
+    )
+
+    assert body.hex() == vector["body_hex"]
+    # Same headers, same values, same order.
+    assert [list(pair) for pair in meta.items()] == vector["meta"]
+    assert cse.decrypt(body, meta, cse.AESWrap(KEK, vector["material_description"])) == PLAINTEXT
 
 
 def test_hkdf_sha512_is_rfc_5869_extract_then_expand() -> None:

@@ -240,7 +240,7 @@ def test_the_workbench_lists_customer_keys_and_leaves_no_audit_event(
     html = response.content.decode()
     assert response.status_code == 200
     assert f'value="{key_id}"' in html
-    assert "js/cse.js" in html
+    assert "js/cse/workbench.js" in html
     assert 'data-cse-endpoint="/lab/' in html
     assert sandbox.records.filter(kind__icontains="audit").count() == events_before
 

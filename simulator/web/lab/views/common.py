@@ -52,10 +52,10 @@ def render_page(
 
 
 def cse_script_available() -> bool:
-    """Whether the browser half of CSE (static/js/cse.js) is installed."""
+    """Whether the browser half of CSE (static/js/cse/page.js) is installed."""
     from django.contrib.staticfiles import finders
 
-    return bool(finders.find("js/cse.js"))
+    return bool(finders.find("js/cse/page.js"))
 
 
 def trace_url(sandbox: Sandbox, trace: TraceRecord) -> str:

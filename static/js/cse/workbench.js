@@ -1,14 +1,11 @@
 /*
  * The client-side encryption workbench (templates/web/cse/workbench.html): encrypt a
- * file with S3LabCSE, show what S3 would store, decrypt it again (optionally after
+ * file with format.js, show what S3 would store, decrypt it again (optionally after
  * flipping one bit). Nothing is uploaded; with a KMS key only the data key travels.
  */
-(function () {
-  "use strict";
+import * as CSE from "./format.js";
 
-  const form = document.getElementById("cse-workbench");
-  if (!form || !window.S3LabCSE) return;
-  const CSE = window.S3LabCSE;
+function setUp(form) {
   const result = document.getElementById("cse-result");
   const status = document.getElementById("cse-status");
   const outcome = document.getElementById("cse-outcome");
@@ -42,13 +39,17 @@
     let keyB64 = "";
     if (fields.get("cse_wrap") === "kms") {
       const keyId = String(fields.get("cse_kms_key") || "");
-      const dataKey = await CSE.requestDataKey({ endpoint: form.dataset.cseEndpoint, keyId,
-        version, principal });
+      const dataKey = await CSE.requestDataKey({
+        endpoint: form.dataset.cseEndpoint,
+        keyId,
+        version,
+        principal,
+      });
       wrap = { kind: "kms", keyId, dataKey };
     } else {
       const pasted = String(fields.get("cse_key") || "").trim();
       const key = pasted ? CSE.b64decode(pasted) : CSE.generateKey();
-      if (!key || key.length !== 32) {
+      if (key?.length !== 32) {
         throw new Error(form.querySelector("label[for=cse-key]").textContent);
       }
       keyB64 = CSE.b64encode(key);
@@ -60,17 +61,19 @@
 
     byId("cse-plain-size").textContent = String(plaintext.length);
     byId("cse-body-size").textContent = String(body.length);
-    byId("cse-meta").replaceChildren(...Object.entries(meta).map(([k, v]) => {
-      const line = document.createElement("span");
-      line.className = "headers__line";
-      line.textContent = k + ": " + v;
-      return line;
-    }));
+    byId("cse-meta").replaceChildren(
+      ...Object.entries(meta).map(([k, v]) => {
+        const line = document.createElement("span");
+        line.className = "headers__line";
+        line.textContent = `${k}: ${v}`;
+        return line;
+      }),
+    );
     byId("cse-hex").textContent = hex(body.subarray(0, 64));
     byId("cse-key-out").hidden = !keyB64;
     byId("cse-key-value").textContent = keyB64;
     byId("cse-save-body").href = blobUrl(body, "application/octet-stream");
-    byId("cse-save-body").download = file.name + ".encrypted";
+    byId("cse-save-body").download = `${file.name}.encrypted`;
     byId("cse-save-meta").href = blobUrl(JSON.stringify(meta, null, 2), "application/json");
     outcome.textContent = "";
     result.hidden = false;
@@ -84,29 +87,41 @@
     if (byId("cse-tamper").checked) body[Math.floor(body.length / 2)] ^= 0x01;
     let wrap = current.wrap;
     if (wrap.kind === "kms") {
-      wrap = { kind: "kms", keyId: wrap.keyId, endpoint: form.dataset.cseEndpoint,
-        principal: current.principal };
+      wrap = {
+        kind: "kms",
+        keyId: wrap.keyId,
+        endpoint: form.dataset.cseEndpoint,
+        principal: current.principal,
+      };
     }
     try {
       const plain = await CSE.decrypt(body, current.meta, wrap);
-      const same = plain.length === current.plaintext.length
-        && plain.every((b, i) => b === current.plaintext[i]);
+      const same =
+        plain.length === current.plaintext.length &&
+        plain.every((b, i) => b === current.plaintext[i]);
       outcome.textContent = same ? result.dataset.msgOk : result.dataset.msgMismatch;
       outcome.dataset.result = same ? "match" : "mismatch";
     } catch (error) {
       outcome.dataset.result = "failed";
-      outcome.textContent = error instanceof CSE.KMSError
-        ? result.dataset.msgKms + " " + error.code + " — " + error.kmsMessage
-        : result.dataset.msgFailed;
+      outcome.textContent =
+        error instanceof CSE.KMSError
+          ? `${result.dataset.msgKms} ${error.code} — ${error.kmsMessage}`
+          : result.dataset.msgFailed;
     }
   }
 
   form.addEventListener("submit", (event) => {
     encryptFile(event).catch((error) => {
-      status.textContent = error instanceof CSE.KMSError
-        ? result.dataset.msgKms + " " + error.code + " — " + error.kmsMessage
-        : error.message;
+      status.textContent =
+        error instanceof CSE.KMSError
+          ? `${result.dataset.msgKms} ${error.code} — ${error.kmsMessage}`
+          : error.message;
     });
   });
-  byId("cse-decrypt").addEventListener("click", () => { decryptAgain(); });
-})();
+  byId("cse-decrypt").addEventListener("click", () => {
+    decryptAgain();
+  });
+}
+
+const workbench = document.getElementById("cse-workbench");
+if (workbench) setUp(workbench);
