@@ -90,6 +90,7 @@ __all__ = [
     "kms_key",
     "kms_key_state",
     "kms_keys",
+    "kms_time",
     "object_at_rest",
     "object_encryptions",
     "object_page",
@@ -587,7 +588,8 @@ def object_page(account: Account, bucket: str, token: str = "", size: int = 50) 
 # --------------------------------------------------------------------------- KMS
 
 
-def _when(epoch: float | int | None) -> datetime | None:
+def kms_time(epoch: float | int | None) -> datetime | None:
+    """A moment as the KMS JSON protocol sends it (epoch seconds), in UTC; None for none."""
     return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
 
 
@@ -643,10 +645,10 @@ def _key(metadata: Mapping[str, Any], record: Mapping[str, Any], aliases: list[s
         arn=str(metadata["Arn"]),
         state=str(metadata["KeyState"]),
         description=str(metadata.get("Description", "")),
-        created=_when(metadata.get("CreationDate")),
+        created=kms_time(metadata.get("CreationDate")),
         managed_by_aws=metadata.get("KeyManager") == AWS,
         aliases=tuple(sorted(aliases)),
-        deletion_date=_when(metadata.get("DeletionDate")),
+        deletion_date=kms_time(metadata.get("DeletionDate")),
         current_material_id=str(metadata.get("CurrentKeyMaterialId", "")),
         first_material_id=str(materials[0]["KeyMaterialId"]) if materials else "",
         metadata=dict(metadata),

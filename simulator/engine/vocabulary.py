@@ -21,7 +21,7 @@ import json
 from collections.abc import Mapping
 
 from .iam.users import DEFAULT_USERS
-from .kms.model import AWS_S3_ALIAS
+from .kms.model import AWS_S3_ALIAS, DEFAULT_PENDING_WINDOW_DAYS, DEFAULT_ROTATION_DAYS
 from .readmodel import CSE, CSE_MARKERS
 from .requests import ACCOUNT_ID, ANONYMOUS, DEFAULT_PRINCIPAL, REGION
 from .s3.headers import (
@@ -70,7 +70,9 @@ __all__ = [
     "CUSTOMER_ALGORITHM",
     "CUSTOMER_KEY",
     "CUSTOMER_KEY_MD5",
+    "DEFAULT_PENDING_WINDOW_DAYS",
     "DEFAULT_PRINCIPAL",
+    "DEFAULT_ROTATION_DAYS",
     "DEFAULT_USERS",
     "DSSE_KMS",
     "KMS_KEY_ID",
@@ -93,6 +95,10 @@ ALICE, BOB = DEFAULT_USERS
 
 # ``alias/aws/s3``: the AWS managed key S3 uses when a request names no KMS key.
 AWS_MANAGED_KEY = AWS_S3_ALIAS
+
+# KMS's defaults for a parameter a client leaves out (s3-facts §5):
+# ScheduleKeyDeletion's PendingWindowInDays and EnableKeyRotation's RotationPeriodInDays
+# are DEFAULT_PENDING_WINDOW_DAYS and DEFAULT_ROTATION_DAYS.
 
 # The SSE-C trio (s3-facts §1), and CopyObject's trio for an SSE-C source.
 CUSTOMER_ALGORITHM = CUSTOMER + "algorithm"

@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.core.files.storage import Storage, default_storage
 from django.utils import timezone
 
-from simulator.engine.s3.model import blob_ids
+from simulator.engine.hosting import blob_ids
 
 from .models import Record, Sandbox
 from .store import BLOB_ROOT, ORMStore, blob_prefix

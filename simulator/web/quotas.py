@@ -29,10 +29,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from simulator.engine import S3Error, S3Request
-from simulator.engine.requests import Headers
-from simulator.engine.s3.admission import Admission, Refusal
-from simulator.engine.s3.model import object_id
-from simulator.engine.s3.routing import COPY_SOURCE, Route
+from simulator.engine.hosting import COPY_SOURCE, Admission, Headers, Refusal, Route, object_id
 
 from .models import Record, Sandbox, TraceRecord
 

@@ -29,7 +29,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -39,8 +39,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 
-from simulator.engine.s3.xml import error_document
+from simulator.engine.hosting import error_document
 
+from .htmx import HtmxHttpRequest
 from .sandboxes import SESSION_KEY
 
 logger = logging.getLogger(__name__)
@@ -264,7 +265,8 @@ def refused_response(request: HttpRequest, kind: str, refused: Refused) -> HttpR
             {"__type": "ThrottlingException", "message": "Rate exceeded"}, status=400
         )
     else:
-        response = page(request, refused)
+        # Below django-htmx's middleware (settings.MIDDLEWARE): request.htmx is set.
+        response = page(cast(HtmxHttpRequest, request), refused)
     response["Retry-After"] = str(refused.retry_after)
     return response
 
@@ -286,15 +288,14 @@ def slow_down(refused: Refused) -> HttpResponse:
     return response
 
 
-def page(request: HttpRequest, refused: Refused) -> HttpResponse:
+def page(request: HtmxHttpRequest, refused: Refused) -> HttpResponse:
     """The lab's 429 page; for htmx, its notice in place of the page's main content.
 
     htmx swaps only 2xx responses, so the partial is sent with 200 (as the lab's form
     errors are) and told where to go; ``X-Lab-Status`` carries the 429.
     """
-    htmx = getattr(request, "htmx", None)
     context: dict[str, Any] = {"refused": refused, "again": _again(request)}
-    if htmx:
+    if request.htmx:
         response = render(request, "429.html#ratelimited", context, status=200)
         response["HX-Retarget"] = "#main"
         response["HX-Reswap"] = "innerHTML"
@@ -303,10 +304,9 @@ def page(request: HttpRequest, refused: Refused) -> HttpResponse:
     return render(request, "429.html", context, status=429)
 
 
-def _again(request: HttpRequest) -> str:
+def _again(request: HtmxHttpRequest) -> str:
     """Where "Try again" goes: the page the learner was on (a POST is not repeated)."""
-    htmx = getattr(request, "htmx", None)
-    current = getattr(htmx, "current_url_abs_path", None) if htmx else None
+    current = request.htmx.current_url_abs_path if request.htmx else None
     if current:
         return str(current)
     if request.method == "GET":

@@ -30,7 +30,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import Error as DatabaseError
 from django.db import transaction
 
-from simulator.engine.store import BlobExists
+from simulator.engine.hosting import BlobExists
 
 from .models import Record, Sandbox
 

@@ -12,7 +12,7 @@ from . import views
 from .breakit import urls as breakit_urls
 from .cse import urls as cse_urls
 from .disk import urls as disk_urls
-from .kmsconsole import urls as kms_urls
+from .kms import urls as kms_urls
 from .lab import urls as lab_urls
 from .tracing import urls as tracing_urls
 

@@ -21,7 +21,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from simulator.engine import KMSError, cse
+from simulator.engine import KMSError, cse, readmodel
+from simulator.engine import vocabulary as v
 
 from .. import jsoninput
 from ..sandboxes import get_sandbox, open_engine, run_kms
@@ -43,10 +44,8 @@ class BadRequest(Exception):
 
 
 def principal_for(sender: str) -> str:
-    if sender == "anonymous":
-        return "*"
-    account = str(getattr(settings, "LAB_ACCOUNT_ID", "111122223333"))
-    return f"arn:aws:iam::{account}:user/{sender}"
+    account = str(getattr(settings, "LAB_ACCOUNT_ID", v.ACCOUNT_ID))
+    return v.user_arn(sender, account)
 
 
 def _error(code: str, message: str, status: int = 400) -> JsonResponse:
@@ -203,24 +202,24 @@ def decrypt_key(request: HttpRequest, sandbox: Any, data: dict[str, Any]) -> dic
 
 
 def _kms_keys(sandbox: Any) -> list[dict[str, str]]:
-    """The sandbox's customer managed keys, for the workbench's key picker (read only)."""
-    keys: list[dict[str, str]] = []
+    """The sandbox's customer managed keys, for the workbench's key picker (read only):
+    each under its first alias, a key without one under its id; AWS managed keys
+    (named only by ``alias/aws/...``) are left out."""
     engine = open_engine(sandbox)
     try:
-        aliases = engine.kms("ListAliases", {}).get("Aliases", [])
-        listed = engine.kms("ListKeys", {}).get("Keys", [])
+        listed = sorted(readmodel.kms_keys(engine), key=lambda k: k.key_id)
     except KMSError:
-        aliases, listed = [], []
+        return []
+    aliases = readmodel.kms_aliases(engine)
     names: dict[str, str] = {}
     for alias in aliases:
-        target = alias.get("TargetKeyId")
-        name = alias.get("AliasName", "")
-        if target and not name.startswith("alias/aws/"):
-            names.setdefault(target, name)
-    for item in listed:
-        key_id = str(item.get("KeyId", ""))
-        if key_id in names or not any(a.get("TargetKeyId") == key_id for a in aliases):
-            keys.append({"id": key_id, "label": names.get(key_id, key_id)})
+        if alias.target_key_id and not alias.aws_managed:
+            names.setdefault(alias.target_key_id, alias.name)
+    keys: list[dict[str, str]] = []
+    for key in listed:
+        aliased = any(a.target_key_id == key.key_id for a in aliases)
+        if key.key_id in names or not aliased:
+            keys.append({"id": key.key_id, "label": names.get(key.key_id, key.key_id)})
     return keys
 
 

@@ -5,20 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.middleware import HtmxDetails
 
+from ..htmx import HtmxHttpRequest
 from ..sandboxes import get_sandbox
 from . import inspect
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
 
 MAX_NAME = 1100  # S3 keys are at most 1024 bytes; longer input names no object
 

@@ -9,9 +9,7 @@ the SSE-C trio with its MD5 computed the way boto3 does it. Views hand these to
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -20,14 +18,8 @@ from urllib.parse import quote
 from django.conf import settings
 
 from simulator.engine import S3Request
-from simulator.engine.s3.headers import (
-    BUCKET_KEY,
-    CONTEXT,
-    COPY_SOURCE_CUSTOMER,
-    CUSTOMER,
-    KMS_KEY_ID,
-    SSE,
-)
+from simulator.engine import vocabulary as v
+from simulator.engine.vocabulary import COPY_SOURCE_CUSTOMER, CUSTOMER
 
 from .. import jsoninput
 
@@ -38,30 +30,25 @@ SENDERS = ("alice", "bob", "anonymous")
 
 # Upload modes as the upload form names them.
 MODE_DEFAULT = "default"
-MODE_SSE_S3 = "SSE-S3"
-MODE_SSE_KMS = "SSE-KMS"
-MODE_DSSE_KMS = "DSSE-KMS"
-MODE_SSE_C = "SSE-C"
-MODE_CSE = "CSE"
+MODE_SSE_S3 = v.SSE_S3
+MODE_SSE_KMS = v.SSE_KMS
+MODE_DSSE_KMS = v.DSSE_KMS
+MODE_SSE_C = v.SSE_C
+MODE_CSE = v.CSE
 UPLOAD_MODES = (MODE_DEFAULT, MODE_SSE_S3, MODE_SSE_KMS, MODE_DSSE_KMS, MODE_SSE_C, MODE_CSE)
 
 # Bucket default encryption choices.
-DEFAULT_ALGORITHMS = {"SSE-S3": "AES256", "SSE-KMS": "aws:kms", "DSSE-KMS": "aws:kms:dsse"}
-AWS_MANAGED_KEY = "alias/aws/s3"
-
-# A header the lab never keeps: its value is replaced in every stored trace.
-SECRET_HEADERS = (CUSTOMER + "key", COPY_SOURCE_CUSTOMER + "key")
+DEFAULT_ALGORITHMS = v.MODE_TO_ALGORITHM
+AWS_MANAGED_KEY = v.AWS_MANAGED_KEY
 
 
 def account_id() -> str:
-    return str(getattr(settings, "LAB_ACCOUNT_ID", "111122223333"))
+    return str(getattr(settings, "LAB_ACCOUNT_ID", v.ACCOUNT_ID))
 
 
 def principal_for(sender: str) -> str:
     """``arn:aws:iam::<account>:user/<name>`` for a named user, ``*`` for anonymous."""
-    if sender == "anonymous":
-        return "*"
-    return f"arn:aws:iam::{account_id()}:user/{sender}"
+    return v.user_arn(sender, account_id())
 
 
 def signature_for(sender: str) -> str:
@@ -92,18 +79,8 @@ class CustomerKeyHeaders:
 
     key_b64: str
 
-    def raw(self) -> bytes:
-        try:
-            return base64.b64decode(self.key_b64.strip().encode("ascii"), validate=True)
-        except (binascii.Error, ValueError, UnicodeError):
-            return self.key_b64.encode("utf-8")
-
     def headers(self, prefix: str = CUSTOMER) -> dict[str, str]:
-        return {
-            prefix + "algorithm": "AES256",
-            prefix + "key": self.key_b64.strip(),
-            prefix + "key-MD5": b64(hashlib.md5(self.raw()).digest()),
-        }
+        return v.customer_key_headers(self.key_b64, prefix)
 
 
 def new_customer_key() -> str:
@@ -121,22 +98,10 @@ def sse_headers(
     bucket_key: bool = False,
     customer_key: str = "",
 ) -> dict[str, str]:
-    """The SSE request headers for one upload mode (s3-facts §1)."""
-    if mode == MODE_SSE_S3:
-        return {SSE: "AES256"}
-    if mode in (MODE_SSE_KMS, MODE_DSSE_KMS):
-        out = {SSE: DEFAULT_ALGORITHMS[mode]}
-        # "aws/s3" is the default: the header is simply left out, as the SDKs do.
-        if kms_key and kms_key != AWS_MANAGED_KEY:
-            out[KMS_KEY_ID] = kms_key
-        if context:
-            out[CONTEXT] = b64(json.dumps(dict(context), separators=(",", ":")).encode())
-        if bucket_key and mode == MODE_SSE_KMS:
-            out[BUCKET_KEY] = "true"
-        return out
-    if mode == MODE_SSE_C:
-        return CustomerKeyHeaders(customer_key).headers()
-    return {}
+    """The SSE request headers for one upload mode (s3-facts §1; ``vocabulary.sse_headers``)."""
+    return v.sse_headers(
+        mode, kms_key=kms_key, context=context, bucket_key=bucket_key, customer_key=customer_key
+    )
 
 
 # --------------------------------------------------------------------------- requests

@@ -10,22 +10,17 @@ counter behind: only the learner's own actions do.
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from simulator.engine import Engine, KMSError, S3Request, S3Response
-from simulator.engine.s3 import sse
-from simulator.engine.s3 import xml as s3xml
-from simulator.engine.s3.model import StoredObject, blob_ids, object_id
+from simulator.engine import Engine, KMSError, readmodel
+from simulator.engine import vocabulary as v
 
 from ..models import Sandbox, TraceRecord
 from ..sandboxes import open_engine, run_kms
-from ..store import ORMStore
-from . import s3calls
 
 T = TypeVar("T")
 
@@ -33,6 +28,12 @@ T = TypeVar("T")
 DIFF_CAP = 4 * 1024 * 1024
 OBJECTS_PER_PAGE = 50
 TIMELINE_LIMIT = 200
+
+# An object's or a write's encryption, and a bucket's default: the read model's types.
+Encryption = readmodel.ObjectEncryption
+BucketDefault = readmodel.BucketDefault
+encryption_of = readmodel.encryption_from_headers
+CSE_MARKERS = readmodel.CSE_MARKERS
 
 
 def parse_time(text: str) -> datetime | None:
@@ -43,23 +44,18 @@ def parse_time(text: str) -> datetime | None:
         return None
 
 
+def look(sandbox: Sandbox) -> Engine:
+    """A read-only look at the sandbox for one page (``sandboxes.open_engine``): open it
+    once and hand it to each read the page makes."""
+    return open_engine(sandbox)
+
+
 def peek(sandbox: Sandbox, work: Callable[[Engine], T]) -> T:
     """Run read-only engine calls for a page, leaving nothing behind."""
-    return work(open_engine(sandbox))
+    return work(look(sandbox))
 
 
-# --------------------------------------------------------------------------- parsing
-
-
-def _children_text(element: Any, name: str) -> str:
-    for child in element:
-        if s3xml.local_name(child) == name:
-            return child.text or ""
-    return ""
-
-
-def _parse(body: bytes) -> Any:
-    return s3xml.parse(body)
+# --------------------------------------------------------------------------- buckets
 
 
 @dataclass(frozen=True)
@@ -73,91 +69,13 @@ class BucketSummary:
 
 
 def list_buckets(sandbox: Sandbox) -> list[BucketSummary]:
-    response = peek(sandbox, lambda e: e.s3(S3Request(method="GET", bucket="")))
-    if response.status != 200:
-        return []
-    root = _parse(response.read())
-    out = []
-    for element in root.iter():
-        if s3xml.local_name(element) == "Bucket":
-            out.append(
-                BucketSummary(
-                    _children_text(element, "Name"), _children_text(element, "CreationDate")
-                )
-            )
-    return out
-
-
-# --------------------------------------------------------------------------- encryption
-
-
-@dataclass(frozen=True)
-class Encryption:
-    """An object's or a write's encryption, as the response headers tell it."""
-
-    mode: str  # SSE-S3 | SSE-KMS | DSSE-KMS | SSE-C | "" (unknown)
-    kms_key: str = ""
-    bucket_key: bool = False
-    cse: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"CSE + {self.mode}" if self.cse and self.mode else self.mode
-
-
-MODE_OF = {"AES256": "SSE-S3", "aws:kms": "SSE-KMS", "aws:kms:dsse": "DSSE-KMS"}
-CSE_MARKERS = ("x-amz-meta-x-amz-key-v2", "x-amz-meta-x-amz-3", "x-amz-meta-x-amz-key")
-
-
-def encryption_of(headers: Mapping[str, str]) -> Encryption:
-    lower = {k.lower(): v for k, v in headers.items()}
-    cse = any(marker in lower for marker in CSE_MARKERS)
-    if "x-amz-server-side-encryption-customer-algorithm" in lower:
-        return Encryption("SSE-C", cse=cse)
-    mode = MODE_OF.get(lower.get("x-amz-server-side-encryption", ""), "")
-    return Encryption(
-        mode,
-        kms_key=lower.get("x-amz-server-side-encryption-aws-kms-key-id", ""),
-        bucket_key=lower.get("x-amz-server-side-encryption-bucket-key-enabled") == "true",
-        cse=cse,
-    )
-
-
-@dataclass(frozen=True)
-class BucketDefault:
-    mode: str
-    kms_key: str
-    bucket_key: bool
-    ssec_blocked: bool
-
-
-def _bucket_default(response: S3Response) -> BucketDefault | None:
-    if response.status != 200:
-        return None
-    root = _parse(response.read())
-    algorithm = kms_key = ""
-    bucket_key = blocked = False
-    for element in root.iter():
-        name = s3xml.local_name(element)
-        if name == "SSEAlgorithm":
-            algorithm = element.text or ""
-        elif name == "KMSMasterKeyID":
-            kms_key = element.text or ""
-        elif name == "BucketKeyEnabled":
-            bucket_key = (element.text or "") == "true"
-        elif name == "EncryptionType":
-            blocked = blocked or (element.text or "") == "SSE-C"
-    return BucketDefault(MODE_OF.get(algorithm, algorithm), kms_key, bucket_key, blocked)
+    return [BucketSummary(b.name, b.created) for b in readmodel.buckets(look(sandbox))]
 
 
 def bucket_default(sandbox: Sandbox, bucket: str) -> BucketDefault | None:
-    """The bucket's default encryption (GetBucketEncryption); None for no such bucket."""
-    return peek(
-        sandbox,
-        lambda e: _bucket_default(
-            e.s3(S3Request(method="GET", bucket=bucket, query={"encryption": ""}))
-        ),
-    )
+    """The bucket's default encryption; None for no such bucket."""
+    view = readmodel.bucket(look(sandbox), bucket)
+    return view.default if view is not None else None
 
 
 # --------------------------------------------------------------------------- bucket page
@@ -186,93 +104,26 @@ class BucketState:
     created: str = ""
 
 
-def bucket_state(sandbox: Sandbox, bucket: str, token: str = "") -> BucketState:
-    def work(engine: Engine) -> BucketState:
-        head = engine.s3(S3Request(method="HEAD", bucket=bucket))
-        if head.status != 200:
-            return BucketState(exists=False)
-        default = _bucket_default(
-            engine.s3(S3Request(method="GET", bucket=bucket, query={"encryption": ""}))
-        )
-        policy_response = engine.s3(S3Request(method="GET", bucket=bucket, query={"policy": ""}))
-        policy = (
-            policy_response.read().decode("utf-8", "replace")
-            if policy_response.status == 200
-            else ""
-        )
-        listing = engine.s3(s3calls.list_objects(bucket, token, OBJECTS_PER_PAGE))
-        state = BucketState(exists=True, default=default, policy=policy)
-        if listing.status != 200:
-            return state
-        root = _parse(listing.read())
-        listed = [e for e in root if s3xml.local_name(e) == "Contents"]
-        keys = [_children_text(e, "Key") for e in listed]
-        encryptions = _head_encryptions(engine, bucket, keys)
-        for element, key in zip(listed, keys, strict=True):
-            state.objects.append(
-                ObjectRow(
-                    key=key,
-                    size=int(_children_text(element, "Size") or 0),
-                    last_modified=_children_text(element, "LastModified"),
-                    etag=_children_text(element, "ETag").strip('"'),
-                    encryption=encryptions.get(key, Encryption("")),
-                )
-            )
-        for element in root:
-            if s3xml.local_name(element) == "NextContinuationToken":
-                state.next_token = element.text or ""
-        for summary in list_buckets_in(engine):
-            if summary.name == bucket:
-                state.created = summary.created
-        return state
-
-    return peek(sandbox, work)
-
-
-def _head_encryptions(engine: Engine, bucket: str, keys: list[str]) -> dict[str, Encryption]:
-    """Each listed object's encryption, as HeadObject's response headers would give it.
-
-    One store read for the page instead of one HeadObject per row: the headers come
-    from the same function HeadObject answers with (``sse.response_headers``) over the
-    stored object records, plus the user metadata that marks a client-side envelope.
-    """
-    if not keys:
-        return {}
-    wanted = set(keys)
-    prefix = object_id(bucket, "")
-    common = _common_start(keys)
-    out: dict[str, Encryption] = {}
-    for record_id, record in engine.store.scan("object", prefix + common):
-        key = record_id[len(prefix) :]
-        if key not in wanted:
-            continue
-        stored = StoredObject.from_record(record)
-        headers = {**stored.metadata, **sse.response_headers(stored.encryption, None)}
-        out[key] = encryption_of(headers)
-        if len(out) == len(wanted):
-            break
-    return out
-
-
-def _common_start(texts: list[str]) -> str:
-    """The longest string every text starts with (character by character, as S3 keys)."""
-    first, last = min(texts), max(texts)
-    size = 0
-    while size < min(len(first), len(last)) and first[size] == last[size]:
-        size += 1
-    return first[:size]
-
-
-def list_buckets_in(engine: Engine) -> list[BucketSummary]:
-    response = engine.s3(S3Request(method="GET", bucket=""))
-    if response.status != 200:
-        return []
-    root = _parse(response.read())
-    return [
-        BucketSummary(_children_text(e, "Name"), _children_text(e, "CreationDate"))
-        for e in root.iter()
-        if s3xml.local_name(e) == "Bucket"
-    ]
+def bucket_state(
+    sandbox: Sandbox, bucket: str, token: str = "", *, engine: Engine | None = None
+) -> BucketState:
+    """The bucket, its settings and one page of its objects (``engine``: the page's look)."""
+    engine = engine or look(sandbox)
+    view = readmodel.bucket(engine, bucket)
+    if view is None:
+        return BucketState(exists=False)
+    page = readmodel.object_page(engine, bucket, token, OBJECTS_PER_PAGE)
+    return BucketState(
+        exists=True,
+        default=view.default,
+        policy=view.policy,
+        objects=[
+            ObjectRow(row.key, row.size, row.last_modified, row.etag, row.encryption)
+            for row in page.rows
+        ],
+        next_token=page.next_token,
+        created=view.created,
+    )
 
 
 @dataclass(frozen=True)
@@ -281,37 +132,30 @@ class KeyChoice:
     label: str
 
 
-def kms_key_choices(sandbox: Sandbox) -> list[KeyChoice]:
-    """The KMS keys a form can pick: aws/s3, every alias, then every customer key."""
-
-    def work(engine: Engine) -> list[KeyChoice]:
-        try:
-            aliases = engine.kms("ListAliases", {}).get("Aliases", [])
-            keys = engine.kms("ListKeys", {}).get("Keys", [])
-        except KMSError:
-            return []
-        choices: list[KeyChoice] = []
-        aliased: set[str] = set()
-        managed = {
-            str(a.get("TargetKeyId", ""))
-            for a in aliases
-            if str(a.get("AliasName", "")).startswith("alias/aws/")
-        }
-        for alias in aliases:
-            name = str(alias.get("AliasName", ""))
-            if name.startswith("alias/aws/"):
-                continue
-            target = str(alias.get("TargetKeyId", ""))
-            aliased.add(target)
-            choices.append(KeyChoice(name, f"{name} ({target[:8]}…)" if target else name))
-        for key in keys:
-            key_id, arn = str(key.get("KeyId", "")), str(key.get("KeyArn", ""))
-            if key_id in aliased or key_id in managed:
-                continue
-            choices.append(KeyChoice(arn, key_id))
-        return choices
-
-    return peek(sandbox, work)
+def kms_key_choices(sandbox: Sandbox, *, engine: Engine | None = None) -> list[KeyChoice]:
+    """The KMS keys a form can pick: every alias, then every customer key without one
+    (``aws/s3`` is the forms' own first choice). ``engine``: the page's look, if open."""
+    engine = engine or look(sandbox)
+    try:
+        keys = readmodel.kms_keys(engine)
+    except KMSError:
+        return []
+    aliases = readmodel.kms_aliases(engine)
+    choices: list[KeyChoice] = []
+    aliased: set[str] = set()
+    managed = {a.target_key_id for a in aliases if a.aws_managed}
+    for alias in aliases:
+        if alias.aws_managed:
+            continue
+        target = alias.target_key_id
+        aliased.add(target)
+        label = f"{alias.name} ({target[:8]}…)" if target else alias.name
+        choices.append(KeyChoice(alias.name, label))
+    for key in sorted(keys, key=lambda k: k.key_id):
+        if key.key_id in aliased or key.key_id in managed:
+            continue
+        choices.append(KeyChoice(key.arn, key.key_id))
+    return choices
 
 
 def key_arn(sandbox: Sandbox, key: str) -> str:
@@ -360,7 +204,9 @@ def _config_of(steps: list[dict[str, Any]]) -> BucketDefault | None:
         detail = step.get("detail") or {}
         if step.get("kind") == "bucket.config" and detail.get("setting") == "encryption":
             return BucketDefault(
-                MODE_OF.get(str(detail.get("algorithm", "")), str(detail.get("algorithm", ""))),
+                v.ALGORITHM_TO_MODE.get(
+                    str(detail.get("algorithm", "")), str(detail.get("algorithm", ""))
+                ),
                 str(detail.get("kms_key_id", "")),
                 bool(detail.get("bucket_key")),
                 "SSE-C" in (detail.get("blocked") or []),
@@ -481,41 +327,36 @@ class Snapshot:
     wrapped: Mapping[str, str] = field(default_factory=dict)
 
 
-def _fingerprint(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:12] if value else ""
-
-
 _NONZERO = re.compile(rb"[^\x00]")
 WRAPPED_FIELDS = ("wrapped_key", "kms_blob", "outer_wrapped_key", "kms_key_arn", "root_key_version")
+# The record field each kind of wrapped key is kept in.
+_FIELD_OF_ROLE = {
+    "object": "wrapped_key",
+    "kms_blob": "kms_blob",
+    "bucket_key": "kms_blob",
+    "dsse_outer": "outer_wrapped_key",
+}
 
 
 def snapshot(sandbox: Sandbox, bucket: str, key: str) -> Snapshot:
-    store = ORMStore(sandbox, read_only=True)
-    record = store.get("object", object_id(bucket, key))
-    if record is None:
+    engine = look(sandbox)
+    obj = readmodel.object_at_rest(engine, bucket, key)
+    if obj is None:
         return Snapshot(exists=False)
-    blob_id = blob_ids(record)[0]
-    try:
-        size = store.blob_size(blob_id)
-        with store.open_blob(blob_id) as handle:
-            blob = handle.read(DIFF_CAP)
-    except (OSError, ValueError):
-        size, blob = 0, b""
-    encryption = record.get("encryption", {})
-    wrapped = {
-        name: (str(encryption.get(name, "")) if name in ("kms_key_arn", "root_key_version")
-               else _fingerprint(str(encryption.get(name, ""))))
-        for name in WRAPPED_FIELDS
-        if encryption.get(name)
-    }  # fmt: skip
+    blob = readmodel.stored_blob(engine, obj, DIFF_CAP)
+    wrapped = {_FIELD_OF_ROLE[w.role]: w.fingerprint for w in obj.wrapped}
+    if obj.kms_key_arn:
+        wrapped["kms_key_arn"] = obj.kms_key_arn
+    if obj.root_key_version:
+        wrapped["root_key_version"] = obj.root_key_version
     return Snapshot(
         exists=True,
-        blob_id=blob_id,
-        blob=blob,
-        blob_size=size,
-        mode=str(encryption.get("mode", "")),
-        etag=str(record.get("etag", "")),
-        wrapped=wrapped,
+        blob_id=blob.blob_id,
+        blob=blob.head,
+        blob_size=blob.size,
+        mode=obj.mode,
+        etag=obj.etag,
+        wrapped={name: wrapped[name] for name in WRAPPED_FIELDS if name in wrapped},
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,8 +13,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from ... import sandboxes as service
+from ...htmx import HtmxHttpRequest
 from ...models import Sandbox
-from .. import bucket_rows, s3calls, state
+from .. import s3calls, state
 from ..forms import EncryptionForm, PolicyForm, ReencryptForm, SSECForm
 from ..presets import PRESETS, PRESETS_BY_CODE
 from ..running import run
@@ -34,11 +35,13 @@ SCENARIO_KEYS = ("before-change.txt", "after-change.txt")
 
 
 def _context(
-    request: HttpRequest, box: Sandbox, bucket: str, **forms_and_results: Any
+    request: HtmxHttpRequest, box: Sandbox, bucket: str, **forms_and_results: Any
 ) -> dict[str, Any]:
     token = request.GET.get("token", "")[:1024]
-    current = state.bucket_state(box, bucket, token)
-    keys = state.kms_key_choices(box)
+    # One read-only look serves the whole page: the bucket, its objects, the key picker.
+    engine = state.look(box)
+    current = state.bucket_state(box, bucket, token, engine=engine)
+    keys = state.kms_key_choices(box, engine=engine)
     default = current.default
     encryption_form = forms_and_results.pop("encryption_form", None)
     if encryption_form is None:
@@ -69,8 +72,8 @@ def _context(
         "sandbox": box,
         "bucket": bucket,
         "state": current,
-        "object_lines": bucket_rows.object_lines(box, bucket, current.objects),
-        "timeline": bucket_rows.timeline_lines(box, bucket, events),
+        "object_base": reverse("web:object", args=[box.pk, bucket]) + "?key=",
+        "timeline": events,
         "reencrypt_key": reencrypt_form["key"].value(),
         "encryption_form": encryption_form,
         "ssec_form": ssec_form,
@@ -87,7 +90,12 @@ def _context(
 
 
 def _respond(
-    request: HttpRequest, box: Sandbox, bucket: str, panel: str, result: Result | None, **extra: Any
+    request: HtmxHttpRequest,
+    box: Sandbox,
+    bucket: str,
+    panel: str,
+    result: Result | None,
+    **extra: Any,
 ) -> HttpResponse:
     """After a change: back to the bucket page (plain POST) or its refreshed body (htmx)."""
     failed = (
@@ -95,7 +103,7 @@ def _respond(
         or not result.ok
         or any(getattr(form, "errors", None) for form in extra.values())
     )
-    if not failed and result is not None and not getattr(request, "htmx", False):
+    if not failed and result is not None and not request.htmx:
         url = reverse("web:bucket", args=[box.pk, bucket])
         return redirect(f"{url}?done={result.trace.pk}&panel={panel}#{panel}")
     context = _context(request, box, bucket, result=result, panel=panel, **extra)
@@ -106,7 +114,7 @@ def _respond(
 
 
 @require_GET
-def bucket(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+def bucket(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
     box = service.get_sandbox(request, sandbox_id)
     context = _context(request, box, bucket)
     status = 200 if context["state"].exists else 404
@@ -114,7 +122,7 @@ def bucket(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResp
 
 
 @require_POST
-def bucket_encryption(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+def bucket_encryption(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
     box = service.get_sandbox(request, sandbox_id)
     keys = state.kms_key_choices(box)
     form = EncryptionForm(request.POST)
@@ -146,7 +154,7 @@ def bucket_encryption(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) 
 
 
 @require_POST
-def bucket_ssec(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+def bucket_ssec(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
     box = service.get_sandbox(request, sandbox_id)
     form = SSECForm(request.POST)
     if not form.is_valid():
@@ -168,7 +176,7 @@ def bucket_ssec(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> Htt
 
 
 @require_POST
-def bucket_policy(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+def bucket_policy(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
     box = service.get_sandbox(request, sandbox_id)
     if request.POST.get("action") == "delete":
         outcome = run(
@@ -187,7 +195,7 @@ def bucket_policy(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> H
 
 
 @require_POST
-def bucket_scenario(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+def bucket_scenario(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
     """The course's "default encryption switched on after objects exist", as real requests."""
     box = service.get_sandbox(request, sandbox_id)
     before, after = SCENARIO_KEYS
@@ -207,7 +215,7 @@ def bucket_scenario(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) ->
 
 @sensitive_post_parameters("source_customer_key")
 @require_POST
-def reencrypt(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+def reencrypt(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
     box = service.get_sandbox(request, sandbox_id)
     form = ReencryptForm(request.POST)
     form.set_keys(state.kms_key_choices(box))

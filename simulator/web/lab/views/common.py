@@ -7,23 +7,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from simulator.engine import S3Response
-from simulator.engine.s3 import xml as s3xml
+from simulator.engine import S3Response, readmodel
 
 from ... import quotas
+from ...htmx import HtmxHttpRequest
 from ...models import Sandbox, TraceRecord
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
 def render_page(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     template: str,
     partial: str,
     context: dict[str, Any],
@@ -41,7 +37,7 @@ def render_page(
     """
     if answered is not None:
         status = 200
-    if is_htmx(request):
+    if request.htmx:
         response = render(request, f"{template}#{partial}", context, status=200)
     else:
         response = render(request, template, context, status=status)
@@ -78,7 +74,7 @@ def result_of(sandbox: Sandbox, trace: TraceRecord) -> Result:
     return Result(trace, trace_url(sandbox, trace))
 
 
-def done_result(request: HttpRequest, sandbox: Sandbox) -> Result | None:
+def done_result(request: HtmxHttpRequest, sandbox: Sandbox) -> Result | None:
     """The request named by ``?done=<trace id>``, if it is this sandbox's."""
     value = request.GET.get("done", "")
     try:
@@ -98,29 +94,12 @@ class S3ErrorInfo:
     details: Mapping[str, str] = field(default_factory=dict)
 
 
-_COMMON_ELEMENTS = frozenset({"Code", "Message", "Resource", "RequestId", "HostId"})
-
-
 def error_info(response: S3Response) -> S3ErrorInfo | None:
-    if response.error_code is None:
+    details = readmodel.error_details(response)
+    if details is None:
         return None
-    details: dict[str, str] = {}
-    body = response.body if isinstance(response.body, bytes | bytearray) else b""
-    if body:
-        try:
-            root = s3xml.parse(bytes(body))
-        except Exception:  # the engine's own XML; a failure here only loses a detail
-            root = None
-        if root is not None:
-            for element in root:
-                name = s3xml.local_name(element)
-                if name not in _COMMON_ELEMENTS:
-                    details[name] = element.text or ""
     return S3ErrorInfo(
-        response.error_code,
-        response.error_message or "",
-        details.get("ArgumentName", ""),
-        details,
+        details.code, details.message, details.argument_name, dict(details.elements)
     )
 
 

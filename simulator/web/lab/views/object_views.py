@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import (
-    HttpRequest,
     HttpResponse,
     HttpResponseBase,
     JsonResponse,
@@ -26,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from simulator.engine import S3Request, S3Response
 
 from ... import sandboxes as service
+from ...htmx import HtmxHttpRequest
 from ...models import Sandbox
 from .. import s3calls, state
 from ..forms import ReadForm
@@ -54,7 +54,7 @@ FALLBACK_FILE_NAME = "object"
 SSE_C_FIELDS = ("customer_key", "source_customer_key")
 
 
-def _key(request: HttpRequest) -> str:
+def _key(request: HtmxHttpRequest) -> str:
     return (request.GET.get("key") or request.POST.get("key") or "")[:4096]
 
 
@@ -67,7 +67,7 @@ def download_name(key: str) -> str:
     return FALLBACK_FILE_NAME if name in {"", ".", ".."} else name
 
 
-def _read_form(request: HttpRequest) -> ReadForm:
+def _read_form(request: HtmxHttpRequest) -> ReadForm:
     if request.method == "POST":
         return ReadForm(request.POST)
     # An SSE-C key comes only in a POST body (simulator.web.privacy refuses a query
@@ -80,7 +80,7 @@ def _peek_head(box: Sandbox, bucket: str, key: str) -> S3Response:
 
 
 def _context(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     box: Sandbox,
     bucket: str,
     key: str,
@@ -131,7 +131,7 @@ def _read_request(method: str, bucket: str, key: str, form: ReadForm) -> S3Reque
 
 @sensitive_post_parameters(*SSE_C_FIELDS)
 @require_http_methods(["GET", "POST"])
-def object_detail(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+def object_detail(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
     box = service.get_sandbox(request, sandbox_id)
     key = _key(request)
     if request.method == "GET":
@@ -168,7 +168,9 @@ def _chunks(body: Any) -> Iterator[bytes]:
 
 @sensitive_post_parameters(*SSE_C_FIELDS)
 @require_http_methods(["GET", "POST"])
-def object_download(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponseBase:
+def object_download(
+    request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str
+) -> HttpResponseBase:
     box = service.get_sandbox(request, sandbox_id)
     key = _key(request)
     if request.method == "GET" and request.GET.get("format") == "cse":
@@ -220,12 +222,12 @@ def _cse_json(box: Sandbox, bucket: str, key: str) -> JsonResponse:
 
 
 @require_POST
-def object_delete(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+def object_delete(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
     box = service.get_sandbox(request, sandbox_id)
     key = _key(request)
     outcome = run(box, "object.delete", s3calls.object_request("DELETE", bucket, key))
     target = reverse("web:bucket", args=[box.pk, bucket])
     url = f"{target}?done={outcome.trace.pk}&panel=objects#objects"
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ... import sandboxes as service
+from ...htmx import HtmxHttpRequest
 from ...models import Sandbox
 from .. import s3calls, state
 from ..forms import BucketForm, SandboxNameForm
@@ -33,7 +34,7 @@ def _new_sandbox(owner: str, name: str, from_demo: bool) -> Sandbox:
     return service.create_sandbox(owner, name or _("My sandbox"))
 
 
-def _list_context(request: HttpRequest, **extra: object) -> dict[str, object]:
+def _list_context(request: HtmxHttpRequest, **extra: object) -> dict[str, object]:
     items = list(service.sandboxes_of(request).order_by("created"))
     return {
         "sandboxes": items,
@@ -46,7 +47,7 @@ def _list_context(request: HttpRequest, **extra: object) -> dict[str, object]:
 
 
 @require_GET
-def sandboxes(request: HttpRequest) -> HttpResponse:
+def sandboxes(request: HtmxHttpRequest) -> HttpResponse:
     """The learner's sandboxes; a first visit is offered the demo, one click away.
 
     Looking creates nothing: no session, no sandbox. A crawler, or a script that drops
@@ -57,7 +58,7 @@ def sandboxes(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def sandbox_start(request: HttpRequest) -> HttpResponse:
+def sandbox_start(request: HtmxHttpRequest) -> HttpResponse:
     """A first visit's "Open the demo": the learner's first sandbox, with the demo in it.
 
     Pressed again (a second tab, a double click), it opens the sandbox the learner has.
@@ -70,7 +71,7 @@ def sandbox_start(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def sandbox_create(request: HttpRequest) -> HttpResponse:
+def sandbox_create(request: HtmxHttpRequest) -> HttpResponse:
     owner = service.learner_id(request)
     form = SandboxNameForm(request.POST)
     count = service.sandboxes_of(request).count()
@@ -90,7 +91,7 @@ def sandbox_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def sandbox_rename(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+def sandbox_rename(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     sandbox = service.get_sandbox(request, sandbox_id)
     form = SandboxNameForm(request.POST)
     if form.is_valid():
@@ -138,7 +139,7 @@ _ACTIONS = {action.url_name: action for action in SANDBOX_ACTIONS}
 
 
 def _asked_first(
-    request: HttpRequest, sandbox_id: uuid.UUID, url_name: str, act: Callable[[Sandbox], None]
+    request: HtmxHttpRequest, sandbox_id: uuid.UUID, url_name: str, act: Callable[[Sandbox], None]
 ) -> HttpResponse:
     """Do ``act`` to the learner's sandbox once they have said yes, then show the list.
 
@@ -147,7 +148,7 @@ def _asked_first(
     yes (``confirmed=1``).
     """
     sandbox = service.get_sandbox(request, sandbox_id)
-    if not getattr(request, "htmx", False) and request.POST.get("confirmed") != "1":
+    if not request.htmx and request.POST.get("confirmed") != "1":
         context = {
             "sandbox": sandbox,
             "action": _ACTIONS[url_name],
@@ -159,12 +160,12 @@ def _asked_first(
 
 
 @require_POST
-def sandbox_reset(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+def sandbox_reset(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     return _asked_first(request, sandbox_id, "web:sandbox_reset", service.reset_sandbox)
 
 
 @require_POST
-def sandbox_restore_demo(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+def sandbox_restore_demo(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     """Reset to the demo: the content a first visit gets, in the same sandbox (same id, name)."""
     return _asked_first(
         request,
@@ -175,12 +176,12 @@ def sandbox_restore_demo(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpRes
 
 
 @require_POST
-def sandbox_delete(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+def sandbox_delete(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     return _asked_first(request, sandbox_id, "web:sandbox_delete", service.delete_sandbox)
 
 
-def _back_to_list(request: HttpRequest) -> HttpResponse:
-    if getattr(request, "htmx", False):
+def _back_to_list(request: HtmxHttpRequest) -> HttpResponse:
+    if request.htmx:
         return render_page(
             request, "web/lab/sandboxes.html", "sandbox-list", _list_context(request)
         )
@@ -190,7 +191,9 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- one sandbox
 
 
-def _sandbox_context(request: HttpRequest, sandbox: Sandbox, **extra: object) -> dict[str, object]:
+def _sandbox_context(
+    request: HtmxHttpRequest, sandbox: Sandbox, **extra: object
+) -> dict[str, object]:
     return {
         "sandbox": sandbox,
         "buckets": state.list_buckets(sandbox),
@@ -201,7 +204,7 @@ def _sandbox_context(request: HttpRequest, sandbox: Sandbox, **extra: object) ->
 
 
 @require_GET
-def sandbox(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+def sandbox(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     box = service.get_sandbox(request, sandbox_id)
     return render_page(
         request, "web/lab/sandbox.html", "bucket-list", _sandbox_context(request, box)
@@ -209,7 +212,7 @@ def sandbox(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-def bucket_create(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+def bucket_create(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     box = service.get_sandbox(request, sandbox_id)
     form = BucketForm(request.POST)
     result = None
@@ -218,7 +221,7 @@ def bucket_create(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
         result = result_of(box, outcome.trace)
         info = error_info(outcome.response)
         if info is None:
-            if not getattr(request, "htmx", False):
+            if not request.htmx:
                 return redirect("web:bucket", box.pk, form.cleaned_data["name"])
             form = BucketForm()
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, BinaryIO, cast
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from ... import sandboxes as service
+from ...htmx import HtmxHttpRequest
 from ...models import Sandbox
 from .. import limits, s3calls, state
 from ..forms import UploadForm
@@ -93,7 +94,7 @@ def _headers(data: dict[str, Any]) -> dict[str, str]:
 @sensitive_post_parameters("customer_key")
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
+def upload(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
     # The limit must be in place before anything reads the body, CSRF checking included;
     # the CSRF check then runs in _upload.
     limiter = limits.install(request) if request.method == "POST" else None
@@ -102,7 +103,7 @@ def upload(request: HttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResp
 
 @csrf_protect
 def _upload(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     sandbox_id: uuid.UUID,
     bucket: str,
     limiter: limits.LimitUploadHandler | None,
@@ -144,9 +145,7 @@ def _upload(
     url = trace_url(box, outcome.trace)
     info = error_info(outcome.response)
     if info is None:
-        response: HttpResponse = (
-            HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)
-        )
+        response: HttpResponse = HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     else:
         form.add_error(field_for(info, s3_request.secure), aws_message(info))
         context = _context(box, bucket, form, result=result_of(box, outcome.trace))
@@ -156,7 +155,7 @@ def _upload(
 
 
 def _too_large(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     box: Sandbox,
     bucket: str,
     form: UploadForm,

@@ -11,26 +11,18 @@ are counted, audited and fail with KMS's own errors.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from simulator.engine import KMSError
-from simulator.engine.kms.aliases import check_new_alias
-from simulator.engine.kms.model import (
-    AWS,
-    DEFAULT_PENDING_WINDOW_DAYS,
-    DEFAULT_ROTATION_DAYS,
-)
+from simulator.engine import KMSError, readmodel
+from simulator.engine.vocabulary import DEFAULT_PENDING_WINDOW_DAYS, DEFAULT_ROTATION_DAYS
 
 from ..models import Sandbox
 from ..sandboxes import open_engine, run_kms
 
 __all__ = ["DEFAULT_PENDING_WINDOW_DAYS", "DEFAULT_ROTATION_DAYS"]
-
-KEY_KIND = "kms_key"
-ALIAS_KIND = "kms_alias"
 
 # Plain words beside KMS's own error, for the errors a learner meets in the console.
 ERROR_HINTS: dict[str, Any] = {
@@ -52,8 +44,7 @@ ERROR_HINTS: dict[str, Any] = {
 }
 
 
-def when(epoch: float | int | None) -> datetime | None:
-    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
+when = readmodel.kms_time
 
 
 @dataclass(frozen=True)
@@ -81,45 +72,26 @@ class KeyRow:
     deletion_date: datetime | None = None
 
 
-def _aliases_by_key(engine: Any) -> dict[str, list[str]]:
-    by_key: dict[str, list[str]] = {}
-    for name, alias in engine.store.scan(ALIAS_KIND):
-        target = alias.get("TargetKeyId")
-        if target:
-            by_key.setdefault(target, []).append(name)
-    return by_key
-
-
-def _row(metadata: dict[str, Any], aliases: list[str]) -> KeyRow:
+def _row(key: readmodel.KMSKey) -> KeyRow:
     return KeyRow(
-        key_id=metadata["KeyId"],
-        arn=metadata["Arn"],
-        state=metadata["KeyState"],
-        description=metadata["Description"],
-        created=when(metadata.get("CreationDate")),
-        managed_by_aws=metadata["KeyManager"] == AWS,
-        aliases=sorted(aliases),
-        deletion_date=when(metadata.get("DeletionDate")),
+        key_id=key.key_id,
+        arn=key.arn,
+        state=key.state,
+        description=key.description,
+        created=key.created,
+        managed_by_aws=key.managed_by_aws,
+        aliases=list(key.aliases),
+        deletion_date=key.deletion_date,
     )
 
 
 def list_keys(sandbox: Sandbox) -> list[KeyRow]:
     """Every key that has not been deleted: ``aws/s3`` (once S3 made it) first, then by date."""
-    engine = open_engine(sandbox)
-    aliases = _aliases_by_key(engine)
-    rows: list[KeyRow] = []
-    for key_id, _record in list(engine.store.scan(KEY_KIND)):
-        try:
-            metadata = engine.kms_service.describe(key_id)
-        except KMSError:  # deleted once its waiting period ended
-            continue
-        rows.append(_row(metadata, aliases.get(key_id, [])))
-    rows.sort(key=lambda r: (not r.managed_by_aws, r.created or datetime.min.replace(tzinfo=UTC)))
-    return rows
+    return [_row(key) for key in readmodel.kms_keys(open_engine(sandbox))]
 
 
 def cost_estimate(sandbox: Sandbox) -> dict[str, Any]:
-    return open_engine(sandbox).kms_service.cost_estimate()
+    return readmodel.kms_cost_estimate(open_engine(sandbox))
 
 
 def create_key(sandbox: Sandbox, description: str, alias: str) -> tuple[str, ConsoleError | None]:
@@ -133,12 +105,11 @@ def create_key(sandbox: Sandbox, description: str, alias: str) -> tuple[str, Con
     name = ""
     if alias:
         name = alias if alias.startswith("alias/") else f"alias/{alias}"
-        try:
-            # As AWS's console does, the alias is checked before the key is made, so
-            # an alias KMS would refuse creates nothing (no key, no request).
-            check_new_alias(open_engine(sandbox).kms_service, name)
-        except KMSError as exc:
-            return "", ConsoleError.of(exc)
+        # As AWS's console does, the alias is checked before the key is made, so an
+        # alias KMS would refuse creates nothing (no key, no request).
+        refusal = readmodel.alias_refusal(open_engine(sandbox), name)
+        if refusal is not None:
+            return "", ConsoleError.of(refusal)
     try:
         result = run_kms(sandbox, "CreateKey", {"Description": description})
     except KMSError as exc:
@@ -176,10 +147,9 @@ def key_detail(sandbox: Sandbox, key_id: str) -> KeyDetail:
     Raises ``KMSError`` (NotFoundException) for a key this sandbox does not have.
     """
     engine = open_engine(sandbox)
-    metadata = engine.kms_service.describe(key_id)
-    record = engine.store.get(KEY_KIND, metadata["KeyId"]) or {}
-    materials = record.get("Materials", [])
-    row = _row(metadata, _aliases_by_key(engine).get(metadata["KeyId"], []))
+    key = readmodel.kms_key(engine, key_id)
+    metadata = dict(key.metadata)
+    row = _row(key)
     errors: list[ConsoleError] = []
 
     # Read on the look: showing the page is not a learner's request, so it leaves no
@@ -204,8 +174,8 @@ def key_detail(sandbox: Sandbox, key_id: str) -> KeyDetail:
         rotation_period=status.get("RotationPeriodInDays"),
         next_rotation=when(status.get("NextRotationDate")),
         rotations=rotations,
-        current_material=str(metadata.get("CurrentKeyMaterialId", "")),
-        first_material=str(materials[0]["KeyMaterialId"]) if materials else "",
+        current_material=key.current_material_id,
+        first_material=key.first_material_id,
         policy=policy,
         read_errors=errors,
     )
@@ -361,9 +331,7 @@ AUDIT_LIMIT = 200
 
 def audit_events(sandbox: Sandbox, filters: AuditFilters, limit: int = AUDIT_LIMIT) -> AuditView:
     """The sandbox's CloudTrail-shaped events, newest first, filtered."""
-    from simulator.engine.audit import list_events
-
-    events = list_events(open_engine(sandbox))
+    events = readmodel.audit_events(open_engine(sandbox))
     names = sorted({str(e.get("eventName", "")) for e in events})
     principals = sorted({p for e in events if (p := _principal_of(e))})
     keys = sorted({a for e in events for a in _event_key_arns(e) if ":key/" in a})

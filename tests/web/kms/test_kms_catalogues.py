@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-AREAS = {"kmsconsole": "kms", "disk": "disk", "breakit": "breakit"}
+AREAS = {"kms": "kms", "disk": "disk", "breakit": "breakit"}
 
 
 def read_po(path: Path) -> tuple[dict[str, str], list[str]]:

@@ -5,22 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from simulator.engine import KMSError
 
 from .. import jsoninput
+from ..htmx import HtmxHttpRequest
 from ..sandboxes import get_sandbox
 from . import console
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
 
 MAX_DESCRIPTION = 8192
 MAX_FILTER = 300
