@@ -113,7 +113,7 @@ def build() -> Built:
     from simulator.web.models import Record, Sandbox, TraceRecord
 
     client = Client()
-    first = client.get("/lab/")
+    first = client.post("/lab/start/")  # "Open the demo": the learner's first sandbox
     assert first.status_code == 302, first.status_code
     owner = client.session[sandboxes.SESSION_KEY]
     sandbox = Sandbox.objects.get(owner=owner)
