@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value).replace("'", '"')
+
+
 def lint_with_extra_module(tmp_path: Path, module: str, source: str) -> str:
     shutil.copytree(
         ROOT / "simulator", tmp_path / "simulator", ignore=shutil.ignore_patterns("__pycache__")
@@ -29,7 +35,7 @@ def lint_with_extra_module(tmp_path: Path, module: str, source: str) -> str:
     assert config["tool"]["importlinter"]["include_external_packages"] is True
     for contract in config["tool"]["importlinter"]["contracts"]:
         lines.append("[[tool.importlinter.contracts]]")
-        lines.extend(f"{key} = {value!r}".replace("'", '"') for key, value in contract.items())
+        lines.extend(f"{key} = {_toml(value)}" for key, value in contract.items())
     (tmp_path / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     target = tmp_path.joinpath(*module.split(".")).with_suffix(".py")
     target.write_text(source, encoding="utf-8")
@@ -51,6 +57,21 @@ def lint_with_extra_module(tmp_path: Path, module: str, source: str) -> str:
         ("simulator.quiz._probe", "from django.db import models\n", "import no Django BROKEN"),
         ("simulator.engine._probe", "import simulator.quiz\n", "then engine BROKEN"),
         ("simulator.quiz._probe", "import simulator.web\n", "then engine BROKEN"),
+        (
+            "simulator.web._probe",
+            "from simulator.engine.s3 import model\n",
+            "only its public modules BROKEN",
+        ),
+        (
+            "simulator.quiz._probe",
+            "from simulator.engine.crypto import fingerprint\n",
+            "only its public modules BROKEN",
+        ),
+        (
+            "simulator.s3api._probe",
+            "import simulator.engine.kms.service\n",
+            "only its public modules BROKEN",
+        ),
     ],
 )
 def test_import_contracts_catch_a_forbidden_import(
@@ -63,5 +84,16 @@ def test_import_contracts_catch_a_forbidden_import(
 
 def test_a_harmless_import_keeps_every_contract(tmp_path: Path) -> None:
     output = lint_with_extra_module(tmp_path, "simulator.engine._probe", "import json\n")
+
+    assert "0 broken" in output, output
+
+
+def test_the_engines_public_modules_keep_every_contract(tmp_path: Path) -> None:
+    source = (
+        "from simulator.engine import Engine, readmodel, vocabulary, hosting, tamper\n"
+        "from simulator.engine.readmodel import object_at_rest\n"
+        "from simulator.engine.hosting import fingerprint\n"
+    )
+    output = lint_with_extra_module(tmp_path, "simulator.web._probe", source)
 
     assert "0 broken" in output, output
