@@ -1,69 +1,110 @@
-"""CloudTrail-shaped audit events, kept in the store under kind ``audit``."""
+"""CloudTrail-shaped audit events, kept in the store under kind ``audit``.
+
+``AuditLog`` is the account's one recorder: S3 and KMS hand it what happened and it
+builds the event (``userIdentity``, time, ids, Region, account), numbers it in order
+and files it. It keeps the ``userIdentity`` block of each principal it has seen, since
+every request records an event for its caller.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .clock import iso8601
+from .context import Account
 from .crypto import random_uuid
-from .requests import REGION
+from .requests import REGION, user_identity
+from .store import Store
 
-if TYPE_CHECKING:
-    from .engine import Engine
-
-
-def record_event(
-    engine: Engine,
-    *,
-    event_source: str,
-    event_name: str,
-    principal: str,
-    request_parameters: dict[str, Any] | None,
-    response_elements: dict[str, Any] | None = None,
-    additional_event_data: dict[str, Any] | None = None,
-    resources: list[dict[str, str]] | None = None,
-    invoked_by: str | None = None,
-    source_ip: str = "198.51.100.7",
-    user_agent: str = "s3-encryption-lab",
-    error_code: str | None = None,
-    error_message: str | None = None,
-    read_only: bool = False,
-    event_category: str = "Management",
-) -> dict[str, Any]:
-    """Build one event, file it in the store, and return it (for the trace step)."""
-    event: dict[str, Any] = {
-        "eventVersion": "1.09",
-        "userIdentity": engine.user_identity(principal, invoked_by),
-        "eventTime": iso8601(engine.clock.now()).replace(".000Z", "Z"),
-        "eventSource": event_source,
-        "eventName": event_name,
-        "awsRegion": engine.region,
-        "sourceIPAddress": invoked_by or source_ip,
-        "userAgent": invoked_by or user_agent,
-        "requestParameters": request_parameters,
-        "responseElements": response_elements,
-    }
-    if error_code:
-        event["errorCode"] = error_code
-        event["errorMessage"] = error_message or ""
-    if additional_event_data:
-        event["additionalEventData"] = additional_event_data
-    event["requestID"] = random_uuid(engine.entropy)
-    event["eventID"] = random_uuid(engine.entropy)
-    event["readOnly"] = read_only
-    if resources:
-        event["resources"] = resources
-    event["eventType"] = "AwsApiCall"
-    event["managementEvent"] = event_category == "Management"
-    event["recipientAccountId"] = engine.account_id
-    event["eventCategory"] = event_category
-    seq = engine.next_sequence("audit")
-    engine.store.put("audit", f"{seq:012d}", event)
-    return event
+KIND = "audit"
+# Bounded: principals come from outside.
+_IDENTITY_CACHE_SIZE = 1024
 
 
-def list_events(engine: Engine) -> list[dict[str, Any]]:
-    return [record for _, record in engine.store.scan("audit")]
+class AuditLog:
+    """The audit events of one account, filed in its store in the order they happened."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self._user_identities: dict[tuple[str, str | None], dict[str, Any]] = {}
+
+    def user_identity(self, principal: str, invoked_by: str | None = None) -> dict[str, Any]:
+        """The CloudTrail ``userIdentity`` block for ``principal``: a fresh dict each time.
+
+        Worked out once per principal (it hashes the ARN into a stable id).
+        """
+        entry = (principal, invoked_by)
+        identity = self._user_identities.get(entry)
+        if identity is None:
+            if len(self._user_identities) >= _IDENTITY_CACHE_SIZE:
+                self._user_identities.clear()
+            identity = self._user_identities[entry] = user_identity(principal, invoked_by)
+        # Only strings inside: a shallow copy keeps one event's block from another's.
+        return dict(identity)
+
+    def record(
+        self,
+        *,
+        event_source: str,
+        event_name: str,
+        principal: str,
+        request_parameters: dict[str, Any] | None,
+        response_elements: dict[str, Any] | None = None,
+        additional_event_data: dict[str, Any] | None = None,
+        resources: list[dict[str, str]] | None = None,
+        invoked_by: str | None = None,
+        source_ip: str = "198.51.100.7",
+        user_agent: str = "s3-encryption-lab",
+        error_code: str | None = None,
+        error_message: str | None = None,
+        read_only: bool = False,
+        event_category: str = "Management",
+    ) -> dict[str, Any]:
+        """Build one event, file it in the store, and return it (for the trace step)."""
+        account = self.account
+        event: dict[str, Any] = {
+            "eventVersion": "1.09",
+            "userIdentity": self.user_identity(principal, invoked_by),
+            "eventTime": iso8601(account.clock.now()).replace(".000Z", "Z"),
+            "eventSource": event_source,
+            "eventName": event_name,
+            "awsRegion": account.region,
+            "sourceIPAddress": invoked_by or source_ip,
+            "userAgent": invoked_by or user_agent,
+            "requestParameters": request_parameters,
+            "responseElements": response_elements,
+        }
+        if error_code:
+            event["errorCode"] = error_code
+            event["errorMessage"] = error_message or ""
+        if additional_event_data:
+            event["additionalEventData"] = additional_event_data
+        event["requestID"] = random_uuid(account.entropy)
+        event["eventID"] = random_uuid(account.entropy)
+        event["readOnly"] = read_only
+        if resources:
+            event["resources"] = resources
+        event["eventType"] = "AwsApiCall"
+        event["managementEvent"] = event_category == "Management"
+        event["recipientAccountId"] = account.account_id
+        event["eventCategory"] = event_category
+        seq = account.next_sequence(KIND)
+        account.store.put(KIND, f"{seq:012d}", event)
+        return event
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event so far, oldest first."""
+        return list_events(self.account)
 
 
-__all__ = ["REGION", "list_events", "record_event"]
+class _HasStore(Protocol):
+    @property
+    def store(self) -> Store: ...
+
+
+def list_events(source: _HasStore) -> list[dict[str, Any]]:
+    """The audit events in ``source``'s store (an ``Engine``, an ``Account``), oldest first."""
+    return [record for _, record in source.store.scan(KIND)]
+
+
+__all__ = ["KIND", "REGION", "AuditLog", "list_events"]

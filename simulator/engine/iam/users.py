@@ -19,15 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..clock import iso8601
+from ..context import Account
 from ..policy import ALLOW, IMPLICIT_DENY, Policy, PolicyError, RequestContext, account_of
 from .cache import PolicyCache
 from .decisions import SAME_ACCOUNT, Verdict, evaluate_documents, scope_of
-
-if TYPE_CHECKING:
-    from ..engine import Engine
 
 USER_KIND = "iam_user"
 DEFAULT_USERS = ("alice", "bob")
@@ -67,15 +65,15 @@ class IAMError(Exception):
 class IAMService:
     """``engine.iam``: the sandbox account's users and identity policies."""
 
-    def __init__(self, engine: Engine, policies: PolicyCache | None = None) -> None:
-        self.engine = engine
+    def __init__(self, account: Account, policies: PolicyCache | None = None) -> None:
+        self.account = account
         self.policies = policies if policies is not None else PolicyCache()
         self._scopes: dict[str, str] = {}
 
     # ------------------------------------------------------------------ names
     @property
     def account_id(self) -> str:
-        return self.engine.account_id
+        return self.account.account_id
 
     @property
     def root_arn(self) -> str:
@@ -97,7 +95,7 @@ class IAMService:
 
     def get_user(self, name: str) -> dict[str, Any] | None:
         """The user's record (alice and bob exist from the start); None for no such user."""
-        record = self.engine.store.get(USER_KIND, name)
+        record = self.account.store.get(USER_KIND, name)
         if record is None and name in DEFAULT_USERS:
             record = self._default_record(name)
         return record
@@ -111,7 +109,7 @@ class IAMService:
         return record
 
     def list_users(self) -> list[dict[str, Any]]:
-        names = set(DEFAULT_USERS) | {name for name, _ in self.engine.store.scan(USER_KIND)}
+        names = set(DEFAULT_USERS) | {name for name, _ in self.account.store.scan(USER_KIND)}
         return [self._require_user(name) for name in sorted(names)]
 
     def create_user(self, name: str, *, policy: str | None = DEFAULT_USER_POLICY) -> dict[str, Any]:
@@ -131,12 +129,12 @@ class IAMService:
                 "EntityAlreadyExists", f"User with name {name} already exists.", status=409
             )
         record = self._default_record(name)
-        record["CreateDate"] = iso8601(self.engine.clock.now())
+        record["CreateDate"] = iso8601(self.account.clock.now())
         record["Policies"] = {}
         if policy is not None:
             self._parse_or_raise(policy)
             record["Policies"][DEFAULT_POLICY_NAME] = policy
-        self.engine.store.put(USER_KIND, name, record)
+        self.account.store.put(USER_KIND, name, record)
         return record
 
     # ------------------------------------------------------------------ policies
@@ -160,7 +158,7 @@ class IAMService:
         record = self._require_user(name)
         self._parse_or_raise(text)
         record["Policies"] = {**record.get("Policies", {}), policy_name: text}
-        self.engine.store.put(USER_KIND, name, record)
+        self.account.store.put(USER_KIND, name, record)
 
     def get_user_policy(self, name: str, *, policy_name: str = DEFAULT_POLICY_NAME) -> str:
         record = self._require_user(name)
@@ -184,7 +182,7 @@ class IAMService:
                 status=404,
             )
         record["Policies"] = policies
-        self.engine.store.put(USER_KIND, name, record)
+        self.account.store.put(USER_KIND, name, record)
 
     # ------------------------------------------------------------------ for S3 and KMS
     def scope(self, principal: str) -> str:
@@ -208,7 +206,7 @@ class IAMService:
 
     def identity_policies(self, name: str) -> list[tuple[str, Policy]] | None:
         """The user's parsed inline policies, in name order; None for no such user."""
-        record = self.engine.store.get(USER_KIND, name)
+        record = self.account.store.get(USER_KIND, name)
         if record is None:
             if name not in DEFAULT_USERS:
                 return None

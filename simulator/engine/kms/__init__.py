@@ -7,7 +7,9 @@ The package is split by concern:
   (``resolve_key_for_s3``, ``generate_data_key``, ``decrypt``, ``describe``);
 * ``admin`` (keys, states, deletion, policies), ``aliases``, ``rotation`` and
   ``cryptops`` (data keys, Encrypt, Decrypt, ReEncrypt) — the operations, with
-  ``calls`` for the request in flight and ``events`` for its audit event;
+  ``calls`` for the request in flight and the ``KMSPort`` a handler is given (never
+  the service), and ``events`` for its audit event;
+* ``authorization`` — key policies and identity policies, through ``IAMForKMS``;
 * ``keystore`` — key and alias records, lazy deletion and automatic rotation;
 * ``model`` — record shapes, ARNs, default key policies; ``rules`` — key states;
 * ``blob`` and ``context`` — the ciphertext format and the encryption-context AAD;

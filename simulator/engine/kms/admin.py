@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import safejson
 from ..errors import KMSError
 from . import model, params, rules
-from .calls import Call, Handler, key_param, page
-
-if TYPE_CHECKING:
-    from .service import KMSService
+from .calls import Call, Handler, KMSPort, key_param, page
 
 # The model's bound on the Policy member (KMS API Reference, PutKeyPolicy / CreateKey:
 # "Length Constraints: Minimum length of 1. Maximum length of 131072", pattern
@@ -101,7 +98,7 @@ def _validate_policy(text: str) -> None:
 # --------------------------------------------------------------------------- keys
 
 
-def create_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def create_key(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     svc.authorize(call.action, None, call.principal, {})
     description = params.opt_str(p, "Description", min_len=0, max_len=8192) or ""
     usage = params.opt_enum(
@@ -155,13 +152,13 @@ def create_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]
     return {"KeyMetadata": model.key_metadata(record)}
 
 
-def describe_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def describe_key(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     params.grant_tokens(p)
     record = key_param(svc, call, p, allow_alias=True)
     return {"KeyMetadata": model.key_metadata(record)}
 
 
-def list_keys(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def list_keys(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     svc.authorize(call.action, None, call.principal, {})
     limit = params.opt_int(p, "Limit", low=1, high=1000) or 100
     marker = params.opt_str(p, "Marker", max_len=1024)
@@ -169,7 +166,7 @@ def list_keys(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     return page("Keys", keys, "KeyId", limit, marker)
 
 
-def enable_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def enable_key(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     record = key_param(svc, call, p)
     rules.require_customer_managed(call.action, record, call.principal)
     rules.require_not_pending_deletion(record)
@@ -180,7 +177,7 @@ def enable_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]
     return {}
 
 
-def disable_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def disable_key(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     record = key_param(svc, call, p)
     rules.require_customer_managed(call.action, record, call.principal)
     rules.require_not_pending_deletion(record)
@@ -189,7 +186,7 @@ def disable_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any
     return {}
 
 
-def schedule_key_deletion(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def schedule_key_deletion(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     window = params.opt_int(p, "PendingWindowInDays", low=1, high=365)
     record = key_param(svc, call, p)
     rules.require_customer_managed(call.action, record, call.principal)
@@ -217,7 +214,7 @@ def schedule_key_deletion(svc: KMSService, call: Call, p: dict[str, Any]) -> dic
     }
 
 
-def cancel_key_deletion(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def cancel_key_deletion(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     record = key_param(svc, call, p)
     rules.require_customer_managed(call.action, record, call.principal)
     rules.require_pending_deletion(record)
@@ -236,7 +233,7 @@ def _policy_name(p: dict[str, Any]) -> str:
     return params.opt_str(p, "PolicyName", max_len=128) or "default"
 
 
-def get_key_policy(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def get_key_policy(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = _policy_name(p)
     record = key_param(svc, call, p)
     if name != "default":
@@ -244,7 +241,7 @@ def get_key_policy(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, 
     return {"Policy": record["Policy"], "PolicyName": "default"}
 
 
-def put_key_policy(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def put_key_policy(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = _policy_name(p)
     policy = _policy_param(p, required=True)
     assert policy is not None

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import KMSError
 from . import model, params, rules
-from .calls import Call, Handler, key_param, page
-
-if TYPE_CHECKING:
-    from .service import KMSService
+from .calls import Call, Handler, KMSPort, key_param, page
 
 
 def _alias_name(p: dict[str, Any]) -> str:
@@ -42,7 +39,7 @@ def _reject_reserved(name: str) -> None:
         )
 
 
-def _reject_taken(svc: KMSService, name: str) -> None:
+def _reject_taken(svc: KMSPort, name: str) -> None:
     if svc.keys.get_alias(name) is not None:
         raise KMSError(
             "AlreadyExistsException",
@@ -51,7 +48,7 @@ def _reject_taken(svc: KMSService, name: str) -> None:
         )
 
 
-def check_new_alias(svc: KMSService, name: str) -> str:
+def check_new_alias(svc: KMSPort, name: str) -> str:
     """What CreateAlias checks of a new alias name alone: its form, the reserved
     ``alias/aws/`` prefix, and that it is free. Raises ``KMSError`` as CreateAlias does.
 
@@ -64,7 +61,7 @@ def check_new_alias(svc: KMSService, name: str) -> str:
     return checked
 
 
-def create_alias(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def create_alias(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = _alias_name(p)
     _reject_reserved(name)
     record = key_param(svc, call, p, name="TargetKeyId")
@@ -75,7 +72,7 @@ def create_alias(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, An
     return {}
 
 
-def delete_alias(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def delete_alias(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = _alias_name(p)
     _reject_reserved(name)
     svc.authorize(call.action, None, call.principal, {})
@@ -93,7 +90,7 @@ def delete_alias(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, An
     return {}
 
 
-def list_aliases(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def list_aliases(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     limit = params.opt_int(p, "Limit", low=1, high=100) or 50
     marker = params.opt_str(p, "Marker", max_len=1024)
     key_id: str | None = None

@@ -22,35 +22,37 @@ the S3 request's trace, just before the KMS step it guards.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any
 
 from ..errors import KMSError
 from ..iam import Decision, Verdict, combine_kms, denied_message, evaluate_documents
+from ..iam.port import IAMPort
 from ..policy import ALLOW, IMPLICIT_DENY, PolicyError, RequestContext
 from ..trace import Trace
-
-if TYPE_CHECKING:
-    from .service import KMSService
 
 CONTEXT_PREFIX = "kms:encryptioncontext:"
 
 
-def _keys(service: KMSService, context: Mapping[str, str]) -> dict[str, Any]:
+# The part of ``engine.iam`` that KMS asks: who the caller is, what IAM says.
+IAMForKMS = IAMPort
+
+
+def _keys(now: datetime, context: Mapping[str, str]) -> dict[str, Any]:
     keys: dict[str, Any] = dict(context)
     pairs = [k[len(CONTEXT_PREFIX) :] for k in context if k.lower().startswith(CONTEXT_PREFIX)]
     if pairs:
         keys["kms:EncryptionContextKeys"] = pairs
-    now = service.engine.clock.now().astimezone(UTC).replace(microsecond=0)
+    now = now.astimezone(UTC).replace(microsecond=0)
     keys["aws:CurrentTime"] = now.replace(tzinfo=None).isoformat() + "Z"
     keys["aws:EpochTime"] = str(int(now.timestamp()))
     keys["aws:SecureTransport"] = "true"
     return keys
 
 
-def _key_verdict(service: KMSService, record: Mapping[str, Any], ctx: RequestContext) -> Verdict:
+def _key_verdict(iam: IAMForKMS, record: Mapping[str, Any], ctx: RequestContext) -> Verdict:
     try:
-        doc = service.engine.iam.policies.parse(str(record["Policy"]), kind="key")
+        doc = iam.policies.parse(str(record["Policy"]), kind="key")
     except PolicyError:
         # NOTE: PutKeyPolicy checks less than the policy parser does; a key policy the
         # parser refuses allows nothing here, and the trace says so.
@@ -67,22 +69,22 @@ class AccessDenied(KMSError):
 
 
 def authorize(
-    service: KMSService,
+    iam: IAMForKMS,
+    now: datetime,
     action: str,
     key_record: Mapping[str, Any] | None,
     principal: str,
     context: Mapping[str, str],
 ) -> Decision:
     """Allow ``kms:<action>`` on the key for ``principal``, or raise ``AccessDenied``."""
-    engine = service.engine
     iam_action = "kms:" + action
     resource = str(key_record["Arn"]) if key_record is not None else "*"
     ctx = RequestContext(
-        action=iam_action, resource=resource, principal=principal, keys=_keys(service, context)
+        action=iam_action, resource=resource, principal=principal, keys=_keys(now, context)
     )
-    scope = engine.iam.scope(principal)
-    identity = engine.iam.identity_verdict(principal, ctx, scope)
-    key = _key_verdict(service, key_record, ctx) if key_record is not None else None
+    scope = iam.scope(principal)
+    identity = iam.identity_verdict(principal, ctx, scope)
+    key = _key_verdict(iam, key_record, ctx) if key_record is not None else None
     decision, deciding, reason = combine_kms(scope, principal, identity, key)
     message = "" if decision == ALLOW else denied_message(principal, iam_action, resource, reason)
     verdicts = [v for v in (identity, key) if v is not None]

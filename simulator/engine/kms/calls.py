@@ -1,16 +1,20 @@
-"""One KMS request in flight (who asked, when, which keys it touched) and handler helpers."""
+"""One KMS request in flight (who asked, when, which keys it touched) and handler helpers.
+
+Operation handlers are functions ``handler(kms, call, params) -> result``; ``kms`` is a
+``KMSPort``, the part of the service they use, never the service or the engine.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from ..crypto import Entropy
+from ..trace import Trace
 from . import params
-
-if TYPE_CHECKING:
-    from .service import KMSService
+from .keystore import KeyStore
 
 
 @dataclass
@@ -28,11 +32,54 @@ class Call:
         return record
 
 
-Handler = Callable[["KMSService", Call, dict[str, Any]], dict[str, Any]]
+class KMSPort(Protocol):
+    """What an operation handler may use of ``KMSService``: keys, authorization, sealing."""
+
+    @property
+    def keys(self) -> KeyStore: ...
+
+    @property
+    def entropy(self) -> Entropy: ...
+
+    def authorize(
+        self,
+        action: str,
+        key_record: dict[str, Any] | None,
+        principal: str,
+        context: Mapping[str, str],
+    ) -> Mapping[str, Any] | None: ...
+
+    def usable_key(
+        self,
+        call: Call,
+        ref: str | None,
+        context: Mapping[str, str],
+        *,
+        action: str | None = None,
+        trace: Trace | None = None,
+    ) -> dict[str, Any]: ...
+
+    def seal(
+        self, record: dict[str, Any], plaintext: bytes, context: Mapping[str, str]
+    ) -> bytes: ...
+
+    def open(
+        self,
+        call: Call,
+        blob: bytes,
+        context: Mapping[str, str],
+        ref: str | None,
+        *,
+        action: str | None = None,
+        trace: Trace | None = None,
+    ) -> tuple[dict[str, Any], bytes]: ...
+
+
+Handler = Callable[[KMSPort, Call, dict[str, Any]], dict[str, Any]]
 
 
 def key_param(
-    svc: KMSService,
+    svc: KMSPort,
     call: Call,
     p: dict[str, Any],
     *,

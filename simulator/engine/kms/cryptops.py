@@ -8,15 +8,12 @@ or extra pair fails Decrypt with ``InvalidCiphertextException``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import KMSError
 from . import params
-from .calls import Call, Handler
+from .calls import Call, Handler, KMSPort
 from .context import validate_context
-
-if TYPE_CHECKING:
-    from .service import KMSService
 
 _MAX_PLAINTEXT = 4096
 _MAX_CIPHERTEXT = 6144
@@ -48,13 +45,13 @@ def _data_key_length(p: dict[str, Any]) -> int:
     return 32 if spec == "AES_256" else 16
 
 
-def generate_data_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def generate_data_key(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     ref = params.req_str(p, "KeyId")
     context = validate_context(p.get("EncryptionContext"))
     length = _data_key_length(p)
     params.grant_tokens(p)
     record = svc.usable_key(call, ref, context)
-    plaintext = svc.engine.entropy.random_bytes(length)
+    plaintext = svc.entropy.random_bytes(length)
     blob = svc.seal(record, plaintext, context)
     return {
         "CiphertextBlob": params.b64(blob),
@@ -64,14 +61,14 @@ def generate_data_key(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[st
 
 
 def generate_data_key_without_plaintext(
-    svc: KMSService, call: Call, p: dict[str, Any]
+    svc: KMSPort, call: Call, p: dict[str, Any]
 ) -> dict[str, Any]:
     result = generate_data_key(svc, call, p)
     del result["Plaintext"]
     return result
 
 
-def encrypt(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def encrypt(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     ref = params.req_str(p, "KeyId")
     plaintext = params.req_blob(p, "Plaintext", max_len=_MAX_PLAINTEXT)
     context = validate_context(p.get("EncryptionContext"))
@@ -86,7 +83,7 @@ def encrypt(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def decrypt(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def decrypt(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     blob = params.req_blob(p, "CiphertextBlob", max_len=_MAX_CIPHERTEXT)
     context = validate_context(p.get("EncryptionContext"))
     ref = params.opt_str(p, "KeyId")
@@ -100,7 +97,7 @@ def decrypt(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def re_encrypt(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def re_encrypt(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     blob = params.req_blob(p, "CiphertextBlob", max_len=_MAX_CIPHERTEXT)
     source_context = validate_context(p.get("SourceEncryptionContext"), "sourceEncryptionContext")
     source_ref = params.opt_str(p, "SourceKeyId")

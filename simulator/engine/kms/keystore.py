@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import crypto
+from ..context import Account
 from ..errors import DecryptError, KMSError
 from . import model
 from .blob import MATERIAL_ID_BYTES
-
-if TYPE_CHECKING:
-    from ..engine import Engine
 
 KEY_KIND = "kms_key"
 ALIAS_KIND = "kms_alias"
@@ -33,17 +31,17 @@ def _material_aad(key_id: str, material_id: str) -> bytes:
 
 
 class KeyStore:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, account: Account) -> None:
+        self._account = account
 
     # ------------------------------------------------------------------ names
     @property
     def region(self) -> str:
-        return self.engine.region
+        return self._account.region
 
     @property
     def account(self) -> str:
-        return self.engine.account_id
+        return self._account.account_id
 
     def key_arn(self, key_id: str) -> str:
         return model.key_arn(self.region, self.account, key_id)
@@ -53,11 +51,11 @@ class KeyStore:
 
     # ------------------------------------------------------------------ records
     def save(self, record: dict[str, Any]) -> None:
-        self.engine.store.put(KEY_KIND, record["KeyId"], record)
+        self._account.store.put(KEY_KIND, record["KeyId"], record)
 
     def load(self, key_id: str, now: datetime) -> dict[str, Any] | None:
         """The key record (a tombstone if deleted), brought up to ``now``; None if unknown."""
-        record = self.engine.store.get(KEY_KIND, key_id)
+        record = self._account.store.get(KEY_KIND, key_id)
         if record is None:
             return None
         if self.refresh(record, now):
@@ -67,7 +65,7 @@ class KeyStore:
     def live_keys(self, now: datetime) -> list[dict[str, Any]]:
         """Every key that has not been deleted, in key id order."""
         keys: list[dict[str, Any]] = []
-        for key_id, _ in list(self.engine.store.scan(KEY_KIND)):
+        for key_id, _ in list(self._account.store.scan(KEY_KIND)):
             record = self.load(key_id, now)
             if record is not None and not record.get("Deleted"):
                 keys.append(record)
@@ -82,7 +80,7 @@ class KeyStore:
         tags: list[dict[str, str]],
         manager: str = model.CUSTOMER,
     ) -> dict[str, Any]:
-        key_id = crypto.random_uuid(self.engine.entropy)
+        key_id = crypto.random_uuid(self._account.entropy)
         record: dict[str, Any] = {
             "KeyId": key_id,
             "Arn": self.key_arn(key_id),
@@ -109,7 +107,7 @@ class KeyStore:
 
     def ensure_aws_s3_key(self, now: datetime) -> dict[str, Any]:
         """The AWS managed key ``aws/s3``, created on first use (s3-facts §1, §5)."""
-        alias = self.engine.store.get(ALIAS_KIND, model.AWS_S3_ALIAS)
+        alias = self._account.store.get(ALIAS_KIND, model.AWS_S3_ALIAS)
         if alias is not None:
             record = self.load(alias["TargetKeyId"], now)
             if record is not None and not record.get("Deleted"):
@@ -133,13 +131,13 @@ class KeyStore:
     def _add_material(
         self, record: dict[str, Any], when: datetime, rotation_type: str | None
     ) -> None:
-        material_id = crypto.random_hex(self.engine.entropy, MATERIAL_ID_BYTES)
-        material = crypto.new_key(self.engine.entropy)
+        material_id = crypto.random_hex(self._account.entropy, MATERIAL_ID_BYTES)
+        material = crypto.new_key(self._account.entropy)
         wrapped = crypto.wrap_key(
-            self.engine.deployment_key,
+            self._account.deployment_key,
             material,
             _material_aad(record["KeyId"], material_id),
-            self.engine.entropy,
+            self._account.entropy,
         )
         record["Materials"].append(
             {
@@ -158,7 +156,7 @@ class KeyStore:
                 wrapped = base64.b64decode(entry["Wrapped"])
                 try:
                     return crypto.unwrap_key(
-                        self.engine.deployment_key,
+                        self._account.deployment_key,
                         wrapped,
                         _material_aad(record["KeyId"], material_id),
                     )
@@ -226,13 +224,13 @@ class KeyStore:
         """The end of the waiting period: material and aliases go, a tombstone stays."""
         record["Deleted"] = True
         record["Materials"] = []
-        for name, alias in list(self.engine.store.scan(ALIAS_KIND)):
+        for name, alias in list(self._account.store.scan(ALIAS_KIND)):
             if alias.get("TargetKeyId") == record["KeyId"]:
-                self.engine.store.delete(ALIAS_KIND, name)
+                self._account.store.delete(ALIAS_KIND, name)
 
     # ------------------------------------------------------------------ aliases
     def get_alias(self, name: str) -> dict[str, Any] | None:
-        return self.engine.store.get(ALIAS_KIND, name)
+        return self._account.store.get(ALIAS_KIND, name)
 
     def put_alias(self, name: str, key_id: str, now: datetime) -> dict[str, Any]:
         existing = self.get_alias(name)
@@ -243,14 +241,14 @@ class KeyStore:
             "CreationDate": existing["CreationDate"] if existing else model.stamp(now),
             "LastUpdatedDate": model.stamp(now),
         }
-        self.engine.store.put(ALIAS_KIND, name, record)
+        self._account.store.put(ALIAS_KIND, name, record)
         return record
 
     def delete_alias(self, name: str) -> None:
-        self.engine.store.delete(ALIAS_KIND, name)
+        self._account.store.delete(ALIAS_KIND, name)
 
     def aliases(self) -> list[dict[str, Any]]:
-        return [record for _, record in self.engine.store.scan(ALIAS_KIND)]
+        return [record for _, record in self._account.store.scan(ALIAS_KIND)]
 
     # ------------------------------------------------------------------ resolution
     def resolve(self, ref: str, now: datetime, *, allow_alias: bool = True) -> dict[str, Any]:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import KMSError
 from . import model, params, rules
-from .calls import Call, Handler, key_param, page
-
-if TYPE_CHECKING:
-    from .service import KMSService
+from .calls import Call, Handler, KMSPort, key_param, page
 
 
-def enable_key_rotation(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def enable_key_rotation(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     period = params.opt_int(
         p, "RotationPeriodInDays", low=model.MIN_ROTATION_DAYS, high=model.MAX_ROTATION_DAYS
     )
@@ -30,7 +27,7 @@ def enable_key_rotation(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[
     return {}
 
 
-def disable_key_rotation(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def disable_key_rotation(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     record = key_param(svc, call, p)
     rules.require_customer_managed(call.action, record, call.principal)
     rules.require_enabled(record)
@@ -40,7 +37,7 @@ def disable_key_rotation(svc: KMSService, call: Call, p: dict[str, Any]) -> dict
     return {}
 
 
-def rotate_key_on_demand(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def rotate_key_on_demand(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     record = key_param(svc, call, p)
     rules.require_customer_managed(call.action, record, call.principal)
     rules.require_enabled(record)
@@ -59,7 +56,7 @@ def rotate_key_on_demand(svc: KMSService, call: Call, p: dict[str, Any]) -> dict
     return {"KeyId": record["KeyId"]}
 
 
-def get_key_rotation_status(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def get_key_rotation_status(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     record = key_param(svc, call, p)
     result: dict[str, Any] = {
         "KeyId": record["KeyId"],
@@ -72,7 +69,7 @@ def get_key_rotation_status(svc: KMSService, call: Call, p: dict[str, Any]) -> d
     return result
 
 
-def list_key_rotations(svc: KMSService, call: Call, p: dict[str, Any]) -> dict[str, Any]:
+def list_key_rotations(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     limit = params.opt_int(p, "Limit", low=1, high=1000) or 100
     marker = params.opt_str(p, "Marker", max_len=1024)
     record = key_param(svc, call, p)

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import crypto, safejson
-from ..audit import record_event
+from ..audit import AuditLog
+from ..context import Account
+from ..crypto import Entropy
 from ..errors import DecryptError, KMSError
 from ..policy import account_of
 from ..trace import KeyInPlay, Trace
@@ -30,9 +32,6 @@ from .calls import Call, Handler
 from .context import canonical_context, validate_context
 from .events import READ_ONLY_ACTIONS, loggable_params, response_elements
 from .keystore import KeyStore
-
-if TYPE_CHECKING:
-    from ..engine import Engine
 
 EVENT_SOURCE = "kms.amazonaws.com"
 REQUEST_COUNTER_PREFIX = "kms.requests."
@@ -71,16 +70,24 @@ def _readable(params: Any) -> bool:
 
 
 class KMSService:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.keys = KeyStore(engine)
+    """Simulated AWS KMS for one account: its keys, its audit events, IAM's say."""
+
+    def __init__(self, account: Account, *, audit: AuditLog, iam: authorization.IAMForKMS) -> None:
+        self.account = account
+        self.audit = audit
+        self.iam = iam
+        self.keys = KeyStore(account)
+
+    @property
+    def entropy(self) -> Entropy:
+        return self.account.entropy
 
     # ------------------------------------------------------------------ JSON API
     def call(self, action: str, params: dict[str, Any], *, principal: str) -> dict[str, Any]:
         handler = _HANDLERS.get(action)
         if handler is None:
             raise KMSError("UnknownOperationException", "", reason="unknown_operation")
-        call = Call(action, principal, self.engine.clock.now())
+        call = Call(action, principal, self.account.clock.now())
         self._count(action)
         readable = _readable(params)
         try:
@@ -106,7 +113,9 @@ class KMSService:
         ``kms:EncryptionContext:<k>``, ...). Returns the decision, or raises
         ``AccessDeniedException`` (``authorization.AccessDenied``, which carries it).
         """
-        return authorization.authorize(self, action, key_record, principal, context)
+        return authorization.authorize(
+            self.iam, self.account.clock.now(), action, key_record, principal, context
+        )
 
     def _authorized(
         self,
@@ -158,7 +167,7 @@ class KMSService:
                 status=500,
             )
         header = pack_header(record["KeyId"], material_id)
-        nonce = self.engine.entropy.random_bytes(crypto.NONCE_BYTES)
+        nonce = self.account.entropy.random_bytes(crypto.NONCE_BYTES)
         return (
             header
             + nonce
@@ -222,7 +231,7 @@ class KMSService:
             keys["kms:CallerAccount"] = caller_account
         if call.via_service:
             keys["kms:ViaService"] = call.via_service.replace(
-                ".amazonaws.com", f".{self.engine.region}.amazonaws.com"
+                ".amazonaws.com", f".{self.account.region}.amazonaws.com"
             )
         return keys
 
@@ -233,7 +242,7 @@ class KMSService:
         Raises the KMS errors S3 relays (s3-facts §2): NotFoundException for an
         unknown or malformed id, DisabledException, KMSInvalidStateException.
         """
-        now = self.engine.clock.now()
+        now = self.account.clock.now()
         if key_ref is None:
             record = self.keys.ensure_aws_s3_key(now)
         else:
@@ -251,13 +260,13 @@ class KMSService:
         via_service: str = "s3.amazonaws.com",
     ) -> DataKey:
         """GenerateDataKey (AES_256) on the caller's behalf; audited and traced."""
-        call = Call("GenerateDataKey", principal, self.engine.clock.now(), via_service)
+        call = Call("GenerateDataKey", principal, self.account.clock.now(), via_service)
         self._count(call.action)
         key_label = key_ref if key_ref is not None else model.AWS_S3_ALIAS
         try:
             context = validate_context(context)
             record = self.usable_key(call, key_ref, context, trace=trace)
-            plaintext = crypto.new_key(self.engine.entropy)
+            plaintext = crypto.new_key(self.account.entropy)
             blob = self.seal(record, plaintext, context)
         except KMSError as exc:
             event = self._audit(call, self._service_params(key_label, context), None, error=exc)
@@ -297,7 +306,7 @@ class KMSService:
         via_service: str = "s3.amazonaws.com",
     ) -> DataKey:
         """Decrypt a data key on the caller's behalf; the blob names its own key."""
-        call = Call("Decrypt", principal, self.engine.clock.now(), via_service)
+        call = Call("Decrypt", principal, self.account.clock.now(), via_service)
         self._count(call.action)
         parsed = parse_blob(ciphertext_blob)
         named = self.keys.key_arn(parsed.key_id) if parsed is not None else None
@@ -336,7 +345,7 @@ class KMSService:
 
     def describe(self, key_ref: str) -> dict[str, Any]:
         """``KeyMetadata`` of a key, for UIs (no audit event, no request counted)."""
-        record = self.keys.resolve(key_ref, self.engine.clock.now(), allow_alias=True)
+        record = self.keys.resolve(key_ref, self.account.clock.now(), allow_alias=True)
         return model.key_metadata(record)
 
     @staticmethod
@@ -374,13 +383,13 @@ class KMSService:
 
     # ------------------------------------------------------------------ audit and counting
     def _count(self, action: str) -> None:
-        self.engine.next_sequence(REQUEST_COUNTER_PREFIX + action)
+        self.account.next_sequence(REQUEST_COUNTER_PREFIX + action)
 
     def request_counts(self) -> dict[str, int]:
         """Requests served so far, by API name."""
         return {
             name[len(REQUEST_COUNTER_PREFIX) :]: int(record["value"])
-            for name, record in self.engine.store.scan("counter", prefix=REQUEST_COUNTER_PREFIX)
+            for name, record in self.account.store.scan("counter", prefix=REQUEST_COUNTER_PREFIX)
         }
 
     def _audit(
@@ -392,11 +401,10 @@ class KMSService:
         error: KMSError | None = None,
     ) -> dict[str, Any]:
         resources = [
-            {"accountId": self.engine.account_id, "type": "AWS::KMS::Key", "ARN": arn}
+            {"accountId": self.account.account_id, "type": "AWS::KMS::Key", "ARN": arn}
             for arn in call.key_arns
         ]
-        return record_event(
-            self.engine,
+        return self.audit.record(
             event_source=EVENT_SOURCE,
             event_name=call.action,
             principal=call.principal,
@@ -412,5 +420,5 @@ class KMSService:
     # ------------------------------------------------------------------ cost
     def cost_estimate(self, month_hours: float = pricing.HOURS_PER_MONTH) -> dict[str, Any]:
         """What this sandbox's KMS use would cost; see ``pricing.estimate`` for the rules."""
-        now = self.engine.clock.now()
+        now = self.account.clock.now()
         return pricing.estimate(self.keys.live_keys(now), self.request_counts(), now, month_hours)

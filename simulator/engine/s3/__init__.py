@@ -1,10 +1,12 @@
-"""Simulated Amazon S3: ``S3Service(engine).handle(request) -> S3Response``.
+"""Simulated Amazon S3: ``S3Service(account, audit=, kms=, iam=).handle(request)``.
 
 How the package is cut, for the engineer who adds the next operation:
 
 * ``service`` — ``S3Service.handle``: ids, the first and last trace steps, routing,
-  the one ``authorize`` hook, turning ``S3Error`` / ``KMSError`` / ``DecryptError`` into
+  the host's admission hook, ``authorization``, turning ``S3Error`` / ``KMSError`` / ``DecryptError`` into
   XML error responses. It never raises.
+* ``routes`` — the route vocabulary (``Route``, ``SUBRESOURCES``, ``level_of``), a leaf
+  that ``authorization`` can import without a cycle through the table.
 * ``routing`` — the table (method, level, sub-resource flags, selecting header) →
   ``handler(call) -> Reply`` and the IAM action(s) the request is decided on
   (``extra_actions``; ``per_key`` when the handler decides per object, as DeleteObjects
@@ -15,8 +17,9 @@ How the package is cut, for the engineer who adds the next operation:
   the bucket policy combined as IAM does (``decide``, one ``policy.evaluated`` step per
   decision), the copy source's ``s3:GetObject``, and the SSE-C block of
   ``BlockedEncryptionTypes``. KMS key policies are decided inside ``engine.kms``.
-* ``context`` — ``Call`` (request, headers, trace, ids, the engine, ``kms``) and
-  ``Reply``; the ``KMSForS3`` protocol S3 codes against.
+* ``context`` — ``Call`` (request, headers, trace, ids, the ``Account``, and ``kms``,
+  ``iam``, ``audit``) and ``Reply``; the ``KMSForS3`` and ``IAMForS3`` protocols S3
+  codes against: the engine hands S3 its siblings, S3 never reaches for the engine.
 * ``headers`` — SSE header parsing and validation: ``parse_write_headers`` (any write,
   CopyObject's target included), ``parse_customer_key`` (also the copy-source trio with
   ``prefix=COPY_SOURCE_CUSTOMER``), ``check_read_headers`` (GET/HEAD).
@@ -39,7 +42,8 @@ How the package is cut, for the engineer who adds the next operation:
   (``bucket_policy`` validates a policy with ``engine.policy`` and keeps its text byte for
   byte).
 * ``model`` — the records (``Bucket``, ``StoredObject``, ``EncryptionRecord``) and the
-  store kinds S3 uses; ``errors`` — constructors with AWS's exact messages; ``xml`` —
+  store kinds S3 uses; ``errors`` — constructors with AWS's exact messages, each named
+  after the stable reason it carries (``errors.S3_REASONS``); ``xml`` —
   a safe parser (no DTDs or entities) and a small writer; ``streams`` — chunked body
   reading and the decrypting response stream; ``names`` — bucket and key rules.
 """

@@ -60,7 +60,7 @@ def context_for(bucket: str) -> dict[str, str]:
 
 def for_write(call: Call, key_arn: str) -> BucketKey:
     """The requester's live bucket key for ``key_arn`` in this bucket, or a new one."""
-    store = call.engine.store
+    store = call.account.store
     now = call.now()
     for record_id, record in list(store.scan(KIND, _prefix(call.bucket, call.principal))):
         if datetime.fromisoformat(record["expires"]) <= now:
@@ -77,7 +77,7 @@ def for_write(call: Call, key_arn: str) -> BucketKey:
 
 def for_read(call: Call, ciphertext_blob: bytes, key_arn: str) -> BucketKey:
     """The bucket key inside ``ciphertext_blob``: from the cache, or one kms:Decrypt."""
-    store = call.engine.store
+    store = call.account.store
     now = call.now()
     record_id = _prefix(call.bucket, call.principal) + _digest(ciphertext_blob)
     record = store.get(KIND, record_id)
@@ -92,8 +92,8 @@ def for_read(call: Call, ciphertext_blob: bytes, key_arn: str) -> BucketKey:
 
 def _remember(call: Call, key: bytes, blob: bytes, key_arn: str, now: datetime) -> BucketKey:
     record_id = _prefix(call.bucket, call.principal) + _digest(blob)
-    wrapped = wrap_key(call.engine.deployment_key, key, _aad(record_id), call.engine.entropy)
-    call.engine.store.put(
+    wrapped = wrap_key(call.account.deployment_key, key, _aad(record_id), call.account.entropy)
+    call.account.store.put(
         KIND,
         record_id,
         {
@@ -108,13 +108,13 @@ def _remember(call: Call, key: bytes, blob: bytes, key_arn: str, now: datetime) 
 
 def _from_record(call: Call, record_id: str, record: dict[str, str]) -> BucketKey:
     key = unwrap_key(
-        call.engine.deployment_key, base64.b64decode(record["wrapped"]), _aad(record_id)
+        call.account.deployment_key, base64.b64decode(record["wrapped"]), _aad(record_id)
     )
     return BucketKey(key, base64.b64decode(record["ciphertext_blob"]), record["key_arn"], True)
 
 
 def forget_bucket(call: Call, bucket: str) -> None:
     """Drop every cached bucket key of a deleted bucket."""
-    store = call.engine.store
+    store = call.account.store
     for record_id, _ in list(store.scan(KIND, bucket + "/")):
         store.delete(KIND, record_id)

@@ -29,7 +29,7 @@ def put(call: Call) -> Reply:
         raise errors.malformed_policy() from None
     try:
         # Parsed once here; requests find the parsed form in the engine's cache.
-        call.engine.iam.policies.parse(text, kind="resource", bucket=bucket.name)
+        call.iam.policies.parse(text, kind="resource", bucket=bucket.name)
     except PolicyError as error:
         raise errors.malformed_policy(error.message) from None
     document = json.loads(text)  # for the audit event; the parser has accepted it

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from ..audit import record_event
 from ..clock import iso8601
 from . import bucket_keys, errors, xml
 from .context import Call, Reply
@@ -34,8 +33,7 @@ def new_bucket_encryption(created: datetime, region: str) -> BucketEncryption:
 def audit(call: Call, event_name: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
     """A CloudTrail management event for a bucket-level call."""
     request = call.request
-    return record_event(
-        call.engine,
+    return call.audit.record(
         event_source="s3.amazonaws.com",
         event_name=event_name,
         principal=request.principal,
@@ -54,7 +52,7 @@ def audit(call: Call, event_name: str, params: dict[str, Any] | None = None) -> 
 
 def _parse_location(call: Call) -> None:
     body = read_small_body(call.request.body, xml.MAX_XML_BYTES)
-    region = call.engine.region
+    region = call.account.region
     constraint = ""
     if body.strip():
         root = xml.parse(body)
@@ -79,12 +77,12 @@ def create_bucket(call: Call) -> Reply:
         raise errors.invalid_bucket_name(name)
     _parse_location(call)
     location = {"Location": f"/{name}"}
-    if call.engine.store.get("bucket", name) is not None:
+    if call.account.store.get("bucket", name) is not None:
         # NOTE: s3-facts asks for BucketAlreadyOwnedByYou; AWS documents that in
         # us-east-1, for legacy compatibility, re-creating your own bucket answers
         # 200 OK (ErrorResponses.html, BucketAlreadyOwnedByYou). The lab follows AWS
         # and changes nothing; every other Region gets the 409.
-        if call.engine.region == "us-east-1":
+        if call.account.region == "us-east-1":
             call.trace.add("bucket.config", "s3", setting="bucket", change="exists")
             return Reply.empty(200, location)
         raise errors.bucket_already_owned_by_you(name)
@@ -92,8 +90,8 @@ def create_bucket(call: Call) -> Reply:
     bucket = Bucket(
         name=name,
         created=iso8601(now),
-        region=call.engine.region,
-        encryption=new_bucket_encryption(now, call.engine.region),
+        region=call.account.region,
+        encryption=new_bucket_encryption(now, call.account.region),
     )
     call.save_bucket(bucket)
     event = audit(call, "CreateBucket")
@@ -111,7 +109,7 @@ def create_bucket(call: Call) -> Reply:
 
 def delete_bucket(call: Call) -> Reply:
     call.load_bucket()
-    store = call.engine.store
+    store = call.account.store
     for _ in store.scan("object", call.bucket + "/"):
         raise errors.bucket_not_empty(call.bucket)
     store.delete("bucket", call.bucket)
@@ -135,9 +133,9 @@ def get_location(call: Call) -> Reply:
 
 
 def list_buckets(call: Call) -> Reply:
-    account = call.engine.account_id
+    account = call.account.account_id
     entries = []
-    for name, record in call.engine.store.scan("bucket"):
+    for name, record in call.account.store.scan("bucket"):
         bucket = Bucket.from_record(record)
         entries.append(
             "<Bucket>"

@@ -96,7 +96,7 @@ def _chosen_parts(
     call: Call, upload: Upload, listed: list[tuple[int, str, dict[str, str]]]
 ) -> list[dict[str, Any]]:
     """The listed parts, in order; InvalidPartOrder, InvalidPart, EntityTooSmall otherwise."""
-    store = call.engine.store
+    store = call.account.store
     parts: list[dict[str, Any]] = []
     last = 0
     for number, etag, sums in listed:
@@ -153,7 +153,7 @@ def complete_multipart_upload(call: Call) -> Reply:
     if customer is not None or (upload.encryption.mode == SSE_C and upload.checksum_requested):
         check_part_customer(upload, customer)
     parts = _chosen_parts(call, upload, listed)
-    store = call.engine.store
+    store = call.account.store
     stored = StoredObject(
         bucket=upload.bucket,
         key=upload.key,

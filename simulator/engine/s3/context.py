@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from ..audit import AuditLog
+from ..context import Account
+from ..iam.port import IAMPort
 from ..requests import Body, Headers, S3Request
 from ..trace import Trace
 from . import errors
 from .model import Bucket
-
-if TYPE_CHECKING:
-    from ..engine import Engine
-    from .service import S3Service
+from .root_keys import RootKeys
 
 
 class DataKey(Protocol):
@@ -61,11 +61,35 @@ class KMSForS3(Protocol):
     ) -> DataKey: ...
 
 
+# The part of ``engine.iam`` that S3 asks: who the caller is, what IAM says, and the
+# account's cache of parsed policies (bucket policies are parsed there too).
+IAMForS3 = IAMPort
+
+
+class S3Surroundings(Protocol):
+    """What a request may reach beyond itself: ``S3Service``'s account and siblings."""
+
+    @property
+    def account(self) -> Account: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def kms(self) -> KMSForS3: ...
+
+    @property
+    def iam(self) -> IAMForS3: ...
+
+    @property
+    def root_keys(self) -> RootKeys: ...
+
+
 @dataclass
 class Call:
     """One request in flight: the request, its trace and the ids S3 gives it."""
 
-    service: S3Service
+    service: S3Surroundings
     request: S3Request
     headers: Headers
     trace: Trace
@@ -75,16 +99,23 @@ class Call:
     # Set by handlers that know more than the route does (the SSE mode, ...), for the
     # policy hook and for the trace.
     notes: dict[str, Any] = field(default_factory=dict)
-    # ``service.engine``, kept at hand: handlers reach for it many times per request.
-    engine: Engine = field(init=False, repr=False, compare=False)
+    # ``service.account``, kept at hand: handlers reach for it many times per request.
+    account: Account = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.engine = self.service.engine
+        self.account = self.service.account
 
     @property
     def kms(self) -> KMSForS3:
-        kms: KMSForS3 = self.engine.kms_service
-        return kms
+        return self.service.kms
+
+    @property
+    def iam(self) -> IAMForS3:
+        return self.service.iam
+
+    @property
+    def audit(self) -> AuditLog:
+        return self.service.audit
 
     @property
     def bucket(self) -> str:
@@ -99,19 +130,19 @@ class Call:
         return self.request.principal
 
     def now(self) -> datetime:
-        return self.engine.clock.now()
+        return self.account.clock.now()
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
 
     def load_bucket(self) -> Bucket:
-        record = self.engine.store.get("bucket", self.bucket)
+        record = self.account.store.get("bucket", self.bucket)
         if record is None:
             raise errors.no_such_bucket(self.bucket)
         return Bucket.from_record(record)
 
     def save_bucket(self, bucket: Bucket) -> None:
-        self.engine.store.put("bucket", bucket.name, bucket.to_record())
+        self.account.store.put("bucket", bucket.name, bucket.to_record())
 
 
 @dataclass

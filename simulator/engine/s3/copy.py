@@ -59,9 +59,9 @@ def source_of(call: Call) -> tuple[Call, StoredObject]:
             "Invalid copy source object key", COPY_SOURCE, value, reason="invalid_copy_source"
         )
     check_key(key)
-    if not valid_bucket_name(bucket) or call.engine.store.get("bucket", bucket) is None:
+    if not valid_bucket_name(bucket) or call.account.store.get("bucket", bucket) is None:
         raise errors.no_such_bucket(bucket)
-    record = call.engine.store.get("object", object_id(bucket, key))
+    record = call.account.store.get("object", object_id(bucket, key))
     if record is None:
         raise errors.no_such_key(key)
     view = replace(call, request=replace(call.request, bucket=bucket, key=key))
@@ -119,7 +119,7 @@ def _changes_something(
 
 
 def copy_object(call: Call) -> Reply:
-    engine, headers = call.engine, call.headers
+    account, headers = call.account, call.headers
     bucket = call.load_bucket()
     sse.refuse_ssec_write(call, bucket)
     requested = parse_write_headers(headers)
@@ -150,7 +150,7 @@ def copy_object(call: Call) -> Reply:
     else:
         metadata, system = dict(source.metadata), dict(source.system_headers)
         content_type = source.content_type
-    blob_id = random_hex(engine.entropy, 16)
+    blob_id = random_hex(account.entropy, 16)
     sealer = sse.begin_encrypt(call, resolved, blob_id)
     checksum = RunningChecksum(algorithm) if algorithm is not None else None
     md5 = MD5() if resolved.mode == SSE_S3 else None
@@ -170,7 +170,7 @@ def copy_object(call: Call) -> Reply:
         state["head"] += last[: max(0, PREVIEW_BYTES - len(state["head"]))]
         yield last
 
-    store = engine.store
+    store = account.store
     # A failed write_blob leaves nothing behind (the store's contract), and an id that is
     # already taken is another blob's, not this request's to delete: only what follows
     # the write removes the new blob when it fails.
@@ -183,7 +183,7 @@ def copy_object(call: Call) -> Reply:
             else replace(source.checksum)
         )
         # SSE-S3 and plaintext: the MD5 of the data; other modes: not an MD5 (§7).
-        etag = md5.hexdigest() if md5 is not None else random_hex(engine.entropy, 16)
+        etag = md5.hexdigest() if md5 is not None else random_hex(account.entropy, 16)
         stored = StoredObject(
             bucket=call.bucket,
             key=call.key,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..audit import record_event
 from .context import Call
 from .model import bucket_arn, object_arn
 
@@ -38,8 +37,7 @@ def object_event(
     resources = [{"type": "AWS::S3::Bucket", "ARN": bucket_arn(call.bucket)}]
     if key:
         resources.insert(0, {"type": "AWS::S3::Object", "ARN": object_arn(call.bucket, key)})
-    return record_event(
-        call.engine,
+    return call.audit.record(
         event_source="s3.amazonaws.com",
         event_name=event_name,
         principal=request.principal,

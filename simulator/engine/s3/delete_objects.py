@@ -83,7 +83,7 @@ def delete_objects(call: Call) -> Reply:
     body = read_small_body(call.request.body, MAX_BODY)
     verify_body(call, body, required=True)
     keys, quiet = _parse(body)
-    store = call.engine.store
+    store = call.account.store
     entries: list[str] = []
     deleted: list[str] = []
     # The condition keys come from the request, the same for every key it names.

@@ -67,7 +67,7 @@ def list_objects_v2(call: Call) -> Reply:
     last: tuple[str, str] | None = None
     truncated = False
     start = base + after if after else ""
-    for record_id, record in call.engine.store.scan("object", base + prefix, start):
+    for record_id, record in call.account.store.scan("object", base + prefix, start):
         key = record_id[len(base) :]
         if skip_prefix and key.startswith(skip_prefix):
             continue

@@ -108,7 +108,7 @@ def load_upload(call: Call) -> Upload:
     """The upload named by ``?uploadId`` for this bucket and key, or 404 NoSuchUpload."""
     call.load_bucket()
     upload_id = call.request.query.get("uploadId", "")
-    record = call.engine.store.get("upload", upload_id) if upload_id else None
+    record = call.account.store.get("upload", upload_id) if upload_id else None
     if record is None or (record["bucket"], record["key"]) != (call.bucket, call.key):
         raise no_such_upload(upload_id)
     return Upload.from_record(record)
@@ -164,21 +164,21 @@ def _checksum_choice(call: Call) -> tuple[str, str, bool]:
 
 
 def create_multipart_upload(call: Call) -> Reply:
-    engine, headers = call.engine, call.headers
+    account, headers = call.account, call.headers
     bucket = call.load_bucket()
     sse.refuse_ssec_write(call, bucket)
     requested = parse_write_headers(headers)
     algorithm, kind, chosen = _checksum_choice(call)
     metadata, system = _metadata(headers)
     resolved = sse.resolve(call, bucket, requested)
-    upload_id = random_hex(engine.entropy, 24)
-    blob_id = random_hex(engine.entropy, 16)
+    upload_id = random_hex(account.entropy, 24)
+    blob_id = random_hex(account.entropy, 16)
     # The object's key(s) are made here, once; the sealer's own encryptors go unused.
     record = sse.begin_encrypt(call, resolved, blob_id).record
     upload = Upload(upload_id, call.bucket, call.key, blob_id, iso8601(call.now()), record,
                     algorithm, kind, chosen, headers.get("Content-Type") or DEFAULT_CONTENT_TYPE,
                     metadata, system, call.principal)  # fmt: skip
-    engine.store.put("upload", upload_id, upload.to_record())
+    account.store.put("upload", upload_id, upload.to_record())
     event = object_event(call, "CreateMultipartUpload", {"uploads": ""},
                          {"SSEApplied": record.sse_applied})  # fmt: skip
     call.trace.add("storage.write", "storage", payload=Payload("none", 0), event=event,
@@ -201,7 +201,7 @@ def create_multipart_upload(call: Call) -> Reply:
 
 def discard_parts(call: Call, upload_id: str, keep: frozenset[str] = frozenset()) -> None:
     """Delete the upload's part records and every part blob not in ``keep``."""
-    store = call.engine.store
+    store = call.account.store
     for record_id, part in list(store.scan("part", prefix=upload_id + "/")):
         store.delete("part", record_id)
         if part["blob_id"] not in keep:
@@ -211,7 +211,7 @@ def discard_parts(call: Call, upload_id: str, keep: frozenset[str] = frozenset()
 def abort_multipart_upload(call: Call) -> Reply:
     upload = load_upload(call)
     discard_parts(call, upload.upload_id)
-    call.engine.store.delete("upload", upload.upload_id)
+    call.account.store.delete("upload", upload.upload_id)
     event = object_event(call, "AbortMultipartUpload", {"uploadId": upload.upload_id})
     call.trace.add("storage.delete", "storage", event=event, upload_id=upload.upload_id)
     return Reply.empty(204)
@@ -226,7 +226,7 @@ def list_parts(call: Call) -> Reply:
         raise errors.invalid_argument("Provided max-parts not an integer or within integer range",
                                       "max-parts", max_parts_text, reason="invalid_max_parts")  # fmt: skip
     max_parts, marker = min(int(max_parts_text), 1000), int(marker_text)
-    store = call.engine.store
+    store = call.account.store
     after = part_id(upload.upload_id, marker) if marker else ""
     found = [p for _, p in store.scan("part", prefix=upload.upload_id + "/", start_after=after)]
     shown, truncated = found[:max_parts], len(found) > max_parts

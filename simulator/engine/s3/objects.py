@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, BinaryIO, cast
 
-from ..audit import record_event
 from ..clock import http_date, iso8601
 from ..crypto import random_hex
 from ..requests import Headers
@@ -76,7 +75,7 @@ def _content_length(headers: Headers) -> int | None:
 
 
 def put_object(call: Call) -> Reply:
-    engine, headers = call.engine, call.headers
+    account, headers = call.account, call.headers
     bucket = call.load_bucket()
     sse.refuse_ssec_write(call, bucket)
     requested = parse_write_headers(headers)
@@ -84,10 +83,10 @@ def put_object(call: Call) -> Reply:
     integrity = parse_upload_integrity(headers, need_md5=resolved.mode == SSE_S3)
     metadata, system = _metadata(headers)
     declared = _content_length(headers)
-    limit = min(MAX_PUT_BYTES, engine.max_object_bytes)
+    limit = min(MAX_PUT_BYTES, account.max_object_bytes)
     if declared is not None and declared > limit:
         raise errors.entity_too_large(declared, limit)
-    blob_id = random_hex(engine.entropy, 16)
+    blob_id = random_hex(account.entropy, 16)
     sealer = sse.begin_encrypt(call, resolved, blob_id)
     state: dict[str, Any] = {"size": 0, "head": b""}
 
@@ -125,7 +124,7 @@ def put_object(call: Call) -> Reply:
         state["head"] = (out + last[:PREVIEW_BYTES])[:PREVIEW_BYTES]
         return [out, last] if out else [last]
 
-    store = engine.store
+    store = account.store
     body = call.request.body
     # A failed write_blob leaves nothing behind (the store's contract), and an id that is
     # already taken is another blob's, not this request's to delete: only what follows
@@ -141,7 +140,7 @@ def put_object(call: Call) -> Reply:
             integrity.md5.hexdigest()
             if resolved.mode == SSE_S3 and integrity.md5 is not None
             # SSE-KMS, DSSE and SSE-C ETags are 32 hex characters but not the MD5 (§7).
-            else random_hex(engine.entropy, 16)
+            else random_hex(account.entropy, 16)
         )
         now = call.now()
         stored = StoredObject(
@@ -197,8 +196,7 @@ def _put_event(
     }
     if algorithm is not None:
         params["x-amz-server-side-encryption"] = algorithm
-    return record_event(
-        call.engine,
+    return call.audit.record(
         event_source="s3.amazonaws.com",
         event_name="PutObject",
         principal=request.principal,
@@ -236,7 +234,7 @@ def _load(call: Call) -> tuple[StoredObject, str | None]:
     customer = check_read_headers(call.headers)
     if customer is not None and not call.request.secure:
         raise errors.ssec_needs_tls()
-    record = call.engine.store.get("object", object_id(call.bucket, call.key))
+    record = call.account.store.get("object", object_id(call.bucket, call.key))
     if record is None:
         raise errors.no_such_key(call.key)
     stored = StoredObject.from_record(record)
@@ -277,7 +275,7 @@ def get_object(call: Call) -> Reply:
     opener = unseal.open_object(call, stored, call.notes["customer"])
     span = parse_range(call.header("Range"), stored.size)
     start, end = span if span is not None else (0, stored.size)
-    store = call.engine.store
+    store = call.account.store
     if stored.parts:
         # A completed multipart upload: its part blobs, one open at a time.
         reading.trace_read(call, stored)
@@ -321,7 +319,7 @@ def get_object(call: Call) -> Reply:
 
 def delete_object(call: Call) -> Reply:
     call.load_bucket()
-    store = call.engine.store
+    store = call.account.store
     record = store.get("object", object_id(call.bucket, call.key))
     if record is not None:
         store.delete("object", object_id(call.bucket, call.key))

@@ -47,11 +47,11 @@ def _write(
     integrity: UploadIntegrity,
 ) -> dict[str, Any]:
     """Encrypt ``pieces`` into the part's blob and file the part record."""
-    engine, store = call.engine, call.engine.store
-    blob_id = random_hex(engine.entropy, 16)
-    sealer = opener.sealer_for(blob_id, engine.entropy)
+    account, store = call.account, call.account.store
+    blob_id = random_hex(account.entropy, 16)
+    sealer = opener.sealer_for(blob_id, account.entropy)
     state: dict[str, Any] = {"size": 0, "head": b""}
-    limit = min(MAX_PUT_BYTES, engine.max_object_bytes)
+    limit = min(MAX_PUT_BYTES, account.max_object_bytes)
 
     def blob_chunks() -> Iterator[bytes]:
         for piece in pieces:
@@ -78,7 +78,7 @@ def _write(
         "size": state["size"],
         "inner_size": sealer.record.inner_size,
         # As for PutObject: the MD5 for SSE-S3, 32 hex characters otherwise (s3-facts §7).
-        "etag": md5.hexdigest() if md5 is not None else random_hex(engine.entropy, 16),
+        "etag": md5.hexdigest() if md5 is not None else random_hex(account.entropy, 16),
         "checksum": state["checksum"],
         "last_modified": iso8601(call.now()),
     }

@@ -26,7 +26,7 @@ def pieces(stored: StoredObject) -> list[tuple[str, int, int]]:
 
 def trace_read(call: Call, stored: StoredObject) -> None:
     """The ``storage.read`` step: which blobs hold the object, and a ciphertext preview."""
-    store = call.engine.store
+    store = call.account.store
     blobs = pieces(stored)
     total = sum(store.blob_size(blob_id) for blob_id, _, _ in blobs)
     with store.open_blob(blobs[0][0]) as handle:
@@ -45,7 +45,7 @@ def plaintext(
     """
     stored = opener.stored
     end = stored.size if end is None else end
-    store = call.engine.store
+    store = call.account.store
     offset = 0
     for blob_id, size, inner_size in pieces(stored):
         low, high = max(start, offset), min(end, offset + size)

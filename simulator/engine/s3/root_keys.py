@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from ..clock import iso8601
+from ..context import Account
 from ..crypto import KeyWrapper, fingerprint, new_key, unwrap_key, wrap_key
 from ..trace import KeyInPlay
-
-if TYPE_CHECKING:
-    from ..engine import Engine
 
 ROTATION_PERIOD = timedelta(days=90)
 KIND = "s3_root_key"
@@ -44,8 +41,8 @@ class RootKeys:
     sharing one store stay consistent.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, account: Account) -> None:
+        self.account = account
         self._material: dict[str, bytes] = {}
         # Per version, like the material: its wrapper and how the trace shows it.
         self._wrappers: dict[str, KeyWrapper] = {}
@@ -66,7 +63,7 @@ class RootKeys:
         return key
 
     def current(self, now: datetime) -> tuple[str, bytes]:
-        pointer = self.engine.store.get("meta", CURRENT)
+        pointer = self.account.store.get("meta", CURRENT)
         if pointer is not None and now < datetime.fromisoformat(pointer["rotate_after"]):
             version = str(pointer["version"])
             return version, self.material(version)
@@ -77,19 +74,19 @@ class RootKeys:
         cached = self._material.get(version)
         if cached is not None:
             return cached
-        record = self.engine.store.get(KIND, version)
+        record = self.account.store.get(KIND, version)
         if record is None:
             raise KeyError(f"S3 root key version {version} is missing")
         key = unwrap_key(
-            self.engine.deployment_key, base64.b64decode(record["wrapped"]), _aad(version)
+            self.account.deployment_key, base64.b64decode(record["wrapped"]), _aad(version)
         )
         self._material[version] = key
         return key
 
     def _create(self, version: str, now: datetime) -> tuple[str, bytes]:
-        key = new_key(self.engine.entropy)
-        wrapped = wrap_key(self.engine.deployment_key, key, _aad(version), self.engine.entropy)
-        self.engine.store.put(
+        key = new_key(self.account.entropy)
+        wrapped = wrap_key(self.account.deployment_key, key, _aad(version), self.account.entropy)
+        self.account.store.put(
             KIND,
             version,
             {
@@ -100,7 +97,7 @@ class RootKeys:
             },
         )
         rotate_after = now + ROTATION_PERIOD
-        self.engine.store.put(
+        self.account.store.put(
             "meta", CURRENT, {"version": version, "rotate_after": rotate_after.isoformat()}
         )
         self._material[version] = key

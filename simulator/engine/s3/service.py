@@ -20,36 +20,49 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..audit import AuditLog
+from ..context import Account
 from ..crypto import keyed_fingerprint, random_hex
 from ..errors import DecryptError, KMSError, S3Error
 from ..requests import Headers, S3Request, S3Response
 from ..store import fatal_errors
 from ..trace import PREVIEW_BYTES, Payload, Trace
 from . import authorization, errors
-from .context import Call, Reply
+from .admission import Admission
+from .context import Call, IAMForS3, KMSForS3, Reply
 from .names import check_key, valid_bucket_name
 from .root_keys import RootKeys
 from .routes import Route, level_of
 from .routing import find_route
 from .xml import error_document
 
-if TYPE_CHECKING:
-    from ..engine import Engine
-
 
 class S3Service:
     """Simulated Amazon S3 for one engine (one account, one Region)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.root_keys = RootKeys(engine)
+    def __init__(
+        self,
+        account: Account,
+        *,
+        audit: AuditLog,
+        kms: KMSForS3,
+        iam: IAMForS3,
+        admit: Admission | None = None,
+    ) -> None:
+        self.account = account
+        self.audit = audit
+        self.kms = kms
+        self.iam = iam
+        # A host's own limits on writes (``s3.admission``): the web lab's quotas.
+        self.admit = admit
+        self.root_keys = RootKeys(account)
 
     # ------------------------------------------------------------------ handle
 
     def handle(self, request: S3Request) -> S3Response:
-        fatal = fatal_errors(self.engine.store)
+        fatal = fatal_errors(self.account.store)
         try:
             return self._handle(request, fatal)
         except fatal:
@@ -70,7 +83,7 @@ class S3Service:
     def _handle(
         self, request: S3Request, fatal: tuple[type[BaseException], ...] = ()
     ) -> S3Response:
-        entropy = self.engine.entropy
+        entropy = self.account.entropy
         headers = (
             request.headers if isinstance(request.headers, Headers) else Headers(request.headers)
         )
@@ -96,7 +109,7 @@ class S3Service:
                 key=request.key,
             )
             self._check_names(request, route)
-            admit = self.engine.admit
+            admit = self.admit
             refused = admit(request, headers, route) if admit is not None else None
             if refused is not None:
                 return self._respond(call, self._error(call, refused.error, reason=refused.reason))
@@ -139,7 +152,7 @@ class S3Service:
             "request.sent",
             "client",
             payload=plain,
-            headers=redacted_headers(call.headers, self.engine.fingerprint_secret),
+            headers=redacted_headers(call.headers, self.account.fingerprint_secret),
             method=request.method.upper(),
             bucket=request.bucket,
             key=request.key,

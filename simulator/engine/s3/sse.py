@@ -182,21 +182,21 @@ class Sealer:
 
 
 def begin_encrypt(call: Call, resolved: Resolved, blob_id: str) -> Sealer:
-    engine = call.engine
+    account = call.account
     record = EncryptionRecord(mode=resolved.mode, applied=resolved.applied)
     aad = blob_aad(blob_id)
     if resolved.mode == SSE_S3:
         key, keys = _new_root_wrapped_key(call, record, blob_id, "data key", "sse-s3/data-key")
-        return Sealer(record, BlobEncryptor(key, engine.entropy, aad), None, keys)
+        return Sealer(record, BlobEncryptor(key, account.entropy, aad), None, keys)
     if resolved.mode == SSE_C:
         customer = resolved.customer
         assert customer is not None
-        salt = engine.entropy.random_bytes(16)
+        salt = account.entropy.random_bytes(16)
         record.ssec_salt = b64(salt)
         record.ssec_hmac = b64(salted_hmac(salt, customer.key))
-        keys = ssec_keys(customer.key, record, engine.fingerprint_secret)
+        keys = ssec_keys(customer.key, record, account.fingerprint_secret)
         call.trace.add("ssec.validate", "s3", keys=keys, check="md5", outcome="ok")
-        return Sealer(record, BlobEncryptor(customer.key, engine.entropy, aad), None, keys)
+        return Sealer(record, BlobEncryptor(customer.key, account.entropy, aad), None, keys)
     # SSE-KMS and DSSE-KMS
     key_arn = call.kms.resolve_key_for_s3(resolved.kms_key_ref)
     record.kms_key_arn = key_arn
@@ -206,12 +206,12 @@ def begin_encrypt(call: Call, resolved: Resolved, blob_id: str) -> Sealer:
         bucket_key = bucket_keys.for_write(call, key_arn)
         record.bucket_key = True
         record.kms_blob = b64(bucket_key.ciphertext_blob)
-        key = new_key(engine.entropy)
+        key = new_key(account.entropy)
         wrapped = wrap_key(
             bucket_key.key,
             key,
             wrap_aad("bucket-key/data-key", blob_id, record.context),
-            engine.entropy,
+            account.entropy,
         )
         record.wrapped_key = b64(wrapped)
         keys = (
@@ -223,7 +223,7 @@ def begin_encrypt(call: Call, resolved: Resolved, blob_id: str) -> Sealer:
         call.trace.add(
             "s3.bucket_key", "s3", keys=keys, cached=bucket_key.from_cache, key_arn=key_arn
         )
-        return Sealer(record, BlobEncryptor(key, engine.entropy, aad), None, keys)
+        return Sealer(record, BlobEncryptor(key, account.entropy, aad), None, keys)
     context = kms_context(call.bucket, call.key, record.context)
     data_key = call.kms.generate_data_key(
         key_arn, context, principal=call.principal, trace=call.trace
@@ -238,24 +238,24 @@ def begin_encrypt(call: Call, resolved: Resolved, blob_id: str) -> Sealer:
         ),
     )
     if resolved.mode == SSE_KMS:
-        inner = BlobEncryptor(data_key.plaintext, engine.entropy, aad)
+        inner = BlobEncryptor(data_key.plaintext, account.entropy, aad)
         return Sealer(record, inner, None, kms_keys)
-    inner = BlobEncryptor(data_key.plaintext, engine.entropy, blob_aad(blob_id, "dsse-inner"))
+    inner = BlobEncryptor(data_key.plaintext, account.entropy, blob_aad(blob_id, "dsse-inner"))
     outer_key, outer_keys = _new_root_wrapped_key(
         call, record, blob_id, "DSSE outer key", "dsse/outer-key"
     )
-    outer = BlobEncryptor(outer_key, engine.entropy, blob_aad(blob_id, "dsse-outer"))
+    outer = BlobEncryptor(outer_key, account.entropy, blob_aad(blob_id, "dsse-outer"))
     return Sealer(record, inner, outer, kms_keys + outer_keys)
 
 
 def _new_root_wrapped_key(
     call: Call, record: EncryptionRecord, blob_id: str, name: str, purpose: str
 ) -> tuple[bytes, tuple[KeyInPlay, ...]]:
-    engine = call.engine
+    account = call.account
     root_keys = call.service.root_keys
     version, _ = root_keys.current(call.now())
-    key = new_key(engine.entropy)
-    wrapped = root_keys.wrapper(version).wrap(key, wrap_aad(purpose, blob_id), engine.entropy)
+    key = new_key(account.entropy)
+    wrapped = root_keys.wrapper(version).wrap(key, wrap_aad(purpose, blob_id), account.entropy)
     record.root_key_version = version
     if record.mode == DSSE_KMS:
         record.outer_wrapped_key = b64(wrapped)

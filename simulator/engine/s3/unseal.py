@@ -125,7 +125,7 @@ def check_customer_key(
         return ()
     if customer is None:
         raise errors.ssec_required()
-    keys = ssec_keys(customer.key, record, call.engine.fingerprint_secret)
+    keys = ssec_keys(customer.key, record, call.account.fingerprint_secret)
     if not hmac_matches(unb64(record.ssec_salt), customer.key, unb64(record.ssec_hmac)):
         call.trace.add("ssec.validate", "s3", keys=keys, check="hmac", outcome="AccessDenied")
         raise errors.ssec_wrong_key()
@@ -227,6 +227,8 @@ def rewrap_to_kms(
         record.kms_key_arn = data_key.key_arn
         record.kms_blob = b64(data_key.ciphertext_blob)
         wrapping, purpose = data_key.plaintext, "kms/object-key"
-    wrapped = wrap_key(wrapping, object_key, wrap_aad(purpose, stored.blob_id), call.engine.entropy)
+    wrapped = wrap_key(
+        wrapping, object_key, wrap_aad(purpose, stored.blob_id), call.account.entropy
+    )
     record.wrapped_key = b64(wrapped)
     return record

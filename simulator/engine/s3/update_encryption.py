@@ -77,7 +77,7 @@ def _check_key_arn(call: Call, key_arn: str) -> None:
             "not supported.",
             reason="update_encryption_needs_key_arn",
         )
-    if match[1] != call.engine.account_id:
+    if match[1] != call.account.account_id:
         raise errors.invalid_request(
             "UpdateObjectEncryption can use only KMS keys owned by the bucket owner's account.",
             reason="update_encryption_foreign_key",
@@ -96,7 +96,7 @@ def update_object_encryption(call: Call) -> Reply:
     # lab, one is verified when sent but not insisted on.
     verify_body(call, body, required=False)
     key_arn, bucket_key = _parse(body)
-    record = call.engine.store.get("object", object_id(call.bucket, call.key))
+    record = call.account.store.get("object", object_id(call.bucket, call.key))
     if record is None:
         raise errors.no_such_key(call.key)
     stored = StoredObject.from_record(record)
@@ -110,7 +110,7 @@ def update_object_encryption(call: Call) -> Reply:
     updated = unseal.rewrap_to_kms(call, stored, key_arn, bucket_key)
     before, after = _wrapped(source), _wrapped(updated)
     stored.encryption = updated
-    call.engine.store.put("object", stored.store_id, stored.to_record())
+    call.account.store.put("object", stored.store_id, stored.to_record())
     event = object_event(
         call, "UpdateObjectEncryption", {"ObjectEncryption": {"SSE-KMS": {"KMSKeyArn": key_arn,
         "BucketKeyEnabled": bucket_key}}}, {"SSEApplied": updated.sse_applied},
