@@ -9,16 +9,26 @@ can pick the runs apart:
 - ``browser``: everything under tests/browser (real Chromium through Playwright);
 - ``postgres``: everything under tests/web and tests/s3api, and any test that uses the
   database, so the same tests also run against PostgreSQL.
+
+Two guards keep a green run honest:
+
+- Hypothesis profiles: ``ci`` (derandomized, fixed budget) when ``CI`` is set, ``dev``
+  (Hypothesis's defaults) otherwise, and ``deep`` by hand (``HYPOTHESIS_PROFILE=deep``):
+  random, with ten times every test's budget.
+- When ``CI`` is set, a skip fails the test unless the test carries
+  ``@pytest.mark.allow_skip("why")``: a renamed method or a missing package cannot
+  silence a suite by skipping it. Deselection (``-m "not browser"``) is not a skip.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 # Playwright's sync API runs an event loop in the main thread, and Django refuses
 # database calls from a thread with a running loop unless told otherwise. Tests only.
@@ -44,8 +54,80 @@ CHROMIUM_ARGS = [
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+# --- Hypothesis profiles -------------------------------------------------------------
+# A test's own @settings(max_examples=...) wins over a profile's; "deep" scales those
+# budgets too (see pytest_collection_modifyitems).
+DEEP_FACTOR = 10
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, max_examples=100, database=None, print_blob=True
+)
+hypothesis_settings.register_profile("dev")
+hypothesis_settings.register_profile("deep", max_examples=1000, derandomize=False, deadline=None)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _ci() else "dev")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def _deepen(item: pytest.Item) -> None:
+    """Under the deep profile, multiply a test's own example budget and let it draw at random."""
+    test: Any = getattr(item, "obj", None)
+    # Hypothesis keeps a test's settings on this attribute and reads it on every call.
+    own = getattr(test, "_hypothesis_internal_use_settings", None)
+    if own is None:
+        return
+    test._hypothesis_internal_use_settings = hypothesis_settings(
+        own, max_examples=own.max_examples * DEEP_FACTOR, derandomize=False, database=None
+    )
+
+
+# --- Skips fail in CI unless allowed -----------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "allow_skip(why): this test may skip in CI (say why); any other skip fails there",
+    )
+
+
+def _unexpected_skip(report: pytest.TestReport | pytest.CollectReport, allowed: bool) -> None:
+    if not (_ci() and report.skipped) or hasattr(report, "wasxfail") or allowed:
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    reason = reason.removeprefix("Skipped: ")
+    report.outcome = "failed"
+    report.longrepr = (
+        f"Skipped in CI: {reason}\nA skip here would hide a gap. Make the capability "
+        'available, or mark the test @pytest.mark.allow_skip("why") if skipping is right.'
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    _unexpected_skip(report, allowed=item.get_closest_marker("allow_skip") is not None)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """A whole module skipped at import (``importorskip``) fails in CI as well."""
+    report = yield
+    _unexpected_skip(report, allowed=False)
+    return report
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
+        if HYPOTHESIS_PROFILE == "deep":
+            _deepen(item)
         parts = Path(str(item.path)).relative_to(ROOT).parts
         if parts[:2] == ("tests", "browser"):
             item.add_marker(pytest.mark.browser)

@@ -7,7 +7,8 @@ keyring; here its boto3 KMS client speaks the KMS JSON protocol to the lab's
 botocore's ``before-send`` hook, so the official code runs unmodified and offline.
 
 Run with ``tests/interop/run.sh``: the client pins cryptography 48, so it lives in a
-virtualenv of its own. Without it installed this module is skipped.
+virtualenv of its own. Without it installed this module fails to import: a missing client
+is a failure, never a skip.
 """
 
 from __future__ import annotations
@@ -19,20 +20,17 @@ import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import boto3
 import pytest
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.config import Config
+from s3_encryption import S3EncryptionClient, S3EncryptionClientConfig
+from s3_encryption import pipelines as official_pipelines
+from s3_encryption.exceptions import S3EncryptionClientError
+from s3_encryption.materials.kms_keyring import KmsKeyring
+from s3_encryption.materials.materials import AlgorithmSuite, CommitmentPolicy
 
-s3_encryption = pytest.importorskip("s3_encryption")
-
-import boto3  # noqa: E402
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse  # noqa: E402
-from botocore.config import Config  # noqa: E402
-from s3_encryption import S3EncryptionClient, S3EncryptionClientConfig  # noqa: E402
-from s3_encryption import pipelines as official_pipelines  # noqa: E402
-from s3_encryption.exceptions import S3EncryptionClientError  # noqa: E402
-from s3_encryption.materials.kms_keyring import KmsKeyring  # noqa: E402
-from s3_encryption.materials.materials import AlgorithmSuite, CommitmentPolicy  # noqa: E402
-
-from simulator.engine import Engine, KMSError, cse  # noqa: E402
+from simulator.engine import Engine, KMSError, cse
 
 V2_SUITE = AlgorithmSuite.ALG_AES_256_GCM_IV12_TAG16_NO_KDF
 V3_SUITE = AlgorithmSuite.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY

@@ -19,10 +19,6 @@ UNBLOCK_SSEC = (
 )
 
 
-def kms_ready(engine: Engine) -> bool:
-    return hasattr(engine.kms_service, "generate_data_key")
-
-
 def s3(engine: Engine, method: str, bucket: str = BUCKET, key: str = "", **kw: Any) -> S3Response:
     return engine.s3(S3Request(method=method, bucket=bucket, key=key, **kw))
 
@@ -55,23 +51,21 @@ class Mode:
     name: str
     put_headers: Mapping[str, str]
     get_headers: Mapping[str, str] = field(default_factory=dict)
-    needs_kms: bool = False
     bucket_config: bytes | None = None
 
 
 MODES = [
     Mode("default (no headers)", {}),
     Mode("SSE-S3", {"x-amz-server-side-encryption": "AES256"}),
-    Mode("SSE-KMS", {"x-amz-server-side-encryption": "aws:kms"}, needs_kms=True),
+    Mode("SSE-KMS", {"x-amz-server-side-encryption": "aws:kms"}),
     Mode(
         "SSE-KMS with bucket key",
         {
             "x-amz-server-side-encryption": "aws:kms",
             "x-amz-server-side-encryption-bucket-key-enabled": "true",
         },
-        needs_kms=True,
     ),
-    Mode("DSSE-KMS", {"x-amz-server-side-encryption": "aws:kms:dsse"}, needs_kms=True),
+    Mode("DSSE-KMS", {"x-amz-server-side-encryption": "aws:kms:dsse"}),
     Mode("SSE-C", customer_headers(CUSTOMER_KEY), customer_headers(CUSTOMER_KEY)),
 ]
 

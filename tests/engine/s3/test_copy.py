@@ -14,7 +14,6 @@ from s3lab import (
     Mode,
     blob_id_of,
     customer_headers,
-    kms_ready,
     make_bucket,
     s3,
 )
@@ -64,13 +63,6 @@ def put(
     response = s3(engine, "PUT", key=key, headers=headers or {}, body=body)
     assert response.status == 200, response.body
     return response
-
-
-@pytest.fixture
-def kms_lab(lab: Engine) -> Engine:
-    if not kms_ready(lab):
-        pytest.skip("the KMS service has not landed yet")
-    return lab
 
 
 # --------------------------------------------------------------------------- every mode

@@ -14,7 +14,6 @@ from s3lab import (
     OTHER_CUSTOMER_KEY,
     Mode,
     customer_headers,
-    kms_ready,
     s3,
 )
 
@@ -36,13 +35,6 @@ MISMATCH = "The provided encryption parameters did not match the ones used origi
 def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     """A lab scenario lowers the 5 MiB minimum so parts can be a few KiB."""
     monkeypatch.setattr(multipart, "MIN_PART_SIZE", SMALL)
-
-
-@pytest.fixture
-def kms_lab(lab: Engine) -> Engine:
-    if not kms_ready(lab):
-        pytest.skip("the KMS service has not landed yet")
-    return lab
 
 
 def ssec_only(headers: Mapping[str, str]) -> dict[str, str]:

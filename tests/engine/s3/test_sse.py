@@ -13,7 +13,6 @@ from s3lab import (
     CUSTOMER_KEY,
     OTHER_CUSTOMER_KEY,
     customer_headers,
-    kms_ready,
     make_bucket,
     s3,
 )
@@ -31,13 +30,6 @@ SHORT_KEY = base64.b64encode(b"k" * 16).decode()
 
 def without(headers: dict[str, str], name: str) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k != name}
-
-
-@pytest.fixture
-def kms_lab(lab: Engine) -> Engine:
-    if not kms_ready(lab):
-        pytest.skip("the KMS service has not landed yet")
-    return lab
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from s3lab import BUCKET, CUSTOMER_KEY, blob_id_of, customer_headers, kms_ready, s3
+from s3lab import BUCKET, CUSTOMER_KEY, blob_id_of, customer_headers, s3
 
 from simulator.engine import Engine, MemoryStore, S3Response
 from simulator.engine.crypto import checksum_b64
@@ -19,13 +19,6 @@ SSE = "x-amz-server-side-encryption"
 KEY_ID = "x-amz-server-side-encryption-aws-kms-key-id"
 BUCKET_KEY = "x-amz-server-side-encryption-bucket-key-enabled"
 BODY = bytes(range(256)) * 20
-
-
-@pytest.fixture
-def kms_lab(lab: Engine) -> Engine:
-    if not kms_ready(lab):
-        pytest.skip("the KMS service has not landed yet")
-    return lab
 
 
 def new_key(engine: Engine) -> str:
