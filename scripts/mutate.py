@@ -1,0 +1,218 @@
+"""Mutation testing of the engine's rule modules with mutmut, one module at a time.
+
+    .venv/bin/python scripts/mutate.py                 # every module below
+    .venv/bin/python scripts/mutate.py wildcards sse   # some of them
+    .venv/bin/python scripts/mutate.py --rev HEAD      # a commit instead of the working tree
+    .venv/bin/python scripts/mutate.py --list          # the modules and their tests
+
+mutmut reads its settings from ``[tool.mutmut]`` in the pyproject.toml of the folder it
+runs in, and copies the source into a ``mutants/`` folder there. So each module gets a
+scratch copy of the project under ``mutants/<module>/`` whose pyproject.toml holds the
+shared ``[tool.mutmut]`` settings plus that module's file (``only_mutate``) and its own
+fast tests (``pytest_add_cli_args_test_selection``): a run never executes the whole
+suite. Hypothesis runs with its derandomized ``ci`` profile, so two runs of the same
+tree give the same verdicts.
+
+At the end it prints killed/total per module. A mutant counts as killed when a test
+fails, times out or crashes under it; "no tests" and "survived" are not killed. The
+surviving mutants that are equivalent to the original are listed with their reasons in
+tests/MUTATION.md; the script names the survivors that file does not explain.
+
+Slow (minutes per module): it is run by hand, not in CI. Install mutmut first:
+``.venv/bin/pip install -e '.[mutation]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = ROOT / "mutants"
+SURVIVOR_LIST = ROOT / "tests" / "MUTATION.md"
+GOAL = 0.90
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+
+
+@dataclass(frozen=True)
+class Module:
+    path: str
+    tests: tuple[str, ...]
+
+
+MODULES: dict[str, Module] = {
+    "wildcards": Module(
+        "simulator/engine/policy/wildcards.py",
+        ("tests/engine/policy",),
+    ),
+    "conditions": Module(
+        "simulator/engine/policy/conditions.py",
+        ("tests/engine/policy",),
+    ),
+    "evaluate": Module(
+        "simulator/engine/policy/evaluate.py",
+        ("tests/engine/policy",),
+    ),
+    "headers": Module(
+        "simulator/engine/s3/headers.py",
+        ("tests/engine/s3/test_sse.py",),
+    ),
+    "sse": Module(
+        "simulator/engine/s3/sse.py",
+        (
+            "tests/engine/s3/test_sse.py",
+            "tests/engine/s3/test_buckets.py",
+        ),
+    ),
+    "bucket_encryption": Module(
+        "simulator/engine/s3/bucket_encryption.py",
+        ("tests/engine/s3/test_buckets.py", "tests/engine/s3/test_sse.py"),
+    ),
+    "copy": Module(
+        "simulator/engine/s3/copy.py",
+        ("tests/engine/s3/test_copy.py",),
+    ),
+    "kms_rules": Module(
+        "simulator/engine/kms/rules.py",
+        ("tests/engine/kms/test_kms_states.py", "tests/engine/kms/test_kms_keys.py"),
+    ),
+}
+
+COPIED = ("simulator", "tests", "pyproject.toml")
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", "mutants")
+
+
+def toml_value(value: object) -> str:
+    """TOML for the values [tool.mutmut] holds: strings, numbers, booleans, lists of them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def without_mutmut_table(text: str) -> str:
+    kept: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        if line.strip().startswith("["):
+            inside = line.strip() == "[tool.mutmut]"
+        if not inside:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
+def prepare(name: str, module: Module, rev: str | None) -> Path:
+    """A fresh scratch copy of the project whose [tool.mutmut] targets one module."""
+    scratch = SCRATCH / name
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True)
+    if rev is None:
+        for item in COPIED:
+            source = ROOT / item
+            if source.is_dir():
+                shutil.copytree(source, scratch / item, ignore=IGNORED)
+            else:
+                shutil.copy2(source, scratch / item)
+    else:
+        archive = subprocess.run(
+            ["git", "archive", rev, *COPIED], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(scratch)], input=archive, check=True)
+    pyproject = scratch / "pyproject.toml"
+    text = pyproject.read_text()
+    settings = dict(tomllib.loads(text).get("tool", {}).get("mutmut", {}))
+    settings["only_mutate"] = [module.path]
+    settings["pytest_add_cli_args_test_selection"] = list(module.tests)
+    table = "\n".join(f"{key} = {toml_value(value)}" for key, value in settings.items())
+    pyproject.write_text(without_mutmut_table(text) + "\n[tool.mutmut]\n" + table + "\n")
+    return scratch
+
+
+def run(scratch: Path, children: int) -> None:
+    env = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
+    env.pop("CI", None)
+    command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(children)]
+    subprocess.run(command, cwd=scratch, env=env, check=True)
+
+
+def results(scratch: Path) -> dict[str, str]:
+    output = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"],
+        cwd=scratch,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    verdicts: dict[str, str] = {}
+    for line in output.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if name:
+            verdicts[name] = status
+    return verdicts
+
+
+def explained_survivors() -> set[str]:
+    """Mutant names the survivor list explains (written in backticks there)."""
+    if not SURVIVOR_LIST.exists():
+        return set()
+    return set(re.findall(r"`([\w.]+__mutmut_\d+)`", SURVIVOR_LIST.read_text()))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", metavar="MODULE", help=", ".join(MODULES))
+    parser.add_argument("--rev", help="mutate this commit (git archive) instead of the tree")
+    parser.add_argument("--children", type=int, default=1, help="parallel mutants (default 1)")
+    parser.add_argument("--list", action="store_true", help="list the modules and stop")
+    options = parser.parse_args()
+    if options.list:
+        for name, module in MODULES.items():
+            print(f"{name:18} {module.path}  <- {' '.join(module.tests)}")
+        return 0
+
+    chosen = options.modules or list(MODULES)
+    unknown = sorted(set(chosen) - set(MODULES))
+    if unknown:
+        parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(MODULES)}")
+    explained = explained_survivors()
+    rows: list[tuple[str, int, int, list[str]]] = []
+    for name in chosen:
+        module = MODULES[name]
+        print(f"\n=== {name}: {module.path}", flush=True)
+        scratch = prepare(name, module, options.rev)
+        run(scratch, options.children)
+        verdicts = results(scratch)
+        killed = sum(1 for status in verdicts.values() if status in KILLED)
+        survivors = sorted(
+            f"{mutant} ({status})" for mutant, status in verdicts.items() if status not in KILLED
+        )
+        rows.append((name, killed, len(verdicts), survivors))
+
+    print("\n==================== mutation score ====================")
+    failing = 0
+    for name, killed, total, survivors in rows:
+        score = killed / total if total else 0.0
+        unexplained = [s for s in survivors if s.split(" ")[0] not in explained]
+        mark = "ok" if score >= GOAL else "LOW"
+        failing += mark != "ok"
+        print(f"  {mark:4} {name:18} {killed:4}/{total:<4} killed  {score:6.1%}")
+        for survivor in unexplained:
+            print(f"         not in tests/MUTATION.md: {survivor}")
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
