@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -30,6 +32,17 @@ from .common import (
 )
 
 TEMPLATE = "web/lab/bucket.html"
+# How long a bucket page's rendered rows may stay cached. The key names the sandbox's
+# last change, so a stale fragment is never served; this only lets old ones expire.
+FRAGMENT_SECONDS = 600
+
+
+def fragment_cache() -> str:
+    """The cache that keeps rendered fragments: ``fragments`` when the site has one,
+    else the default cache."""
+    return "fragments" if "fragments" in settings.CACHES else "default"
+
+
 PARTIAL = "bucket-body"
 SCENARIO_KEYS = ("before-change.txt", "after-change.txt")
 
@@ -67,13 +80,22 @@ def _context(
     )
     reencrypt_form.set_keys(keys)
     result = forms_and_results.pop("result", None) or done_result(request, box)
-    events = state.timeline(box, bucket, current) if current.exists else []
+    # The object rows and the timeline are template fragments cached until the sandbox
+    # changes (its ``updated`` is in their key): the timeline is read only on a miss.
+    events: Any = partial(state.timeline, box, bucket, current) if current.exists else []
     return {
         "sandbox": box,
         "bucket": bucket,
         "state": current,
         "object_base": reverse("web:object", args=[box.pk, bucket]) + "?key=",
         "timeline": events,
+        "token": token,
+        "fragment_cache": fragment_cache(),
+        # Read now, not from ``box``: a request that just wrote changed it in the database.
+        "sandbox_version": Sandbox.objects.filter(pk=box.pk)
+        .values_list("updated", flat=True)
+        .first(),
+        "fragment_seconds": FRAGMENT_SECONDS,
         "reencrypt_key": reencrypt_form["key"].value(),
         "encryption_form": encryption_form,
         "ssec_form": ssec_form,
