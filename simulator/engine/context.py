@@ -41,7 +41,7 @@ class Account:
     # The largest body one PUT or UploadPart may carry: S3's 5 GiB unless a host (the
     # web lab's upload limit) asks for less; beyond it S3 answers EntityTooLarge.
     max_object_bytes: int
-    # Who calls when a caller names nobody: the account's root user.
+    # Who calls KMS when a caller names nobody: alice, in this account (requests.py).
     default_principal: str
 
     @classmethod

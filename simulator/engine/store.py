@@ -21,7 +21,7 @@ Record kinds used by the engine (ids in brackets):
 * IAM (``iam.users``): ``iam_user`` [user name] — a sandbox user and its inline
   identity policies (alice and bob exist without a record until one is edited)
 * ``audit`` [sequence number as 12 digits] (``audit``); ``counter`` [name]
-  (``Engine.next_sequence``: ``audit``, and ``kms.requests.<Action>`` for the cost
+  (``Account.next_sequence``: ``audit``, and ``kms.requests.<Action>`` for the cost
   estimate); ``meta`` [name] (``meta/s3_root_key_current`` names the current S3 root
   key version)
 
