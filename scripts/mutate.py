@@ -85,7 +85,7 @@ MODULES: dict[str, Module] = {
     ),
 }
 
-COPIED = ("simulator", "tests", "pyproject.toml")
+COPIED = ("simulator", "tests", "pyproject.toml", "manage.py")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", "mutants")
 
 
