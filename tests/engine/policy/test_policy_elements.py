@@ -243,6 +243,76 @@ def test_special_characters_and_variables_in_condition_values(
     assert (evaluate(doc, ctx).decision == "Allow") is holds, why
 
 
+TEAM = "aws:PrincipalTag/team"
+
+VARIABLE_ROWS = [
+    # operator, condition value, the caller's extra keys, s3:prefix sent, holds?, why
+    ("StringEquals", "${aws:username}", {}, "alice", True,
+     "StringEquals fills the variable in: the caller is alice"),
+    ("StringEquals", "${aws:username}", {}, "bob", False, "bob is not the caller"),
+    ("StringEquals", "${aws:username}", {}, "${aws:username}", False,
+     "the variable is filled in, not compared as written"),
+    ("StringEquals", "home/${aws:username}/", {}, "home/alice/", True,
+     "text on both sides of the variable is kept"),
+    ("StringEqualsIgnoreCase", "HOME/${aws:username}", {}, "home/ALICE", True,
+     "IgnoreCase folds the filled-in text too"),
+    ("StringNotEquals", "${aws:username}", {}, "alice", False,
+     "a negated operator with the variable filled in"),
+    ("StringEquals", "${aws:username, 'guest'}", {}, "alice", True,
+     "a default applies only when the key has no value"),
+    ("StringEquals", "${aws:username, 'guest'}", {}, "guest", False,
+     "the default does not win over the caller's own name"),
+    ("StringEquals", f"${{{TEAM}, 'it''s'}}", {}, "it's", True,
+     "no value: the default, with a doubled quote as one quote"),
+    ("StringEquals", f"${{{TEAM}}}", {}, "", False,
+     "no value and no default: the condition value matches nothing"),
+    ("StringLike", f"${{{TEAM}}}*", {}, "anything", False,
+     "no value and no default: not even a trailing * matches"),
+    ("StringEquals", f"${{{TEAM}}}", {TEAM: ["red", "blue"]}, "red", False,
+     "a multivalued key cannot fill a variable"),
+    ("StringEquals", f"${{{TEAM}}}", {TEAM: "a*"}, "a*", True,
+     "a value with a star, compared exactly"),
+    ("StringLike", f"${{{TEAM}}}/*", {TEAM: "a*"}, "abc/x", False,
+     "a variable's value is literal text: its * is no wildcard"),
+    ("StringLike", f"${{{TEAM}}}/*", {TEAM: "a*"}, "a*/x", True,
+     "the literal star matches itself; the policy's own * stays a wildcard"),
+    ("StringLike", f"${{{TEAM}}}", {TEAM: "a?c"}, "abc", False,
+     "a variable's ? is no wildcard either"),
+    ("StringLike", f"${{{TEAM}}}-*", {TEAM: "Red"}, "red-1", False,
+     "StringLike stays case-sensitive for filled-in text"),
+    ("StringEquals", "${aws:username", {}, "${aws:username", True,
+     "malformed: no closing brace, so the text is literal"),
+    ("StringEquals", "${}", {}, "${}", True, "an empty ${} is literal text"),
+    ("StringEquals", "${aws user}", {}, "${aws user}", True,
+     "a name with a space is no variable: literal text"),
+    ("StringEquals", "${aws:username}${}", {}, "alice${}", True,
+     "a malformed ${} beside a real variable stays literal"),
+    ("StringLike", "${ }*", {}, "${ }x", True,
+     "a blank ${ } is literal, and the * after it still a wildcard"),
+    ("StringEquals", " ${ aws:username }", {}, " alice", True,
+     "spaces inside ${ } around the name are ignored"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("operator", "value", "keys", "prefix", "holds", "why"), VARIABLE_ROWS)
+def test_policy_variables_in_condition_values(
+    operator: str, value: str, keys: dict[str, Any], prefix: str, holds: bool, why: str
+) -> None:
+    """IAM "Variables and tags": ${key} is filled from the request, ${key, 'default'}
+    when the key has no value, and a value or text that is no variable stays literal."""
+    doc = _one(
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:ListBucket",
+            "Resource": "arn:aws:s3:::b",
+            "Condition": {operator: {"s3:prefix": value}},
+        }
+    )
+    ctx = RequestContext("s3:ListBucket", "arn:aws:s3:::b", ALICE, {"s3:prefix": prefix, **keys})
+    assert (evaluate(doc, ctx).decision == "Allow") is holds, why
+
+
 def test_an_explicit_deny_wins_whatever_the_statement_order() -> None:
     """[IAM-EV]: explicit Deny, then Allow, else implicit deny."""
     allow = {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}
