@@ -24,8 +24,22 @@ SSE = "x-amz-server-side-encryption"
 C_ALG = "x-amz-server-side-encryption-customer-algorithm"
 C_KEY = "x-amz-server-side-encryption-customer-key"
 C_MD5 = "x-amz-server-side-encryption-customer-key-MD5"
+KMS_KEY_ID = "x-amz-server-side-encryption-aws-kms-key-id"
+CONTEXT = "x-amz-server-side-encryption-context"
+BUCKET_KEY = "x-amz-server-side-encryption-bucket-key-enabled"
 GOOD = customer_headers(CUSTOMER_KEY)
 SHORT_KEY = base64.b64encode(b"k" * 16).decode()
+# The right key with one base64 character replaced by one outside the alphabet.
+NOT_BASE64_KEY = "*" + GOOD[C_KEY][1:]
+KMS_ONLY = "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms"
+BAD_CONTEXT = (
+    "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 "
+    "string holding JSON which represents a string-string map"
+)
+
+
+def b64_json(value: Any) -> str:
+    return base64.b64encode(json.dumps(value).encode()).decode()
 
 
 def without(headers: dict[str, str], name: str) -> dict[str, str]:
@@ -55,12 +69,44 @@ def without(headers: dict[str, str], name: str) -> dict[str, str]:
          "MD5 does not match the key"),
         ({SSE: "aes256"}, 400, "InvalidArgument", "The encryption method specified is not supported",
          "unknown x-amz-server-side-encryption value"),
+        ({**GOOD, C_KEY: NOT_BASE64_KEY}, 400, "InvalidArgument",
+         "The secret key was invalid for the specified algorithm.",
+         "a key with a character outside base64"),
+        ({**GOOD, C_MD5: "*" + GOOD[C_MD5][1:]}, 400, "InvalidArgument",
+         "The calculated MD5 hash of the key did not match the hash that was provided.",
+         "an MD5 with a character outside base64"),
+        ({SSE: "AES256", KMS_KEY_ID: "alias/lab"}, 400, "InvalidArgument", KMS_ONLY,
+         "a KMS key id sent with AES256"),
+        ({KMS_KEY_ID: "alias/lab"}, 400, "InvalidArgument", KMS_ONLY,
+         "a KMS key id without x-amz-server-side-encryption"),
+        ({SSE: "AES256", CONTEXT: b64_json({"a": "b"})}, 400, "InvalidArgument", KMS_ONLY,
+         "an encryption context sent with AES256"),
+        ({SSE: "aws:kms", KMS_KEY_ID: ""}, 400, "InvalidArgument", KMS_ONLY, "an empty key id"),
+        ({SSE: "aws:kms", KMS_KEY_ID: "   "}, 400, "InvalidArgument", KMS_ONLY,
+         "a key id of spaces only"),
+        ({SSE: "aws:kms", CONTEXT: "not base64!"}, 400, "InvalidArgument", BAD_CONTEXT,
+         "a context that is not base64"),
+        ({SSE: "aws:kms", CONTEXT: b64_json(["a", "b"])}, 400, "InvalidArgument", BAD_CONTEXT,
+         "a context that is JSON but not an object"),
+        ({SSE: "aws:kms", CONTEXT: b64_json({"a": 1})}, 400, "InvalidArgument", BAD_CONTEXT,
+         "a context value that is not a string"),
+        ({SSE: "aws:kms", CONTEXT: b64_json({"a": {"b": "c"}})}, 400, "InvalidArgument",
+         BAD_CONTEXT, "a context value that is an object"),
+        ({SSE: "aws:kms", CONTEXT: base64.b64encode(b"{'a': 'b'}").decode()}, 400,
+         "InvalidArgument", BAD_CONTEXT, "a context that is base64 but not JSON"),
+        ({SSE: "aws:kms", CONTEXT: base64.b64encode(b"\xff\xfe").decode()}, 400,
+         "InvalidArgument", BAD_CONTEXT, "a context that is not UTF-8"),
+        ({SSE: "aws:kms", BUCKET_KEY: "yes"}, 400, "InvalidArgument",
+         "Invalid value for header x-amz-server-side-encryption-bucket-key-enabled",
+         "a bucket-key value other than true or false"),
     ],
 )  # fmt: skip
 def test_sse_write_errors_carry_aws_status_code_and_message(
     lab: Engine, headers: dict[str, str], status: int, code: str, message: str, why: str
 ) -> None:
-    """s3-facts §2 (SSE-C errors recorded against AWS; unknown SSE value)."""
+    """s3-facts §2 (SSE-C errors recorded against AWS; unknown SSE value; a KMS header
+    without aws:kms as S3-compatible servers answer it) and §1 (the context is base64 of
+    UTF-8 JSON of string pairs; the bucket-key header is true or false)."""
     response = s3(lab, "PUT", key="k", headers=headers, body=b"data")
     assert (response.status, response.error_code, response.error_message) == (
         status,
@@ -69,6 +115,43 @@ def test_sse_write_errors_carry_aws_status_code_and_message(
     ), why
     assert f"<Message>{message}</Message>".encode() in response.read()
     assert lab.store.get("object", f"{BUCKET}/k") is None
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "name", "value", "why"),
+    [
+        ("PUT", {**GOOD, SSE: "AES256"}, SSE, "AES256",
+         "SSE-C plus AES256 names the SSE header and its value (recorded against AWS)"),
+        ("PUT", {**GOOD, C_ALG: "AES128"}, C_ALG, "AES128", "the algorithm as sent"),
+        ("PUT", without(GOOD, C_ALG), C_ALG, "null", "a missing header's value is null"),
+        ("PUT", {C_ALG: "AES256"}, C_KEY, "null", "the missing key"),
+        ("PUT", {**GOOD, C_KEY: SHORT_KEY}, C_KEY, "null", "the key is never echoed"),
+        ("PUT", {**GOOD, C_KEY: NOT_BASE64_KEY}, C_KEY, "null", "nor a key that is not base64"),
+        ("PUT", without(GOOD, C_MD5), C_MD5, "null", "the missing MD5"),
+        ("PUT", {**GOOD, C_MD5: base64.b64encode(b"x" * 16).decode()}, C_MD5, "null",
+         "the MD5 that does not match"),
+        ("PUT", {SSE: "aes256"}, SSE, "aes256", "the unknown method as sent"),
+        ("PUT", {SSE: "AES256", KMS_KEY_ID: "alias/lab"}, KMS_KEY_ID, "alias/lab",
+         "the KMS header that needs aws:kms"),
+        ("PUT", {SSE: "aws:kms", KMS_KEY_ID: ""}, KMS_KEY_ID, "", "the empty key id"),
+        ("PUT", {SSE: "aws:kms", CONTEXT: "e30=!"}, CONTEXT, "e30=!", "the context as sent"),
+        ("PUT", {SSE: "aws:kms", BUCKET_KEY: "yes"}, BUCKET_KEY, "yes",
+         "the bucket-key value as sent"),
+        ("GET", {SSE: "AES256"}, SSE, "AES256", "an SSE header on a read"),
+        ("GET", {KMS_KEY_ID: "alias/lab"}, KMS_KEY_ID, "alias/lab", "a KMS header on a read"),
+    ],
+)  # fmt: skip
+def test_invalid_argument_errors_name_the_header_and_its_value(
+    lab: Engine, method: str, headers: dict[str, str], name: str, value: str, why: str
+) -> None:
+    """S3's InvalidArgument error carries ArgumentName and ArgumentValue (s3-facts §1, §2)."""
+    if method == "GET":
+        assert s3(lab, "PUT", key="k", body=b"plain").status == 200
+    response = s3(lab, method, key="k", headers=headers, body=b"data" if method == "PUT" else b"")
+    body = response.read().decode()
+    assert response.status == 400, why
+    argument = f"<ArgumentName>{name}</ArgumentName><ArgumentValue>{value}</ArgumentValue>"
+    assert argument in body, (why, body)
 
 
 def test_sse_c_objects_carry_no_sse_header_and_echo_the_key_md5(lab: Engine) -> None:
@@ -220,6 +303,38 @@ def test_sse_kms_reports_the_full_key_arn_and_no_bucket_key_header(kms_lab: Engi
         headers={SSE: "aws:kms", "x-amz-server-side-encryption-bucket-key-enabled": "true"}, body=b"x",
     )  # fmt: skip
     assert with_bucket_key.headers["x-amz-server-side-encryption-bucket-key-enabled"] == "true"
+
+
+KMS_DEFAULT_WITH_BUCKET_KEY = (
+    b"<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+    b"<SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault>"
+    b"<BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>"
+)
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected", "why"),
+    [
+        (None, "true", "no header: the bucket's BucketKeyEnabled applies"),
+        ("false", None, "false turns the bucket key off for this object"),
+        ("FALSE", None, "the value is read whatever its case"),
+        (" true ", "true", "true keeps it on, spaces aside"),
+    ],
+)
+def test_the_bucket_key_header_overrides_the_bucket_setting(
+    kms_lab: Engine, sent: str | None, expected: str | None, why: str
+) -> None:
+    """s3-facts §1 [BKEY]: the object-level bucket-key-enabled header (true/false) wins
+    over the bucket's BucketKeyEnabled; the header is returned only when a bucket key is
+    in use."""
+    assert (
+        s3(kms_lab, "PUT", query={"encryption": ""}, body=KMS_DEFAULT_WITH_BUCKET_KEY).status == 200
+    )
+    headers = {SSE: "aws:kms"} | ({} if sent is None else {BUCKET_KEY: sent})
+    put = s3(kms_lab, "PUT", key="k", headers=headers, body=b"x")
+    assert put.status == 200, put.body
+    assert put.headers.get(BUCKET_KEY) == expected, why
+    assert s3(kms_lab, "HEAD", key="k").headers.get(BUCKET_KEY) == expected, why
 
 
 def test_encryption_context_comes_back_on_writes_only(kms_lab: Engine) -> None:
