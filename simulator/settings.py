@@ -297,6 +297,19 @@ CACHES = {
         # address, each rate window a new key); expired ones are swept first.
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     },
+    # Rendered traces (tracing/present): a stored trace never changes, so its pages and
+    # its JSON export are kept, by trace, language and window. Memory of this process by
+    # default; LAB_TRACE_CACHE_BACKEND and LAB_TRACE_CACHE_LOCATION name a backend shared
+    # by several processes (simulator.web.cache.SharedFileCache and a folder, or any
+    # backend of Django's cache framework).
+    "traces": {
+        "BACKEND": os.environ.get(
+            "LAB_TRACE_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": os.environ.get("LAB_TRACE_CACHE_LOCATION", "lab-traces"),
+        # A fragment is 1 KB to 1 MB (a 1,000-step print page; a long export 3.5 MB).
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LAB_TRACE_CACHE_ENTRIES", "500"))},
+    },
 }
 INSTALLED_APPS += ["django_ratelimit"]
 RATELIMIT_USE_CACHE = "default"

@@ -12,6 +12,7 @@ import secrets
 import uuid
 from typing import Any
 
+from django.core.cache import caches
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -113,7 +114,12 @@ class TraceRecord(models.Model):
         return trace
 
     def save_steps(self, steps: list[Any]) -> None:
-        """Keep ``steps`` (the engine's, whole) for this saved trace: slim here, heavy beside."""
+        """Keep ``steps`` (the engine's, whole) for this saved trace: slim here, heavy beside.
+
+        A stored trace is not meant to change (its pages are cached by trace id): only
+        tests rewrite one, so doing it empties the whole trace cache.
+        """
+        caches["traces"].clear()
         slim, details = tracesteps.split(steps)
         self.steps = slim
         self.save(update_fields=["steps"])

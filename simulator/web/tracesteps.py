@@ -25,6 +25,8 @@ from typing import Any
 
 import orjson
 
+from simulator.engine import trace
+
 # The heavy fields, and what of each stays in the trace row.
 SUMMARY_FIELDS: Mapping[str, tuple[str, ...]] = {
     "decision": (
@@ -119,4 +121,29 @@ def merge(slim: list[Any], details: list[Detail]) -> list[Any]:
         if event is not None:
             step["event"] = event
         steps[index] = step
+    return steps
+
+
+def typed(rows: list[Any]) -> list[trace.Step]:
+    """Stored steps (``to_dict`` shapes) as the engine's typed steps.
+
+    A field the engine no longer tells (a trace kept by an older version) is left out;
+    a row that is not a step of a known kind is skipped.
+    """
+    steps = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        try:
+            steps.append(trace.from_json(row))
+        except (ValueError, TypeError):
+            step_type = trace.STEP_TYPES.get(row.get("kind"))  # type: ignore[arg-type]
+            if step_type is None:
+                continue
+            known = trace.detail_fields(step_type)
+            detail = {k: v for k, v in (row.get("detail") or {}).items() if k in known}
+            try:
+                steps.append(trace.from_json({**row, "detail": detail}))
+            except (ValueError, TypeError):
+                continue
     return steps

@@ -12,6 +12,8 @@ import uuid
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
@@ -59,21 +61,30 @@ def trace_detail(
     request: HtmxHttpRequest, sandbox_id: uuid.UUID, trace_id: uuid.UUID
 ) -> HttpResponse:
     sandbox = get_sandbox(request, sandbox_id)
-    record = get_object_or_404(TraceRecord, pk=trace_id, sandbox=sandbox)
+    # The steps are read only when the rendered page is not in the cache yet.
+    record = get_object_or_404(TraceRecord.objects.defer("steps"), pk=trace_id, sandbox=sandbox)
     step = request.GET.get("step")
+    facts = present.trace_facts(record)
+    current = present.parse_step(step, facts.total)
+    context = {
+        "sandbox": sandbox,
+        "trace": record,
+        "path": facts.path,
+        "current": current,
+        "language": get_language(),
+    }
     if request.htmx and request.htmx.target == "step-panel":
-        panel = present.step_panel(record, step)
-        return render(
-            request,
-            "web/tracing/trace.html#step-panel",
-            {"sandbox": sandbox, "trace": record, "panel": panel},
-        )
-    page = present.trace_page(record, step, show_all=request.GET.get("all") == "1")
-    return render(
-        request,
-        "web/tracing/trace.html",
-        {"sandbox": sandbox, "trace": record, "page": page, "panel": page.panel},
-    )
+        context["panel"] = SimpleLazyObject(lambda: present.step_panel(record, step))
+        return render(request, "web/tracing/trace.html#step-panel", context)
+    show_all = request.GET.get("all") == "1"
+    start, end = present.step_window(current, facts.total, show_all)
+    page = SimpleLazyObject(lambda: present.trace_page(record, step, show_all=show_all))
+    context |= {
+        "page": page,
+        "panel": SimpleLazyObject(lambda: page.panel),
+        "window": f"{start}-{end}",
+    }
+    return render(request, "web/tracing/trace.html", context)
 
 
 @require_GET
@@ -81,7 +92,7 @@ def trace_json(
     request: HtmxHttpRequest, sandbox_id: uuid.UUID, trace_id: uuid.UUID
 ) -> HttpResponse:
     sandbox = get_sandbox(request, sandbox_id)
-    record = get_object_or_404(TraceRecord, pk=trace_id, sandbox=sandbox)
+    record = get_object_or_404(TraceRecord.objects.defer("steps"), pk=trace_id, sandbox=sandbox)
     response = HttpResponse(
         present.export_text(record), content_type="application/json; charset=utf-8"
     )

@@ -14,10 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from simulator.web import sandboxes
+from simulator.engine.trace import Step, Trace
+from simulator.web import sandboxes, tracesteps
 from simulator.web.models import Sandbox, TraceRecord
 from simulator.web.tracing import present
-from simulator.web.tracing.present.errors import explain_error
+from simulator.web.tracing.present.errors import EXPLANATIONS, explain_error
 from tests.web.tracing.conftest import WRONG_KEY, Run, ssec_headers
 
 KMS = "x-amz-server-side-encryption"
@@ -102,10 +103,10 @@ def test_no_step_of_a_real_trace_falls_back_to_the_unknown_sentence(
 
 def test_kinds_the_engine_does_not_emit_yet_still_have_sentences() -> None:
     facts = present.steps.RequestFacts(method="PUT", path="/b/k")
-    steps = [
-        {"kind": "kms.call", "actor": "kms", "detail": {"operation": "Encrypt", "key_id": "k"}},
-        {"kind": "cse.envelope", "actor": "client", "detail": {}},
-    ]
+    recorded = Trace()
+    recorded.add("kms.call", "kms", operation="Encrypt", key_id="k")
+    recorded.add("cse.envelope", "client")
+    steps = recorded.steps
     from django.template import loader
 
     for view in present.steps.build_steps(steps, facts):
@@ -113,43 +114,77 @@ def test_kinds_the_engine_does_not_emit_yet_still_have_sentences() -> None:
         assert html.strip() and "unknown" not in html
 
 
+def error_step(code: str, reason: str = "", status: int = 400) -> list[Step]:
+    recorded = Trace()
+    recorded.add("error", "s3", outcome=code, status=status, reason=reason)
+    return recorded.steps
+
+
 @pytest.mark.parametrize(
-    ("code", "message", "needle"),
+    ("code", "reason", "needle"),
     [
-        ("InvalidRequest", "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.", "did not send the SSE-C key"),
-        ("InvalidArgument", "The encryption method specified is not supported", "case-sensitive"),
-        ("InvalidArgument", "Server Side Encryption with Customer provided key is incompatible with the encryption method specified", "two kinds of encryption"),
-        ("InvalidEncryptionAlgorithmError", "The Encryption request you specified is not valid. Supported value: AES256.", "must be AES256"),
-        ("KMS.DisabledException", "arn:aws:kms:us-east-1:111122223333:key/x is disabled.", "disabled"),
-        ("KMS.KMSInvalidStateException", "arn:... is pending deletion.", "pending deletion"),
-        ("KMS.NotFoundException", "Invalid keyId 'x'", "no key by that id"),
-        ("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", "Nothing was stored"),
-        ("MalformedPolicy", "This policy contains invalid Json", "old policy stays"),
-        ("MalformedXML", "The XML you provided was not well-formed", "exactly one Rule"),
-        ("NoSuchKey", "The specified key does not exist.", "case-sensitive"),
-        ("NoSuchBucket", "The specified bucket does not exist", "no bucket with this name"),
+        ("InvalidRequest", "ssec_required", "did not send the SSE-C key"),
+        ("InvalidArgument", "unsupported_encryption_method", "case-sensitive"),
+        ("InvalidArgument", "ssec_incompatible", "two kinds of encryption"),
+        ("InvalidRequest", "ssec_needs_tls", "must travel over HTTPS"),
+        ("InvalidArgument", "kms_needs_tls", "must travel over HTTPS"),
+        ("InvalidRequest", "checksum_multiple", "checksum headers"),
+        ("InvalidEncryptionAlgorithmError", "ssec_invalid_algorithm", "must be AES256"),
+        ("KMS.DisabledException", "", "disabled"),
+        ("KMS.KMSInvalidStateException", "", "pending deletion"),
+        ("KMS.NotFoundException", "", "no key by that id"),
+        ("KMS.SomethingNew", "", "KMS. prefix"),
+        ("EntityTooLarge", "entity_too_large", "Nothing was stored"),
+        ("QuotaExceeded", "quota-bytes", "unfinished multipart uploads"),
+        ("QuotaExceeded", "quota-objects", "as many objects"),
+        ("MalformedPolicy", "malformed_policy", "old policy stays"),
+        ("MalformedXML", "malformed_xml", "exactly one Rule"),
+        ("NoSuchKey", "no_such_key", "case-sensitive"),
+        ("NoSuchBucket", "no_such_bucket", "no bucket with this name"),
     ],
 )  # fmt: skip
-def test_error_codes_are_explained(code: str, message: str, needle: str) -> None:
+def test_error_codes_are_explained_by_code_and_reason(code: str, reason: str, needle: str) -> None:
     with translation.override("en"):
-        view = explain_error(400, code, message, [], set())
+        view = explain_error(400, code, "whatever AWS says", error_step(code, reason), set())
     assert view is not None and needle in view.why
+    assert view.step == 1
 
 
-def why(
-    status: int, code: str, message: str, steps: list[dict[str, object]], headers: set[str]
-) -> str:
+def test_a_trace_without_a_reason_gets_the_codes_general_explanation() -> None:
+    # AWS's English message is shown, never read: without a reason (a trace stored
+    # before reasons), InvalidRequest gets the general sentence, whatever it says.
+    message = (
+        "The object was stored using a form of Server Side Encryption. The correct "
+        "parameters must be provided to retrieve the object."
+    )
+    with translation.override("en"):
+        view = explain_error(400, "InvalidRequest", message, error_step("InvalidRequest"), set())
+        general = explain_error(400, "InvalidRequest", "", [], set())
+        no_such_key = explain_error(404, "NoSuchKey", "", [], set())
+    assert view is not None and general is not None and no_such_key is not None
+    assert view.why == general.why == "S3 answered with an error; its message says what was wrong."
+    assert view.message == message
+    assert "case-sensitive" in no_such_key.why
+
+
+def test_every_explanation_names_a_code_and_a_snake_case_reason() -> None:
+    for code, reason in EXPLANATIONS:
+        assert code and " " not in code
+        assert reason == "" or reason.replace("_", "").replace("-", "").isalnum(), reason
+
+
+def why(status: int, code: str, message: str, steps: list[Step], headers: set[str]) -> str:
     view = explain_error(status, code, message, steps, headers)
     assert view is not None
     return view.why
 
 
 def test_access_denied_is_told_apart_by_the_trace() -> None:
-    def step(kind: str, outcome: str = "ok", **more: object) -> dict[str, object]:
-        return {"kind": kind, "actor": "s3", "outcome": outcome, "detail": {}, **more}
+    def step(kind: str, outcome: str = "ok", **more: object) -> list[Step]:
+        return tracesteps.typed([{"kind": kind, "actor": "s3", "outcome": outcome, **more}])
 
     blocked = [
-        step(
+        *step(
             "policy.evaluated",
             "AccessDenied",
             decision={
@@ -160,7 +195,7 @@ def test_access_denied_is_told_apart_by_the_trace() -> None:
         )
     ]
     policy = [
-        step(
+        *step(
             "policy.evaluated",
             "AccessDenied",
             decision={
@@ -171,8 +206,8 @@ def test_access_denied_is_told_apart_by_the_trace() -> None:
             },
         )
     ]
-    wrong_key = [step("ssec.validate", "AccessDenied")]
-    kms = [step("kms.decrypt", "AccessDeniedException")]
+    wrong_key = step("ssec.validate", "AccessDenied")
+    kms = step("kms.decrypt", "AccessDeniedException")
     with translation.override("en"):
         assert "blocks SSE-C" in why(403, "AccessDenied", "Access Denied", blocked, set())
         assert "DenyUnencrypted" in why(403, "AccessDenied", "…", policy, set())
@@ -180,20 +215,28 @@ def test_access_denied_is_told_apart_by_the_trace() -> None:
         assert "kms:Decrypt" in why(403, "AccessDenied", "…", kms, set())
 
 
-def test_tampered_ciphertext_is_explained() -> None:
-    steps = [
-        {
-            "kind": "error",
-            "actor": "s3",
-            "outcome": "InternalError",
-            "detail": {"status": 500, "reason": "decrypt_failed"},
-        }
-    ]
+@pytest.mark.parametrize("reason", ["decrypt_failed", "decrypt-failed"])
+def test_tampered_ciphertext_is_explained(reason: str) -> None:
+    # "decrypt-failed": the spelling of traces stored before reasons were snake_case.
+    steps = tracesteps.typed(
+        [
+            {
+                "kind": "error",
+                "actor": "s3",
+                "outcome": "InternalError",
+                "detail": {"status": 500, "reason": reason},
+            }
+        ]
+    )
     with translation.override("en"):
         view = explain_error(
             500, "InternalError", "We encountered an internal error.", steps, set()
         )
+        other = explain_error(
+            500, "InternalError", "", error_step("InternalError", "internal_error", 500), set()
+        )
     assert view is not None and "tamper" in view.why
+    assert other is not None and other.why == "Something failed inside the simulator."
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,7 @@ def whole_in_one_row(trace: TraceRecord) -> TraceRecord:
 
 
 def same_page(a: present.TracePage, b: present.TracePage) -> None:
-    assert a.steps == b.steps
+    assert a.listed == b.listed
     assert a.panel.step == b.panel.step and a.panel.diagram == b.panel.diagram
     assert a.decisions == b.decisions and a.events == b.events
     assert a.error == b.error and a.answers == b.answers

@@ -1,8 +1,15 @@
-"""Traces as view data: everything the trace page shows, computed once per request.
+"""Traces as view data: everything the trace page shows.
+
+Three names, three things: a record's stored *rows* (``TraceRecord.steps``, plain data),
+the engine's typed *steps* read back from them (``tracesteps.typed``), and the *views*
+the templates print (``StepView`` and friends).
 
 Views call ``trace_page`` (the whole page), ``step_panel`` (the htmx partial: one step
-and the diagram) and ``export`` (the JSON download); templates only loop and print.
-Every function here masks SSE-C keys (``redact``), whatever the stored record holds.
+and the diagram) and ``export_text`` (the JSON download); templates only loop and print.
+A stored trace never changes, so what they render is kept in the ``traces`` cache
+(``TRACE_CACHE``), keyed by trace, language and window: ``trace_facts`` gives the few
+facts a view needs to name the window without reading the steps. Every function here
+masks SSE-C keys (``redact``), whatever the stored record holds.
 """
 
 from __future__ import annotations
@@ -12,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from django.core.cache import caches
 
+from simulator.engine import trace
 from simulator.web import tracesteps
 from simulator.web.models import TraceRecord
 
@@ -21,14 +30,20 @@ from .diagram import Diagram, diagram
 from .redact import MASK, mask_headers, redact, redact_steps, step_secrets
 from .steps import KINDS, RequestFacts, StepView, build_steps, request_facts, request_path
 
+# The cache alias of settings.CACHES that keeps rendered traces.
+TRACE_CACHE = "traces"
+
 __all__ = [
     "KINDS",
     "MASK",
+    "TRACE_CACHE",
+    "TraceFacts",
     "export",
     "export_text",
     "list_row",
     "parse_step",
     "step_panel",
+    "trace_facts",
     "trace_page",
 ]
 
@@ -93,7 +108,7 @@ class TracePage:
     record: TraceRecord
     facts: RequestFacts
     panel: Panel
-    steps: list[StepView]
+    listed: list[StepView]  # the steps of the window, as the list shows them
     request_wire: wire.Wire
     response_wire: wire.Wire
     decisions: list[policy.DecisionGroup]
@@ -107,17 +122,50 @@ class TracePage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _slim(record: TraceRecord) -> list[dict[str, Any]]:
+def _rows(record: TraceRecord) -> list[dict[str, Any]]:
+    """The record's stored rows: each step with its decision and event cut down."""
     return record.steps if isinstance(record.steps, list) else []
 
 
-def _secrets(record: TraceRecord) -> frozenset[str]:
-    """The record's SSE-C keys: they travel in headers, which the slim steps keep whole."""
-    return step_secrets(_slim(record), record.request_headers or [])
+@dataclass
+class _Loaded:
+    """One record's rows, masked, and the typed steps read from them."""
+
+    rows: list[dict[str, Any]]
+    steps: list[trace.Step]
+    secrets: frozenset[str]
+
+
+def _load(record: TraceRecord) -> _Loaded:
+    rows = _rows(record)
+    # The record's SSE-C keys: they travel in headers, which the rows keep whole.
+    secrets = step_secrets(rows, record.request_headers or [])
+    masked = redact_steps(rows, secrets)
+    return _Loaded(masked, tracesteps.typed(masked), secrets)
+
+
+@dataclass(frozen=True)
+class TraceFacts:
+    """What a view needs before it renders: how many steps, and the request's path."""
+
+    total: int
+    path: str
+
+
+def trace_facts(record: TraceRecord) -> TraceFacts:
+    """``TraceFacts`` of ``record``, kept in the cache: a warm page never reads its steps."""
+
+    def build() -> TraceFacts:
+        steps = _load(record).steps
+        return TraceFacts(len(steps), request_facts(steps, record.request_headers).path)
+
+    facts = caches[TRACE_CACHE].get_or_set(f"trace-facts:{record.pk}", build, None)
+    assert isinstance(facts, TraceFacts)
+    return facts
 
 
 def _panel(
-    steps: list[dict[str, Any]], facts: RequestFacts, n: int, views: list[StepView] | None = None
+    steps: list[trace.Step], facts: RequestFacts, n: int, views: list[StepView] | None = None
 ) -> Panel:
     total = len(steps)
     if views is None:
@@ -126,8 +174,8 @@ def _panel(
     else:
         current = views[n - 1]
     current.current = True
-    previous = str(steps[n - 2].get("actor", "")) if n >= 2 else current.actor
-    visited = {str(s.get("actor", "")) for s in steps[:n]}
+    previous = steps[n - 2].actor if n >= 2 else current.actor
+    visited = {s.actor for s in steps[:n]}
     return Panel(current, diagram(current, previous, visited), n, total)
 
 
@@ -136,48 +184,48 @@ def _empty_step() -> StepView:
 
 
 def step_panel(record: TraceRecord, step: str | None) -> Panel:
-    total = len(_slim(record))
+    loaded = _load(record)
+    total = len(loaded.steps)
     if not total:
         return Panel(_empty_step(), diagram(_empty_step(), "client", set()), 1, 0)
     n = parse_step(step, total)
-    # The panel reads the slim steps, as the page does: the summaries say all it shows.
-    steps = redact_steps(_slim(record), _secrets(record))
-    facts = request_facts(steps, record.request_headers)
-    return _panel(steps, facts, n)
+    # The panel reads the rows, as the page does: their summaries say all it shows.
+    facts = request_facts(loaded.steps, record.request_headers)
+    return _panel(loaded.steps, facts, n)
 
 
 def _details(
-    record: TraceRecord, slim: list[dict[str, Any]], start: int, end: int
+    record: TraceRecord, rows: list[dict[str, Any]], start: int, end: int
 ) -> list[tuple[int, Any, Any]]:
     """``(index, decision text, event text)`` for the listed steps that have either.
 
     A trace kept before the split (whole steps in its row, no detail rows) gives its own
     values, written as the detail rows would have them.
     """
-    rows = record.detail_texts(range(start, end)) if end > start else []
-    if len(rows) == sum(1 for s in slim[start:end] if s.get("decision") or s.get("event")):
-        return rows
-    kept = {index for index, _d, _e in rows}
+    details = record.detail_texts(range(start, end)) if end > start else []
+    if len(details) == sum(1 for r in rows[start:end] if r.get("decision") or r.get("event")):
+        return details
+    kept = {index for index, _d, _e in details}
     dumps = tracesteps.dumps
     for index in range(start, end):
-        step = slim[index]
+        row = rows[index]
         if index in kept:
             continue
-        decision, event = step.get("decision"), step.get("event")
+        decision, event = row.get("decision"), row.get("event")
         if isinstance(decision, dict) or isinstance(event, dict):
-            rows.append(
+            details.append(
                 (
                     index,
                     dumps(decision) if isinstance(decision, dict) else None,
                     dumps(event) if isinstance(event, dict) else None,
                 )
             )
-    rows.sort(key=lambda row: row[0])
-    return rows
+    details.sort(key=lambda detail: detail[0])
+    return details
 
 
 def _decision_groups(
-    steps: list[dict[str, Any]], rows: list[tuple[int, Any, Any]], secrets: frozenset[str]
+    steps: list[trace.Step], details: list[tuple[int, Any, Any]], secrets: frozenset[str]
 ) -> list[policy.DecisionGroup]:
     """The listed policy decisions, those reading the same but for the resource together.
 
@@ -187,12 +235,11 @@ def _decision_groups(
     whole (a DeleteObjects of 500 keys makes 500 such decisions).
     """
     groups: dict[str, policy.DecisionGroup] = {}
-    for index, text, _event in rows:
-        step = steps[index]
-        if text is None or step.get("kind") != "policy.evaluated":
+    for index, text, _event in details:
+        step = steps[index] if index < len(steps) else None
+        if text is None or not isinstance(step, trace.PolicyEvaluated):
             continue
-        summary = step.get("decision") or {}
-        resource = str(summary.get("resource") or "") if isinstance(summary, dict) else ""
+        resource = str((step.decision or {}).get("resource") or "")
         signature = text.replace(tracesteps.json_text(resource), "\x00") if resource else text
         group = groups.get(signature)
         if group is None:
@@ -206,10 +253,10 @@ def _decision_groups(
 
 
 def _events(
-    rows: list[tuple[int, Any, Any]], titles: dict[int, str], secrets: frozenset[str]
+    details: list[tuple[int, Any, Any]], titles: dict[int, str], secrets: frozenset[str]
 ) -> list[EventView]:
     events = []
-    for index, _decision, text in rows:
+    for index, _decision, text in details:
         if text is None:
             continue
         event = tracesteps.loads(text)
@@ -233,15 +280,15 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
     """The whole page; its step list, decisions and events for the listed steps only.
 
     Everything read across the trace (the answers, the error, the diagram) reads the
-    slim steps; the listed steps' whole decisions and events come from their rows.
+    rows' summaries; the listed steps' whole decisions and events come from their
+    detail rows.
     """
-    slim = _slim(record)
-    total = len(slim)
+    loaded = _load(record)
+    steps = loaded.steps
+    total = len(steps)
     current = parse_step(step, total)
     start, end = step_window(current, total, show_all)
-    secrets = _secrets(record)
-    steps = redact_steps(slim, secrets)
-    rows = _details(record, slim, start, end)
+    details = _details(record, loaded.rows, start, end)
     facts = request_facts(steps, record.request_headers)
     views = build_steps(steps, facts, window=(start, end))
     if views:
@@ -257,24 +304,12 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
     mode = wire.stored_mode(response_headers, steps)
     if not mode and record.status < 300 and record.method in ("PUT", "GET") and record.key:
         mode = "NONE"
-    body = next(
-        (
-            int((s.get("payload") or {}).get("size", 0) or 0)
-            for s in steps
-            if s.get("kind") == "request.sent"
-        ),
-        0,
-    )
+    sent = next((s for s in steps if isinstance(s, trace.RequestSent)), None)
+    body = sent.payload.size if sent is not None and sent.payload is not None else 0
     path = request_path(record.bucket, record.key, record.query or {})
     header_names = {h[0].lower() for h in request_headers}
-    operation = next(
-        (
-            str((s.get("detail") or {}).get("operation", ""))
-            for s in steps
-            if s.get("kind") == "request.received"
-        ),
-        "",
-    )
+    received = next((s for s in steps if isinstance(s, trace.RequestReceived)), None)
+    operation = received.operation if received is not None else ""
     if not operation:
         operation = commands.infer_operation(
             record.method,
@@ -286,11 +321,11 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
         record=record,
         facts=facts,
         panel=panel,
-        steps=views,
+        listed=views,
         request_wire=wire.request_wire(record.method, path, request_headers, body),
         response_wire=wire.response_wire(record.status, response_headers, mode),
-        decisions=_decision_groups(steps, rows, secrets),
-        events=_events(rows, {v.n: v.title for v in views}, secrets),
+        decisions=_decision_groups(steps, details, loaded.secrets),
+        events=_events(details, {v.n: v.title for v in views}, loaded.secrets),
         error=errors.explain_error(
             record.status, record.error_code, record.error_message, steps, header_names
         ),
@@ -310,16 +345,17 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
         extra={
             "start": start + 1,
             "end": end,
-            "total": len(steps),
-            "windowed": end - start < len(steps),
+            "total": total,
+            "windowed": end - start < total,
             "earlier": max(start + 1 - WINDOW, 1) if start else 0,
-            "later": end + 1 if end < len(steps) else 0,
+            "later": end + 1 if end < total else 0,
         },
     )
 
 
 def _export_head(record: TraceRecord, secrets: frozenset[str]) -> dict[str, Any]:
     return {
+        "v": trace.VERSION,
         "id": str(record.pk),
         "created": record.created.isoformat() if record.created else None,
         "action": record.action,
@@ -342,75 +378,42 @@ def _export_head(record: TraceRecord, secrets: frozenset[str]) -> dict[str, Any]
 
 
 def export(record: TraceRecord) -> dict[str, Any]:
-    """The trace as JSON: design §4's steps, plus the request and the response.
+    """The trace as JSON (``schemas/trace-v1.schema.json``): the request, the response and
+    every step whole, in the engine's versioned form (``trace.to_json``).
 
-    Every value decoded, and every customer key masked: by value, and by name wherever
-    a header, parameter or field is called after one (``redact``).
+    Every customer key is masked: by value, and by name wherever a header, parameter or
+    field is called after one (``redact``).
     """
-    secrets = _secrets(record)
-    steps = record.full_steps()
-    return {**_export_head(record, secrets), "steps": redact(redact_steps(steps, secrets), secrets)}
-
-
-# A value no stored JSON can hold (NUL is written \u0000 inside JSON strings), put in
-# a step where its decision or event goes and then replaced by the stored text.
-_SLOT = {"decision": "\x00decision-slot\x00", "event": "\x00event-slot\x00"}
-_SLOT_JSON = {part: b'"' + part.encode() + b'":' + orjson.dumps(v) for part, v in _SLOT.items()}
-
-
-def _names_a_customer_key(line: bytes) -> bool:
-    """A customer key's name, in any case, anywhere in a step's line of the download.
-
-    (Lower-casing and two searches beat one case-blind regex severalfold.)
-    """
-    lowered = line.lower()
-    return b"customerkey" in lowered or b"customer-key" in lowered
+    rows = record.full_steps()
+    secrets = step_secrets(rows, record.request_headers or [])
+    steps = tracesteps.typed(redact_steps(rows, secrets))
+    return {
+        **_export_head(record, secrets),
+        "steps": [redact(trace.to_json(step), secrets) for step in steps],
+    }
 
 
 def export_text(record: TraceRecord) -> bytes:
     """``export`` as the download: UTF-8 JSON, the request and response indented, a line a step.
 
     Indenting every step would double a long trace's download (3.5 MB for a DeleteObjects
-    of 500 keys) and make it no easier to read; a line per step also diffs well. Each
-    step's stored decision and event text goes into its line as it is, undecoded. If the
-    record holds a customer key, or a line names one, the download is ``export`` itself:
-    every value decoded and masked.
+    of 500 keys) and make it no easier to read; a line per step also diffs well. A
+    stored trace never changes, so the download is kept in the cache by trace.
     """
-    slim = _slim(record)
-    secrets = _secrets(record)
-    lines = None if secrets else _lines_with_stored_text(slim, record.detail_texts())
-    if lines is not None and not any(_names_a_customer_key(line) for line in lines):
-        head = _export_head(record, secrets)
-    else:
-        head = export(record)
-        lines = [_dumps(step) for step in head.pop("steps")]
+    text = caches[TRACE_CACHE].get_or_set(
+        f"trace-export:{record.pk}", lambda: _export_text(record), None
+    )
+    assert isinstance(text, bytes)
+    return text
+
+
+def _export_text(record: TraceRecord) -> bytes:
+    head = export(record)
+    lines = [_dumps(step) for step in head.pop("steps")]
     opening = _dumps(head, indent=True)[:-2]  # without the closing "\n}"
     if not lines:
         return opening + b',\n  "steps": []\n}\n'
     return opening + b',\n  "steps": [\n    ' + b",\n    ".join(lines) + b"\n  ]\n}\n"
-
-
-def _lines_with_stored_text(
-    slim: list[Any], rows: list[tuple[int, str | None, str | None]]
-) -> list[bytes] | None:
-    """A line per step, each detail's text put in its place; None if a slot is unclear."""
-    stored = {index: (decision, event) for index, decision, event in rows}
-    lines = []
-    for index, step in enumerate(redact_steps(slim, frozenset())):
-        texts = stored.get(index)
-        if texts is None or not isinstance(step, dict):
-            lines.append(_dumps(step))
-            continue
-        parts = {k: v for k, v in zip(_SLOT, texts, strict=True) if v is not None}
-        line = _dumps({key: _SLOT[key] if key in parts else value for key, value in step.items()})
-        for part, text in parts.items():
-            if line.count(_SLOT_JSON[part]) != 1:
-                return None
-            line = line.replace(
-                _SLOT_JSON[part], b'"' + part.encode() + b'":' + text.strip().encode()
-            )
-        lines.append(line)
-    return lines
 
 
 def _dumps(value: Any, indent: bool = False) -> bytes:

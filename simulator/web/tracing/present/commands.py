@@ -11,8 +11,11 @@ import binascii
 import json
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from simulator.engine import trace
 
 SSE = "x-amz-server-side-encryption"
 CUSTOMER = SSE + "-customer-"
@@ -64,15 +67,17 @@ def _decoded_context(value: str) -> dict[str, Any] | str:
     return data if isinstance(data, dict) else value
 
 
-def _encryption_config(detail: dict[str, Any]) -> dict[str, Any]:
-    default: dict[str, Any] = {"SSEAlgorithm": detail.get("algorithm") or "AES256"}
-    if detail.get("kms_key_id"):
-        default["KMSMasterKeyID"] = detail["kms_key_id"]
+def _encryption_config(setting: trace.BucketConfig | None) -> dict[str, Any]:
+    """The configuration a ``bucket.config`` step tells (SSE-S3 when there is none)."""
+    algorithm = setting.algorithm if setting is not None else None
+    default: dict[str, Any] = {"SSEAlgorithm": algorithm or "AES256"}
+    if setting is not None and setting.kms_key_id:
+        default["KMSMasterKeyID"] = setting.kms_key_id
     rule: dict[str, Any] = {"ApplyServerSideEncryptionByDefault": default}
-    if detail.get("bucket_key"):
+    if setting is not None and setting.bucket_key:
         rule["BucketKeyEnabled"] = True
-    if detail.get("blocked"):
-        rule["BlockedEncryptionTypes"] = {"EncryptionType": list(detail["blocked"])}
+    if setting is not None and setting.blocked:
+        rule["BlockedEncryptionTypes"] = {"EncryptionType": list(setting.blocked)}
     return {"Rules": [rule]}
 
 
@@ -83,7 +88,7 @@ def build(
     query: dict[str, Any],
     headers: list[list[str]],
     principal: str,
-    steps: list[dict[str, Any]],
+    steps: Sequence[trace.Step],
 ) -> Commands:
     h = {name.lower(): value for name, value in headers}
     cli: list[str] = ["aws", "s3api", _kebab(operation)]
@@ -153,10 +158,8 @@ def build(
     if operation == "GetObject":
         cli += ["downloaded.bin"]
     if operation == "PutBucketEncryption":
-        detail = next(
-            ((s.get("detail") or {}) for s in steps if s.get("kind") == "bucket.config"), {}
-        )
-        config = _encryption_config(detail)
+        setting = next((s for s in steps if isinstance(s, trace.BucketConfig)), None)
+        config = _encryption_config(setting)
         cli += ["--server-side-encryption-configuration", json.dumps(config, separators=(",", ":"))]
         kwargs.append(("ServerSideEncryptionConfiguration", _py(config)))
     if operation == "PutBucketPolicy":

@@ -1,16 +1,24 @@
 """Why a request failed, in plain words: AWS's error code plus what the trace shows.
 
 AWS's code and message are kept as they are (status, code, message); the explanation
-underneath says why in the learner's language, using the trace to tell apart the cases
-one code covers (AccessDenied: a policy, a wrong SSE-C key, SSE-C blocked, KMS).
+underneath says why in the learner's language. It is looked up by the error step's
+code and stable reason (``EXPLANATIONS``, keyed by ``(code, reason)``; the reasons are
+the constructors of ``simulator.engine.s3.errors``), then by the code alone
+(``(code, "")``: a trace stored before reasons, or a reason without its own entry).
+AccessDenied reads the trace to tell its cases apart (a policy, a wrong SSE-C key,
+SSE-C blocked, KMS). AWS's English message is shown, never parsed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from simulator.engine import trace
 
 
 @dataclass(frozen=True)
@@ -24,27 +32,26 @@ class ErrorView:
 
 
 def _first(
-    steps: list[dict[str, Any]], *kinds: str, failed: bool = False
-) -> tuple[int, dict[str, Any]]:
+    steps: Sequence[trace.Step], *types: type[trace.Step], failed: bool = False
+) -> tuple[int, trace.Step | None]:
     for n, step in enumerate(steps, 1):
-        if step.get("kind") in kinds and (not failed or step.get("outcome", "ok") != "ok"):
+        if isinstance(step, types) and (not failed or step.failed):
             return n, step
-    return 0, {}
+    return 0, None
 
 
-def _access_denied(steps: list[dict[str, Any]], request_headers: set[str]) -> tuple[str, str, int]:
-    n, policy = _first(steps, "policy.evaluated", failed=True)
+def _access_denied(
+    steps: Sequence[trace.Step], reason: str, request_headers: set[str]
+) -> tuple[str, str, int]:
+    n, policy = _first(steps, trace.PolicyEvaluated, failed=True)
     if not n:
         for i, step in enumerate(steps, 1):
-            decision = step.get("decision") or {}
-            if step.get("kind") == "policy.evaluated" and decision.get("decision") not in (
-                None,
-                "Allow",
-            ):
+            verdict = (step.decision or {}).get("decision")
+            if isinstance(step, trace.PolicyEvaluated) and verdict not in (None, "Allow"):
                 n, policy = i, step
                 break
-    if n:
-        decision = policy.get("decision") or {}
+    if n and policy is not None and reason != "ssec_wrong_key":
+        decision = policy.decision or {}
         if (
             decision.get("policy") == "bucket_encryption"
             or decision.get("reason") == "encryption_type_blocked"
@@ -83,8 +90,8 @@ def _access_denied(steps: list[dict[str, Any]], request_headers: set[str]) -> tu
             _("Allow the action in the caller's IAM policy or the bucket policy."),
             n,
         )
-    n, _ssec = _first(steps, "ssec.validate", failed=True)
-    if n:
+    n, _ssec = _first(steps, trace.SsecValidate, failed=True)
+    if n or reason == "ssec_wrong_key":
         return (
             _(
                 "The SSE-C key you sent is not the one the object was written with. S3 never "
@@ -94,7 +101,7 @@ def _access_denied(steps: list[dict[str, Any]], request_headers: set[str]) -> tu
             _("Send the exact 256-bit key used for the upload."),
             n,
         )
-    n, _kms = _first(steps, "kms.generate_data_key", "kms.decrypt", "kms.call", failed=True)
+    n, _kms = _first(steps, trace.KmsGenerateDataKey, trace.KmsDecrypt, trace.KmsCall, failed=True)
     if n:
         return (
             _(
@@ -114,282 +121,271 @@ def _access_denied(steps: list[dict[str, Any]], request_headers: set[str]) -> tu
     return (_("S3 refused the request: access denied."), "", 0)
 
 
-def _by_message(message: str) -> tuple[str, str]:
-    """The cases one code covers, told apart by AWS's own message."""
-    m = message.lower()
-    table = [
-        (
-            "correct parameters must be provided",
-            _(
-                "The object is stored with SSE-C, and this request did not send the SSE-C key. S3 "
-                "does not have the key, so it cannot decrypt the object without it."
-            ),
-            _("Send the SSE-C headers (algorithm, key, key MD5) with the same key."),
+Explanation = tuple[Promise, Promise | str]  # why, and what to do ("" if nothing)
+
+_ALREADY_EXISTS = _lazy("A bucket with this name already exists.")
+_DIGEST = _lazy("The Content-MD5 or checksum sent does not match the body S3 received.")
+_KMS_GENERAL: Explanation = (
+    _lazy(
+        "S3 called KMS on your behalf and KMS refused; S3 passes KMS's error on with "
+        "the KMS. prefix."
+    ),
+    "",
+)
+_NEEDS_TLS: Explanation = (
+    _lazy(
+        "Requests that carry an encryption key (SSE-C) or use SSE-KMS must travel over "
+        "HTTPS. Over plain HTTP the key would be visible to anyone on the network."
+    ),
+    _lazy("Send the request over HTTPS."),
+)
+_CHECKSUM: Explanation = (_lazy("The checksum headers are not valid."), "")
+
+EXPLANATIONS: dict[tuple[str, str], Explanation] = {
+    ("InvalidRequest", "ssec_required"): (
+        _lazy(
+            "The object is stored with SSE-C, and this request did not send the SSE-C key. S3 "
+            "does not have the key, so it cannot decrypt the object without it."
         ),
-        (
-            "secure connection",
-            _(
-                "Requests that carry an encryption key (SSE-C) or use SSE-KMS must travel over "
-                "HTTPS. Over plain HTTP the key would be visible to anyone on the network."
-            ),
-            _("Send the request over HTTPS."),
+        _lazy("Send the SSE-C headers (algorithm, key, key MD5) with the same key."),
+    ),
+    ("InvalidRequest", "ssec_needs_tls"): _NEEDS_TLS,
+    ("InvalidArgument", "kms_needs_tls"): _NEEDS_TLS,
+    ("InvalidArgument", "kms_needs_sigv4"): (
+        _lazy("SSE-KMS requests must be signed with AWS Signature Version 4."),
+        "",
+    ),
+    ("InvalidArgument", "sse_header_not_supported"): (
+        _lazy(
+            "x-amz-server-side-encryption belongs on writes. A GET or HEAD must not send it: "
+            "S3 already knows how the object is stored."
         ),
-        (
-            "signature version 4",
-            _("SSE-KMS requests must be signed with AWS Signature Version 4."),
-            "",
+        _lazy("Remove the header from the request."),
+    ),
+    ("InvalidArgument", "unsupported_encryption_method"): (
+        _lazy(
+            "The value of x-amz-server-side-encryption is not one S3 knows. Only AES256, "
+            "aws:kms and aws:kms:dsse are valid, and they are case-sensitive."
         ),
-        (
-            "not supported for this operation",
-            _(
-                "x-amz-server-side-encryption belongs on writes. A GET or HEAD must not send it: "
-                "S3 already knows how the object is stored."
-            ),
-            _("Remove the header from the request."),
+        _lazy("Use one of AES256, aws:kms or aws:kms:dsse."),
+    ),
+    ("InvalidArgument", "ssec_incompatible"): (
+        _lazy(
+            "The request asks for two kinds of encryption at once: an SSE-C key and "
+            "x-amz-server-side-encryption. An object has one server-side mode."
         ),
-        (
-            "encryption method specified is not supported",
-            _(
-                "The value of x-amz-server-side-encryption is not one S3 knows. Only AES256, "
-                "aws:kms and aws:kms:dsse are valid, and they are case-sensitive."
-            ),
-            _("Use one of AES256, aws:kms or aws:kms:dsse."),
+        _lazy("Send either the SSE-C headers or x-amz-server-side-encryption, not both."),
+    ),
+    ("InvalidArgument", "ssec_md5_mismatch"): (
+        _lazy(
+            "The MD5 sent with the SSE-C key does not match the key, so S3 cannot be sure the "
+            "key arrived intact."
         ),
-        (
-            "incompatible with the encryption method",
-            _(
-                "The request asks for two kinds of encryption at once: an SSE-C key and "
-                "x-amz-server-side-encryption. An object has one server-side mode."
-            ),
-            _("Send either the SSE-C headers or x-amz-server-side-encryption, not both."),
+        _lazy("Send the base64 MD5 of the raw 32-byte key."),
+    ),
+    ("InvalidArgument", "ssec_invalid_key"): (
+        _lazy("An SSE-C key must be exactly 256 bits (32 bytes), base64-encoded."),
+        "",
+    ),
+    ("InvalidArgument", "ssec_missing_algorithm"): (
+        _lazy("SSE-C needs all three headers; the algorithm header (AES256) is missing."),
+        "",
+    ),
+    ("InvalidArgument", "ssec_missing_key"): (
+        _lazy("SSE-C needs all three headers; the key itself is missing."),
+        "",
+    ),
+    ("InvalidArgument", "ssec_missing_md5"): (
+        _lazy("SSE-C needs all three headers; the key's MD5 is missing."),
+        "",
+    ),
+    ("InvalidArgument", "kms_headers_need_aws_kms"): (
+        _lazy(
+            "A KMS key id was sent without x-amz-server-side-encryption: aws:kms, so S3 does "
+            "not know to use KMS."
         ),
-        (
-            "calculated md5 hash of the key",
-            _(
-                "The MD5 sent with the SSE-C key does not match the key, so S3 cannot be sure the "
-                "key arrived intact."
-            ),
-            _("Send the base64 MD5 of the raw 32-byte key."),
+        "",
+    ),
+    ("InvalidArgument", "invalid_encryption_context"): (
+        _lazy("The encryption context must be base64 of a JSON object of strings."),
+        "",
+    ),
+    ("InvalidArgument", "kms_key_id_not_applicable"): (
+        _lazy("A KMS key was named in a default encryption that is not SSE-KMS or DSSE-KMS."),
+        "",
+    ),
+    ("InvalidRequest", "ssec_not_applicable"): (
+        _lazy("SSE-C headers were sent for an object that is not stored with SSE-C."),
+        _lazy("Remove the SSE-C headers."),
+    ),
+    ("InvalidRequest", "copy_to_itself"): (
+        _lazy(
+            "Copying an object onto itself is allowed only when something changes, such as "
+            "its encryption or metadata."
         ),
-        (
-            "secret key was invalid",
-            _("An SSE-C key must be exactly 256 bits (32 bytes), base64-encoded."),
-            "",
+        "",
+    ),
+    ("InvalidRequest", "upload_encryption_mismatch"): (
+        _lazy("Every part of an SSE-C multipart upload must use the same key."),
+        "",
+    ),
+    ("InvalidRequest", "upload_encryption_missing"): (
+        _lazy(
+            "The multipart upload was started with SSE-C, so each part must carry the SSE-C "
+            "headers."
         ),
-        (
-            "provide a valid encryption algorithm",
-            _("SSE-C needs all three headers; the algorithm header (AES256) is missing."),
-            "",
+        "",
+    ),
+    ("InvalidRequest", "checksum_multiple"): _CHECKSUM,
+    ("InvalidRequest", "checksum_invalid_value"): _CHECKSUM,
+    ("InvalidRequest", "checksum_unsupported_algorithm"): _CHECKSUM,
+    ("InvalidRequest", "checksum_algorithm_without_value"): _CHECKSUM,
+    ("InvalidRequest", "checksum_type_mismatch"): _CHECKSUM,
+    ("InvalidRequest", "checksum_type_unsupported"): _CHECKSUM,
+    ("InvalidEncryptionAlgorithmError", ""): (
+        _lazy("SSE-C supports one algorithm only: the customer-algorithm header must be AES256."),
+        _lazy("Send x-amz-server-side-encryption-customer-algorithm: AES256."),
+    ),
+    ("KMS.DisabledException", ""): (
+        _lazy(
+            "The KMS key is disabled. Every SSE-KMS object under it stays on disk, "
+            "but nobody can read it (or write new ones) until the key is enabled "
+            "again — that is the point of holding the key in KMS."
         ),
-        (
-            "appropriate secret key",
-            _("SSE-C needs all three headers; the key itself is missing."),
-            "",
+        _lazy("Enable the key in the KMS console."),
+    ),
+    ("KMS.KMSInvalidStateException", ""): (
+        _lazy(
+            "The KMS key is not in a usable state — typically pending deletion. "
+            "Once it is deleted, the objects it protects are unreadable forever."
         ),
-        (
-            "md5 of the secret key",
-            _("SSE-C needs all three headers; the key's MD5 is missing."),
-            "",
+        _lazy("Cancel the key deletion, then enable the key."),
+    ),
+    ("KMS.NotFoundException", ""): (
+        _lazy(
+            "KMS has no key by that id, alias or ARN in this account and Region. "
+            "S3 does not check the key when the default encryption is set, only "
+            "when it is used."
         ),
-        (
-            "requires http header x-amz-server-side-encryption : aws:kms",
-            _(
-                "A KMS key id was sent without x-amz-server-side-encryption: aws:kms, so S3 does "
-                "not know to use KMS."
-            ),
-            "",
+        _lazy("Name an existing key, such as alias/aws/s3 or a key ARN."),
+    ),
+    ("EntityTooLarge", ""): (
+        _lazy(
+            "The upload is larger than the lab's limit (for real S3, 5 GB in one "
+            "PUT). Nothing was stored."
         ),
-        (
-            "x-amz-server-side-encryption-context",
-            _("The encryption context must be base64 of a JSON object of strings."),
-            "",
+        _lazy("Upload a smaller file, or use a multipart upload."),
+    ),
+    ("TooManyBuckets", ""): (
+        _lazy(
+            "The sandbox already has as many buckets as the lab keeps for one sandbox. "
+            "Real S3 limits buckets too, per account (10,000 by default). Nothing was "
+            "created."
         ),
-        (
-            "kmsmasterkeyid is not applicable",
-            _("A KMS key was named in a default encryption that is not SSE-KMS or DSSE-KMS."),
-            "",
+        _lazy("Delete a bucket you no longer need, then create the new one."),
+    ),
+    # NOTE: the lab's own limits; real S3 has no per-bucket storage or object quota.
+    ("QuotaExceeded", "quota-bytes"): (
+        _lazy(
+            "The sandbox holds as many bytes as the lab keeps for one sandbox (objects and "
+            "the parts of unfinished multipart uploads). This is the lab's own limit, so "
+            "that one visitor cannot fill the server's disk: real S3 has no such quota. "
+            "Nothing was stored."
         ),
-        (
-            "not applicable to this object",
-            _("SSE-C headers were sent for an object that is not stored with SSE-C."),
-            _("Remove the SSE-C headers."),
+        _lazy("Delete objects, or abort multipart uploads, to make room."),
+    ),
+    ("QuotaExceeded", ""): (
+        _lazy(
+            "The sandbox holds as many objects as the lab keeps for one sandbox. This is "
+            "the lab's own limit, so that one visitor cannot fill the server: real S3 has "
+            "no such quota. Nothing was stored."
         ),
-        (
-            "copy an object to itself",
-            _(
-                "Copying an object onto itself is allowed only when something changes, such as "
-                "its encryption or metadata."
-            ),
-            "",
+        _lazy("Delete objects to make room."),
+    ),
+    ("SlowDown", ""): (
+        _lazy(
+            "Requests arrived faster than allowed. S3 answers 503 SlowDown when one "
+            "prefix gets too many requests a second; the lab, when one learner or one "
+            "network address sends too many."
         ),
-        (
-            "did not match the ones used originally",
-            _("Every part of an SSE-C multipart upload must use the same key."),
-            "",
+        _lazy("Wait a little and send the request again; the SDKs back off and retry."),
+    ),
+    ("MalformedPolicy", ""): (
+        _lazy(
+            "The bucket policy is not valid JSON or not a valid policy (a missing "
+            "Effect, an unknown condition operator, a resource outside this bucket …). "
+            "The old policy stays in place."
         ),
-        (
-            "subsequent part requests must include",
-            _(
-                "The multipart upload was started with SSE-C, so each part must carry the SSE-C "
-                "headers."
-            ),
-            "",
+        _lazy("Fix the policy and put it again."),
+    ),
+    ("MalformedXML", ""): (
+        _lazy(
+            "The XML body is not well-formed or does not follow the schema — for default "
+            "encryption, exactly one Rule with an SSEAlgorithm."
         ),
-        ("checksum", _("The checksum headers are not valid."), ""),
-    ]
-    for needle, why, fix in table:
-        if needle in m:
-            return why, fix
-    return "", ""
+        "",
+    ),
+    ("NoSuchKey", ""): (
+        _lazy("There is no object with this key in the bucket. Keys are case-sensitive."),
+        "",
+    ),
+    ("NoSuchBucket", ""): (_lazy("There is no bucket with this name in the sandbox."), ""),
+    ("NoSuchBucketPolicy", ""): (_lazy("The bucket has no bucket policy."), ""),
+    ("BucketNotEmpty", ""): (_lazy("A bucket must be empty before it can be deleted."), ""),
+    ("BucketAlreadyOwnedByYou", ""): (_ALREADY_EXISTS, ""),
+    ("BucketAlreadyExists", ""): (_ALREADY_EXISTS, ""),
+    ("InvalidBucketName", ""): (
+        _lazy("Bucket names are 3–63 characters of lower-case letters, digits, dots and hyphens."),
+        "",
+    ),
+    ("InternalError", "decrypt_failed"): (
+        _lazy(
+            "The stored bytes failed authentication: AES-GCM found that the "
+            "ciphertext on disk was changed (the lab's “tamper a byte” "
+            "experiment). S3 refuses to return data it cannot vouch for, so it "
+            "answers 500."
+        ),
+        _lazy("Upload the object again."),
+    ),
+    ("InternalError", ""): (_lazy("Something failed inside the simulator."), ""),
+    ("BadDigest", ""): (_DIGEST, ""),
+    ("InvalidDigest", ""): (_DIGEST, ""),
+    ("KeyTooLongError", ""): (_lazy("Object keys are at most 1,024 bytes of UTF-8."), ""),
+    ("MetadataTooLarge", ""): (_lazy("User metadata (x-amz-meta-*) is limited to 2 KB."), ""),
+    ("InvalidRange", ""): (_lazy("The requested byte range lies outside the object."), ""),
+    ("NotImplemented", ""): (_lazy("The lab does not simulate this operation."), ""),
+}
+# Reasons as traces stored before they were snake_case spelled them.
+_OLD_REASONS = {"decrypt-failed": "decrypt_failed"}
+
+
+def _explanation(code: str, reason: str) -> Explanation | None:
+    """The entry for ``(code, reason)``, else the code's general one (``(code, "")``)."""
+    reason = _OLD_REASONS.get(reason, reason)
+    found = EXPLANATIONS.get((code, reason)) or EXPLANATIONS.get((code, ""))
+    if found is None and code.startswith("KMS."):
+        found = _KMS_GENERAL
+    return found
 
 
 def explain_error(
-    status: int, code: str, message: str, steps: list[dict[str, Any]], request_headers: set[str]
+    status: int, code: str, message: str, steps: Sequence[trace.Step], request_headers: set[str]
 ) -> ErrorView | None:
     if not code:
         return None
-    n_error, error_step = _first(steps, "error")
-    detail = error_step.get("detail") or {}
-    why, fix, step = "", "", n_error
+    n_error, error_step = _first(steps, trace.Error)
+    reason = error_step.reason if isinstance(error_step, trace.Error) else ""
     if code == "AccessDenied":
-        why, fix, n = _access_denied(steps, request_headers)
-        step = n or n_error
-    elif code in ("InvalidRequest", "InvalidArgument"):
-        why, fix = _by_message(message)
-    elif code == "InvalidEncryptionAlgorithmError":
-        why, fix = (
-            _("SSE-C supports one algorithm only: the customer-algorithm header must be AES256."),
-            _("Send x-amz-server-side-encryption-customer-algorithm: AES256."),
+        why, fix, n = _access_denied(steps, reason, request_headers)
+        return ErrorView(status, code, message, why, fix, n or n_error)
+    found = _explanation(code, reason)
+    if found is None:
+        return ErrorView(
+            status,
+            code,
+            message,
+            _("S3 answered with an error; its message says what was wrong."),
+            "",
+            n_error,
         )
-    elif code == "KMS.DisabledException":
-        why, fix = (
-            _(
-                "The KMS key is disabled. Every SSE-KMS object under it stays on disk, "
-                "but nobody can read it (or write new ones) until the key is enabled "
-                "again — that is the point of holding the key in KMS."
-            ),
-            _("Enable the key in the KMS console."),
-        )
-    elif code == "KMS.KMSInvalidStateException":
-        why, fix = (
-            _(
-                "The KMS key is not in a usable state — typically pending deletion. "
-                "Once it is deleted, the objects it protects are unreadable forever."
-            ),
-            _("Cancel the key deletion, then enable the key."),
-        )
-    elif code == "KMS.NotFoundException":
-        why, fix = (
-            _(
-                "KMS has no key by that id, alias or ARN in this account and Region. "
-                "S3 does not check the key when the default encryption is set, only "
-                "when it is used."
-            ),
-            _("Name an existing key, such as alias/aws/s3 or a key ARN."),
-        )
-    elif code.startswith("KMS."):
-        why = _(
-            "S3 called KMS on your behalf and KMS refused; S3 passes KMS's error on with "
-            "the KMS. prefix."
-        )
-    elif code == "EntityTooLarge":
-        why, fix = (
-            _(
-                "The upload is larger than the lab's limit (for real S3, 5 GB in one "
-                "PUT). Nothing was stored."
-            ),
-            _("Upload a smaller file, or use a multipart upload."),
-        )
-    elif code == "TooManyBuckets":
-        why, fix = (
-            _(
-                "The sandbox already has as many buckets as the lab keeps for one sandbox. "
-                "Real S3 limits buckets too, per account (10,000 by default). Nothing was "
-                "created."
-            ),
-            _("Delete a bucket you no longer need, then create the new one."),
-        )
-    elif code == "QuotaExceeded" and detail.get("reason") == "quota-bytes":
-        # NOTE: the lab's own limit; real S3 has no per-bucket storage quota.
-        why, fix = (
-            _(
-                "The sandbox holds as many bytes as the lab keeps for one sandbox (objects and "
-                "the parts of unfinished multipart uploads). This is the lab's own limit, so "
-                "that one visitor cannot fill the server's disk: real S3 has no such quota. "
-                "Nothing was stored."
-            ),
-            _("Delete objects, or abort multipart uploads, to make room."),
-        )
-    elif code == "QuotaExceeded":
-        # NOTE: the lab's own limit; real S3 has no limit on the number of objects.
-        why, fix = (
-            _(
-                "The sandbox holds as many objects as the lab keeps for one sandbox. This is "
-                "the lab's own limit, so that one visitor cannot fill the server: real S3 has "
-                "no such quota. Nothing was stored."
-            ),
-            _("Delete objects to make room."),
-        )
-    elif code == "SlowDown":
-        why, fix = (
-            _(
-                "Requests arrived faster than allowed. S3 answers 503 SlowDown when one "
-                "prefix gets too many requests a second; the lab, when one learner or one "
-                "network address sends too many."
-            ),
-            _("Wait a little and send the request again; the SDKs back off and retry."),
-        )
-    elif code == "MalformedPolicy":
-        why, fix = (
-            _(
-                "The bucket policy is not valid JSON or not a valid policy (a missing "
-                "Effect, an unknown condition operator, a resource outside this bucket …). "
-                "The old policy stays in place."
-            ),
-            _("Fix the policy and put it again."),
-        )
-    elif code == "MalformedXML":
-        why = _(
-            "The XML body is not well-formed or does not follow the schema — for default "
-            "encryption, exactly one Rule with an SSEAlgorithm."
-        )
-    elif code == "NoSuchKey":
-        why = _("There is no object with this key in the bucket. Keys are case-sensitive.")
-    elif code == "NoSuchBucket":
-        why = _("There is no bucket with this name in the sandbox.")
-    elif code == "NoSuchBucketPolicy":
-        why = _("The bucket has no bucket policy.")
-    elif code == "BucketNotEmpty":
-        why = _("A bucket must be empty before it can be deleted.")
-    elif code in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
-        why = _("A bucket with this name already exists.")
-    elif code == "InvalidBucketName":
-        why = _("Bucket names are 3–63 characters of lower-case letters, digits, dots and hyphens.")
-    elif code == "InternalError":
-        if detail.get("reason") == "decrypt_failed":
-            why, fix = (
-                _(
-                    "The stored bytes failed authentication: AES-GCM found that the "
-                    "ciphertext on disk was changed (the lab's “tamper a byte” "
-                    "experiment). S3 refuses to return data it cannot vouch for, so it "
-                    "answers 500."
-                ),
-                _("Upload the object again."),
-            )
-        else:
-            why = _("Something failed inside the simulator.")
-    elif code in ("BadDigest", "InvalidDigest"):
-        why = _("The Content-MD5 or checksum sent does not match the body S3 received.")
-    elif code == "KeyTooLongError":
-        why = _("Object keys are at most 1,024 bytes of UTF-8.")
-    elif code == "MetadataTooLarge":
-        why = _("User metadata (x-amz-meta-*) is limited to 2 KB.")
-    elif code == "InvalidRange":
-        why = _("The requested byte range lies outside the object.")
-    elif code == "NotImplemented":
-        why = _("The lab does not simulate this operation.")
-    if not why:
-        why, fix = _by_message(message)
-    if not why:
-        why = _("S3 answered with an error; its message says what was wrong.")
-    return ErrorView(status, code, message, why, fix, step)
+    return ErrorView(status, code, message, str(found[0]), str(found[1]), n_error)

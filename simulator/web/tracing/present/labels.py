@@ -4,111 +4,97 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
-
-from .cache import per_language
 
 ACTORS = ("client", "network", "s3", "policy", "kms", "storage")
 
 
-@per_language
-def _actor_label_table() -> dict[str, str]:
-    return {
-        "client": _("Client"),
-        "network": _("Network"),
-        "s3": _("Amazon S3"),
-        "policy": _("Policy"),
-        "kms": _("AWS KMS"),
-        "storage": _("Storage"),
-    }
+_ACTOR_LABEL_TABLE: dict[str, Promise] = {
+    "client": _lazy("Client"),
+    "network": _lazy("Network"),
+    "s3": _lazy("Amazon S3"),
+    "policy": _lazy("Policy"),
+    "kms": _lazy("AWS KMS"),
+    "storage": _lazy("Storage"),
+}
 
 
 def actor_label(actor: str) -> str:
-    return _actor_label_table().get(actor, actor)
+    return str(_ACTOR_LABEL_TABLE.get(actor, actor))
 
 
-@per_language
-def _key_form_label_table() -> dict[str, str]:
-    return {
-        "plaintext": _("plaintext"),
-        "wrapped": _("wrapped"),
-        "hmac": _("salted HMAC only"),
-        "reference": _("reference only"),
-        "discarded": _("discarded"),
-    }
+_KEY_FORM_LABEL_TABLE: dict[str, Promise] = {
+    "plaintext": _lazy("plaintext"),
+    "wrapped": _lazy("wrapped"),
+    "hmac": _lazy("salted HMAC only"),
+    "reference": _lazy("reference only"),
+    "discarded": _lazy("discarded"),
+}
 
 
 def key_form_label(form: str) -> str:
-    return _key_form_label_table().get(form, form)
+    return str(_KEY_FORM_LABEL_TABLE.get(form, form))
 
 
-@per_language
-def _key_names() -> dict[str, str]:
-    return {
-        "data key": _("data key"),
-        "encrypted data key": _("encrypted data key"),
-        "bucket key": _("bucket key"),
-        "customer key": _("customer key (SSE-C)"),
-        "KMS key": _("KMS key"),
-        "DSSE outer key": _("DSSE outer key"),
-        "object key": _("object key"),
-        "client key": _("client-side key"),
-    }
+_KEY_NAMES: dict[str, Promise] = {
+    "data key": _lazy("data key"),
+    "encrypted data key": _lazy("encrypted data key"),
+    "bucket key": _lazy("bucket key"),
+    "customer key": _lazy("customer key (SSE-C)"),
+    "KMS key": _lazy("KMS key"),
+    "DSSE outer key": _lazy("DSSE outer key"),
+    "object key": _lazy("object key"),
+    "client key": _lazy("client-side key"),
+}
 
 
-@per_language
-def _key_roles() -> dict[str, str]:
-    return {
-        "data_key": _("data key"),
-        "root_key": _("S3 root key"),
-        "kms_key": _("KMS key"),
-        "customer_key": _("customer key (SSE-C)"),
-        "bucket_key": _("bucket key"),
-        "cse_key": _("client-side key"),
-        "dsse_s3_key": _("DSSE outer key"),
-    }
+_KEY_ROLES: dict[str, Promise] = {
+    "data_key": _lazy("data key"),
+    "root_key": _lazy("S3 root key"),
+    "kms_key": _lazy("KMS key"),
+    "customer_key": _lazy("customer key (SSE-C)"),
+    "bucket_key": _lazy("bucket key"),
+    "cse_key": _lazy("client-side key"),
+    "dsse_s3_key": _lazy("DSSE outer key"),
+}
 
 
 def key_name_label(name: str, role: str) -> str:
     """The engine names keys in English; say them in the learner's language."""
     if name.startswith("S3 root key v"):
         return _("S3 root key v%(version)s") % {"version": name.rsplit("v", 1)[-1]}
-    by_name = _key_names()
-    if name in by_name:
-        return by_name[name]
-    by_role = _key_roles()
-    return by_role.get(role, name)
+    if name in _KEY_NAMES:
+        return str(_KEY_NAMES[name])
+    return str(_KEY_ROLES.get(role, name))
 
 
-@per_language
-def _payload_form_label_table() -> dict[str, str]:
-    return {
-        "plaintext": _("plaintext"),
-        "ciphertext": _("ciphertext"),
-        "cse": _("client-side ciphertext"),
-        "tls": _("inside TLS"),
-        "none": _("no body"),
-    }
+_PAYLOAD_FORM_LABEL_TABLE: dict[str, Promise] = {
+    "plaintext": _lazy("plaintext"),
+    "ciphertext": _lazy("ciphertext"),
+    "cse": _lazy("client-side ciphertext"),
+    "tls": _lazy("inside TLS"),
+    "none": _lazy("no body"),
+}
 
 
 def payload_form_label(form: str) -> str:
-    return _payload_form_label_table().get(form, form)
+    return str(_PAYLOAD_FORM_LABEL_TABLE.get(form, form))
 
 
-@per_language
-def _mode_label_table() -> dict[str, str]:
-    return {
-        "SSE-S3": _("SSE-S3 (keys managed by S3)"),
-        "SSE-KMS": _("SSE-KMS (a key in AWS KMS)"),
-        "DSSE-KMS": _("DSSE-KMS (two layers: KMS and S3)"),
-        "SSE-C": _("SSE-C (a key you provide)"),
-        "NONE": _("no encryption"),
-    }
+_MODE_LABEL_TABLE: dict[str, Promise] = {
+    "SSE-S3": _lazy("SSE-S3 (keys managed by S3)"),
+    "SSE-KMS": _lazy("SSE-KMS (a key in AWS KMS)"),
+    "DSSE-KMS": _lazy("DSSE-KMS (two layers: KMS and S3)"),
+    "SSE-C": _lazy("SSE-C (a key you provide)"),
+    "NONE": _lazy("no encryption"),
+}
 
 
 def mode_label(mode: str) -> str:
-    return _mode_label_table().get(mode, mode)
+    return str(_MODE_LABEL_TABLE.get(mode, mode))
 
 
 ALGORITHM_MODES = {"AES256": "SSE-S3", "aws:kms": "SSE-KMS", "aws:kms:dsse": "DSSE-KMS"}
@@ -145,14 +131,12 @@ def short_principal(principal: str) -> str:
     return principal.rsplit(":", 1)[-1]
 
 
-@per_language
-def _decision_label_table() -> dict[str, str]:
-    return {
-        "Allow": _("Allowed"),
-        "ExplicitDeny": _("Denied by an explicit Deny"),
-        "ImplicitDeny": _("Denied by default (implicit deny)"),
-    }
+_DECISION_LABEL_TABLE: dict[str, Promise] = {
+    "Allow": _lazy("Allowed"),
+    "ExplicitDeny": _lazy("Denied by an explicit Deny"),
+    "ImplicitDeny": _lazy("Denied by default (implicit deny)"),
+}
 
 
 def decision_label(decision: str) -> str:
-    return _decision_label_table().get(decision, decision)
+    return str(_DECISION_LABEL_TABLE.get(decision, decision))

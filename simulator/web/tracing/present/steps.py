@@ -1,8 +1,9 @@
-"""Trace steps as view data: one ``StepView`` per engine step, computed once per request.
+"""Typed trace steps as view data: a ``StepView`` per engine step.
 
-The engine's step says *what* happened (design §4); this module picks out the facts a
-sentence needs and labels them in the learner's language. The sentence itself lives in
-``templates/web/tracing/steps.html``, one partial per step ``kind``.
+The engine's step says *what* happened (design §4); for each step type one function
+here (``_FACTS``, keyed by type) picks out the facts its sentence needs and labels them
+in the learner's language. The sentence itself lives in
+``templates/web/tracing/steps.html``, one partial per kind, named after the kind.
 """
 
 from __future__ import annotations
@@ -10,79 +11,58 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _lazy
 
-from simulator.engine.crypto import fingerprint
+from simulator.engine import trace
+from simulator.engine.hosting import fingerprint
 
 from . import labels
-from .cache import per_language
 from .redact import MASK, is_secret, mask_headers
 
-# The kinds of simulator.engine.trace's table, each with its own sentence template.
-KINDS = (
-    "request.sent",
-    "tls.transit",
-    "request.received",
-    "policy.evaluated",
-    "sse.resolve",
-    "kms.generate_data_key",
-    "kms.decrypt",
-    "kms.call",
-    "s3.root_key",
-    "s3.bucket_key",
-    "ssec.validate",
-    "sse.encrypt",
-    "sse.decrypt",
-    "cse.envelope",
-    "storage.write",
-    "storage.read",
-    "storage.delete",
-    "bucket.config",
-    "response.sent",
-    "error",
-)
+KINDS = trace.KINDS
 STEPS_TEMPLATE = "web/tracing/steps.html"
-# Each kind's sentence: a partial of STEPS_TEMPLATE named after the kind.
-_TEMPLATES = {
-    kind: f"{STEPS_TEMPLATE}#kind-{kind.replace('.', '-').replace('_', '-')}" for kind in KINDS
-}
-_UNKNOWN = f"{STEPS_TEMPLATE}#kind-unknown"
+
+
+def template_name(kind: str) -> str:
+    """The partial of STEPS_TEMPLATE that says a kind's sentence: ``#kind-sse-encrypt``."""
+    return f"{STEPS_TEMPLATE}#kind-{kind.replace('.', '-').replace('_', '-')}"
+
+
+TEMPLATES = {kind: template_name(kind) for kind in KINDS}
 CSE_PREFIXES = ("x-amz-meta-x-amz-key", "x-amz-meta-x-amz-3", "x-amz-meta-x-amz-c")
 CUSTOMER_KEY = "x-amz-server-side-encryption-customer-key"
 
-
-@per_language
-def _kind_title_table() -> dict[str, str]:
-    return {
-        "request.sent": _("Request sent"),
-        "tls.transit": _("Across the network"),
-        "request.received": _("S3 receives the request"),
-        "policy.evaluated": _("Policy check"),
-        "sse.resolve": _("Which encryption applies"),
-        "kms.generate_data_key": _("KMS generates a data key"),
-        "kms.decrypt": _("KMS decrypts the data key"),
-        "kms.call": _("KMS call"),
-        "s3.root_key": _("S3 root key"),
-        "s3.bucket_key": _("S3 Bucket Key"),
-        "ssec.validate": _("SSE-C key check"),
-        "sse.encrypt": _("Encrypted inside S3"),
-        "sse.decrypt": _("Decrypted inside S3"),
-        "cse.envelope": _("Client-side envelope"),
-        "storage.write": _("Written to disk"),
-        "storage.read": _("Read from disk"),
-        "storage.delete": _("Deleted from disk"),
-        "bucket.config": _("Bucket setting"),
-        "response.sent": _("Response sent"),
-        "error": _("The request fails"),
-    }
+_KIND_TITLES: dict[str, Promise] = {
+    "request.sent": _lazy("Request sent"),
+    "tls.transit": _lazy("Across the network"),
+    "request.received": _lazy("S3 receives the request"),
+    "policy.evaluated": _lazy("Policy check"),
+    "sse.resolve": _lazy("Which encryption applies"),
+    "kms.generate_data_key": _lazy("KMS generates a data key"),
+    "kms.decrypt": _lazy("KMS decrypts the data key"),
+    "kms.call": _lazy("KMS call"),
+    "s3.root_key": _lazy("S3 root key"),
+    "s3.bucket_key": _lazy("S3 Bucket Key"),
+    "ssec.validate": _lazy("SSE-C key check"),
+    "sse.encrypt": _lazy("Encrypted inside S3"),
+    "sse.decrypt": _lazy("Decrypted inside S3"),
+    "cse.envelope": _lazy("Client-side envelope"),
+    "storage.write": _lazy("Written to disk"),
+    "storage.read": _lazy("Read from disk"),
+    "storage.delete": _lazy("Deleted from disk"),
+    "bucket.config": _lazy("Bucket setting"),
+    "response.sent": _lazy("Response sent"),
+    "error": _lazy("The request fails"),
+}
 
 
 def kind_title(kind: str) -> str:
-    return _kind_title_table().get(kind, kind)
+    return str(_KIND_TITLES.get(kind, kind))
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,20 +143,18 @@ def request_path(bucket: str, key: str, query: dict[str, Any] | None = None) -> 
     return path
 
 
-def request_facts(steps: list[dict[str, Any]], headers: list[Any] | None = None) -> RequestFacts:
+def request_facts(steps: Sequence[trace.Step], headers: list[Any] | None = None) -> RequestFacts:
     facts = RequestFacts()
-    first = steps[0] if steps else {}
-    detail = first.get("detail") or {}
-    sent = first.get("headers") if first.get("kind") == "request.sent" else None
-    pairs = sent if sent is not None else (headers or [])
-    facts.method = str(detail.get("method", ""))
-    facts.path = request_path(
-        str(detail.get("bucket", "")), str(detail.get("key", "")), detail.get("query") or {}
-    )
-    facts.principal = str(detail.get("principal", ""))
+    first = steps[0] if steps else None
+    sent = first if isinstance(first, trace.RequestSent) else None
+    pairs: Any = sent.headers if sent is not None and sent.headers is not None else (headers or [])
+    if sent is not None:
+        facts.method = sent.method
+        facts.path = request_path(sent.bucket, sent.key, dict(sent.query or {}))
+        facts.principal = sent.principal
     for step in steps[:3]:
-        if step.get("kind") == "tls.transit":
-            facts.secure = bool((step.get("detail") or {}).get("secure", True))
+        if isinstance(step, trace.TlsTransit):
+            facts.secure = step.secure
     lower = {str(p[0]).lower(): str(p[1]) for p in pairs}
     facts.cse = any(name.startswith(CSE_PREFIXES) for name in lower)
     key = lower.get(CUSTOMER_KEY, "")
@@ -189,201 +167,245 @@ def request_facts(steps: list[dict[str, Any]], headers: list[Any] | None = None)
     return facts
 
 
-def _key_view(k: dict[str, Any]) -> KeyView:
-    holder = str(k.get("holder", ""))
-    form = str(k.get("form", ""))
+def _key_view(k: trace.KeyInPlay) -> KeyView:
     return KeyView(
-        name=labels.key_name_label(str(k.get("name", "")), str(k.get("role", ""))),
-        role=str(k.get("role", "")),
-        holder=holder,
-        holder_label=labels.actor_label(holder),
-        form=form,
-        form_label=labels.key_form_label(form),
-        fingerprint=str(k.get("fingerprint", "")),
-        key_id=str(k.get("key_id", "")),
+        name=labels.key_name_label(k.name, k.role),
+        role=k.role,
+        holder=k.holder,
+        holder_label=labels.actor_label(k.holder),
+        form=k.form,
+        form_label=labels.key_form_label(k.form),
+        fingerprint=k.fingerprint,
+        key_id=k.key_id,
     )
 
 
-def _keys(raw: list[dict[str, Any]], seen: dict[Any, KeyView]) -> list[KeyView]:
-    """The keys' views; ``seen`` shares them across the steps of one request."""
-    out = []
-    for k in raw or ():
-        if not isinstance(k, dict):
-            out.append(_key_view(k))
-            continue
-        try:
-            memo_key: Any = tuple(k.items())
-            view = seen.get(memo_key)
-        except TypeError:  # an unhashable value: no sharing
-            out.append(_key_view(k))
-            continue
-        if view is None:
-            view = seen[memo_key] = _key_view(k)
-        out.append(view)
-    return out
-
-
-def _context_text(context: Any) -> str:
-    if not isinstance(context, dict) or not context:
+def _context_text(context: Mapping[str, Any] | None) -> str:
+    if not context:
         return ""
-    return json.dumps(context, ensure_ascii=False, sort_keys=True)
+    return json.dumps(dict(context), ensure_ascii=False, sort_keys=True)
 
 
-class _Labels:
-    """The labels of one request, each looked up once: ``label(labels.mode_label, mode)``.
-
-    A long trace repeats its actors, kinds, sizes, modes and verdicts, and every label
-    looks the language up, which costs more than the label itself.
-    """
-
-    def __init__(self) -> None:
-        self._known: dict[tuple[Callable[[Any], str], Any], str] = {}
-
-    def __call__(self, of: Callable[[Any], str], value: Any) -> str:
-        try:
-            found = self._known.get((of, value))
-        except TypeError:  # an unhashable value, from an odd stored step
-            return of(value)
-        if found is None:
-            found = self._known[(of, value)] = of(value)
-        return found
+def _size(step: trace.Step) -> int:
+    return step.payload.size if step.payload is not None else 0
 
 
-def _facts(step: dict[str, Any], req: RequestFacts, label: _Labels) -> dict[str, Any]:
-    """The few facts each kind's sentence needs, labelled; ``detail`` stays available."""
+# --- each kind's facts, for its sentence ---------------------------------------------
+# One function per step type; ``build_steps`` looks it up by the step's type.
 
-    def size_label(n: int) -> str:
-        return label(labels.size_label, n)
-
-    def mode_label(mode: str) -> str:
-        return label(labels.mode_label, mode)
-
-    kind = step.get("kind", "")
-    d: dict[str, Any] = dict(step.get("detail") or {})
-    payload = step.get("payload") or {}
-    f: dict[str, Any] = {"d": d}
-    if kind == "request.sent":
-        f["who"] = labels.short_principal(req.principal)
-        f["method"] = req.method
-        f["path"] = req.path
-        f["secure"] = req.secure
-        f["size"] = size_label(int(payload.get("size", 0) or 0))
-        f["has_body"] = bool(payload.get("size"))
-        names = [str(h[0]).lower() for h in (step.get("headers") or [])]
-        f["sse_headers"] = [n for n in names if "server-side-encryption" in n]
-        f["ssec"] = any(is_secret(n) for n in names)
-        f["cse"] = req.cse
-    elif kind == "tls.transit":
-        f["secure"] = bool(d.get("secure", True))
-        f["size"] = size_label(int(payload.get("size", 0) or 0))
-        f["response"] = d.get("direction") == "response"
-    elif kind == "request.received":
-        f["operation"] = d.get("operation", "")
-        f["path"] = req.path
-    elif kind == "policy.evaluated":
-        decision = step.get("decision") or {}
-        f["decision"] = decision.get("decision", "")
-        f["allowed"] = decision.get("decision") == "Allow"
-        f["decision_label"] = label(labels.decision_label, str(decision.get("decision", "")))
-        f["explicit"] = decision.get("decision") == "ExplicitDeny"
-        f["policy_label"] = label(
-            policy_label, decision.get("policy") or decision.get("policy_kind") or d.get("policy")
-        )
-        f["action"] = decision.get("action") or d.get("action", "")
-    elif kind == "sse.resolve":
-        mode = str(d.get("mode", ""))
-        f["mode"] = mode_label(mode)
-        f["source"] = d.get("source", "")
-        f["default"] = mode_label(
-            labels.ALGORITHM_MODES.get(
-                str(d.get("bucket_default", "")), str(d.get("bucket_default", ""))
-            )
-        )
-        f["kms_key"] = d.get("kms_key_ref", "")
-        f["kms_mode"] = mode in ("SSE-KMS", "DSSE-KMS")
-        f["bucket_key"] = bool(d.get("bucket_key"))
-        f["context"] = _context_text(d.get("context"))
-        f["from_mode"] = mode_label(str(d["from_mode"])) if d.get("from_mode") else ""
-    elif kind in ("kms.generate_data_key", "kms.decrypt", "kms.call"):
-        f["key"] = d.get("key_arn") or d.get("key_ref") or d.get("key_id") or ""
-        f["context"] = _context_text(d.get("encryption_context"))
-        f["message"] = d.get("message", "")
-        f["operation"] = d.get("operation") or d.get("action") or ""
-        f["client"] = str(d.get("via_service", "s3")).split(".")[0] not in ("s3",)
-    elif kind == "s3.root_key":
-        f["wrap"] = d.get("operation") == "wrap"
-        f["version"] = str(d.get("version", "")).lstrip("0") or "1"
-    elif kind == "s3.bucket_key":
-        f["cached"] = bool(d.get("cached"))
-        f["key"] = d.get("key_arn", "")
-    elif kind == "ssec.validate":
-        f["hmac"] = d.get("check") == "hmac"
-    elif kind in ("sse.encrypt", "sse.decrypt"):
-        f["mode"] = mode_label(str(d.get("mode", "")))
-        f["size"] = size_label(int(payload.get("size", 0) or 0))
-        f["plain_size"] = size_label(int(d.get("plaintext_size", payload.get("size", 0)) or 0))
-        f["copy"] = d.get("role", "")
-        f["source"] = request_path(str(d.get("bucket", "")), str(d.get("key", "")))
-    elif kind == "storage.write":
-        record = d.get("record") or {}
-        f["size"] = size_label(int(payload.get("size", 0) or 0))
-        f["mode"] = mode_label(str(record.get("mode") or d.get("mode") or ""))
-    elif kind == "storage.read":
-        f["size"] = size_label(int(payload.get("size", 0) or 0))
-        f["metadata_only"] = bool(d.get("metadata_only"))
-        f["listing"] = bool(d.get("listing"))
-        f["count"] = int(d.get("count", 0) or 0)
-    elif kind == "storage.delete":
-        f["what"] = d.get("key") or d.get("bucket") or ""
-        f["bucket"] = bool(d.get("bucket")) and not d.get("key")
-        f["existed"] = d.get("existed", True)
-        f["deleted"] = d.get("deleted")
-    elif kind == "bucket.config":
-        f["setting"] = d.get("setting", "")
-        f["change"] = d.get("change", "")
-        algorithm = str(d.get("algorithm") or d.get("default_encryption") or "")
-        f["algorithm"] = mode_label(labels.ALGORITHM_MODES.get(algorithm, algorithm))
-        f["kms_key"] = d.get("kms_key_id", "")
-        f["bucket_key"] = bool(d.get("bucket_key"))
-        blocked = [b for b in (d.get("blocked") or []) if b != "NONE"]
-        f["ssec_blocked"] = "SSE-C" in blocked
-        f["blocked_known"] = "blocked" in d
-    elif kind == "response.sent":
-        status = int(d.get("status", 0) or 0)
-        f["status"] = status
-        f["phrase"] = labels.status_phrase(status)
-        f["size"] = size_label(int(payload.get("size", 0) or 0))
-        f["has_body"] = bool(payload.get("size"))
-        f["secure"] = bool(d.get("secure", True))
-    elif kind == "error":
-        f["status"] = d.get("status", "")
-        f["code"] = step.get("outcome", "")
-        f["message"] = d.get("message", "")
-    return f
+Facts = dict[str, Any]
+FactsOf = TypeVar("FactsOf", bound=Callable[..., Facts])
+_FACTS: dict[type[trace.Step], Callable[[Any, RequestFacts], Facts]] = {}
 
 
-@per_language
-def _policy_label_table() -> dict[str, str]:
+def _facts_of(*types: type[trace.Step]) -> Callable[[FactsOf], FactsOf]:
+    """Register the decorated function as the facts of ``types``' steps."""
+
+    def register(fn: FactsOf) -> FactsOf:
+        for step_type in types:
+            _FACTS[step_type] = fn
+        return fn
+
+    return register
+
+
+@_facts_of(trace.RequestSent)
+def _request_sent(step: trace.RequestSent, req: RequestFacts) -> Facts:
+    names = [name.lower() for name, _value in step.headers or ()]
     return {
-        "bucket": _("bucket policy"),
-        "identity": _("identity (IAM) policy"),
-        "key": _("KMS key policy"),
-        "bucket_encryption": _("bucket encryption setting (BlockedEncryptionTypes)"),
-        "resource": _("resource policy"),
+        "who": labels.short_principal(req.principal),
+        "method": req.method,
+        "path": req.path,
+        "secure": req.secure,
+        "size": labels.size_label(_size(step)),
+        "has_body": bool(_size(step)),
+        "sse_headers": [n for n in names if "server-side-encryption" in n],
+        "ssec": any(is_secret(n) for n in names),
+        "cse": req.cse,
     }
 
 
+@_facts_of(trace.TlsTransit)
+def _tls_transit(step: trace.TlsTransit, req: RequestFacts) -> Facts:
+    return {
+        "secure": step.secure,
+        "size": labels.size_label(_size(step)),
+        "response": step.direction == "response",
+    }
+
+
+@_facts_of(trace.RequestReceived)
+def _request_received(step: trace.RequestReceived, req: RequestFacts) -> Facts:
+    return {"operation": step.operation, "path": req.path}
+
+
+@_facts_of(trace.PolicyEvaluated)
+def _policy_evaluated(step: trace.PolicyEvaluated, req: RequestFacts) -> Facts:
+    decision = step.decision or {}
+    verdict = str(decision.get("decision", ""))
+    return {
+        "decision": verdict,
+        "allowed": verdict == "Allow",
+        "decision_label": labels.decision_label(verdict),
+        "explicit": verdict == "ExplicitDeny",
+        "policy_label": policy_label(
+            decision.get("policy") or decision.get("policy_kind") or step.policy
+        ),
+        "action": decision.get("action") or step.action,
+    }
+
+
+@_facts_of(trace.SseResolve)
+def _sse_resolve(step: trace.SseResolve, req: RequestFacts) -> Facts:
+    default = step.bucket_default or ""
+    return {
+        "mode": labels.mode_label(step.mode),
+        "source": step.source,
+        "default": labels.mode_label(labels.ALGORITHM_MODES.get(default, default)),
+        "kms_key": step.kms_key_ref or "",
+        "kms_mode": step.mode in ("SSE-KMS", "DSSE-KMS"),
+        "bucket_key": bool(step.bucket_key),
+        "context": _context_text(step.context),
+        "from_mode": labels.mode_label(step.from_mode) if step.from_mode else "",
+    }
+
+
+@_facts_of(trace.KmsGenerateDataKey, trace.KmsDecrypt, trace.KmsCall)
+def _kms(
+    step: trace.KmsGenerateDataKey | trace.KmsDecrypt | trace.KmsCall, req: RequestFacts
+) -> Facts:
+    key = step.key_arn or getattr(step, "key_ref", None) or getattr(step, "key_id", None) or ""
+    return {
+        "key": key,
+        "context": _context_text(step.encryption_context),
+        "message": step.message or "",
+        "operation": getattr(step, "operation", None) or "",
+        "client": (step.via_service or "s3").split(".")[0] != "s3",
+    }
+
+
+@_facts_of(trace.S3RootKey)
+def _s3_root_key(step: trace.S3RootKey, req: RequestFacts) -> Facts:
+    return {"wrap": step.operation == "wrap", "version": step.version.lstrip("0") or "1"}
+
+
+@_facts_of(trace.S3BucketKey)
+def _s3_bucket_key(step: trace.S3BucketKey, req: RequestFacts) -> Facts:
+    return {"cached": step.cached, "key": step.key_arn}
+
+
+@_facts_of(trace.SsecValidate)
+def _ssec_validate(step: trace.SsecValidate, req: RequestFacts) -> Facts:
+    return {"hmac": step.check == "hmac"}
+
+
+@_facts_of(trace.SseEncrypt)
+def _sse_encrypt(step: trace.SseEncrypt, req: RequestFacts) -> Facts:
+    plain = step.plaintext_size if step.plaintext_size is not None else _size(step)
+    return {
+        "mode": labels.mode_label(step.mode),
+        "size": labels.size_label(_size(step)),
+        "plain_size": labels.size_label(plain),
+        "copy": step.role or "",
+        "source": "/",
+    }
+
+
+@_facts_of(trace.SseDecrypt)
+def _sse_decrypt(step: trace.SseDecrypt, req: RequestFacts) -> Facts:
+    return {
+        "mode": labels.mode_label(step.mode),
+        "size": labels.size_label(_size(step)),
+        "plain_size": labels.size_label(_size(step)),
+        "copy": step.role or "",
+        "source": request_path(step.bucket or "", step.key or ""),
+    }
+
+
+@_facts_of(trace.CseEnvelope)
+def _cse_envelope(step: trace.CseEnvelope, req: RequestFacts) -> Facts:
+    return {}
+
+
+@_facts_of(trace.StorageWrite)
+def _storage_write(step: trace.StorageWrite, req: RequestFacts) -> Facts:
+    return {"size": labels.size_label(_size(step))}
+
+
+@_facts_of(trace.StorageRead)
+def _storage_read(step: trace.StorageRead, req: RequestFacts) -> Facts:
+    return {
+        "size": labels.size_label(_size(step)),
+        "metadata_only": bool(step.metadata_only),
+        "listing": bool(step.listing),
+        "count": step.count or 0,
+    }
+
+
+@_facts_of(trace.StorageDelete)
+def _storage_delete(step: trace.StorageDelete, req: RequestFacts) -> Facts:
+    return {
+        "what": step.key or step.bucket or "",
+        "bucket": bool(step.bucket) and not step.key,
+        "existed": step.existed is not False,
+        "deleted": step.deleted,
+    }
+
+
+@_facts_of(trace.BucketConfig)
+def _bucket_config(step: trace.BucketConfig, req: RequestFacts) -> Facts:
+    algorithm = step.algorithm or step.default_encryption or ""
+    blocked = [b for b in step.blocked or () if b != "NONE"]
+    return {
+        "setting": step.setting,
+        "change": step.change,
+        "algorithm": labels.mode_label(labels.ALGORITHM_MODES.get(algorithm, algorithm)),
+        "kms_key": step.kms_key_id or "",
+        "bucket_key": bool(step.bucket_key),
+        "ssec_blocked": "SSE-C" in blocked,
+        "blocked_known": step.blocked is not None,
+    }
+
+
+@_facts_of(trace.ResponseSent)
+def _response_sent(step: trace.ResponseSent, req: RequestFacts) -> Facts:
+    return {
+        "status": step.status,
+        "phrase": labels.status_phrase(step.status),
+        "size": labels.size_label(_size(step)),
+        "has_body": bool(_size(step)),
+        "secure": step.secure,
+    }
+
+
+@_facts_of(trace.Error)
+def _error(step: trace.Error, req: RequestFacts) -> Facts:
+    return {"status": step.status, "code": step.outcome, "message": step.message}
+
+
+_POLICY_LABELS: dict[str, Promise] = {
+    "bucket": _lazy("bucket policy"),
+    "identity": _lazy("identity (IAM) policy"),
+    "key": _lazy("KMS key policy"),
+    "bucket_encryption": _lazy("bucket encryption setting (BlockedEncryptionTypes)"),
+    "resource": _lazy("resource policy"),
+}
+
+
 def policy_label(policy: Any) -> str:
-    return _policy_label_table().get(str(policy), _("policies"))
+    return str(_POLICY_LABELS.get(str(policy), _lazy("policies")))
+
+
+_NO_BYTES = (trace.KmsGenerateDataKey, trace.KmsDecrypt, trace.KmsCall, trace.PolicyEvaluated)
 
 
 def build_steps(
-    steps: list[dict[str, Any]],
+    steps: Sequence[trace.Step],
     req: RequestFacts,
     only: int | None = None,
     window: tuple[int, int] | None = None,
 ) -> list[StepView]:
-    """Every step's view (or, with ``only``, steps 1..only with facts for the last alone).
+    """Every step's view (or, with ``only``, steps 1..only with a view for the last alone).
 
     The packet's form is carried from step to step, so the diagram shows what the bytes
     are at a step that has no payload of its own.
@@ -392,30 +414,22 @@ def build_steps(
     body_form = "none"
     last = "none"
     limit = len(steps) if only is None else min(only, len(steps))
-    # A long trace repeats its keys, payloads and labels: make each view once.
-    key_views: dict[Any, KeyView] = {}
-    payload_views: dict[tuple[str, int, str], PayloadView] = {}
-    label = _Labels()
     for index in range(limit):
         step = steps[index]
-        kind = str(step.get("kind", ""))
-        payload = step.get("payload")
+        kind = step.kind
+        payload = step.payload
         pview = None
         if payload:
-            form = str(payload.get("form", "none"))
-            size = int(payload.get("size", 0) or 0)
+            form = payload.form
             if kind == "request.sent" and req.cse and form == "plaintext":
                 form = "cse"
-            preview = str(payload.get("preview", ""))
-            pview = payload_views.get((form, size, preview))
-            if pview is None:
-                pview = payload_views[(form, size, preview)] = PayloadView(
-                    form,
-                    labels.payload_form_label(form),
-                    size,
-                    labels.size_label(size),
-                    labels.hex_pairs(preview),
-                )
+            pview = PayloadView(
+                form,
+                labels.payload_form_label(form),
+                payload.size,
+                labels.size_label(payload.size),
+                labels.hex_pairs(payload.preview),
+            )
         if kind == "request.sent":
             body_form = pview.form if pview and pview.size else "none"
             packet = body_form
@@ -430,14 +444,14 @@ def build_steps(
         else:
             packet = last
         last = packet
-        if kind.startswith("kms.") or kind == "policy.evaluated":
+        if isinstance(step, _NO_BYTES):
             # Only keys and decisions travel there; the object's bytes wait in S3.
             packet = "none"
         if only is not None and index < limit - 1:
             continue
         if window is not None and not window[0] <= index < window[1]:
             continue
-        keys = _keys(step.get("keys") or [], key_views)
+        keys = [_key_view(k) for k in step.keys]
         if kind == "request.sent" and req.ssec_fingerprint:
             keys.append(
                 KeyView(
@@ -452,22 +466,25 @@ def build_steps(
                     derived=True,
                 )
             )
-        actor = str(step.get("actor", ""))
         views.append(
             StepView(
                 n=index + 1,
                 kind=kind,
-                actor=actor,
-                actor_label=label(labels.actor_label, actor),
-                title=label(kind_title, kind),
-                outcome=str(step.get("outcome", "ok")),
-                template=_TEMPLATES.get(kind, _UNKNOWN),
+                actor=step.actor,
+                actor_label=labels.actor_label(step.actor),
+                title=kind_title(kind),
+                outcome=step.outcome,
+                template=TEMPLATES[kind],
                 keys=keys,
                 payload=pview,
                 packet=packet,
-                f=_facts(step, req, label),
-                has_event=bool(step.get("event")),
-                has_decision=bool(step.get("decision")),
+                f=_FACTS[type(step)](step, req),
+                has_event=bool(step.event),
+                has_decision=bool(step.decision),
             )
         )
     return views
+
+
+_missing = set(trace.STEP_TYPES.values()) - set(_FACTS)
+assert not _missing, f"no facts for {_missing}"

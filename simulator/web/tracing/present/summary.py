@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from simulator.engine import trace
+
 from . import labels
 from .steps import RequestFacts
+
+S = TypeVar("S", bound=trace.Step)
+Steps = Sequence[trace.Step]
 
 SSE = "x-amz-server-side-encryption"
 
@@ -22,31 +28,32 @@ class Answer:
     step: int = 0  # the step that shows it
 
 
-def _find(steps: list[dict[str, Any]], kind: str) -> tuple[int, dict[str, Any]]:
+def _find(steps: Steps, step_type: type[S]) -> tuple[int, S | None]:
     for n, step in enumerate(steps, 1):
-        if step.get("kind") == kind:
+        if isinstance(step, step_type):
             return n, step
-    return 0, {}
+    return 0, None
 
 
-def _mode(steps: list[dict[str, Any]]) -> str:
-    for kind in ("sse.encrypt", "sse.decrypt", "sse.resolve"):
-        n, step = _find(steps, kind)
-        if n and step.get("outcome", "ok") == "ok":
-            return str((step.get("detail") or {}).get("mode", ""))
+def _mode(steps: Steps) -> str:
+    """The mode of the first encryption, else decryption, else resolution that succeeded."""
+    for step_type in (trace.SseEncrypt, trace.SseDecrypt, trace.SseResolve):
+        _n, step = _find(steps, step_type)
+        if step is not None and not step.failed:
+            return str(getattr(step, "mode", ""))
     return ""
 
 
-def where(steps: list[dict[str, Any]], req: RequestFacts) -> Answer:
+def where(steps: Steps, req: RequestFacts) -> Answer:
     q = _("Where is the data encrypted?")
     transit = (
         _("In transit, TLS protected the request.")
         if req.secure
         else _("In transit there was no TLS: the request crossed the network in the clear.")
     )
-    n_enc, enc = _find(steps, "sse.encrypt")
-    n_dec, dec = _find(steps, "sse.decrypt")
-    mode_enc = labels.mode_label(str((enc.get("detail") or {}).get("mode", "")))
+    n_enc, enc = _find(steps, trace.SseEncrypt)
+    n_dec, dec = _find(steps, trace.SseDecrypt)
+    mode_enc = labels.mode_label(enc.mode if enc is not None else "")
     if req.cse:
         extra = _(" S3 then added %(mode)s on top.") % {"mode": mode_enc} if n_enc else ""
         return Answer(
@@ -63,8 +70,8 @@ def where(steps: list[dict[str, Any]], req: RequestFacts) -> Answer:
             transit,
             n_enc,
         )
-    if n_dec:
-        mode = labels.mode_label(str((dec.get("detail") or {}).get("mode", "")))
+    if dec is not None:
+        mode = labels.mode_label(dec.mode)
         return Answer(
             q,
             _(
@@ -89,14 +96,14 @@ def where(steps: list[dict[str, Any]], req: RequestFacts) -> Answer:
     return Answer(q, _("No object data was encrypted or decrypted by this request."), transit)
 
 
-def who(steps: list[dict[str, Any]], req: RequestFacts) -> Answer:
+def who(steps: Steps, req: RequestFacts) -> Answer:
     q = _("Who holds the key?")
     mode = _mode(steps)
     kms_arn = ""
     for step in steps:
-        for k in step.get("keys") or []:
-            if k.get("role") == "kms_key" and k.get("key_id"):
-                kms_arn = str(k["key_id"])
+        for k in step.keys:
+            if k.role == "kms_key" and k.key_id:
+                kms_arn = k.key_id
     if req.cse:
         return Answer(
             q,
@@ -143,7 +150,7 @@ def who(steps: list[dict[str, Any]], req: RequestFacts) -> Answer:
 
 
 def headers_said(
-    request_headers: list[list[str]], response_headers: list[list[str]], steps: list[dict[str, Any]]
+    request_headers: list[list[str]], response_headers: list[list[str]], steps: Steps
 ) -> Answer:
     q = _("What do the headers say?")
     sent = [f"{n}: {v}" for n, v in request_headers if "server-side-encryption" in n.lower()]
@@ -155,8 +162,8 @@ def headers_said(
             len(sent),
         ) % {"n": len(sent)}
     else:
-        n, resolve = _find(steps, "sse.resolve")
-        source = (resolve.get("detail") or {}).get("source") if n else ""
+        _n, resolve = _find(steps, trace.SseResolve)
+        source = resolve.source if resolve is not None else ""
         if source == "bucket-default":
             answer = _(
                 "The request sent no encryption header, so the bucket's default encryption decided."
@@ -170,13 +177,13 @@ def headers_said(
     return Answer(q, answer, detail)
 
 
-def policy_said(steps: list[dict[str, Any]]) -> Answer:
+def policy_said(steps: Steps) -> Answer:
     q = _("Did the policy allow it?")
-    evaluated = [(n, s) for n, s in enumerate(steps, 1) if s.get("kind") == "policy.evaluated"]
+    evaluated = [(n, s) for n, s in enumerate(steps, 1) if isinstance(s, trace.PolicyEvaluated)]
     if not evaluated:
         return Answer(q, _("No policy was evaluated for this request."))
     for n, step in evaluated:
-        decision = step.get("decision") or {}
+        decision = step.decision or {}
         if decision.get("decision") != "Allow":
             return Answer(
                 q,
@@ -189,7 +196,7 @@ def policy_said(steps: list[dict[str, Any]]) -> Answer:
 
 
 def answers(
-    steps: list[dict[str, Any]],
+    steps: Steps,
     req: RequestFacts,
     request_headers: list[list[str]],
     response_headers: list[list[str]],

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
+
+from simulator.engine import trace
 
 from . import labels
 from .redact import MASK, is_secret
@@ -175,7 +177,7 @@ def response_wire(status: int, headers: list[list[str]], mode: str) -> Wire:
     return Wire(f"HTTP/1.1 {status} {labels.status_phrase(status)}".rstrip(), lines)
 
 
-def stored_mode(response_headers: list[list[str]], steps: list[dict[str, Any]]) -> str:
+def stored_mode(response_headers: list[list[str]], steps: Sequence[trace.Step]) -> str:
     """The object's mode as the response (or the trace) tells it: SSE-S3, SSE-C, ..."""
     lower = {h[0].lower(): h[1] for h in response_headers}
     if SSE in lower:
@@ -183,8 +185,6 @@ def stored_mode(response_headers: list[list[str]], steps: list[dict[str, Any]]) 
     if SSE + "-customer-algorithm" in lower:
         return "SSE-C"
     for step in steps:
-        if step.get("kind") in ("sse.encrypt", "sse.resolve"):
-            mode = (step.get("detail") or {}).get("mode")
-            if mode:
-                return str(mode)
+        if isinstance(step, trace.SseEncrypt | trace.SseResolve) and step.mode:
+            return step.mode
     return ""
