@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from lab_builders import HX, make_bucket, new_kms_key, put, s3_status, url
 
-from simulator.engine.clock import FixedClock
+from simulator.engine.hosting import FixedClock
 from simulator.web import sandboxes
 from simulator.web.lab import state
 from simulator.web.models import Sandbox, TraceRecord
