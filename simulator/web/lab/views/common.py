@@ -98,9 +98,7 @@ def error_info(response: S3Response) -> S3ErrorInfo | None:
     details = readmodel.error_details(response)
     if details is None:
         return None
-    return S3ErrorInfo(
-        details.code, details.message, details.argument_name, dict(details.elements)
-    )
+    return S3ErrorInfo(details.code, details.message, details.argument_name, dict(details.elements))
 
 
 def aws_message(info: S3ErrorInfo) -> str:
