@@ -6,8 +6,9 @@ in full only for the fifty steps it lists. So the trace row keeps each step with
 two cut down to the few fields read across the whole trace (the verdict and its
 reason for the error explanation and the answers, the event's time for the bucket
 timeline), and a ``TraceStepDetail`` row per step keeps them whole. ``merge`` puts the
-whole values back in their places, so the merged step is the engine's step exactly,
-key order included (the JSON export is byte-for-byte what it was).
+whole values back in their places, so the merged step is the engine's ``to_dict()``
+exactly, key order included. ``typed`` reads stored rows back into the engine's typed
+steps (``simulator.engine.trace``), which the pages and the JSON export are made from.
 
 The detail rows keep their values as JSON text (``dumps``/``loads``, through orjson):
 the trace page decodes only the decisions and events it shows, and can tell two
