@@ -11,6 +11,7 @@ from django.core.cache import caches
 from django.test import Client
 from lab_builders import HX, make_bucket, put, url
 
+from simulator.web.lab import state
 from simulator.web.lab.views import bucket_views
 from simulator.web.models import Sandbox
 
@@ -43,10 +44,13 @@ def test_a_repeated_view_reads_no_timeline(
     assert "one.txt" in first and bucket_views.fragment_cache() == "fragments"
 
     calls: list[str] = []
-    original = bucket_views.state.timeline
-    monkeypatch.setattr(
-        bucket_views.state, "timeline", lambda *a: calls.append("read") or original(*a)
-    )
+    original = state.timeline
+
+    def counted(*args: Any) -> Any:
+        calls.append("read")
+        return original(*args)
+
+    monkeypatch.setattr(state, "timeline", counted)
     again = client.get(url("bucket", sandbox, "cached")).content.decode()
 
     assert calls == []
