@@ -10,8 +10,9 @@ runs in, and copies the source into a ``mutants/`` folder there. So each module 
 scratch copy of the project under ``mutants/<module>/`` whose pyproject.toml holds the
 shared ``[tool.mutmut]`` settings plus that module's file (``only_mutate``) and its own
 fast tests (``pytest_add_cli_args_test_selection``): a run never executes the whole
-suite. Hypothesis runs with its derandomized ``ci`` profile, so two runs of the same
-tree give the same verdicts.
+suite. Hypothesis runs with the ``mutation`` profile of tests/conftest.py: derandomized,
+so two runs of the same tree give the same verdicts, and with a small budget, so each
+mutant costs seconds; the table tests carry the verdicts.
 
 At the end it prints killed/total per module. A mutant counts as killed when a test
 fails, times out or crashes under it; "no tests" and "survived" are not killed. The
@@ -142,7 +143,7 @@ def prepare(name: str, module: Module, rev: str | None) -> Path:
 
 
 def run(scratch: Path, children: int) -> None:
-    env = {**os.environ, "HYPOTHESIS_PROFILE": "ci"}
+    env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation"}
     env.pop("CI", None)
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(children)]
     subprocess.run(command, cwd=scratch, env=env, check=True)

@@ -14,7 +14,7 @@ Two guards keep a green run honest:
 
 - Hypothesis profiles: ``ci`` (derandomized, fixed budget) when ``CI`` is set, ``dev``
   (Hypothesis's defaults) otherwise, and ``deep`` by hand (``HYPOTHESIS_PROFILE=deep``):
-  random, with ten times every test's budget.
+  random, with ten times every test's budget; ``mutation`` is scripts/mutate.py's.
 - When ``CI`` is set, a skip fails the test unless the test carries
   ``@pytest.mark.allow_skip("why")``: a renamed method or a missing package cannot
   silence a suite by skipping it. Deselection (``-m "not browser"``) is not a skip.
@@ -59,28 +59,37 @@ def _ci() -> bool:
 
 
 # --- Hypothesis profiles -------------------------------------------------------------
-# A test's own @settings(max_examples=...) wins over a profile's; "deep" scales those
-# budgets too (see pytest_collection_modifyitems).
+# A test's own @settings(max_examples=...) wins over a profile's, so "deep" and
+# "mutation" also rescale those budgets (see _rebudget).
 DEEP_FACTOR = 10
+MUTATION_BUDGET = 20
 hypothesis_settings.register_profile(
     "ci", derandomize=True, max_examples=100, database=None, print_blob=True
 )
 hypothesis_settings.register_profile("dev")
 hypothesis_settings.register_profile("deep", max_examples=1000, derandomize=False, deadline=None)
+# scripts/mutate.py: every mutant reruns the tests, so the property tests get a small,
+# fixed budget there; the table tests carry the verdicts.
+hypothesis_settings.register_profile(
+    "mutation", derandomize=True, max_examples=MUTATION_BUDGET, database=None, deadline=None
+)
 HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _ci() else "dev")
 hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
 
 
-def _deepen(item: pytest.Item) -> None:
-    """Under the deep profile, multiply a test's own example budget and let it draw at random."""
+def _rebudget(item: pytest.Item) -> None:
+    """Deep: ten times a test's own example budget, drawn at random. Mutation: at most
+    MUTATION_BUDGET examples, derandomized."""
     test: Any = getattr(item, "obj", None)
     # Hypothesis keeps a test's settings on this attribute and reads it on every call.
     own = getattr(test, "_hypothesis_internal_use_settings", None)
     if own is None:
         return
-    test._hypothesis_internal_use_settings = hypothesis_settings(
-        own, max_examples=own.max_examples * DEEP_FACTOR, derandomize=False, database=None
-    )
+    if HYPOTHESIS_PROFILE == "deep":
+        budget = {"max_examples": own.max_examples * DEEP_FACTOR, "derandomize": False}
+    else:
+        budget = {"max_examples": min(own.max_examples, MUTATION_BUDGET), "derandomize": True}
+    test._hypothesis_internal_use_settings = hypothesis_settings(own, database=None, **budget)
 
 
 # --- Skips fail in CI unless allowed -----------------------------------------------
@@ -126,8 +135,8 @@ def pytest_make_collect_report(
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if HYPOTHESIS_PROFILE == "deep":
-            _deepen(item)
+        if HYPOTHESIS_PROFILE in {"deep", "mutation"}:
+            _rebudget(item)
         parts = Path(str(item.path)).relative_to(ROOT).parts
         if parts[:2] == ("tests", "browser"):
             item.add_marker(pytest.mark.browser)

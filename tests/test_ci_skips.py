@@ -116,7 +116,7 @@ from hypothesis import given, settings, strategies as st
 SEEN = []
 
 
-@settings(max_examples=7)
+@settings(max_examples=30)
 @given(st.integers())
 def test_draws(number):
     SEEN.append(number)
@@ -129,11 +129,12 @@ def test_profile():
 
 
 @pytest.mark.parametrize(
-    ("environment", "profile", "derandomized"),
+    ("environment", "profile", "derandomized", "examples"),
     [
-        ({"CI": "true"}, "ci", True),
-        ({}, "dev", False),
-        ({"CI": "true", "HYPOTHESIS_PROFILE": "deep"}, "deep", False),
+        ({"CI": "true"}, "ci", True, 30),
+        ({}, "dev", False, 30),
+        ({"CI": "true", "HYPOTHESIS_PROFILE": "deep"}, "deep", False, 300),
+        ({"HYPOTHESIS_PROFILE": "mutation"}, "mutation", True, 20),
     ],
 )
 def test_ci_selects_the_derandomized_hypothesis_profile(
@@ -142,6 +143,7 @@ def test_ci_selects_the_derandomized_hypothesis_profile(
     environment: dict[str, str],
     profile: str,
     derandomized: bool,
+    examples: int,
 ) -> None:
     pytester.makeconftest(CONFTEST.read_text(encoding="utf-8"))
     pytester.makepyfile(test_probe=PROFILE_PROBE)
@@ -156,7 +158,7 @@ def test_ci_selects_the_derandomized_hypothesis_profile(
         result.assert_outcomes(passed=2)
         result.stdout.fnmatch_lines([f"*profile {profile} {derandomized}"])
     drawn = [next(line for line in r.outlines if line.startswith("drawn [")) for r in runs]
-    # Derandomized: two runs draw the same examples. The deep profile multiplies a
-    # test's own budget by ten.
+    # Derandomized: two runs draw the same examples. The test's own budget of 30 is
+    # multiplied by ten (deep) or capped (mutation).
     assert (drawn[0] == drawn[1]) is derandomized
-    assert drawn[0].count(",") + 1 == (70 if profile == "deep" else 7)
+    assert drawn[0].count(",") + 1 == examples
