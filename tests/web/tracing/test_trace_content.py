@@ -109,7 +109,7 @@ def test_kinds_the_engine_does_not_emit_yet_still_have_sentences() -> None:
     steps = recorded.steps
     from django.template import loader
 
-    for view in present.steps.build_steps(steps, facts):
+    for view in present.steps.step_views(steps, facts):
         html = loader.get_template(view.template).render({"step": view, "f": view.f})
         assert html.strip() and "unknown" not in html
 

@@ -28,7 +28,7 @@ from simulator.web.models import TraceRecord
 from . import commands, errors, labels, policy, summary, wire
 from .diagram import Diagram, diagram
 from .redact import MASK, mask_headers, redact, redact_steps, step_secrets
-from .steps import KINDS, RequestFacts, StepView, build_steps, request_facts, request_path
+from .steps import KINDS, RequestFacts, StepView, request_facts, request_path, step_views
 
 # The cache alias of settings.CACHES that keeps rendered traces.
 TRACE_CACHE = "traces"
@@ -169,7 +169,7 @@ def _panel(
 ) -> Panel:
     total = len(steps)
     if views is None:
-        views = build_steps(steps, facts, only=n)
+        views = step_views(steps, facts, only=n)
         current = views[-1]
     else:
         current = views[n - 1]
@@ -290,7 +290,7 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
     start, end = step_window(current, total, show_all)
     details = _details(record, loaded.rows, start, end)
     facts = request_facts(steps, record.request_headers)
-    views = build_steps(steps, facts, window=(start, end))
+    views = step_views(steps, facts, window=(start, end))
     if views:
         panel = _panel(steps, facts, current, None if start else views)
         if start:

@@ -191,7 +191,7 @@ def _size(step: trace.Step) -> int:
 
 
 # --- each kind's facts, for its sentence ---------------------------------------------
-# One function per step type; ``build_steps`` looks it up by the step's type.
+# One function per step type; ``step_views`` looks it up by the step's type.
 
 Facts = dict[str, Any]
 FactsOf = TypeVar("FactsOf", bound=Callable[..., Facts])
@@ -399,7 +399,7 @@ def policy_label(policy: Any) -> str:
 _NO_BYTES = (trace.KmsGenerateDataKey, trace.KmsDecrypt, trace.KmsCall, trace.PolicyEvaluated)
 
 
-def build_steps(
+def step_views(
     steps: Sequence[trace.Step],
     req: RequestFacts,
     only: int | None = None,
