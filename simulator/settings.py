@@ -310,6 +310,13 @@ CACHES = {
         # A fragment is 1 KB to 1 MB (a 1,000-step print page; a long export 3.5 MB).
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LAB_TRACE_CACHE_ENTRIES", "500"))},
     },
+    # Rendered parts of the lab's pages (the bucket page's rows and timeline), keyed by the
+    # sandbox's last change: never stale, so each process may keep its own.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "lab-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 INSTALLED_APPS += ["django_ratelimit"]
 RATELIMIT_USE_CACHE = "default"
