@@ -82,7 +82,12 @@ MODULES: dict[str, Module] = {
     ),
     "kms_rules": Module(
         "simulator/engine/kms/rules.py",
-        ("tests/engine/kms/test_kms_states.py", "tests/engine/kms/test_kms_keys.py"),
+        (
+            "tests/engine/kms/test_kms_states.py",
+            "tests/engine/kms/test_kms_keys.py",
+            "tests/engine/kms/test_kms_aliases_policies.py",
+            "tests/engine/kms/test_kms_rotation.py",
+        ),
     ),
 }
 

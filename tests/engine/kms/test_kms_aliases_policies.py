@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 import pytest
-from kms_helpers import ACCOUNT, REGION, arn_of, kms_error
+from kms_helpers import ACCOUNT, ALICE, REGION, arn_of, kms_error
 
 from simulator.engine import Engine, KMSError
 
@@ -120,7 +120,10 @@ def test_the_aws_managed_key_cannot_be_managed(
     arn = engine.kms_service.resolve_key_for_s3(None)
     error = kms_error(lambda: engine.kms(action, {"KeyId": arn, **extra}))
     assert error.code == "AccessDeniedException"
-    assert f"kms:{action} on resource: {arn}" in error.message
+    assert error.message == (
+        f"User: {ALICE} is not authorized to perform: kms:{action} "
+        f"on resource: {arn} because no resource-based policy allows the kms:{action} action"
+    )
     meta = engine.kms("DescribeKey", {"KeyId": arn})["KeyMetadata"]
     assert meta["KeyState"] == "Enabled"
 

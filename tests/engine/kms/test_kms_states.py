@@ -99,6 +99,8 @@ def test_each_operation_in_each_key_state(
         assert error.message == f"{arn_of(key_id)} is disabled."
     elif state == "PendingDeletion":
         assert error.message == f"{arn_of(key_id)} is pending deletion."
+    else:
+        assert error.message == f"{arn_of(key_id)} is not pending deletion.", why
 
 
 def test_disable_then_enable_restores_use(engine: Engine, new_key: Callable[..., str]) -> None:
