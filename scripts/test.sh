@@ -175,6 +175,9 @@ record ok
 export PATH="$VENV/bin:$PATH"
 # Each test run below chooses its own database; never inherit one.
 unset DATABASE_URL
+# Hypothesis draws the same examples on every run unless a profile is chosen
+# (tests/conftest.py: ci, dev, deep, mutation); with CI set, a skip fails.
+export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
 
 # --- Static checks -----------------------------------------------------------
 step "ruff check" ruff check .
