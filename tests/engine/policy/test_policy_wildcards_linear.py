@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -96,6 +97,61 @@ def test_glob_agrees_with_the_reference_matcher_in_bounded_time(
     hit, elapsed = timed_match(pieces, value)
     assert hit == reference(pieces, value)
     assert elapsed < BOUND, f"{elapsed * 1000:.1f} ms for {pieces!r} against {len(value)} chars"
+
+
+GLOB_ROWS = [
+    # pattern, value, matches?, why
+    ("", "", True, "an empty pattern matches only the empty value"),
+    ("", "a", False, "an empty pattern against a character"),
+    ("*", "", True, "* matches the empty run"),
+    ("?", "", False, "? needs exactly one character"),
+    ("?", "é", True, "? is one character, not one byte"),
+    ("a?c", "abc", True, "? inside literal text"),
+    ("a?c", "ac", False, "? is not optional"),
+    ("a?c", "abbc", False, "? is one character, not a run"),
+    ("a*", "a", True, "a trailing * may match nothing"),
+    ("*a", "ba", True, "a leading * then the tail at the end"),
+    ("*a", "ab", False, "the tail must sit at the very end"),
+    ("a**b", "ab", True, "two stars are one"),
+    ("ab*ba", "aba", False, "head and tail may not overlap"),
+    ("ab*ba", "abba", True, "head and tail side by side"),
+    ("*?", "", False, "*? needs at least one character"),
+    ("?*", "x", True, "?* matches one character or more"),
+    ("*??*", "a", False, "two ? need two characters"),
+    ("*??*", "ab", True, "two ? in the middle"),
+    ("a*?*b", "ab", False, "a middle ? needs a character between"),
+    ("a*?*b", "acb", True, "a middle ? alone"),
+    ("*a?c*", "xxabcxx", True, "a middle piece with a ?"),
+    ("*a?c*", "xxacxx", False, "the ? needs its character"),
+    ("*ab?d*", "abxabcd", True, "the first ab fails at ?d; the search goes on to the next"),
+    ("*ab?d*", "abxab", False, "no ab is followed by two more characters ending in d"),
+    ("*?bc*", "bc", False, "a piece that starts with ? needs a character before its run"),
+    ("*?bc*", "abc", True, "one character before the run"),
+    ("*?bc*", "bcbc", True, "the first bc has nothing before it; the second has"),
+    ("*x?y?z*", "x1y2z", True, "a middle piece of three runs"),
+    ("*x?y?z*", "x1y2", False, "its last run missing"),
+    ("*x?y?z*", "x1yy2z", False, "runs at the wrong distance"),
+    ("*ab*cd", "abcd", True, "middle piece then tail, back to back"),
+    ("*ab*cd", "acbd", False, "the pieces must come in order"),
+    ("*abc?*", "zabc", False, "the ? after the run must fit before the end"),
+    ("*abc?*", "zabcq", True, "room for the ?"),
+    ("a*b*c", "abc", True, "every piece placed once"),
+    ("a*b*c", "acb", False, "the middle b must come before the tail c"),
+    ("a*bb*c", "abc", False, "the middle piece does not fit between head and tail"),
+    ("*a*a*", "a", False, "two middle a need two characters"),
+    ("*a*a*", "aa", True, "two middle pieces side by side"),
+    ("?a*", "ba", True, "a head that starts with ?"),
+    ("?a*", "ab", False, "the head's run is at the wrong place"),
+    ("*a?", "xab", True, "a tail that ends with ?"),
+    ("*a?", "xba", False, "the tail's run is at the wrong place"),
+    ("A*", "abc", False, "globs are case-sensitive"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "value", "matches", "why"), GLOB_ROWS)
+def test_each_glob_matches_as_iam_says(pattern: str, value: str, matches: bool, why: str) -> None:
+    assert reference(((True, pattern),), value) is matches, f"row disagrees with IAM: {why}"
+    assert glob(pattern).matches(value) is matches, why
 
 
 @settings(max_examples=200, deadline=None)
