@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 from simulator.engine import KMSError, S3Request
+from simulator.engine import vocabulary as v
 
 from . import sandboxes as service
 from .lab import s3calls
@@ -88,17 +89,17 @@ class Demo:
 
         # 1. SSE-S3: the default every bucket has had since 2023, set explicitly here.
         self.s3("bucket.create", s3calls.create_bucket("demo-sse-s3"))
-        self.set_default("demo-sse-s3", "AES256")
+        self.set_default("demo-sse-s3", v.AES256)
         self.put("demo-sse-s3", "hello.txt", _text("Hello from the S3 Encryption Lab.\n"))
         self.put("demo-sse-s3", "reports/2026-q3.csv", _text("month,visits\njul,120\naug,98\nsep,143\n"),
-                 {"x-amz-server-side-encryption": "AES256"}, content_type="text/csv")  # fmt: skip
+                 v.sse_headers(v.SSE_S3), content_type="text/csv")  # fmt: skip
 
         # 2. SSE-KMS with a customer managed key and a bucket key, switched on after an
         #    object existed: the course's "default encryption is not retroactive".
         self.s3("bucket.create", s3calls.create_bucket("demo-sse-kms"))
         self.put("demo-sse-kms", "before-default.txt",
                  _text("Uploaded while the default was still SSE-S3.\n"))  # fmt: skip
-        self.set_default("demo-sse-kms", "aws:kms", kms_key=KMS_ALIAS, bucket_key=True)
+        self.set_default("demo-sse-kms", v.AWS_KMS, kms_key=KMS_ALIAS, bucket_key=True)
         self.put("demo-sse-kms", "after-default.txt",
                  _text("Uploaded after the default became SSE-KMS.\n"))  # fmt: skip
         self.put("demo-sse-kms", "invoice-0042.json", _text('{"invoice": 42, "total": "1200 JPY"}\n'),
@@ -109,7 +110,7 @@ class Demo:
 
         # 3. SSE-C: unblocked first (new buckets block it since April 2026).
         self.s3("bucket.create", s3calls.create_bucket("demo-ssec"))
-        self.set_default("demo-ssec", "AES256", blocked="NONE")
+        self.set_default("demo-ssec", v.AES256, blocked="NONE")
         self.put("demo-ssec", "README.txt", _text(
             "secret.txt in this bucket was uploaded with SSE-C.\n"
             f"Its key (base64) is {DEMO_SSEC_KEY}\n"
@@ -123,7 +124,7 @@ class Demo:
         policy = PRESETS_BY_CODE["require-aes256"].document("demo-policy").encode()
         self.s3("bucket.policy", s3calls.bucket_subresource("PUT", "demo-policy", "policy", policy))
         self.put("demo-policy", "with-header.txt", _text("Sent with x-amz-server-side-encryption: AES256.\n"),
-                 {"x-amz-server-side-encryption": "AES256"})  # fmt: skip
+                 v.sse_headers(v.SSE_S3))  # fmt: skip
         # Without the header: the policy denies it (when policies are enforced), even
         # though the bucket's default encryption would have encrypted it.
         self.put("demo-policy", "without-header.txt", _text("Sent with no encryption header.\n"),

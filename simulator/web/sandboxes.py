@@ -122,7 +122,7 @@ def _engine(
         store=store,
         entropy=entropy,
         clock=clock or SystemClock(),
-        account_id=getattr(settings, "LAB_ACCOUNT_ID", "111122223333"),
+        account_id=getattr(settings, "LAB_ACCOUNT_ID", vocabulary.ACCOUNT_ID),
         deployment_key=deployment_key(sandbox),
         max_object_bytes=settings.LAB_MAX_UPLOAD_BYTES,
         admit=admit,

@@ -168,9 +168,9 @@ def encryption_xml(
 
     ``blocked`` is ``"SSE-C"`` (block), ``"NONE"`` (allow) or None (leave as it is).
     """
-    algorithm = algorithm or "AES256"
+    algorithm = algorithm or v.AES256
     default = f"<SSEAlgorithm>{algorithm}</SSEAlgorithm>"
-    if kms_key and algorithm != "AES256":
+    if kms_key and algorithm != v.AES256:
         default += f"<KMSMasterKeyID>{_xml_text(kms_key)}</KMSMasterKeyID>"
     rule = f"<ApplyServerSideEncryptionByDefault>{default}</ApplyServerSideEncryptionByDefault>"
     rule += f"<BucketKeyEnabled>{'true' if bucket_key else 'false'}</BucketKeyEnabled>"

@@ -269,7 +269,7 @@ def timeline(sandbox: Sandbox, bucket: str, state: BucketState) -> list[Timeline
         if operation == "UpdateObjectEncryption":
             written = Encryption("SSE-KMS", kms_key=written.kms_key, bucket_key=written.bucket_key)
         by_default = (
-            not any(name.lower().startswith("x-amz-server-side-encryption") for name in sent)
+            not any(name.lower().startswith(v.SSE) for name in sent)
             and operation != "UpdateObjectEncryption"
         )
         now = current.get(row.key)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from simulator.engine import vocabulary as v
+
 from ... import sandboxes as service
 from ...htmx import HtmxHttpRequest
 from ...models import Sandbox
@@ -183,7 +185,8 @@ def bucket_ssec(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) ->
         return _respond(request, box, bucket, "ssec", None, ssec_form=form)
     default = state.bucket_default(box, bucket)
     # PutBucketEncryption carries the whole rule: resend the current default with the block.
-    algorithm = s3calls.DEFAULT_ALGORITHMS.get(default.mode if default else "SSE-S3", "AES256")
+    mode = default.mode if default else v.SSE_S3
+    algorithm = s3calls.DEFAULT_ALGORITHMS.get(mode, v.AES256)
     body = s3calls.encryption_xml(
         algorithm,
         kms_key=default.kms_key if default else "",
@@ -226,7 +229,7 @@ def bucket_scenario(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str
         bucket, before, text, len(text), content_type="text/plain", headers={}))  # fmt: skip
     if outcome.trace.status < 300:
         # SSE-KMS with aws/s3; the SSE-C block is left as it is.
-        body = s3calls.encryption_xml("aws:kms")
+        body = s3calls.encryption_xml(v.AWS_KMS)
         outcome = run(box, "scenario.encryption", s3calls.put_bucket_encryption(bucket, body))
     if outcome.trace.status < 300:
         text = _("Written after the default encryption changed.").encode()
