@@ -6,7 +6,8 @@ the engine's names for that, in one public place, so a host never reaches into t
 engine's internals:
 
 * the store: ``Store`` (the protocol), ``MemoryStore``, ``BlobExists``, ``blob_ids``
-  (the blobs an object record owns) and ``object_id`` (an object record's id);
+  (the blobs an object record owns), ``object_id`` and ``part_id`` (the ids of an
+  object's record and of a multipart upload part's record);
 * time and randomness: ``Clock``, ``FixedClock``, ``SystemClock``, ``Entropy``,
   ``SeededEntropy``, ``SystemEntropy``;
 * admission (``s3.admission``): ``Admission``, ``Refusal``, the ``Route`` and
@@ -23,6 +24,7 @@ from .crypto import Entropy, SeededEntropy, SystemEntropy, fingerprint
 from .requests import Headers
 from .s3.admission import Admission, Refusal
 from .s3.model import blob_ids, object_id
+from .s3.multipart import part_id
 from .s3.routing import COPY_SOURCE, Route
 from .s3.xml import error_document
 from .store import BlobExists, MemoryStore, Store
@@ -46,4 +48,5 @@ __all__ = [
     "error_document",
     "fingerprint",
     "object_id",
+    "part_id",
 ]

@@ -29,7 +29,15 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from simulator.engine import S3Error, S3Request
-from simulator.engine.hosting import COPY_SOURCE, Admission, Headers, Refusal, Route, object_id
+from simulator.engine.hosting import (
+    COPY_SOURCE,
+    Admission,
+    Headers,
+    Refusal,
+    Route,
+    object_id,
+    part_id,
+)
 
 from .models import Record, Sandbox, TraceRecord
 
@@ -241,7 +249,7 @@ def _part_size(sandbox: Sandbox, request: S3Request) -> int:
     if not number.isdigit():
         return 0
     row = Record.objects.filter(
-        sandbox=sandbox, kind="part", rid=f"{upload_id}/{int(number):05d}"
+        sandbox=sandbox, kind="part", rid=part_id(upload_id, int(number))
     ).first()
     return _int(row.data.get("size")) if row is not None and isinstance(row.data, dict) else 0
 
