@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, ValuesView
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, TypeVar, overload
+from typing import BinaryIO, TypeVar, overload
 
 from .trace import Step
 
@@ -113,47 +113,3 @@ def principal_account(principal: str) -> str | None:
     if principal.isdigit() and len(principal) == 12:
         return principal
     return None
-
-
-def user_identity(principal: str, invoked_by: str | None = None) -> dict[str, Any]:
-    """The CloudTrail ``userIdentity`` block for a principal."""
-    if principal == ANONYMOUS:
-        identity: dict[str, Any] = {
-            "type": "AnonymousPrincipal",
-            "principalId": "ANONYMOUS_PRINCIPAL",
-        }
-    else:
-        account = principal_account(principal) or ACCOUNT_ID
-        resource = principal.split(":", 5)[5] if principal.count(":") >= 5 else "root"
-        if resource == "root":
-            identity = {
-                "type": "Root",
-                "principalId": account,
-                "arn": f"arn:aws:iam::{account}:root",
-                "accountId": account,
-            }
-        elif resource.startswith("user/"):
-            name = resource.rsplit("/", 1)[-1]
-            identity = {
-                "type": "IAMUser",
-                "principalId": "AIDA" + _stable_id(principal),
-                "arn": principal,
-                "accountId": account,
-                "userName": name,
-            }
-        else:
-            identity = {
-                "type": "AssumedRole" if "assumed-role" in resource else "IAMRole",
-                "principalId": "AROA" + _stable_id(principal),
-                "arn": principal,
-                "accountId": account,
-            }
-    if invoked_by:
-        identity["invokedBy"] = invoked_by
-    return identity
-
-
-def _stable_id(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode()).hexdigest()[:17].upper()
