@@ -6,9 +6,10 @@
 #   bash scripts/test.sh               # stop at the first failing step (CI)
 #   bash scripts/test.sh --keep-going  # run every step, then report all failures
 #
-# Steps: ruff (lint, format), mypy, import-linter, pytest on SQLite (everything but
-# the browser tests), pytest on a throwaway PostgreSQL cluster (the database-backed
-# tests), axe-core from npm (package-lock.json), the browser tests in real Chromium
+# Steps: ruff (lint, format), mypy, import-linter, the npm packages (package-lock.json:
+# Biome and axe-core), Biome (JS and CSS lint and format), pytest on SQLite (everything
+# but the browser tests), pytest on a throwaway PostgreSQL cluster (the database-backed
+# tests), the browser tests in real Chromium
 # through Playwright, and the client-side encryption interoperability tests against
 # AWS's own Python client.
 set -euo pipefail
@@ -184,6 +185,30 @@ step "ruff check" ruff check .
 step "ruff format --check" ruff format --check .
 step "mypy (strict on simulator/engine)" mypy
 step "import-linter" lint-imports
+install_node_packages() {
+    # The JS/CSS linter (Biome) and the accessibility tests' axe-core, pinned in
+    # package.json and package-lock.json: npm ci when either is missing or stale.
+    local name wanted installed stale=0
+    for name in @biomejs/biome axe-core; do
+        wanted="$(node -p "require('./package-lock.json').packages['node_modules/$name'].version")"
+        installed=""
+        if [ -f "node_modules/$name/package.json" ]; then
+            installed="$(node -p "require('./node_modules/$name/package.json').version")"
+        fi
+        [ "$installed" = "$wanted" ] || stale=1
+    done
+    if [ "$stale" -eq 1 ]; then
+        npm ci --no-audit --no-fund
+    fi
+    if [ ! -f node_modules/axe-core/axe.min.js ]; then
+        echo "axe-core is still missing from node_modules: the accessibility tests cannot run." >&2
+        return 1
+    fi
+    echo "biome $(node_modules/.bin/biome --version), axe-core $(node -p 'require("./node_modules/axe-core/package.json").version')"
+}
+step "npm ci (Biome, axe-core)" install_node_packages
+# Lint and format check of static/js and static/css (biome.jsonc); warnings fail too.
+step "biome (JS and CSS)" node_modules/.bin/biome ci --error-on-warnings
 
 # --- Tests -------------------------------------------------------------------
 step "pytest on SQLite (all but browser)" run_pytest -m "not browser"
@@ -194,25 +219,6 @@ record ok
 step "pytest on PostgreSQL (database tests)" \
     env DATABASE_URL="postgres://lab:lab@127.0.0.1:$PG_PORT/lab" \
     "$VENV/bin/pytest" -m "postgres and not browser"
-
-install_axe() {
-    # The accessibility tests inject axe-core (pinned in package.json and
-    # package-lock.json) into every page: install it when it is missing or stale.
-    local installed="" wanted
-    wanted="$(node -p 'require("./package-lock.json").packages["node_modules/axe-core"].version')"
-    if [ -f node_modules/axe-core/package.json ]; then
-        installed="$(node -p 'require("./node_modules/axe-core/package.json").version')"
-    fi
-    if [ "$installed" != "$wanted" ]; then
-        npm ci --no-audit --no-fund
-    fi
-    if [ ! -f node_modules/axe-core/axe.min.js ]; then
-        echo "axe-core is still missing from node_modules: the accessibility tests cannot run." >&2
-        return 1
-    fi
-    echo "axe-core $wanted"
-}
-step "axe-core for the accessibility tests (npm ci)" install_axe
 
 step "pytest browser tests in Chromium" \
     env DJANGO_ALLOW_ASYNC_UNSAFE=true "$VENV/bin/pytest" -m browser

@@ -216,7 +216,7 @@ if env_bool("SECURE_SSL"):
 
 # Content-Security-Policy (django-csp): scripts, styles and everything else only from
 # this server's own files; no inline script, inline style, eval, plugin, <base> or
-# framing. The templates keep every style in static/css/lab.css and every script in
+# framing. The templates keep every style in static/css/ and every script in
 # static/js/, and htmx is told not to add its indicator <style> (base.html).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

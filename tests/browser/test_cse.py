@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from browser_kit import learner_context, sideways_scroll
+from cse_vectors import DATA_KEY, IV, KEK, MESSAGE_ID, PLAINTEXT, VECTORS, WRAP_NONCE
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -30,16 +31,6 @@ from simulator.web.sandboxes import create_sandbox, open_engine, run_kms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "cse.json").read_text("utf-8"))
-INPUTS = {
-    name.removesuffix("_hex"): bytes.fromhex(value) for name, value in VECTORS["inputs"].items()
-}
-KEK = INPUTS["wrapping_key"]
-DATA_KEY = INPUTS["data_key"]
-WRAP_NONCE = INPUTS["wrap_nonce"]
-IV = INPUTS["iv"]
-MESSAGE_ID = INPUTS["message_id"]
-PLAINTEXT = INPUTS["plaintext"]
 
 # The modules, as the pages load them (<script type="module">); a test imports them.
 FORMAT_MODULE = "/static/js/cse/format.js"

@@ -49,10 +49,8 @@ FOCUS_STATE = """() => {
 # alternative), never by its colour alone.
 SIGNALS = ", ".join(
     [
-        ".lab-badge",
+        ".badge",
         ".lab-result__status",
-        ".kd-state",
-        ".kd-tag",
         ".trace-status",
         ".trace-badge",
         ".trace-check",

@@ -120,7 +120,7 @@ def test_gunicorn_serves_the_lab_with_several_workers_and_no_control_socket(
     server: Server,
 ) -> None:
     assert get(server.url + "/") == 200
-    assert get(server.url + "/static/css/lab.css") == 200
+    assert get(server.url + "/static/css/tokens.css") == 200
 
     log = server.error_log()
     assert len(set(re.findall(r"Booting worker with pid: (\d+)", log))) == 2, log

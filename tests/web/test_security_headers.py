@@ -111,7 +111,7 @@ def test_every_dynamic_response_is_no_store_and_carries_both_policies(objects: A
 
 
 def test_static_files_keep_their_caching(client: Client, db: None) -> None:
-    response = client.get("/static/css/lab.css")
+    response = client.get("/static/css/tokens.css")
     response.close()  # whitenoise streams the file
 
     assert response.status_code == 200
@@ -140,7 +140,7 @@ def test_htmx_is_told_to_add_no_inline_style_and_to_use_no_eval(client: Client) 
     config = json.loads(match.group(1))
     assert config["includeIndicatorStyles"] is False and config["allowEval"] is False
     assert html.index('name="htmx-config"') < html.index("htmx-2.min.js")
-    css = (ROOT / "static" / "css" / "lab.css").read_text(encoding="utf-8")
+    css = (ROOT / "static" / "css" / "components.css").read_text(encoding="utf-8")
     assert ".htmx-request .htmx-indicator" in css
 
 

@@ -217,7 +217,7 @@ function preparePanel(form, panel) {
     });
     const generate = el("button", {
       type: "button",
-      class: "lab-button-secondary cse-generate",
+      class: "button button--small button--quiet cse-generate",
       text: t("generate"),
     });
     generate.addEventListener("click", () => {

@@ -14,7 +14,6 @@ import base64
 import hashlib
 import hmac
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,20 +21,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA512
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cse_builders import ScriptedEntropy
+from cse_vectors import DATA_KEY, IV, KEK, MESSAGE_ID, PLAINTEXT, VECTORS, WRAP_NONCE
 
 from simulator.engine import Engine, cse
-
-# The known answers the browser's implementation is held to as well (tests/browser/test_cse.py).
-VECTORS = json.loads((Path(__file__).parents[2] / "vectors" / "cse.json").read_text("utf-8"))
-INPUTS = {
-    name.removesuffix("_hex"): bytes.fromhex(value) for name, value in VECTORS["inputs"].items()
-}
-KEK = INPUTS["wrapping_key"]
-DATA_KEY = INPUTS["data_key"]
-WRAP_NONCE = INPUTS["wrap_nonce"]
-IV = INPUTS["iv"]
-MESSAGE_ID = INPUTS["message_id"]
-PLAINTEXT = INPUTS["plaintext"]
 
 
 def b64(data: bytes) -> str:
