@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from policy_builders import UPLOADS, upload_context
+from policy_builders import ALICE, UPLOADS, upload_context
 from test_policy_classic import NO_HEADER, NOT_AES256
 
-from simulator.engine.policy import evaluate, parse_policy
+from simulator.engine.policy import RequestContext, evaluate, parse_policy
 
 
 def test_header_less_put_explains_both_seed_statements_with_reason_codes() -> None:
@@ -62,3 +62,28 @@ def test_the_whole_result_serialises_to_json_for_the_trace() -> None:
     assert [s["matched"] for s in data["statements"]] == [True, False]
     assert data["statements"][0]["why"][-1]["matched"] == []
     assert data["statements"][0]["why"][-1]["actual"] == "aws:kms"
+
+
+def test_the_explanation_lists_the_entries_that_matched_as_written() -> None:
+    """IAM: action names are case-insensitive, resources case-sensitive; a variable is
+    filled in from the caller (s3-facts §4, IAM "Variables and tags")."""
+    doc = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": ["S3:GETOBJECT", "s3:get*", "s3:Put*"],
+                "Resource": [
+                    "arn:aws:s3:::b/${aws:username}/*",
+                    "arn:aws:s3:::b/*",
+                    "arn:aws:s3:::B/*",
+                ],
+            },
+        }
+    )
+    ctx = RequestContext("s3:GetObject", "arn:aws:s3:::b/alice/x", ALICE)
+    (statement,) = evaluate(doc, ctx).statements
+    matched = {check.part: check.matched for check in statement.why}
+    assert matched["action"] == ("S3:GETOBJECT", "s3:get*")
+    assert matched["resource"] == ("arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::b/*")

@@ -145,6 +145,14 @@ GLOB_ROWS = [
     ("*a?", "xab", True, "a tail that ends with ?"),
     ("*a?", "xba", False, "the tail's run is at the wrong place"),
     ("A*", "abc", False, "globs are case-sensitive"),
+    ("ab*b*c", "abc", False, "a middle piece may not reuse the head's characters"),
+    ("a*cb*b", "axcb", False, "a middle piece may not reuse the tail's characters"),
+    ("a*c?*b", "axcb", False, "a middle piece with ? may not reach into the tail"),
+    ("ab*b?*", "abxy", False, "a middle piece with ? may not reuse the head's characters"),
+    ("*a?c*", "abc", True, "a middle piece with ? at the very start"),
+    ("*ab?d*d", "abxabxd", False, "a retried run may not reach into the tail"),
+    ("*b?*c", "bc", False, "a middle piece longer than the room left"),
+    ("*?*", "", False, "a middle ? alone, and no room"),
 ]
 
 
