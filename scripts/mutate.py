@@ -63,18 +63,33 @@ MODULES: dict[str, Module] = {
     ),
     "headers": Module(
         "simulator/engine/s3/headers.py",
-        ("tests/engine/s3/test_sse.py",),
+        (
+            "tests/engine/s3/test_sse.py",
+            "tests/engine/s3/test_objects.py",
+            "tests/engine/s3/test_copy.py",
+            "tests/engine/s3/test_multipart.py",
+        ),
     ),
     "sse": Module(
         "simulator/engine/s3/sse.py",
         (
             "tests/engine/s3/test_sse.py",
+            "tests/engine/s3/test_contract.py",
+            "tests/engine/s3/test_objects.py",
             "tests/engine/s3/test_buckets.py",
+            "tests/engine/s3/test_trace_secrets.py",
+            "tests/engine/s3/test_multipart.py",
+            "tests/engine/s3/test_update_encryption.py",
+            "tests/engine/s3/test_copy.py",
         ),
     ),
     "bucket_encryption": Module(
         "simulator/engine/s3/bucket_encryption.py",
-        ("tests/engine/s3/test_buckets.py", "tests/engine/s3/test_sse.py"),
+        (
+            "tests/engine/s3/test_buckets.py",
+            "tests/engine/s3/test_sse.py",
+            "tests/engine/s3/test_copy.py",
+        ),
     ),
     "copy": Module(
         "simulator/engine/s3/copy.py",
