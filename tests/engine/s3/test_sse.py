@@ -349,6 +349,17 @@ def test_encryption_context_comes_back_on_writes_only(kms_lab: Engine) -> None:
     assert "x-amz-server-side-encryption-context" not in got.headers
 
 
+def test_the_context_header_is_utf8_json_in_one_canonical_form(kms_lab: Engine) -> None:
+    """s3-facts §1: the context header is base64 of UTF-8 JSON of string pairs. The lab
+    answers in one form whatever the client sent: keys sorted, no spaces, UTF-8 kept."""
+    sent = base64.b64encode('{ "b": "2",  "a": "日本" }'.encode()).decode()
+    put = s3(kms_lab, "PUT", key="k", headers={SSE: "aws:kms", CONTEXT: sent}, body=b"x")
+    assert put.status == 200, put.body
+    assert base64.b64decode(put.headers[CONTEXT]).decode() == (
+        f'{{"a":"日本","aws:s3:arn":"arn:aws:s3:::{BUCKET}/k","b":"2"}}'
+    )
+
+
 def _kms_calls(engine: Engine, name: str) -> list[dict[str, object]]:
     return [
         e
