@@ -115,7 +115,7 @@ class _KMSReads(Protocol):
     def cost_estimate(self) -> dict[str, Any]: ...
 
 
-class Account(Protocol):
+class ReadSource(Protocol):
     """What the read model needs of an engine: its store and its KMS."""
 
     @property
@@ -125,7 +125,7 @@ class Account(Protocol):
     def kms_service(self) -> Any: ...
 
 
-def _kms(account: Account) -> _KMSReads:
+def _kms(account: ReadSource) -> _KMSReads:
     kms: _KMSReads = account.kms_service
     return kms
 
@@ -289,7 +289,7 @@ def _envelope(metadata: Mapping[str, str]) -> cse.EnvelopeView | None:
         return None
 
 
-def kms_key_state(account: Account, key_ref: str) -> str:
+def kms_key_state(account: ReadSource, key_ref: str) -> str:
     """A KMS key's state now: ``Enabled``, ``Disabled``, ``PendingDeletion`` or ``Deleted``
     (a key KMS no longer knows, or never knew)."""
     try:
@@ -298,7 +298,7 @@ def kms_key_state(account: Account, key_ref: str) -> str:
         return "Deleted"
 
 
-def _wrapped_keys(account: Account, stored: StoredObject) -> tuple[WrappedKey, ...]:
+def _wrapped_keys(account: ReadSource, stored: StoredObject) -> tuple[WrappedKey, ...]:
     record = stored.encryption
     keys: list[WrappedKey] = []
     if record.mode == SSE_S3 and record.wrapped_key:
@@ -353,7 +353,7 @@ def _wrapped_keys(account: Account, stored: StoredObject) -> tuple[WrappedKey, .
     return tuple(keys)
 
 
-def _object_at_rest(account: Account, stored: StoredObject) -> ObjectAtRest:
+def _object_at_rest(account: ReadSource, stored: StoredObject) -> ObjectAtRest:
     record = stored.encryption
     blobs = tuple(str(part["blob_id"]) for part in stored.parts) or (stored.blob_id,)
     return ObjectAtRest(
@@ -385,7 +385,7 @@ def _object_at_rest(account: Account, stored: StoredObject) -> ObjectAtRest:
     )
 
 
-def object_at_rest(account: Account, bucket: str, key: str) -> ObjectAtRest | None:
+def object_at_rest(account: ReadSource, bucket: str, key: str) -> ObjectAtRest | None:
     """What S3 keeps for ``bucket/key``; None when there is no such object."""
     record = account.store.get("object", object_id(bucket, key))
     if record is None:
@@ -402,7 +402,7 @@ class ObjectSummary:
     cse: bool
 
 
-def objects_at_rest(account: Account, bucket: str | None = None) -> list[ObjectSummary]:
+def objects_at_rest(account: ReadSource, bucket: str | None = None) -> list[ObjectSummary]:
     """Every object (of ``bucket``, or of the account), in bucket then key order."""
     prefix = object_id(bucket, "") if bucket is not None else ""
     out = []
@@ -432,7 +432,7 @@ class StoredBlob:
     missing: bool = False  # the store has no such blob
 
 
-def stored_blob(account: Account, obj: ObjectAtRest, limit: int = 1 << 20) -> StoredBlob:
+def stored_blob(account: ReadSource, obj: ObjectAtRest, limit: int = 1 << 20) -> StoredBlob:
     """The object's first ciphertext blob: at most ``limit`` bytes of it, and its layout."""
     blob_id = obj.data_blob_id
     store = account.store
@@ -446,7 +446,7 @@ def stored_blob(account: Account, obj: ObjectAtRest, limit: int = 1 << 20) -> St
 
 
 def object_encryptions(
-    account: Account, bucket: str, keys: Iterable[str]
+    account: ReadSource, bucket: str, keys: Iterable[str]
 ) -> dict[str, ObjectEncryption]:
     """Each named object's encryption, as HeadObject would tell it: one store scan for a
     whole page of rows instead of one request per row. Keys with no object are left out."""
@@ -503,7 +503,7 @@ class BucketView:
     policy: str  # the policy document as it was sent; "" for none
 
 
-def buckets(account: Account) -> list[BucketSummary]:
+def buckets(account: ReadSource) -> list[BucketSummary]:
     """The account's buckets in name order."""
     return [
         BucketSummary(name, str(record.get("created", "")))
@@ -511,11 +511,11 @@ def buckets(account: Account) -> list[BucketSummary]:
     ]
 
 
-def bucket_names(account: Account, prefix: str = "") -> list[str]:
+def bucket_names(account: ReadSource, prefix: str = "") -> list[str]:
     return [name for name, _ in account.store.scan("bucket", prefix)]
 
 
-def bucket(account: Account, name: str) -> BucketView | None:
+def bucket(account: ReadSource, name: str) -> BucketView | None:
     """A bucket, its default encryption and its policy; None when there is no such bucket."""
     record = account.store.get("bucket", name)
     if record is None:
@@ -562,7 +562,7 @@ def _after(token: str) -> str:
         return ""
 
 
-def object_page(account: Account, bucket: str, token: str = "", size: int = 50) -> ObjectPage:
+def object_page(account: ReadSource, bucket: str, token: str = "", size: int = 50) -> ObjectPage:
     """One page of a bucket's objects in key order; ``token`` is a page's ``next_token``
     (an unreadable one starts from the beginning)."""
     prefix = object_id(bucket, "")
@@ -622,7 +622,7 @@ class KMSAlias:
         return self.name.startswith("alias/aws/")
 
 
-def kms_aliases(account: Account) -> list[KMSAlias]:
+def kms_aliases(account: ReadSource) -> list[KMSAlias]:
     """Every alias that names a key, in name order (``alias/aws/s3`` once S3 made its key)."""
     return [
         KMSAlias(name, str(record.get("TargetKeyId", "")))
@@ -630,7 +630,7 @@ def kms_aliases(account: Account) -> list[KMSAlias]:
     ]
 
 
-def _aliases_by_key(account: Account) -> dict[str, list[str]]:
+def _aliases_by_key(account: ReadSource) -> dict[str, list[str]]:
     by_key: dict[str, list[str]] = {}
     for alias in kms_aliases(account):
         if alias.target_key_id:
@@ -655,7 +655,7 @@ def _key(metadata: Mapping[str, Any], record: Mapping[str, Any], aliases: list[s
     )
 
 
-def kms_keys(account: Account) -> list[KMSKey]:
+def kms_keys(account: ReadSource) -> list[KMSKey]:
     """Every key that is not deleted: ``aws/s3`` (once S3 made it) first, then by date."""
     aliases = _aliases_by_key(account)
     out: list[KMSKey] = []
@@ -670,7 +670,7 @@ def kms_keys(account: Account) -> list[KMSKey]:
     return out
 
 
-def kms_key(account: Account, key_ref: str) -> KMSKey:
+def kms_key(account: ReadSource, key_ref: str) -> KMSKey:
     """A key by id, ARN or alias; ``KMSError`` (NotFoundException) when KMS has none."""
     metadata = _kms(account).describe(key_ref)
     key_id = str(metadata["KeyId"])
@@ -678,12 +678,12 @@ def kms_key(account: Account, key_ref: str) -> KMSKey:
     return _key(metadata, record, _aliases_by_key(account).get(key_id, []))
 
 
-def kms_cost_estimate(account: Account) -> dict[str, Any]:
+def kms_cost_estimate(account: ReadSource) -> dict[str, Any]:
     """What the account's KMS use would cost a month (``kms.pricing.estimate``)."""
     return _kms(account).cost_estimate()
 
 
-def alias_refusal(account: Account, name: str) -> KMSError | None:
+def alias_refusal(account: ReadSource, name: str) -> KMSError | None:
     """The error CreateAlias would answer for ``name`` now (reserved, taken, malformed);
     None when KMS would take it."""
     try:
@@ -699,7 +699,7 @@ AWS_MANAGED_KEY_ALIAS = AWS_S3_ALIAS
 # --------------------------------------------------------------------------- audit
 
 
-def audit_events(account: Account) -> list[dict[str, Any]]:
+def audit_events(account: ReadSource) -> list[dict[str, Any]]:
     """The account's CloudTrail-shaped events, oldest first (each a fresh dict)."""
     return [dict(record) for _, record in account.store.scan("audit")]
 
