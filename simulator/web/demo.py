@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 
 from simulator.engine import KMSError, S3Request
 from simulator.engine import vocabulary as v
@@ -129,3 +130,24 @@ class Demo:
         # though the bucket's default encryption would have encrypted it.
         self.put("demo-policy", "without-header.txt", _text("Sent with no encryption header.\n"),
                  expect=None)  # fmt: skip
+
+
+def create_demo_sandbox(owner: str, name: str) -> Sandbox:
+    """A new sandbox with the demo built in it, keys and bytes of its own (OS randomness)."""
+    with transaction.atomic():
+        sandbox = service.create_sandbox(owner, name)
+        build_demo(sandbox)
+    return sandbox
+
+
+def restore_demo(sandbox: Sandbox) -> None:
+    """Put the demo back into a learner's sandbox, as a first visit's sandbox has it.
+
+    The sandbox keeps its id and name, so the learner's links and bookmarks still work;
+    everything inside it (buckets, objects, keys, traces) is replaced by a new build of
+    the demo with keys of its own. One transaction: it completes or changes nothing, and
+    the old blob files go only after the commit.
+    """
+    with transaction.atomic():
+        service.renew(sandbox)
+        build_demo(sandbox)

@@ -351,16 +351,6 @@ def create_sandbox(owner: str, name: str, seed: str = "") -> Sandbox:
     return Sandbox.objects.create(owner=owner, name=name[:80] or "Sandbox", seed=seed[:64])
 
 
-def create_demo_sandbox(owner: str, name: str) -> Sandbox:
-    """A new sandbox with the demo built in it, keys and bytes of its own (OS randomness)."""
-    from .demo import build_demo
-
-    with transaction.atomic():
-        sandbox = create_sandbox(owner, name)
-        build_demo(sandbox)
-    return sandbox
-
-
 def _empty(sandbox: Sandbox) -> None:
     """Forget the sandbox's content (inside the caller's locked transaction); its blob
     files go once the transaction commits."""
@@ -397,7 +387,7 @@ def clone_sandbox(template: Sandbox, owner: str, name: str | None = None) -> San
     NOTE: the copy shares the template's key material (it keeps the key salt, so the
     wrapped keys still open) and its seed: every copy draws the same bytes, which is the
     point of a reproducible scenario and the reason the lab says so on its pages. A
-    learner's own demo is never made this way (``create_demo_sandbox``).
+    learner's own demo is never made this way (``demo.create_demo_sandbox``).
     """
     with transaction.atomic():
         copy = Sandbox.objects.create(
@@ -416,25 +406,18 @@ def clone_sandbox(template: Sandbox, owner: str, name: str | None = None) -> San
     return copy
 
 
-def restore_demo(sandbox: Sandbox) -> None:
-    """Put the demo back into a learner's sandbox, as a first visit's sandbox has it.
+def renew(sandbox: Sandbox) -> None:
+    """Empty a sandbox for a new build, inside the caller's transaction (``demo.restore_demo``).
 
-    The sandbox keeps its id and name, so the learner's links and bookmarks still work;
-    everything inside it (buckets, objects, keys, traces) is replaced by a new build of
-    the demo with keys of its own. One transaction: it completes or changes nothing, and
-    the old blob files go only after the commit.
+    It locks the sandbox, forgets its content (the old blob files go after the commit)
+    and gives it new key material: a new salt for the key that wraps it, and the
+    operating system's randomness from now on. Its id and name stay.
     """
-    from .demo import build_demo
-
-    with transaction.atomic():
-        _lock(sandbox)
-        _empty(sandbox)
-        # New content, new key material: a new salt for the key that wraps it, and the
-        # operating system's randomness from now on.
-        sandbox.key_salt = secrets.token_hex(16)
-        sandbox.seed = ""
-        sandbox.save(update_fields=["key_salt", "seed", "updated"])
-        build_demo(sandbox)
+    _lock(sandbox)
+    _empty(sandbox)
+    sandbox.key_salt = secrets.token_hex(16)
+    sandbox.seed = ""
+    sandbox.save(update_fields=["key_salt", "seed", "updated"])
 
 
 def _copy_rows(template: Sandbox, copy: Sandbox) -> None:

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
-from simulator.web import sandboxes
+from simulator.web import demo, sandboxes
 from simulator.web.models import TraceRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,7 +55,7 @@ class Lab:
 @pytest.fixture
 def lab(live_server: LiveServer, settings: Settings, tmp_path: Path) -> Lab:
     settings.MEDIA_ROOT = tmp_path / "media"
-    box = sandboxes.create_demo_sandbox(OWNER, "CSP")
+    box = demo.create_demo_sandbox(OWNER, "CSP")
     trace = TraceRecord.objects.filter(sandbox=box, method="PUT").first()
     assert trace is not None
     session = SessionStore()

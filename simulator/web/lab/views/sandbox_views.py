@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from ... import demo
 from ... import sandboxes as service
 from ...htmx import HtmxHttpRequest
 from ...models import Sandbox
@@ -30,7 +31,7 @@ def _demo_name() -> str:
 
 def _new_sandbox(owner: str, name: str, from_demo: bool) -> Sandbox:
     if from_demo:
-        return service.create_demo_sandbox(owner, name or _demo_name())
+        return demo.create_demo_sandbox(owner, name or _demo_name())
     return service.create_sandbox(owner, name or _("My sandbox"))
 
 
@@ -171,7 +172,7 @@ def sandbox_restore_demo(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> Htt
         request,
         sandbox_id,
         "web:sandbox_restore_demo",
-        service.restore_demo,
+        demo.restore_demo,
     )
 
 
