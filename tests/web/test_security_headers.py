@@ -140,7 +140,7 @@ def test_htmx_is_told_to_add_no_inline_style_and_to_use_no_eval(client: Client) 
     config = json.loads(match.group(1))
     assert config["includeIndicatorStyles"] is False and config["allowEval"] is False
     assert html.index('name="htmx-config"') < html.index("htmx-2.min.js")
-    css = (ROOT / "static" / "css" / "components.css").read_text(encoding="utf-8")
+    css = (ROOT / "static" / "css" / "components" / "core.css").read_text(encoding="utf-8")
     assert ".htmx-request .htmx-indicator" in css
 
 
