@@ -262,3 +262,35 @@ def test_a_wrong_browser_key_on_the_object_page_says_it_cannot_decrypt(
 
     expect(panel.get_by_role("status")).to_contain_text("could not be decrypted")
     expect(panel.get_by_role("link", name="Save the decrypted file")).to_have_count(0)
+
+
+def test_in_japanese_the_browsers_words_come_from_the_javascript_catalogue(
+    browser: Browser, live_server: LiveServer, sandbox: Sandbox
+) -> None:
+    # static/js/cse/messages.js: gettext from web:jsi18n (djangojs.po), with AWS's term
+    # for decryption, 復号. The catalogue is a classic script loaded before the modules.
+    key = os.urandom(32)
+    body, meta = cse.encrypt(PLAINTEXT, cse.AESWrap(key))
+    put = run_s3(
+        sandbox,
+        "upload",
+        S3Request(method="PUT", bucket=BUCKET, key="ja.bin", headers=meta, body=body),
+    )
+    assert put.response.status == 200
+    context = learner_context(
+        browser, live_server, sandbox, locale="ja", extra_http_headers={"Accept-Language": "ja"}
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/lab/{sandbox.pk}/buckets/{BUCKET}/object/?key=ja.bin")
+        panel = page.locator("#cse-download")
+
+        expect(panel.get_by_role("button", name="ブラウザーで復号")).to_be_visible()
+        expect(panel.get_by_label("あなたの鍵（Base64）")).to_be_visible()
+        panel.get_by_label("あなたの鍵（Base64）").fill(base64.b64encode(bytes(32)).decode())
+        panel.get_by_role("button", name="ブラウザーで復号").click()
+        expect(panel.get_by_role("status")).to_have_text(
+            "復号できませんでした。オブジェクトが変更されたか、鍵が違います。"
+        )
+    finally:
+        context.close()
