@@ -128,6 +128,23 @@ def test_the_aws_managed_key_cannot_be_managed(
     assert meta["KeyState"] == "Enabled"
 
 
+@pytest.mark.parametrize("action", ["DisableKey", "ScheduleKeyDeletion", "EnableKeyRotation"])
+def test_the_aws_managed_key_cannot_be_managed_even_where_a_policy_would_allow_it(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    """s3-facts §5: aws/s3 is AWS's to manage. Its fixed key policy already refuses; the
+    key-state rules refuse as well, so no policy the lab evaluates can open it."""
+    arn = engine.kms_service.resolve_key_for_s3(None)
+    monkeypatch.setattr(engine.kms_service, "authorize", lambda *args, **kwargs: None)
+    error = kms_error(lambda: engine.kms(action, {"KeyId": arn}))
+    assert (error.code, error.reason) == ("AccessDeniedException", "aws_managed_key")
+    assert error.message == (
+        f"User: {ALICE} is not authorized to perform: kms:{action} "
+        f"on resource: {arn} because no resource-based policy allows the kms:{action} action"
+    )
+    assert engine.kms("DescribeKey", {"KeyId": arn})["KeyMetadata"]["KeyState"] == "Enabled"
+
+
 def test_the_aws_managed_key_policy_only_allows_use_through_s3(engine: Engine) -> None:
     """s3-facts §5: aws/s3 is used through S3 only (kms:ViaService), its policy fixed."""
     arn = engine.kms_service.resolve_key_for_s3(None)

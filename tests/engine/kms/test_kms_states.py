@@ -96,11 +96,17 @@ def test_each_operation_in_each_key_state(
     error = kms_error(lambda: engine.kms(operation, params))
     assert error.code == expected, why
     if expected == DISABLED:
-        assert error.message == f"{arn_of(key_id)} is disabled."
+        assert (error.message, error.reason) == (f"{arn_of(key_id)} is disabled.", "key_disabled")
     elif state == "PendingDeletion":
-        assert error.message == f"{arn_of(key_id)} is pending deletion."
+        assert (error.message, error.reason) == (
+            f"{arn_of(key_id)} is pending deletion.",
+            "key_pending_deletion",
+        )
     else:
-        assert error.message == f"{arn_of(key_id)} is not pending deletion.", why
+        assert (error.message, error.reason) == (
+            f"{arn_of(key_id)} is not pending deletion.",
+            "key_not_pending_deletion",
+        ), why
 
 
 def test_disable_then_enable_restores_use(engine: Engine, new_key: Callable[..., str]) -> None:
