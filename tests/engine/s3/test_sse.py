@@ -216,6 +216,21 @@ def test_a_bucket_that_blocks_sse_c_refuses_sse_c_writes_even_with_a_bad_md5(
     assert s3(engine, "PUT", key="k", body=b"x").status == 200
 
 
+@pytest.mark.parametrize("name", [C_ALG, C_KEY, C_MD5, C_MD5.lower()])
+def test_any_one_sse_c_header_is_an_sse_c_request(engine: Engine, name: str) -> None:
+    """s3-facts §2/§3 [BLOCK]: one header of the trio, in any case, is enough for a blocked
+    bucket to refuse (403) and for plain HTTP to be refused (400 InvalidRequest), before
+    the missing ones are complained about."""
+    make_bucket(engine, allow_ssec=False)
+    blocked = s3(
+        engine, "PUT", key="k", headers={name: GOOD[name.replace("md5", "MD5")]}, body=b"x"
+    )
+    assert (blocked.status, blocked.error_code) == (403, "AccessDenied")
+    make_bucket(engine, "open-bucket")
+    plain = s3(engine, "PUT", "open-bucket", key="k", headers={name: "x"}, body=b"x", secure=False)
+    assert (plain.status, plain.error_code) == (400, "InvalidRequest")
+
+
 def test_existing_sse_c_objects_stay_readable_after_blocking(lab: Engine) -> None:
     """s3-facts §3: existing SSE-C objects stay readable with the SSE-C headers."""
     s3(lab, "PUT", key="k", headers=GOOD, body=b"secret")
