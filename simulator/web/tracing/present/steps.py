@@ -270,18 +270,32 @@ def _sse_resolve(step: trace.SseResolve, req: RequestFacts) -> Facts:
     }
 
 
-@_facts_of(trace.KmsGenerateDataKey, trace.KmsDecrypt, trace.KmsCall)
 def _kms(
-    step: trace.KmsGenerateDataKey | trace.KmsDecrypt | trace.KmsCall, req: RequestFacts
+    step: trace.KmsGenerateDataKey | trace.KmsDecrypt | trace.KmsCall, key: str, operation: str
 ) -> Facts:
-    key = step.key_arn or getattr(step, "key_ref", None) or getattr(step, "key_id", None) or ""
     return {
         "key": key,
         "context": _context_text(step.encryption_context),
         "message": step.message or "",
-        "operation": getattr(step, "operation", None) or "",
+        "operation": operation,
         "client": (step.via_service or "s3").split(".")[0] != "s3",
     }
+
+
+@_facts_of(trace.KmsGenerateDataKey)
+def _kms_generate_data_key(step: trace.KmsGenerateDataKey, req: RequestFacts) -> Facts:
+    # A key KMS could not resolve is named as the caller named it.
+    return _kms(step, step.key_arn or step.key_ref or "", "")
+
+
+@_facts_of(trace.KmsDecrypt)
+def _kms_decrypt(step: trace.KmsDecrypt, req: RequestFacts) -> Facts:
+    return _kms(step, step.key_arn or "", "")
+
+
+@_facts_of(trace.KmsCall)
+def _kms_call(step: trace.KmsCall, req: RequestFacts) -> Facts:
+    return _kms(step, step.key_arn or step.key_id or "", step.operation or "")
 
 
 @_facts_of(trace.S3RootKey)
