@@ -87,3 +87,33 @@ def test_the_explanation_lists_the_entries_that_matched_as_written() -> None:
     matched = {check.part: check.matched for check in statement.why}
     assert matched["action"] == ("S3:GETOBJECT", "s3:get*")
     assert matched["resource"] == ("arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::b/*")
+
+
+def test_the_explanation_lists_the_condition_values_that_matched() -> None:
+    """[IAM-MV]: a multivalued key matches a value when any of its values does; the
+    explanation names the policy values, as written, that some request value matched."""
+    clauses = {
+        "StringLike": {"aws:TagKeys": ["team*", "cost", "x*"]},
+        "StringEquals": {"s3:x-amz-server-side-encryption": ["AES256", "aws:kms"]},
+        "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "true"},
+    }
+    doc = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": "*",
+                "Condition": clauses,
+            },
+        }
+    )
+    keys = {"aws:TagKeys": ["cost", "team-a"], "s3:x-amz-server-side-encryption": "aws:kms"}
+    (statement,) = evaluate(
+        doc, RequestContext("s3:PutObject", "arn:aws:s3:::b/k", ALICE, keys)
+    ).statements
+    matched = {
+        check.operator: check.matched for check in statement.why if check.part == "condition"
+    }
+    assert matched == {"StringLike": ("team*", "cost"), "StringEquals": ("aws:kms",), "Null": ()}

@@ -108,6 +108,10 @@ BOOL_BINARY_ROWS = [
     ("BinaryEquals", "aGVsbG8=", "aGVsbG8=", True, "the same bytes, base64"),
     ("BinaryEquals", "aGVsbG8=", "d29ybGQ=", False, "different bytes"),
     ("BinaryEquals", "aGVsbG8=", ABSENT, False, "positive: missing key is false"),
+    ("BinaryEquals", "aGVsbG8=", "aGVsbG8=!", False, "a request value that is not base64"),
+    ("BinaryEquals", "aGVsbG8=", "aGVs bG8=", False, "base64 has no spaces"),
+    ("Bool", "true", ["false", "TRUE"], True, "a multivalued key: any value, any case"),
+    ("Bool", "true", ["false", "no"], False, "a multivalued key: no value is true"),
 ]
 
 IP_ROWS = [
@@ -124,7 +128,7 @@ IP_ROWS = [
 ]
 
 KEY = "arn:aws:kms:us-east-1:111122223333:key/abc"
-ARN_ROWS = [
+ARN_ROWS: list[tuple[Any, ...]] = [
     ("ArnEquals", KEY, KEY, True, "the same ARN"),
     ("ArnEquals", KEY, KEY.replace("abc", "xyz"), False, "a different key"),
     ("ArnLike", "arn:aws:kms:*:111122223333:key/*", KEY, True, "wildcards in any component"),
@@ -141,6 +145,30 @@ ARN_ROWS = [
     ("ArnNotLike", "arn:aws:kms:*", ABSENT, True, "negated: missing key is true"),
     ("ArnNotEqualsIfExists", KEY, ABSENT, True, "IfExists: missing key is true"),
     ("ArnLike", "arn:aws:kms:*", ABSENT, False, "positive: missing key is false"),
+    (
+        "ArnLike",
+        "arn:aws:s3:::b/*",
+        "arn:aws:s3:::b/x:y",
+        True,
+        "the sixth component keeps its colons",
+    ),
+    ("ArnEquals", "arn:aws:s3:::b/x:y", "arn:aws:s3:::b/x:y", True, "colons in the resource"),
+    ("ArnLike", "arn:*:*:*:*:*", "s3.amazonaws.com", False, "a value with no colon is no ARN"),
+    ("ArnLike", "arn:*:*:*:*:*", "a:b:c", False, "three components are no ARN"),
+    (
+        "ArnLike",
+        "arn:aws:kms:*:111122223333:key/${aws:username}",
+        KEY.replace("abc", "alice"),
+        True,
+        "a variable in an ARN value is filled in",
+    ),
+    (
+        "ArnLike",
+        "arn:aws:kms:*:111122223333:key/${aws:username}",
+        KEY,
+        False,
+        "the filled-in ARN names alice's key only",
+    ),
 ]
 
 NULL_ROWS: list[tuple[Any, ...]] = [

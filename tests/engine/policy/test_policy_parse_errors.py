@@ -194,6 +194,20 @@ ROWS = [
         "Statement[0].Condition.IpAddress.aws:SourceIp",
         "not an address",
     ),
+    *[
+        (
+            doc(Condition={operator: {key: value}}),
+            f"Invalid Condition value for operator {operator}: {value}",
+            f"Statement[0].Condition.{operator}.{key}",
+            why,
+        )
+        for operator, key, value, why in [
+            ("NumericEquals", "s3:max-keys", "ten", "not a number"),
+            ("DateLessThan", "aws:CurrentTime", "soon", "not a date"),
+            ("BinaryEquals", "aws:SourceVpc", "not base64!", "not base64"),
+            ("Null", "s3:x-amz-server-side-encryption", "maybe", "Null takes true or false"),
+        ]
+    ],
     (
         {"Statement": [GOOD, GOOD]},
         "Statement IDs (SID) in a single policy must be unique.",
@@ -213,6 +227,16 @@ def test_malformed_policy_is_refused_with_aws_message_and_location(
     assert raised.value.location == location, why
     assert raised.value.code == "MalformedPolicy" and raised.value.status == 400
     assert raised.value.to_dict()["message"] == message
+
+
+@pytest.mark.parametrize(
+    ("operator", "value"),
+    [("NumericLessThan", "x"), ("DateEquals", "x"), ("BinaryEquals", "@"), ("Null", "x")],
+)
+def test_a_badly_typed_condition_value_names_its_reason(operator: str, value: str) -> None:
+    with pytest.raises(PolicyError) as raised:
+        parse_policy(doc(Condition={operator: {"aws:SourceVpc": value}}), bucket="b")
+    assert raised.value.reason == "invalid_condition_value"
 
 
 def test_an_identity_policy_must_not_name_a_principal() -> None:
