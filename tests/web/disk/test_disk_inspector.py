@@ -123,7 +123,7 @@ def test_sse_s3_object_shows_ciphertext_header_root_key_and_no_plaintext(lab: An
     assert "Format version" in html and "1048576 B" in html  # 1 MiB chunks
     assert re.search(r"Nonce prefix</dt><dd class=\"lab-mono lab-small\">[0-9a-f]{14}<", html)
     assert "S3 root key, version <strong>000001</strong>" in html
-    assert html.count('class="kd-hex__off"') == 16  # 256 bytes, 16 per row
+    assert html.count('class="lab-hexdump__off"') == 16  # 256 bytes, 16 per row
     cipher = float(re.findall(r'data-entropy="([0-9.]+)"', html)[0])
     assert cipher > 7.0
     # The plaintext is not on the page until a GetObject is made.
