@@ -142,7 +142,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # A form whose token does not check out gets the lab's own page, in the learner's language.
 CSRF_FAILURE_VIEW = "simulator.web.views.csrf_failure"
-# No script reads the CSRF cookie: htmx and cse.js take the token from the page
+# No script reads the CSRF cookie: htmx and static/js/cse/ take the token from the page
 # (hx-headers on <body>), upload.js from the form's hidden field.
 CSRF_COOKIE_HTTPONLY = True
 

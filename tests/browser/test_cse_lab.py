@@ -118,7 +118,7 @@ def the_upload(sent: list[Request], sandbox: Sandbox) -> bytes:
     return posts[0].post_data_buffer or b""
 
 
-# Where cse.js remembers a key kept in the browser (any page of the lab can read it).
+# Where static/js/cse/page.js remembers a key kept in the browser (any page of the lab can read it).
 REMEMBERED_KEY = "([s, b, k]) => localStorage.getItem('s3lab-cse:' + JSON.stringify([s, b, k]))"
 
 

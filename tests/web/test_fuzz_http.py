@@ -594,7 +594,7 @@ def json_body(draw: st.DrawFn, endpoint: Endpoint) -> bytes:
         if target is None or name == target:
             if draw(st.integers(0, 4)):
                 data[name] = json_value(draw, good)
-        else:  # what cse.js sends
+        else:  # what static/js/cse/page.js sends
             text = draw(st.sampled_from(good))
             data[name] = json.loads(text) if text[:1] in "{0123456789" else text
     return wire(json.dumps(data, ensure_ascii=draw(st.booleans())))

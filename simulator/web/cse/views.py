@@ -4,7 +4,7 @@ With KMS wrapping, the browser asks the sandbox's KMS for a data key
 (``GenerateDataKey``) before it encrypts, and to unwrap one (``Decrypt``) before it
 decrypts. NOTE: KMS — here, the lab's server — therefore sees each object's data key,
 exactly as AWS KMS does when the S3 Encryption Client calls it; it never sees the
-object's plaintext, which is encrypted and decrypted in the browser (``static/js/cse.js``).
+object's plaintext, which is encrypted and decrypted in the browser (``static/js/cse/``).
 
 Requests and responses speak the KMS JSON protocol's words: blobs are base64 strings,
 errors are ``{"__type": <code>, "message": ...}`` with KMS's status.
@@ -72,7 +72,7 @@ def _unreadable(error: jsoninput.JSONInputError) -> BadRequest:
 
 
 def _payload(request: HttpRequest) -> dict[str, Any]:
-    # Only a JSON body, as cse.js sends it. A form body is parsed by Django's CSRF check
+    # Only a JSON body, as static/js/cse/kms.js sends it. A form body is parsed by Django's CSRF check
     # before the view runs, and its raw bytes are then gone.
     if request.content_type != "application/json":
         raise BadRequest(

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest
 
-# Client-side encryption (static/js/cse.js, V2 and V3 alike) uploads AES-256-GCM's
+# Client-side encryption (static/js/cse/, V2 and V3 alike) uploads AES-256-GCM's
 # ciphertext, which is the file followed by its 16-byte (128-bit) authentication tag.
 CSE_TAG_BYTES = 16
 

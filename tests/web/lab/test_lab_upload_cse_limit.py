@@ -1,6 +1,6 @@
 """The upload limit and client-side encryption: the ciphertext is the file plus a 16-byte tag.
 
-cse.js (and ``simulator.engine.cse``, which it mirrors byte for byte) uploads AES-256-GCM
+static/js/cse/ (and ``simulator.engine.cse``, which it mirrors byte for byte) uploads AES-256-GCM
 ciphertext with its 128-bit tag appended, V2 and V3 alike; the lab's limit applies to
 what arrives, so a CSE file may be at most the limit minus 16 bytes.
 """
@@ -31,7 +31,7 @@ def small(learner: tuple[Client, Sandbox], settings: Any) -> tuple[Client, Sandb
 
 
 def _cse_upload(client: Client, sandbox: Sandbox, file_size: int, **extra: Any) -> Any:
-    """What cse.js posts for a file of ``file_size`` bytes: its ciphertext and envelope."""
+    """What static/js/cse/page.js posts for a file of ``file_size`` bytes: its ciphertext and envelope."""
     body, meta = cse.encrypt(b"f" * file_size, cse.AESWrap(bytes(32)), version=3)
     return client.post(
         url("upload", sandbox, "small"),
