@@ -466,3 +466,55 @@ def test_dsse_has_two_independent_layers(kms_lab: Engine) -> None:
     roles = {k.role for step in put.trace if step.kind == "sse.encrypt" for k in step.keys}
     assert {"kms_key", "data_key", "dsse_s3_key", "root_key"} <= roles
     assert s3(kms_lab, "GET", key="k").read() == b"layered"
+
+
+# --------------------------------------------------------------------------- keys in play
+
+ROOT_KEY = ("S3 root key v1", "root_key", "s3", "plaintext", True, True)
+DATA_KEY = ("data key", "data_key", "s3", "plaintext", True, False)
+STORED_DATA_KEY = ("data key", "data_key", "storage", "wrapped", True, False)
+KMS_KEY = ("KMS key", "kms_key", "kms", "reference", False, True)
+KEYS_IN_PLAY = [
+    # mode, the PUT headers, the keys of the sse.encrypt step, why
+    ("SSE-S3", {SSE: "AES256"}, [ROOT_KEY, DATA_KEY, STORED_DATA_KEY],
+     "a fresh data key, wrapped under the S3 root key; the wrapped copy is stored"),
+    ("SSE-KMS", {SSE: "aws:kms"}, [KMS_KEY, DATA_KEY, STORED_DATA_KEY],
+     "KMS's data key; the KMS key never leaves KMS, it is named by its ARN"),
+    ("SSE-KMS + bucket key", {SSE: "aws:kms", BUCKET_KEY: "true"},
+     [KMS_KEY, ("bucket key", "bucket_key", "s3", "plaintext", True, False), DATA_KEY,
+      STORED_DATA_KEY],
+     "a bucket key from KMS wraps a fresh data key"),
+    ("DSSE-KMS", {SSE: "aws:kms:dsse"},
+     [KMS_KEY, DATA_KEY, STORED_DATA_KEY, ROOT_KEY,
+      ("DSSE outer key", "dsse_s3_key", "s3", "plaintext", True, False),
+      ("DSSE outer key", "dsse_s3_key", "storage", "wrapped", True, False)],
+     "two layers: KMS's data key inside, an S3 key wrapped under the root key outside"),
+    ("SSE-C", GOOD,
+     [("customer key", "customer_key", "s3", "plaintext", True, False),
+      ("customer key", "customer_key", "storage", "hmac", True, False)],
+     "S3 uses the customer's key and keeps only a salted HMAC of it"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("mode", "headers", "keys", "why"), KEYS_IN_PLAY, ids=[r[0] for r in KEYS_IN_PLAY]
+)
+def test_each_mode_puts_its_own_keys_in_play(
+    kms_lab: Engine, mode: str, headers: dict[str, str], keys: list[tuple[Any, ...]], why: str
+) -> None:
+    """s3-facts §5, §6: which keys encrypt an object in each mode, who holds each, and in
+    which form (design §3: every step names its keys)."""
+    put = s3(kms_lab, "PUT", key="k", headers=headers, body=b"x")
+    assert put.status == 200, put.body
+    (encrypt,) = [step for step in put.trace if step.kind == "sse.encrypt"]
+    seen = [
+        (k.name, k.role, k.holder, k.form, bool(k.fingerprint), bool(k.key_id))
+        for k in encrypt.keys
+    ]
+    assert seen == keys, why
+    fingerprints = [k.fingerprint for k in encrypt.keys if k.fingerprint]
+    assert len(set(fingerprints)) == len(fingerprints), "each key has its own fingerprint"
+    for step in put.trace:
+        if step.kind == "s3.root_key":
+            assert (step.actor, step.operation, step.version) == ("s3", "wrap", "000001")
+            assert [k.key_id for k in step.keys if k.role == "root_key"] == ["000001"]
