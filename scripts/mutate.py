@@ -3,6 +3,7 @@
     .venv/bin/python scripts/mutate.py                 # every module below
     .venv/bin/python scripts/mutate.py wildcards sse   # some of them
     .venv/bin/python scripts/mutate.py --rev HEAD      # a commit instead of the working tree
+    .venv/bin/python scripts/mutate.py --again         # only the last run's survivors
     .venv/bin/python scripts/mutate.py --list          # the modules and their tests
 
 mutmut reads its settings from ``[tool.mutmut]`` in the pyproject.toml of the folder it
@@ -139,19 +140,30 @@ def prepare(name: str, module: Module, rev: str | None) -> Path:
     scratch = SCRATCH / name
     if scratch.exists():
         shutil.rmtree(scratch)
-    scratch.mkdir(parents=True)
+    export(rev, scratch)
+    configure(scratch, module)
+    return scratch
+
+
+def export(rev: str | None, target: Path) -> None:
+    """The project's files mutmut needs, from the working tree or from a commit."""
+    target.mkdir(parents=True)
     if rev is None:
         for item in COPIED:
             source = ROOT / item
             if source.is_dir():
-                shutil.copytree(source, scratch / item, ignore=IGNORED)
+                shutil.copytree(source, target / item, ignore=IGNORED)
             else:
-                shutil.copy2(source, scratch / item)
+                shutil.copy2(source, target / item)
     else:
         archive = subprocess.run(
             ["git", "archive", rev, *COPIED], cwd=ROOT, check=True, capture_output=True
         ).stdout
-        subprocess.run(["tar", "-x", "-C", str(scratch)], input=archive, check=True)
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+
+
+def configure(scratch: Path, module: Module) -> None:
+    """The scratch pyproject.toml: the shared [tool.mutmut] plus this module's file and tests."""
     pyproject = scratch / "pyproject.toml"
     text = pyproject.read_text()
     settings = dict(tomllib.loads(text).get("tool", {}).get("mutmut", {}))
@@ -159,14 +171,52 @@ def prepare(name: str, module: Module, rev: str | None) -> Path:
     settings["pytest_add_cli_args_test_selection"] = list(module.tests)
     table = "\n".join(f"{key} = {toml_value(value)}" for key, value in settings.items())
     pyproject.write_text(without_mutmut_table(text) + "\n[tool.mutmut]\n" + table + "\n")
-    return scratch
 
 
-def run(scratch: Path, children: int) -> None:
+def refresh(name: str, module: Module, rev: str | None) -> list[str] | None:
+    """For --again: the last run's survivors, with the scratch copy brought up to date.
+
+    Only possible when the module itself is unchanged (its mutants keep their names):
+    the tests and every other source file are replaced, the mutated module is kept.
+    ``None`` when a fresh run is needed instead.
+    """
+    scratch = SCRATCH / name
+    if not (scratch / "mutants").is_dir():
+        return None
+    survivors = [m for m, status in results(scratch).items() if status not in KILLED]
+    fresh = scratch.with_name(name + ".next")
+    if fresh.exists():
+        shutil.rmtree(fresh)
+    export(rev, fresh)
+    try:
+        if (fresh / module.path).read_bytes() != (scratch / module.path).read_bytes():
+            return None
+        for item in COPIED:
+            source, target = fresh / item, scratch / item
+            if source.is_dir():
+                shutil.rmtree(target)
+                shutil.copytree(source, target)
+            else:
+                shutil.copy2(source, target)
+        # mutmut keeps files already in mutants/: bring all but the mutated one up to date.
+        for source in (fresh / "simulator").rglob("*"):
+            relative = source.relative_to(fresh)
+            if source.is_file() and str(relative) != module.path:
+                target = scratch / "mutants" / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+        shutil.rmtree(scratch / "mutants" / "tests")
+    finally:
+        shutil.rmtree(fresh)
+    configure(scratch, module)
+    return survivors
+
+
+def run(scratch: Path, children: int, mutants: list[str] | None = None) -> None:
     env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation"}
     env.pop("CI", None)
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(children)]
-    subprocess.run(command, cwd=scratch, env=env, check=True)
+    subprocess.run([*command, *(mutants or [])], cwd=scratch, env=env, check=True)
 
 
 def results(scratch: Path) -> dict[str, str]:
@@ -197,6 +247,12 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", metavar="MODULE", help=", ".join(MODULES))
     parser.add_argument("--rev", help="mutate this commit (git archive) instead of the tree")
     parser.add_argument("--children", type=int, default=1, help="parallel mutants (default 1)")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="rerun only the last run's survivors, with the current tests (when the module "
+        "is unchanged; otherwise a fresh run)",
+    )
     parser.add_argument("--list", action="store_true", help="list the modules and stop")
     options = parser.parse_args()
     if options.list:
@@ -213,8 +269,14 @@ def main() -> int:
     for name in chosen:
         module = MODULES[name]
         print(f"\n=== {name}: {module.path}", flush=True)
-        scratch = prepare(name, module, options.rev)
-        run(scratch, options.children)
+        survivors = refresh(name, module, options.rev) if options.again else None
+        if survivors is None:
+            scratch = prepare(name, module, options.rev)
+            run(scratch, options.children)
+        else:
+            scratch = SCRATCH / name
+            if survivors:
+                run(scratch, options.children, survivors)
         verdicts = results(scratch)
         killed = sum(1 for status in verdicts.values() if status in KILLED)
         survivors = sorted(
