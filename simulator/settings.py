@@ -181,7 +181,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if TESTING or DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "simulator.staticfiles.LabStaticFilesStorage"
         ),
     },
 }

@@ -79,5 +79,6 @@ def test_production_settings_use_the_environment() -> None:
     assert loaded["ALLOWED_HOSTS"] == ["lab.example.org", "127.0.0.1"]
     assert loaded["ENGINE"] == "django.db.backends.postgresql"
     assert (loaded["NAME"], loaded["HOST"], loaded["PORT"]) == ("lab", "db.internal", "5433")
-    # Served without DEBUG, static files are hashed and compressed by whitenoise.
-    assert loaded["STATICFILES"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    # Served without DEBUG, static files are hashed and compressed by whitenoise (the
+    # lab's storage also points the ES modules' imports at the hashed names).
+    assert loaded["STATICFILES"] == "simulator.staticfiles.LabStaticFilesStorage"

@@ -7,7 +7,7 @@
  * here decrypts with the Python code and the other way round; the browser tests
  * prove it byte for byte.
  *
- *   import * as S3LabCSE from "./format.js";
+ *   // S3LabCSE: this module's namespace (the names it exports).
  *   const key = S3LabCSE.generateKey();                        // 32 random bytes
  *   const {body, meta} = await S3LabCSE.encrypt(bytes, {version: 3,
  *       wrap: {kind: "aes", key}});                             // key kept in the browser
