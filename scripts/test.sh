@@ -204,7 +204,8 @@ install_node_packages() {
         echo "axe-core is still missing from node_modules: the accessibility tests cannot run." >&2
         return 1
     fi
-    echo "biome $(node_modules/.bin/biome --version), axe-core $(node -p 'require("./node_modules/axe-core/package.json").version')"
+    echo "biome $(node -p 'require("./node_modules/@biomejs/biome/package.json").version')," \
+        "axe-core $(node -p 'require("./node_modules/axe-core/package.json").version')"
 }
 step "npm ci (Biome, axe-core)" install_node_packages
 # Lint and format check of static/js and static/css (biome.jsonc); warnings fail too.
