@@ -176,13 +176,17 @@ def configure(scratch: Path, module: Module) -> None:
 def refresh(name: str, module: Module, rev: str | None) -> list[str] | None:
     """For --again: the last run's survivors, with the scratch copy brought up to date.
 
-    Only possible when the module itself is unchanged (its mutants keep their names):
+    Only possible when the module and its test selection are unchanged (mutmut keeps
+    its verdicts and the mutants keep their names):
     the tests and every other source file are replaced, the mutated module is kept.
     ``None`` when a fresh run is needed instead.
     """
     scratch = SCRATCH / name
     if not (scratch / "mutants").is_dir():
         return None
+    last = tomllib.loads((scratch / "pyproject.toml").read_text())["tool"]["mutmut"]
+    if last.get("pytest_add_cli_args_test_selection") != list(module.tests):
+        return None  # mutmut would reset every verdict: the test selection changed
     survivors = [m for m, status in results(scratch).items() if status not in KILLED]
     fresh = scratch.with_name(name + ".next")
     if fresh.exists():
