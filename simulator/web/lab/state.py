@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from simulator.engine import Engine, KMSError, readmodel
+from simulator.engine import Engine, KMSError, readmodel, trace
 from simulator.engine import vocabulary as v
 
+from .. import tracesteps
 from ..models import Sandbox, TraceRecord
 from ..sandboxes import open_engine, run_kms
 
@@ -191,33 +192,30 @@ class TimelineEvent:
         return parse_time(self.when)
 
 
-def _event_time(steps: list[dict[str, Any]], fallback: datetime) -> str:
+def _event_time(steps: list[trace.Step], fallback: datetime) -> str:
     for step in steps:
-        event = step.get("event") or {}
-        if isinstance(event, dict) and event.get("eventTime"):
-            return str(event["eventTime"])
+        if step.event and step.event.get("eventTime"):
+            return str(step.event["eventTime"])
     return fallback.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _config_of(steps: list[dict[str, Any]]) -> BucketDefault | None:
+def _config_of(steps: list[trace.Step]) -> BucketDefault | None:
     for step in steps:
-        detail = step.get("detail") or {}
-        if step.get("kind") == "bucket.config" and detail.get("setting") == "encryption":
+        if isinstance(step, trace.BucketConfig) and step.setting == "encryption":
+            algorithm = step.algorithm or ""
             return BucketDefault(
-                v.ALGORITHM_TO_MODE.get(
-                    str(detail.get("algorithm", "")), str(detail.get("algorithm", ""))
-                ),
-                str(detail.get("kms_key_id", "")),
-                bool(detail.get("bucket_key")),
-                "SSE-C" in (detail.get("blocked") or []),
+                v.ALGORITHM_TO_MODE.get(algorithm, algorithm),
+                step.kms_key_id or "",
+                bool(step.bucket_key),
+                "SSE-C" in (step.blocked or ()),
             )
     return None
 
 
-def _operation_of(steps: list[dict[str, Any]]) -> str:
+def _operation_of(steps: list[trace.Step]) -> str:
     for step in steps:
-        if step.get("kind") == "request.received":
-            return str((step.get("detail") or {}).get("operation", ""))
+        if isinstance(step, trace.RequestReceived):
+            return step.operation
     return ""
 
 
@@ -250,7 +248,7 @@ def timeline(sandbox: Sandbox, bucket: str, state: BucketState) -> list[Timeline
     # Oldest first, so that the stable sort below keeps the order of requests whose
     # event times agree to the millisecond.
     for row in reversed(list(rows)):
-        steps = row.steps if isinstance(row.steps, list) else []
+        steps = tracesteps.typed(row.steps if isinstance(row.steps, list) else [])
         when = _event_time(steps, row.created)
         query = row.query if isinstance(row.query, dict) else {}
         if not row.key:
