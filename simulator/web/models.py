@@ -16,6 +16,8 @@ from django.core.cache import caches
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from simulator.engine import vocabulary
+
 from . import tracesteps
 
 
@@ -105,6 +107,37 @@ class TraceRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.method} /{self.bucket}/{self.key} → {self.status}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save the row, never with an SSE-C key in it (``forget_customer_keys``)."""
+        fields = kwargs.get("update_fields")
+        if self.forget_customer_keys() and fields is not None:
+            kwargs["update_fields"] = {*fields, "request_headers", "response_headers", "steps"}
+        super().save(*args, **kwargs)
+
+    def forget_customer_keys(self) -> bool:
+        """Replace any SSE-C key in the row's headers; True when one was there.
+
+        The engine never writes an SSE-C key into a trace: it writes its placeholder
+        (``vocabulary.redacted_headers``). This is the safety net every stored row goes
+        through (``save``, and the copy of a sandbox), so that a key can never be
+        committed, and so never shown, even if that promise broke: the request's and the
+        response's headers and every step's headers, which are the only places the
+        engine puts a header's value (its decisions and events name none of these).
+        """
+        changed = False
+        for name in ("request_headers", "response_headers"):
+            pairs = without_customer_keys(getattr(self, name))
+            if pairs is not getattr(self, name):
+                setattr(self, name, pairs)
+                changed = True
+        for step in self.steps if isinstance(self.steps, list) else ():
+            if isinstance(step, dict) and step.get("headers"):
+                pairs = without_customer_keys(step["headers"])
+                if pairs is not step["headers"]:
+                    step["headers"] = pairs
+                    changed = True
+        return changed
+
     @classmethod
     def create(cls, steps: list[Any], **fields: Any) -> TraceRecord:
         """A new trace of ``steps`` (the engine's, whole): slim in the row, heavy beside it."""
@@ -138,6 +171,43 @@ class TraceRecord(models.Model):
         slim = self.steps if isinstance(self.steps, list) else []
         loads = tracesteps.loads
         return tracesteps.merge(slim, [(i, loads(d), loads(e)) for i, d, e in self.detail_texts()])
+
+
+# How the engine's placeholder for an SSE-C key begins (``vocabulary.redacted_headers``).
+_PLACEHOLDER = "<SSE-C key"
+_KEY_OF_MD5 = {name + "-md5": name for name in vocabulary.SECRET_HEADERS}
+
+
+def without_customer_keys(pairs: Any) -> Any:
+    """``[name, value]`` pairs with every SSE-C key replaced as the engine replaces it
+    (``vocabulary.redacted_headers``, without a fingerprint), and the key's MD5 beside it
+    when the key was not a valid one; ``pairs`` itself when they hold no key."""
+    if not isinstance(pairs, list | tuple):
+        return pairs
+    named = [
+        (str(pair[0]), str(pair[1]))
+        for pair in pairs
+        if isinstance(pair, list | tuple) and len(pair) == 2
+    ]
+    leaked = {
+        name.lower()
+        for name, value in named
+        if name.lower() in vocabulary.SECRET_HEADERS and not value.startswith(_PLACEHOLDER)
+    }
+    if not leaked:
+        return pairs
+    sent = {
+        name: value
+        for name, value in named
+        if name.lower() in leaked or _KEY_OF_MD5.get(name.lower()) in leaked
+    }
+    replaced = dict(vocabulary.redacted_headers(sent))
+    return [
+        [str(pair[0]), replaced[str(pair[0])]]
+        if isinstance(pair, list | tuple) and len(pair) == 2 and str(pair[0]) in replaced
+        else pair
+        for pair in pairs
+    ]
 
 
 def _bounded(fields: dict[str, Any]) -> dict[str, Any]:

@@ -199,7 +199,7 @@ def keep_trace(
     sandbox: Sandbox, engine: Engine, action: str, request: S3Request, response: S3Response
 ) -> TraceRecord:
     """Store the trace of ``request`` as ``engine`` answered it (inside the caller's transaction)."""
-    trace = TraceRecord.create(
+    return TraceRecord.create(
         trace_to_json(response.trace),
         sandbox=sandbox,
         action=action,
@@ -212,16 +212,14 @@ def keep_trace(
         status=response.status,
         error_code=response.error_code or "",
         error_message=response.error_message or "",
-        # SSE-C keys never reach the database: the stored headers carry fingerprints.
+        # SSE-C keys never reach the database: the stored headers carry the engine's
+        # placeholder with a fingerprint (and ``TraceRecord.save`` checks it once more).
         request_headers=[
             list(pair)
             for pair in vocabulary.redacted_headers(request.headers, engine.fingerprint_secret)
         ],
         response_headers=[[k, v] for k, v in response.headers.items()],
     )
-    if redact_trace(trace):
-        trace.save(update_fields=["request_headers", "steps"])
-    return trace
 
 
 @dataclass
@@ -303,48 +301,6 @@ def tamper(sandbox: Sandbox, bucket: str, key: str, place: str) -> Tampered:
     (``Engine.tamper``), in the sandbox's locked transaction. No request, no trace."""
     with _request(sandbox) as engine:
         return engine.tamper(bucket, key, place)
-
-
-# --------------------------------------------------------------------------- SSE-C keys
-
-
-def _redact_pairs(pairs: Any) -> tuple[Any, bool]:
-    """``pairs`` with any SSE-C key the engine's redaction would replace replaced by it;
-    a value the engine already wrote as a placeholder (``<...>``) stays."""
-    if not isinstance(pairs, list):
-        return pairs, False
-    changed = False
-    out = []
-    for pair in pairs:
-        if (
-            isinstance(pair, list | tuple)
-            and len(pair) == 2
-            and str(pair[0]).lower() in vocabulary.SECRET_HEADERS
-            and not str(pair[1]).startswith("<")
-        ):
-            [(name, value)] = vocabulary.redacted_headers({str(pair[0]): str(pair[1])})
-            out.append([name, value])
-            changed = True
-        else:
-            out.append(pair)
-    return out, changed
-
-
-def redact_trace(trace: TraceRecord) -> bool:
-    """Replace SSE-C key values in a trace; True when something was replaced.
-
-    The engine already writes only a placeholder for an SSE-C key into the trace and
-    the stored headers: this is a safety net in the same transaction, so a key can
-    never be committed even if that promise broke. The placeholder is the engine's own
-    (``vocabulary.redacted_headers``), without a fingerprint.
-    """
-    headers, changed = _redact_pairs(trace.request_headers)
-    trace.request_headers = headers
-    for step in trace.steps if isinstance(trace.steps, list) else []:
-        if isinstance(step, dict):
-            step["headers"], step_changed = _redact_pairs(step.get("headers"))
-            changed = changed or step_changed
-    return changed
 
 
 def create_sandbox(owner: str, name: str, seed: str = "") -> Sandbox:
@@ -435,6 +391,7 @@ def _copy_rows(template: Sandbox, copy: Sandbox) -> None:
         new_pk[trace.pk] = uuid.uuid4()
         trace.pk = new_pk[trace.pk]
         trace.sandbox = copy
+        trace.forget_customer_keys()  # ``bulk_create`` skips ``save``'s safety net
         created[trace.pk] = original
     TraceRecord.objects.bulk_create(traces)
     details = TraceStepDetail.objects.filter(trace__sandbox=template)

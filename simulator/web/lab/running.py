@@ -1,14 +1,14 @@
-"""Running the lab's requests: ``sandboxes.run_s3``, which also keeps SSE-C keys out of
-every stored trace (``sandboxes.redact_trace``)."""
+"""Running the lab's requests: ``sandboxes.run_s3``, whose stored traces keep no SSE-C
+key (``TraceRecord.forget_customer_keys``)."""
 
 from __future__ import annotations
 
 from simulator.engine import S3Request
 
 from ..models import Sandbox
-from ..sandboxes import Outcome, redact_trace, run_s3
+from ..sandboxes import Outcome, run_s3
 
-__all__ = ["Outcome", "redact_trace", "run"]
+__all__ = ["Outcome", "run"]
 
 
 def run(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:

@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from simulator.engine import S3Request
+from simulator.engine import S3Request, vocabulary
 from simulator.engine.trace import to_json
 from simulator.web import sandboxes, tracesteps
 from simulator.web.models import Sandbox, TraceRecord
@@ -229,22 +229,37 @@ def test_the_download_is_the_export_of_the_engines_typed_steps(
         assert all(step["v"] == 1 for step in data["steps"])
 
 
-def test_a_stored_event_naming_a_customer_key_is_masked_in_the_download(
+def test_a_key_left_in_a_rows_headers_never_reaches_the_page_or_the_download(
     learner: Client, sandbox: Sandbox
 ) -> None:
+    """Were the engine to leave an SSE-C key in a header, the row is stored with the
+    engine's placeholder instead (``TraceRecord.save``), so no page can show the key.
+    Its decisions and events never carry one: they name no such header
+    (tests/engine/s3/test_trace_secrets.py reads the whole trace)."""
+    key = base64.b64encode(b"k" * 32).decode()
     steps: list[dict[str, Any]] = [
-        {"kind": "request.sent", "actor": "client", "headers": [], "decision": None,
-         "event": {"eventName": "PutObject",
-                   "requestParameters": {"SSECustomerKey": "c2VjcmV0LWtleQ==", "key": "k"}}},
+        {"kind": "request.sent", "actor": "client", "decision": None, "event": None,
+         "method": "PUT", "bucket": "b", "key": "k",
+         "headers": [[vocabulary.CUSTOMER_KEY, key], [vocabulary.COPY_SOURCE_CUSTOMER_KEY, key]]},
     ]  # fmt: skip
     trace = TraceRecord.create(
-        steps, sandbox=sandbox, action="t", method="PUT", principal="p", status=200
-    )
+        steps, sandbox=sandbox, action="t", method="PUT", principal="p", status=200,
+        request_headers=[[vocabulary.CUSTOMER_KEY, key]],
+        response_headers=[[vocabulary.CUSTOMER_KEY, key]],
+    )  # fmt: skip
+    url = reverse("web:trace", args=[sandbox.pk, trace.pk])
+    page = learner.get(url).content.decode()
+    panel = learner.get(url + "?step=1", headers={"HX-Request": "true"}).content.decode()
     text = _export(learner, sandbox, trace)
-    assert "c2VjcmV0LWtleQ==" not in text
-    assert json.loads(text)["steps"][0]["event"]["requestParameters"] == {
-        "SSECustomerKey": present.MASK,
-        "key": "k",
+    for shown in (page, panel, text):
+        assert key not in shown
+    assert "&lt;SSE-C key, not kept: 32 bytes&gt;" in page
+    exported = json.loads(text)
+    assert exported["request"]["headers"] == [
+        [vocabulary.CUSTOMER_KEY, "<SSE-C key, not kept: 32 bytes>"]
+    ]
+    assert {value for _name, value in exported["steps"][0]["headers"]} == {
+        "<SSE-C key, not kept: 32 bytes>"
     }
 
 

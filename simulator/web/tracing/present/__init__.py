@@ -8,8 +8,9 @@ Views call ``trace_page`` (the whole page), ``step_panel`` (the htmx partial: on
 and the diagram) and ``export_text`` (the JSON download); templates only loop and print.
 A stored trace never changes, so what they render is kept in the ``traces`` cache
 (``TRACE_CACHE``), keyed by trace, language and window: ``trace_facts`` gives the few
-facts a view needs to name the window without reading the steps. Every function here
-masks SSE-C keys (``redact``), whatever the stored record holds.
+facts a view needs to name the window without reading the steps. They print what is
+stored: an SSE-C key never is, only the engine's placeholder for it
+(``vocabulary.redacted_headers``, checked by ``TraceRecord.save`` before every write).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from simulator.web.models import TraceRecord
 
 from . import commands, errors, labels, policy, summary, wire
 from .diagram import Diagram, diagram
-from .redact import MASK, mask_headers, redact, redact_steps, step_secrets
 from .steps import KINDS, RequestFacts, StepView, request_facts, request_path, step_views
 
 # The cache alias of settings.CACHES that keeps rendered traces.
@@ -35,7 +35,6 @@ TRACE_CACHE = "traces"
 
 __all__ = [
     "KINDS",
-    "MASK",
     "TRACE_CACHE",
     "TraceFacts",
     "export",
@@ -129,19 +128,15 @@ def _rows(record: TraceRecord) -> list[dict[str, Any]]:
 
 @dataclass
 class _Loaded:
-    """One record's rows, masked, and the typed steps read from them."""
+    """One record's rows and the typed steps read from them."""
 
     rows: list[dict[str, Any]]
     steps: list[trace.Step]
-    secrets: frozenset[str]
 
 
 def _load(record: TraceRecord) -> _Loaded:
     rows = _rows(record)
-    # The record's SSE-C keys: they travel in headers, which the rows keep whole.
-    secrets = step_secrets(rows, record.request_headers or [])
-    masked = redact_steps(rows, secrets)
-    return _Loaded(masked, tracesteps.typed(masked), secrets)
+    return _Loaded(rows, tracesteps.typed(rows))
 
 
 @dataclass(frozen=True)
@@ -225,7 +220,7 @@ def _details(
 
 
 def _decision_groups(
-    steps: list[trace.Step], details: list[tuple[int, Any, Any]], secrets: frozenset[str]
+    steps: list[trace.Step], details: list[tuple[int, Any, Any]]
 ) -> list[policy.DecisionGroup]:
     """The listed policy decisions, those reading the same but for the resource together.
 
@@ -244,17 +239,13 @@ def _decision_groups(
         group = groups.get(signature)
         if group is None:
             decision = tracesteps.loads(text)
-            if secrets:
-                decision = redact(decision, secrets)
             groups[signature] = policy.DecisionGroup(policy.decision_view(index + 1, decision))
         else:
             group.same.append(policy.SameDecision(index + 1, resource))
     return list(groups.values())
 
 
-def _events(
-    details: list[tuple[int, Any, Any]], titles: dict[int, str], secrets: frozenset[str]
-) -> list[EventView]:
+def _events(details: list[tuple[int, Any, Any]], titles: dict[int, str]) -> list[EventView]:
     events = []
     for index, _decision, text in details:
         if text is None:
@@ -262,8 +253,6 @@ def _events(
         event = tracesteps.loads(text)
         if not isinstance(event, dict) or not event:
             continue
-        if secrets:
-            event = redact(event, secrets)
         events.append(
             EventView(
                 index + 1,
@@ -299,8 +288,8 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
                 view.current = view.n == current
     else:
         panel = Panel(_empty_step(), diagram(_empty_step(), "client", set()), 1, 0)
-    request_headers = mask_headers(record.request_headers or facts.headers)
-    response_headers = mask_headers(record.response_headers or [])
+    request_headers = record.request_headers or facts.headers
+    response_headers = record.response_headers or []
     mode = wire.stored_mode(response_headers, steps)
     if not mode and record.status < 300 and record.method in ("PUT", "GET") and record.key:
         mode = "NONE"
@@ -324,8 +313,8 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
         listed=views,
         request_wire=wire.request_wire(record.method, path, request_headers, body),
         response_wire=wire.response_wire(record.status, response_headers, mode),
-        decisions=_decision_groups(steps, details, loaded.secrets),
-        events=_events(details, {v.n: v.title for v in views}, loaded.secrets),
+        decisions=_decision_groups(steps, details),
+        events=_events(details, {v.n: v.title for v in views}),
         error=errors.explain_error(
             record.status, record.error_code, record.error_message, steps, header_names
         ),
@@ -353,7 +342,7 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
     )
 
 
-def _export_head(record: TraceRecord, secrets: frozenset[str]) -> dict[str, Any]:
+def _export_head(record: TraceRecord) -> dict[str, Any]:
     return {
         "v": trace.VERSION,
         "id": str(record.pk),
@@ -366,13 +355,13 @@ def _export_head(record: TraceRecord, secrets: frozenset[str]) -> dict[str, Any]
             "query": record.query or {},
             "principal": record.principal,
             "secure": record.secure,
-            "headers": redact(mask_headers(record.request_headers or []), secrets),
+            "headers": record.request_headers or [],
         },
         "response": {
             "status": record.status,
             "error_code": record.error_code or None,
             "error_message": record.error_message or None,
-            "headers": redact(mask_headers(record.response_headers or []), secrets),
+            "headers": record.response_headers or [],
         },
     }
 
@@ -380,16 +369,10 @@ def _export_head(record: TraceRecord, secrets: frozenset[str]) -> dict[str, Any]
 def export(record: TraceRecord) -> dict[str, Any]:
     """The trace as JSON (``schemas/trace-v1.schema.json``): the request, the response and
     every step whole, in the engine's versioned form (``trace.to_json``).
-
-    Every customer key is masked: by value, and by name wherever a header, parameter or
-    field is called after one (``redact``).
     """
-    rows = record.full_steps()
-    secrets = step_secrets(rows, record.request_headers or [])
-    steps = tracesteps.typed(redact_steps(rows, secrets))
     return {
-        **_export_head(record, secrets),
-        "steps": [redact(trace.to_json(step), secrets) for step in steps],
+        **_export_head(record),
+        "steps": [trace.to_json(step) for step in tracesteps.typed(record.full_steps())],
     }
 
 
@@ -407,26 +390,9 @@ def export_text(record: TraceRecord) -> bytes:
     return text
 
 
-def _names_a_customer_key(line: bytes) -> bool:
-    """A customer key's name, in any case, anywhere in a step's line of the download."""
-    lowered = line.lower()
-    return b"customerkey" in lowered or b"customer-key" in lowered
-
-
 def _export_text(record: TraceRecord) -> bytes:
-    rows = record.full_steps()
-    secrets = step_secrets(rows, record.request_headers or [])
-    head = _export_head(record, secrets)
-    lines = []
-    for step in tracesteps.typed(redact_steps(rows, secrets)):
-        data = trace.to_json(step)
-        line = _dumps(data)
-        # ``redact`` copies the whole step (a decision is ~7 KB): only where a key may be,
-        # which halves the cold export of a 1,000-step trace (bench/web.py).
-        if secrets or _names_a_customer_key(line):
-            line = _dumps(redact(data, secrets))
-        lines.append(line)
-    opening = _dumps(head, indent=True)[:-2]  # without the closing "\n}"
+    lines = [_dumps(trace.to_json(step)) for step in tracesteps.typed(record.full_steps())]
+    opening = _dumps(_export_head(record), indent=True)[:-2]  # without the closing "\n}"
     if not lines:
         return opening + b',\n  "steps": []\n}\n'
     return opening + b',\n  "steps": [\n    ' + b",\n    ".join(lines) + b"\n  ]\n}\n"

@@ -8,8 +8,6 @@ in the learner's language. The sentence itself lives in
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,11 +16,9 @@ from typing import Any, TypeVar
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _lazy
 
-from simulator.engine import trace
-from simulator.engine.hosting import fingerprint
+from simulator.engine import trace, vocabulary
 
 from . import labels
-from .redact import MASK, is_secret, mask_headers
 
 KINDS = trace.KINDS
 STEPS_TEMPLATE = "web/tracing/steps.html"
@@ -35,7 +31,6 @@ def template_name(kind: str) -> str:
 
 TEMPLATES = {kind: template_name(kind) for kind in KINDS}
 CSE_PREFIXES = ("x-amz-meta-x-amz-key", "x-amz-meta-x-amz-3", "x-amz-meta-x-amz-c")
-CUSTOMER_KEY = "x-amz-server-side-encryption-customer-key"
 
 _KIND_TITLES: dict[str, Promise] = {
     "request.sent": _lazy("Request sent"),
@@ -75,7 +70,6 @@ class KeyView:
     form_label: str
     fingerprint: str
     key_id: str
-    derived: bool = False  # shown by the lab from the request, not reported by the engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +116,6 @@ class RequestFacts:
     principal: str = ""
     secure: bool = True
     cse: bool = False
-    ssec_fingerprint: str = ""
     headers: list[list[str]] = field(default_factory=list)
 
 
@@ -155,15 +148,8 @@ def request_facts(steps: Sequence[trace.Step], headers: list[Any] | None = None)
     for step in steps[:3]:
         if isinstance(step, trace.TlsTransit):
             facts.secure = step.secure
-    lower = {str(p[0]).lower(): str(p[1]) for p in pairs}
-    facts.cse = any(name.startswith(CSE_PREFIXES) for name in lower)
-    key = lower.get(CUSTOMER_KEY, "")
-    if key and key != MASK:
-        try:
-            facts.ssec_fingerprint = fingerprint(base64.b64decode(key, validate=True))
-        except (binascii.Error, ValueError):
-            facts.ssec_fingerprint = ""
-    facts.headers = mask_headers(pairs)
+    facts.cse = any(str(p[0]).lower().startswith(CSE_PREFIXES) for p in pairs)
+    facts.headers = [[str(name), str(value)] for name, value in pairs]
     return facts
 
 
@@ -220,7 +206,7 @@ def _request_sent(step: trace.RequestSent, req: RequestFacts) -> Facts:
         "size": labels.size_label(_size(step)),
         "has_body": bool(_size(step)),
         "sse_headers": [n for n in names if "server-side-encryption" in n],
-        "ssec": any(is_secret(n) for n in names),
+        "ssec": any(n in vocabulary.SECRET_HEADERS for n in names),
         "cse": req.cse,
     }
 
@@ -466,20 +452,6 @@ def step_views(
         if window is not None and not window[0] <= index < window[1]:
             continue
         keys = [_key_view(k) for k in step.keys]
-        if kind == "request.sent" and req.ssec_fingerprint:
-            keys.append(
-                KeyView(
-                    labels.key_name_label("customer key", "customer_key"),
-                    "customer_key",
-                    "client",
-                    labels.actor_label("client"),
-                    "plaintext",
-                    labels.key_form_label("plaintext"),
-                    req.ssec_fingerprint,
-                    "",
-                    derived=True,
-                )
-            )
         views.append(
             StepView(
                 n=index + 1,

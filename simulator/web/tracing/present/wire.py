@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from simulator.engine import trace
+from simulator.engine import trace, vocabulary
 
 from . import labels
-from .redact import MASK, is_secret
 
 HOST = "s3.us-east-1.amazonaws.com"
 SSE = "x-amz-server-side-encryption"
@@ -25,7 +24,6 @@ class WireLine:
     name: str
     value: str
     note: str = ""  # one sentence when the header matters
-    masked: bool = False
     added: bool = False  # written by the HTTP client, not kept by the lab's request
 
 
@@ -86,7 +84,7 @@ def explain(name: str, value: str, response: bool, mode: str) -> str:
         if response:
             return _("The object is stored with SSE-C: S3 does not have its key.")
         return _("SSE-C: you provide the key with the request. The algorithm must be AES256.")
-    if is_secret(n):
+    if n in vocabulary.SECRET_HEADERS:
         return _(
             "Your 256-bit key, base64-encoded, sent over TLS. Hidden here: S3 uses it "
             "and forgets it, and the lab never shows it."
@@ -155,25 +153,14 @@ def request_wire(method: str, path: str, headers: list[list[str]], body_size: in
     if "host" not in names:
         lines.append(WireLine("Host", HOST, added=True))
     for name, value in headers:
-        secret = is_secret(name)
-        lines.append(
-            WireLine(name, MASK if secret else value, explain(name, value, False, ""), secret)
-        )
+        lines.append(WireLine(name, value, explain(name, value, False, "")))
     if body_size and "content-length" not in names and "transfer-encoding" not in names:
         lines.append(WireLine("Content-Length", str(body_size), added=True))
     return Wire(f"{method} {path} HTTP/1.1", lines)
 
 
 def response_wire(status: int, headers: list[list[str]], mode: str) -> Wire:
-    lines = [
-        WireLine(
-            name,
-            MASK if is_secret(name) else value,
-            explain(name, value, True, mode),
-            is_secret(name),
-        )
-        for name, value in headers
-    ]
+    lines = [WireLine(name, value, explain(name, value, True, mode)) for name, value in headers]
     return Wire(f"HTTP/1.1 {status} {labels.status_phrase(status)}".rstrip(), lines)
 
 
