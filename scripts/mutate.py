@@ -75,6 +75,7 @@ MODULES: dict[str, Module] = {
         "simulator/engine/s3/sse.py",
         (
             "tests/engine/s3/test_sse.py",
+            "tests/engine/s3/test_at_rest_known_answers.py",
             "tests/engine/s3/test_contract.py",
             "tests/engine/s3/test_objects.py",
             "tests/engine/s3/test_buckets.py",
