@@ -455,3 +455,19 @@ def test_multipart_objects_copy_update_overwrite_and_delete_cleanly(
     again = part_blobs(kms_lab, "again")
     assert s3(kms_lab, "DELETE", key="again").status == 204
     assert not set(again) & set(store._blobs)
+
+
+def test_dsse_parts_of_several_chunks_read_back_whole_and_in_ranges(
+    kms_lab: Engine, small_parts: None
+) -> None:
+    """s3-facts §5 [DSSE]: each part has two layers; the outer one wraps the inner blob,
+    whose size the part keeps, across every 1 MiB chunk of both layers."""
+    chunk = 1 << 20
+    bodies = [bytes([n]) * (2 * chunk + 100) for n in (1, 2)]
+    _, done = upload(kms_lab, bodies, {"x-amz-server-side-encryption": "aws:kms:dsse"})
+    assert done.status == 200, done.body
+    whole = b"".join(bodies)
+    assert s3(kms_lab, "GET", key="big").read() == whole
+    start, end = chunk - 7, 2 * chunk + 300
+    ranged = s3(kms_lab, "GET", key="big", headers={"Range": f"bytes={start}-{end}"})
+    assert ranged.status == 206 and ranged.read() == whole[start : end + 1]
