@@ -518,3 +518,12 @@ def test_each_mode_puts_its_own_keys_in_play(
         if step.kind == "s3.root_key":
             assert (step.actor, step.operation, step.version) == ("s3", "wrap", "000001")
             assert [k.key_id for k in step.keys if k.role == "root_key"] == ["000001"]
+        if step.kind == "ssec.validate":
+            # S3 checks the key against its MD5, then keeps only a salted HMAC.
+            data = step.to_dict()
+            assert (data["actor"], data["outcome"], data["detail"]) == (
+                "s3",
+                "ok",
+                {"check": "md5"},
+            )
+            assert step.keys == encrypt.keys
