@@ -51,8 +51,6 @@ SIGNALS = ", ".join(
     [
         ".badge",
         ".lab-result__status",
-        ".trace-status",
-        ".trace-badge",
         ".trace-check",
         "[class*='--ok']",
         "[class*='--bad']",

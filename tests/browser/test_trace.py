@@ -150,7 +150,7 @@ def test_the_list_and_the_steps_work_with_javascript_off(browser: Browser, lab: 
         page.goto(lab.traces)
         expect(page.get_by_role("heading", level=1)).to_have_text("Requests and their traces")
         page.get_by_role("link", name="GET /photos/secret.txt").click()
-        expect(page.locator(".trace-error")).to_contain_text("403 AccessDenied")
+        expect(page.locator(".lab-error")).to_contain_text("403 AccessDenied")
         expect(page.locator(".trace-now__count")).to_contain_text("Step 1 of")
         page.get_by_role("link", name="Next").click()
         expect(page.locator(".trace-now__count")).to_contain_text("Step 2 of")

@@ -50,7 +50,7 @@ def test_base_html_links_every_stylesheet_once_in_layer_order() -> None:
 
 
 def test_templates_use_one_button_one_badge_one_card() -> None:
-    templates = [p for p in (ROOT / "templates").rglob("*.html") if "tracing" not in p.parts]
+    templates = list((ROOT / "templates").rglob("*.html"))
     # The KMS console's own kd- prefix is gone: its pages speak the lab's vocabulary.
     retired = re.compile(r"\b(lab-button-\w+|lab-badge\S*|lab-card\b|kd-\S+)")
     found = {
@@ -64,3 +64,51 @@ def test_templates_use_one_button_one_badge_one_card() -> None:
     for component in ("button", "badge", "card"):
         # One rule that starts the component (at the top of its layer), in components.css.
         assert len(re.findall(rf"^  \.{component} \{{", css, flags=re.M)) == 1, component
+
+
+# The trace pages' former copies of the lab's components, now the components themselves.
+TRACE_DUPLICATES = {
+    "trace-button": "button button--small (--quiet)",
+    "trace-badge": "badge badge--pill",
+    "trace-status": "badge badge--pill badge--status",
+    "trace-table": "lab-table",
+    "trace-table-wrap": "lab-table-wrap",
+    "trace-error": "lab-error",
+    "trace-json": "lab-code",
+    "trace-code": "lab-code",
+    "trace-section": "lab-section",
+}
+# Trace classes that lay out a card: each stays on its page, always beside .card.
+TRACE_CARDS = ("trace-panel", "trace-step", "trace-event")
+
+
+def test_the_trace_pages_have_no_second_component_vocabulary() -> None:
+    tracing = sorted((ROOT / "templates" / "web" / "tracing").glob("*.html"))
+    assert tracing
+    classes = [
+        (path.name, attribute.split())
+        for path in tracing
+        for attribute in re.findall(r'class="([^"]*)"', path.read_text("utf-8"))
+    ]
+    duplicated = {
+        f"{name}: {word} (use {TRACE_DUPLICATES[word.split('--')[0]]})"
+        for name, words in classes
+        for word in words
+        if word.split("--")[0] in TRACE_DUPLICATES
+    }
+    assert duplicated == set()
+    for name, words in classes:
+        if any(word in TRACE_CARDS for word in words):
+            assert "card" in words, (name, words)
+    # Nor does a stylesheet style them: the component's rule is the only one.
+    css = re.sub(r"/\*.*?\*/", "", "\n".join(p.read_text("utf-8") for p in STYLESHEETS), flags=re.S)
+    styled = {
+        m for m in re.findall(r"\.(trace-[\w-]+)", css) if m.split("--")[0] in TRACE_DUPLICATES
+    }
+    assert styled == set()
+    # A trace card sets its layout, stripe or spacing, never the card's own surface again.
+    for path in CSS.glob("pages/trace*.css"):
+        for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", path.read_text("utf-8")):
+            if re.search(rf"\.({'|'.join(TRACE_CARDS)})\s*(,|$)", selector.strip()):
+                assert "box-shadow: var(--shadow)" not in body, selector
+                assert "background: var(--color-surface);" not in body, selector

@@ -152,11 +152,17 @@ def test_each_audit_event_is_listed_with_its_json(
     text = learner.get(reverse("web:trace", args=[sandbox.pk, trace.pk])).content.decode()
     for n, event in with_events:
         block = re.search(
-            rf'<details id="event-{n}" class="trace-event">(.*?)</details>', text, re.S
+            rf'<details id="event-{n}" class="card card--item trace-event">(.*?)</details>',
+            text,
+            re.S,
         )
         assert block is not None
         assert f"<code>{event['eventName']}</code> · {event['eventSource']}" in block.group(1)
-        shown = re.search(r'<pre class="trace-json"><code>(.*?)</code></pre>', block.group(1), re.S)
+        shown = re.search(
+            r'<pre class="lab-code trace-event__json"><code>(.*?)</code></pre>',
+            block.group(1),
+            re.S,
+        )
         assert shown is not None
         # The event itself, indented, HTML-escaped.
         assert json.loads(shown.group(1).replace("&quot;", '"').replace("&#x27;", "'")
