@@ -86,8 +86,9 @@ def explain(name: str, value: str, response: bool, mode: str) -> str:
         return _("SSE-C: you provide the key with the request. The algorithm must be AES256.")
     if n in vocabulary.SECRET_HEADERS:
         return _(
-            "Your 256-bit key, base64-encoded, sent over TLS. Hidden here: S3 uses it "
-            "and forgets it, and the lab never shows it."
+            "Your 256-bit key, base64-encoded, sent over TLS. S3 uses it and forgets it, "
+            "and the lab never keeps it: in its place you see a fingerprint (or what was "
+            "wrong with the key), which tells two keys apart but reveals neither."
         )
     if n in (SSE + "-customer-key-md5", "x-amz-copy-source-" + SSE[6:] + "-customer-key-md5"):
         if response:
