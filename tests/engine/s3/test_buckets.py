@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from s3lab import BUCKET, error_code_in_body, s3
+from s3lab import BUCKET, error_code_in_body, make_bucket, s3
 
 from simulator.engine import Engine, MemoryStore
+from simulator.engine.audit import list_events
 from simulator.engine.clock import FixedClock
 
 NS = b'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
@@ -211,3 +213,57 @@ def test_bucket_level_calls_on_a_missing_bucket_are_no_such_bucket(engine: Engin
     for method, query in [("GET", {"encryption": ""}), ("PUT", {"policy": ""}), ("GET", {})]:
         response = s3(engine, method, BUCKET, query=query, body=b"{}")
         assert (response.status, response.error_code) == (404, "NoSuchBucket")
+
+
+KMS_DEFAULT = (
+    b"<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+    b"<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>alias/lab</KMSMasterKeyID>"
+    b"</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled>"
+    b"</Rule></ServerSideEncryptionConfiguration>"
+)
+KMS_SETTING = {"algorithm": "aws:kms", "kms_key_id": "alias/lab", "bucket_key": True}
+RESET_SETTING = {"algorithm": "AES256", "kms_key_id": "", "bucket_key": False}
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "status", "change", "setting", "event_name"),
+    [
+        ("PUT", KMS_DEFAULT, 200, "put", KMS_SETTING, "PutBucketEncryption"),
+        ("GET", b"", 200, "read", KMS_SETTING, None),
+        ("DELETE", b"", 204, "reset", RESET_SETTING, "DeleteBucketEncryption"),
+    ],
+)
+def test_each_encryption_call_is_traced_and_each_change_audited(
+    engine: Engine,
+    method: str,
+    body: bytes,
+    status: int,
+    change: str,
+    setting: dict[str, Any],
+    event_name: str | None,
+) -> None:
+    """s3-facts §3: Put/Get/DeleteBucketEncryption (Delete resets to SSE-S3; the SSE-C
+    block stays); §5: changes are CloudTrail management events, reads are not logged."""
+    make_bucket(engine, allow_ssec=False)
+    if method != "PUT":
+        assert s3(engine, "PUT", query={"encryption": ""}, body=KMS_DEFAULT).status == 200
+    before = len(list_events(engine))
+    response = s3(engine, method, query={"encryption": ""}, body=body)
+    assert response.status == status, response.body
+    (step,) = [s.to_dict() for s in response.trace if s.kind == "bucket.config"]
+    assert step["actor"] == "s3"
+    assert step["detail"] == {
+        "setting": "encryption", "change": change, **setting, "blocked": ("SSE-C",)
+    }  # fmt: skip
+    new_events = list_events(engine)[before:]
+    if event_name is None:
+        assert new_events == [] and step["event"] is None
+        return
+    (event,) = new_events
+    assert step["event"] == event
+    assert (event["eventSource"], event["eventName"]) == ("s3.amazonaws.com", event_name)
+    assert event["resources"] == [{"type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{BUCKET}"}]
+    expected = {"bucketName": BUCKET, "Host": "s3.amazonaws.com"}
+    if method == "PUT":
+        expected["ServerSideEncryptionConfiguration"] = {**setting, "blocked": ["SSE-C"]}
+    assert event["requestParameters"] == expected
