@@ -123,7 +123,7 @@ def test_arrow_keys_and_buttons_step_through_the_trace(
     expect(count).to_have_text(f"Step {kms_step} of {total}")
     expect(page.locator(".trace-lane.is-current")).to_have_attribute("data-actor", "kms")
     expect(page.locator("#trace-live")).to_contain_text("KMS")
-    expect(page.locator(".trace-http").first).to_contain_text(
+    expect(page.locator(".trace-wire .headers").first).to_contain_text(
         "x-amz-server-side-encryption: aws:kms"
     )
     assert console_errors == []

@@ -77,9 +77,10 @@ TRACE_DUPLICATES = {
     "trace-json": "lab-code",
     "trace-code": "lab-code",
     "trace-section": "lab-section",
+    "trace-http": "headers",
 }
 # Trace classes that lay out a card: each stays on its page, always beside .card.
-TRACE_CARDS = ("trace-panel", "trace-step", "trace-event")
+TRACE_CARDS = ("trace-panel", "trace-answer", "trace-step", "trace-decision", "trace-event")
 
 
 def test_the_trace_pages_have_no_second_component_vocabulary() -> None:

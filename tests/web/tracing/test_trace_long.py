@@ -77,7 +77,7 @@ def test_decisions_that_differ_only_by_resource_are_shown_once(
 
     html = learner.get(reverse("web:trace", args=[sandbox.pk, trace.pk]) + "?all=1").content
     text = html.decode()
-    assert text.count('class="trace-decision ') == 1
+    assert text.count('class="card card--item trace-decision ') == 1
     # Every policy step keeps its link target, and the page says how many read the same.
     for n in steps:
         assert f'id="policy-{n}"' in text
