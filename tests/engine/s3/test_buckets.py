@@ -151,6 +151,24 @@ def test_put_bucket_encryption_round_trips_kms_and_bucket_key(engine: Engine) ->
             "MalformedXML",
             "EncryptionType is SSE-C or NONE",
         ),
+        (
+            config(default("AES256") + "<BlockedEncryptionTypes><EncryptionType>SSE-C"
+                   "</EncryptionType><EncryptionType>NONE</EncryptionType>"
+                   "</BlockedEncryptionTypes>"),
+            "MalformedXML",
+            "blocking and unblocking at once",
+        ),
+        (
+            config(default("AES256") + "<BlockedEncryptionTypes><EncryptionType>"
+                   "</EncryptionType></BlockedEncryptionTypes>"),
+            "MalformedXML",
+            "an empty EncryptionType",
+        ),
+        (
+            config(default("AES256") + "<BucketKeyEnabled>yes</BucketKeyEnabled>"),
+            "MalformedXML",
+            "BucketKeyEnabled is true or false",
+        ),
     ],
 )  # fmt: skip
 def test_bad_encryption_configurations_are_rejected_and_change_nothing(
@@ -267,3 +285,24 @@ def test_each_encryption_call_is_traced_and_each_change_audited(
     if method == "PUT":
         expected["ServerSideEncryptionConfiguration"] = {**setting, "blocked": ["SSE-C"]}
     assert event["requestParameters"] == expected
+
+
+def test_get_bucket_encryption_answers_the_whole_configuration(engine: Engine) -> None:
+    """s3-facts §3: GetBucketEncryption returns the one rule, BucketKeyEnabled included, and
+    the SSE-C block; the same type sent twice is one type."""
+    make_bucket(engine, allow_ssec=False)
+    body = KMS_DEFAULT.replace(
+        b"</Rule>",
+        b"<BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType>"
+        b"<EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes></Rule>",
+    )
+    assert s3(engine, "PUT", query={"encryption": ""}, body=body).status == 200
+    assert s3(engine, "GET", query={"encryption": ""}).read() == (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b'<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        b"<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm>"
+        b"<KMSMasterKeyID>alias/lab</KMSMasterKeyID></ApplyServerSideEncryptionByDefault>"
+        b"<BucketKeyEnabled>true</BucketKeyEnabled><BlockedEncryptionTypes>"
+        b"<EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes></Rule>"
+        b"</ServerSideEncryptionConfiguration>"
+    )
