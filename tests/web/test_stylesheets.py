@@ -78,6 +78,7 @@ TRACE_DUPLICATES = {
     "trace-code": "lab-code",
     "trace-section": "lab-section",
     "trace-http": "headers",
+    "trace-actor": "badge badge--tag badge--quiet",
 }
 # Trace classes that lay out a card: each stays on its page, always beside .card.
 TRACE_CARDS = ("trace-panel", "trace-answer", "trace-step", "trace-decision", "trace-event")
