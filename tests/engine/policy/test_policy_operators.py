@@ -118,6 +118,7 @@ IP_ROWS = [
     ("IpAddress", "203.0.113.0/24", "203.0.113.7", True, "inside the IPv4 CIDR"),
     ("IpAddress", "203.0.113.0/24", "198.51.100.7", False, "outside the CIDR"),
     ("IpAddress", "203.0.113.7", "203.0.113.7", True, "a bare address is a /32"),
+    ("IpAddress", "203.0.113.7/24", "203.0.113.200", True, "host bits in a CIDR are ignored"),
     ("IpAddress", "2001:db8::/32", "2001:db8::1", True, "inside the IPv6 CIDR"),
     ("IpAddress", "203.0.113.0/24", "2001:db8::1", False, "an IPv6 address is not in an IPv4 net"),
     ("IpAddress", ["10.0.0.0/8", "203.0.113.0/24"], "203.0.113.9", True, "CIDRs are OR'ed"),

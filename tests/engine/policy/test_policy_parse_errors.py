@@ -208,6 +208,19 @@ ROWS = [
             ("Null", "s3:x-amz-server-side-encryption", "maybe", "Null takes true or false"),
         ]
     ],
+    *[
+        (
+            doc(Condition={operator: {"aws:SourceVpc": "x"}}),
+            f"Invalid Condition type : {operator}",
+            f"Statement[0].Condition.{operator}",
+            why,
+        )
+        for operator, why in [
+            ("ForAnyValue:StringLike:Extra", "one set prefix, then one operator"),
+            ("ForSomeValues:StringLike", "a set prefix IAM does not have"),
+            ("IfExists", "IfExists alone is no operator"),
+        ]
+    ],
     (
         {"Statement": [GOOD, GOOD]},
         "Statement IDs (SID) in a single policy must be unique.",
@@ -230,13 +243,21 @@ def test_malformed_policy_is_refused_with_aws_message_and_location(
 
 
 @pytest.mark.parametrize(
-    ("operator", "value"),
-    [("NumericLessThan", "x"), ("DateEquals", "x"), ("BinaryEquals", "@"), ("Null", "x")],
+    ("operator", "value", "reason"),
+    [
+        ("NumericLessThan", "x", "invalid_condition_value"),
+        ("DateEquals", "x", "invalid_condition_value"),
+        ("BinaryEquals", "@", "invalid_condition_value"),
+        ("Null", "x", "invalid_condition_value"),
+        ("IpAddress", "x", "invalid_ip"),
+        ("ForSomeValues:StringEquals", "x", "unknown_set_operator"),
+        ("StringEqualz", "x", "unknown_operator"),
+    ],
 )
-def test_a_badly_typed_condition_value_names_its_reason(operator: str, value: str) -> None:
+def test_a_refused_condition_names_its_reason(operator: str, value: str, reason: str) -> None:
     with pytest.raises(PolicyError) as raised:
         parse_policy(doc(Condition={operator: {"aws:SourceVpc": value}}), bucket="b")
-    assert raised.value.reason == "invalid_condition_value"
+    assert raised.value.reason == reason
 
 
 def test_an_identity_policy_must_not_name_a_principal() -> None:
