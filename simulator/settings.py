@@ -289,6 +289,8 @@ if TESTING:
     atexit.register(shutil.rmtree, _cache_dir, True)
 else:
     _cache_dir = os.environ.get("LAB_CACHE_DIR", str(BASE_DIR / ".cache" / "django"))
+_BOUNDED_MEMORY = "simulator.web.cache.BoundedMemoryCache"
+_TRACE_CACHE = os.environ.get("LAB_TRACE_CACHE_BACKEND", _BOUNDED_MEMORY)
 CACHES = {
     "default": {
         "BACKEND": "simulator.web.cache.SharedFileCache",
@@ -303,19 +305,23 @@ CACHES = {
     # by several processes (simulator.web.cache.SharedFileCache and a folder, or any
     # backend of Django's cache framework).
     "traces": {
-        "BACKEND": os.environ.get(
-            "LAB_TRACE_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
-        ),
+        "BACKEND": _TRACE_CACHE,
         "LOCATION": os.environ.get("LAB_TRACE_CACHE_LOCATION", "lab-traces"),
-        # A fragment is 1 KB to 1 MB (a 1,000-step print page; a long export 3.5 MB).
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LAB_TRACE_CACHE_ENTRIES", "500"))},
+        # A fragment is 1 KB to 1 MB (a 1,000-step print page; a long export 3.5 MB): in
+        # memory, the process keeps at most LAB_TRACE_CACHE_MB of them.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LAB_TRACE_CACHE_ENTRIES", "500"))}
+        | (
+            {"MAX_BYTES": int(os.environ.get("LAB_TRACE_CACHE_MB", "64")) * 1024 * 1024}
+            if _TRACE_CACHE == _BOUNDED_MEMORY
+            else {}
+        ),
     },
     # Rendered parts of the lab's pages (the bucket page's rows and timeline), keyed by the
     # sandbox's last change: never stale, so each process may keep its own.
     "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": _BOUNDED_MEMORY,
         "LOCATION": "lab-fragments",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+        "OPTIONS": {"MAX_ENTRIES": 2000, "MAX_BYTES": 32 * 1024 * 1024},
     },
 }
 INSTALLED_APPS += ["django_ratelimit"]

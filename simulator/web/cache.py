@@ -15,6 +15,9 @@ with two faults for this use:
 
 A database cache would avoid files, but on SQLite every count would be a write
 transaction queueing with the learners' own writes, and a page view writes nothing.
+
+``BoundedMemoryCache`` is the other cache here: Django's local-memory cache with a limit
+on the bytes it holds, for rendered traces, whose size a learner chooses.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import os
 import pickle
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from hashlib import md5
@@ -30,6 +34,7 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.files import locks
 
 LOCK_FILES = 16
@@ -112,3 +117,36 @@ class SharedFileCache(FileBasedCache):
 def _remove(name: str) -> None:
     with suppress(FileNotFoundError):  # another process removed it first
         os.remove(name)
+
+
+class BoundedMemoryCache(LocMemCache):
+    """Django's local-memory cache, holding at most ``OPTIONS["MAX_BYTES"]`` of values.
+
+    ``MAX_ENTRIES`` alone bounds the number of entries, not their size: a rendered trace
+    is 1 KB to a few MB, as long as the learner makes it, so 500 large ones would hold
+    gigabytes in every worker. Here a value over a tenth of the budget is not kept at all
+    (it is rendered again when asked for), and the least recently used entries make room
+    for a new one.
+    """
+
+    # ``LocMemCache``'s own state, which its type stubs leave out.
+    _cache: OrderedDict[str, bytes]
+    _expire_info: dict[str, float | None]
+
+    def __init__(self, name: str, params: dict[str, Any]) -> None:
+        super().__init__(name, params)
+        options = params.get("OPTIONS") or {}
+        self._max_bytes = int(options.get("MAX_BYTES", 64 * 1024 * 1024))
+
+    def _set(self, key: str, value: bytes, timeout: float | None = DEFAULT_TIMEOUT) -> None:
+        if len(value) > self._max_bytes // 10:
+            self._cache.pop(key, None)
+            self._expire_info.pop(key, None)
+            return
+        LocMemCache._set(self, key, value, timeout)  # type: ignore[attr-defined]
+        held = sum(map(len, self._cache.values()))
+        while held > self._max_bytes and len(self._cache) > 1:
+            # The newest entry is first (``LocMemCache`` moves it there): drop from the end.
+            old_key, old = self._cache.popitem()
+            self._expire_info.pop(old_key, None)
+            held -= len(old)

@@ -52,7 +52,7 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 def test_the_trace_cache_is_local_memory_by_default() -> None:
     assert "traces" in settings.CACHES and present.TRACE_CACHE == "traces"
-    assert str(settings.CACHES["traces"]["BACKEND"]).endswith("LocMemCache")
+    assert settings.CACHES["traces"]["BACKEND"] == "simulator.web.cache.BoundedMemoryCache"
 
 
 def test_a_warm_page_is_the_cold_one_and_is_not_built_again(
