@@ -7,6 +7,9 @@ value (None = the key is missing), whether the clause holds, and why.
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -59,6 +62,7 @@ STRING_ROWS: list[tuple[Any, ...]] = [
         "IfExists: a missing key is true, so such a Deny still fires",
     ),
     ("StringNotEqualsIfExists", "AES256", "AES256", False, "the key is present and equal"),
+    ("StringEqualsIgnoreCase", "aes256", "AES256", True, "the request's value is folded too"),
 ]
 
 NUMERIC_ROWS = [
@@ -321,3 +325,58 @@ def test_condition_key_names_match_whatever_their_case() -> None:
 def test_condition_values_stay_case_sensitive_even_though_key_names_do_not() -> None:
     doc = _allow_if({"StringEquals": {"S3:X-Amz-Server-Side-Encryption": "AES256"}})
     assert evaluate(doc, _put({SSE: "Aes256"})).decision == "ImplicitDeny"
+
+
+@pytest.fixture
+def tokyo_time() -> Iterator[None]:
+    """The machine's local zone is Tokyo: a date without a zone must still mean UTC."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Tokyo"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.mark.usefixtures("tokyo_time")
+def test_a_date_without_a_zone_is_utc_whatever_the_machine_zone() -> None:
+    """[IAM-OP] date condition operators: ISO 8601 times; without an offset, UTC."""
+    key = "aws:CurrentTime"
+    assert condition_holds("DateEquals", key, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00")
+    assert condition_holds("DateEquals", key, "2026-01-01T09:00:00", "2026-01-01T09:00:00+00:00")
+
+
+CLAUSE_REASONS = [
+    # operator, policy values, the request's value, the reason the explanation gives
+    ("StringEquals", "AES256", "AES256", "value_matched"),
+    ("StringEquals", "AES256", "aws:kms", "no_value_matched"),
+    ("StringNotEquals", "AES256", "AES256", "negated_value_matched"),
+    ("StringNotEquals", "AES256", "aws:kms", "negated_no_value_matched"),
+    ("Null", "true", ABSENT, "null_key_absent"),
+    ("Null", "true", "AES256", "null_key_present"),
+    ("StringEqualsIfExists", "AES256", ABSENT, "key_absent_if_exists_true"),
+    ("ForAllValues:StringEquals", "AES256", ABSENT, "key_absent_for_all_values_true"),
+    ("ForAnyValue:StringEquals", "AES256", ABSENT, "key_absent_for_any_value_false"),
+    ("StringNotEquals", "AES256", ABSENT, "key_absent_negated_operator_true"),
+    ("StringEquals", "AES256", ABSENT, "key_absent_positive_operator_false"),
+    ("ForAnyValue:StringEquals", ["a"], ["a", "b"], "for_any_value_matched"),
+    ("ForAnyValue:StringEquals", ["a"], ["c"], "for_any_value_none_matched"),
+    ("ForAllValues:StringEquals", ["a", "b"], ["a"], "for_all_values_all_matched"),
+    ("ForAllValues:StringEquals", ["a", "b"], ["a", "c"], "for_all_values_not_all_matched"),
+    ("ForAnyValue:StringLike", ["${aws:username}*"], ["alice-1"], "for_any_value_matched"),
+]
+
+
+@pytest.mark.parametrize(("operator", "values", "actual", "reason"), CLAUSE_REASONS)
+def test_each_clause_outcome_has_its_reason(
+    operator: str, values: Any, actual: Any, reason: str
+) -> None:
+    """[IAM-OP], [IAM-MV]: the explanation names why each condition held or not."""
+    keys = {} if actual is ABSENT else {SSE: actual}
+    doc = _allow_if({operator: {SSE: values}})
+    (statement,) = evaluate(doc, _put(keys)).statements
+    (check,) = [c for c in statement.why if c.part == "condition"]
+    assert check.reason == reason
