@@ -153,6 +153,9 @@ GLOB_ROWS = [
     ("*ab?d*d", "abxabxd", False, "a retried run may not reach into the tail"),
     ("*b?*c", "bc", False, "a middle piece longer than the room left"),
     ("*?*", "", False, "a middle ? alone, and no room"),
+    ("ab*b*c", "abxc", False, "a middle piece is looked for after the head only"),
+    ("*aa?c*", "aaaxc", True, "a retried run may overlap the one before"),
+    ("*ab?d*", "abxabxdabyy", True, "the first run that fits wins, not the last"),
 ]
 
 
