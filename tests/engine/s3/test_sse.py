@@ -197,6 +197,13 @@ def test_only_a_salted_hmac_of_the_customer_key_is_stored(lab: Engine) -> None:
     assert CUSTOMER_KEY.hex() not in record
     encryption = lab.store.get("object", f"{BUCKET}/k")["encryption"]  # type: ignore[index]
     assert encryption["ssec_hmac"] and encryption["ssec_salt"]
+    # A 128-bit random salt per object, and an HMAC-SHA256 of the key under it.
+    salt, mac = base64.b64decode(encryption["ssec_salt"]), base64.b64decode(encryption["ssec_hmac"])
+    assert (len(salt), len(mac)) == (16, 32)
+    s3(lab, "PUT", key="k2", headers=GOOD, body=b"secret")
+    other = lab.store.get("object", f"{BUCKET}/k2")["encryption"]  # type: ignore[index]
+    assert other["ssec_salt"] != encryption["ssec_salt"]
+    assert other["ssec_hmac"] != encryption["ssec_hmac"]
 
 
 def test_sse_c_needs_https(lab: Engine) -> None:
