@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -306,3 +308,46 @@ def test_get_bucket_encryption_answers_the_whole_configuration(engine: Engine) -
         b"<EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes></Rule>"
         b"</ServerSideEncryptionConfiguration>"
     )
+
+
+KMS_MD5 = base64.b64encode(hashlib.md5(KMS_DEFAULT).digest()).decode()
+OTHER_MD5 = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+
+
+@pytest.mark.parametrize(
+    ("content_md5", "status", "error", "why"),
+    [
+        (KMS_MD5, 200, None, "the body's own MD5"),
+        (f" {KMS_MD5} ", 200, None, "spaces around the header's value"),
+        (f" {OTHER_MD5}", 400,
+         f"<Code>BadDigest</Code><Message>The Content-MD5 you specified did not match what we "
+         f"received.</Message><ExpectedDigest> {OTHER_MD5}</ExpectedDigest>"
+         f"<CalculatedDigest>{KMS_MD5}</CalculatedDigest>", "another body's MD5"),
+        ("not base64!", 400,
+         "<Code>InvalidDigest</Code><Message>The Content-MD5 you specified was invalid.</Message>"
+         "<Content-MD5>not base64!</Content-MD5>", "not base64"),
+        (base64.b64encode(b"short").decode(), 400, "<Code>InvalidDigest</Code>",
+         "base64 of fewer than 16 bytes"),
+        ("ü", 400, "<Code>InvalidDigest</Code>", "not ASCII"),
+    ],
+)  # fmt: skip
+def test_put_bucket_encryption_checks_a_content_md5_when_sent(
+    engine: Engine, content_md5: str, status: int, error: str | None, why: str
+) -> None:
+    """[ERR] InvalidDigest and BadDigest; PutBucketEncryption takes Content-MD5 [BC-S3]. A
+    rejected configuration changes nothing."""
+    make_bucket(engine, allow_ssec=False)
+    response = s3(
+        engine,
+        "PUT",
+        query={"encryption": ""},
+        body=KMS_DEFAULT,
+        headers={"Content-MD5": content_md5},
+    )
+    assert response.status == status, why
+    got = s3(engine, "GET", query={"encryption": ""}).read()
+    if error is None:
+        assert b"<SSEAlgorithm>aws:kms</SSEAlgorithm>" in got
+        return
+    assert error.encode() in response.read(), why
+    assert b"<SSEAlgorithm>AES256</SSEAlgorithm>" in got
