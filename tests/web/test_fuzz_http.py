@@ -779,6 +779,7 @@ PATH_SEGMENTS = [
 ]
 PAGES: dict[str, str] = {
     "home": "",
+    "jsi18n": "",
     "sandboxes": "",
     "sandbox": "sandbox",
     "bucket": "bucket",
