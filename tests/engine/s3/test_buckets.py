@@ -351,3 +351,22 @@ def test_put_bucket_encryption_checks_a_content_md5_when_sent(
         return
     assert error.encode() in response.read(), why
     assert b"<SSEAlgorithm>AES256</SSEAlgorithm>" in got
+
+
+def test_a_kms_key_with_aes256_names_the_rule_and_the_key(engine: Engine) -> None:
+    """s3-facts §3 [LS]: KMSMasterKeyID with AES256 is 400 InvalidArgument with AWS's text;
+    BucketKeyEnabled false is accepted."""
+    make_bucket(engine, allow_ssec=False)
+    body = config(default("AES256", "alias/k"))
+    response = s3(engine, "PUT", query={"encryption": ""}, body=body)
+    assert response.status == 400
+    assert (
+        b"<Code>InvalidArgument</Code><Message>a KMSMasterKeyID is not applicable if the default "
+        b"sse algorithm is not aws:kms or aws:kms:dsse</Message>"
+        b"<ArgumentName>ApplyServerSideEncryptionByDefault</ArgumentName>"
+        b"<ArgumentValue>alias/k</ArgumentValue>"
+    ) in response.read()
+    accepted = config(default("aws:kms") + "<BucketKeyEnabled>false</BucketKeyEnabled>")
+    assert s3(engine, "PUT", query={"encryption": ""}, body=accepted).status == 200
+    got = s3(engine, "GET", query={"encryption": ""}).read()
+    assert b"<BucketKeyEnabled>false</BucketKeyEnabled>" in got
