@@ -160,6 +160,7 @@ ARN_ROWS: list[tuple[Any, ...]] = [
     ("ArnEquals", "arn:aws:s3:::b/x:y", "arn:aws:s3:::b/x:y", True, "colons in the resource"),
     ("ArnLike", "arn:*:*:*:*:*", "s3.amazonaws.com", False, "a value with no colon is no ARN"),
     ("ArnLike", "arn:*:*:*:*:*", "a:b:c", False, "three components are no ARN"),
+    ("ArnLike", "arn:*:*:*:*:*", "arn:aws:s3", False, "an ARN cut short is no ARN"),
     (
         "ArnLike",
         "arn:aws:kms:*:111122223333:key/${aws:username}",
@@ -244,6 +245,8 @@ SET_ROWS = [
     ("ForAnyValue:StringEquals", ["a", "b"], ["b", "c"], True, "b is among the policy values"),
     ("ForAnyValue:StringEquals", ["a", "b"], ["c"], False, "no request value is a policy value"),
     ("ForAnyValue:StringEquals", ["a"], ABSENT, False, "ForAnyValue is false for a missing key"),
+    ("ForAnyValue:StringEquals", ["ab"], "ab", True, "a single-valued key is one value"),
+    ("ForAllValues:StringEquals", ["ab"], "ab", True, "one value, not its characters"),
     ("ForAnyValue:StringEquals", ["a"], [], False, "ForAnyValue is false for an empty key"),
     ("ForAllValues:StringEquals", ["a", "b"], ["a", "b"], True, "every value is allowed"),
     ("ForAllValues:StringEquals", ["a", "b"], ["a", "c"], False, "c is not a policy value"),

@@ -219,6 +219,7 @@ ROWS = [
             ("ForAnyValue:StringLike:Extra", "one set prefix, then one operator"),
             ("ForSomeValues:StringLike", "a set prefix IAM does not have"),
             ("IfExists", "IfExists alone is no operator"),
+            ("NullIfExists", "IAM has no NullIfExists"),
         ]
     ],
     (
@@ -252,6 +253,7 @@ def test_malformed_policy_is_refused_with_aws_message_and_location(
         ("IpAddress", "x", "invalid_ip"),
         ("ForSomeValues:StringEquals", "x", "unknown_set_operator"),
         ("StringEqualz", "x", "unknown_operator"),
+        ("NullIfExists", "true", "unknown_operator"),
     ],
 )
 def test_a_refused_condition_names_its_reason(operator: str, value: str, reason: str) -> None:
