@@ -370,3 +370,4 @@ def test_a_kms_key_with_aes256_names_the_rule_and_the_key(engine: Engine) -> Non
     assert s3(engine, "PUT", query={"encryption": ""}, body=accepted).status == 200
     got = s3(engine, "GET", query={"encryption": ""}).read()
     assert b"<BucketKeyEnabled>false</BucketKeyEnabled>" in got
+    assert b"KMSMasterKeyID" not in got, "no key named: S3 uses aws/s3"
