@@ -347,3 +347,64 @@ def test_the_trace_decrypts_the_source_then_encrypts_the_target(kms_lab: Engine)
     write = response.trace[kinds.index("storage.write")]
     assert write.event is not None and write.event["eventName"] == "CopyObject"
     assert write.event["additionalEventData"]["SSEApplied"] == "SSE_C"
+
+
+COPY_SOURCE = "x-amz-copy-source"
+COPY_ERRORS = [
+    # headers, status, the error's XML, why
+    ({COPY_SOURCE: BUCKET}, 400,
+     "<Code>InvalidArgument</Code><Message>Invalid copy source object key</Message>"
+     f"<ArgumentName>x-amz-copy-source</ArgumentName><ArgumentValue>{BUCKET}</ArgumentValue>",
+     "a source without a key"),
+    ({COPY_SOURCE: f"{BUCKET}/%ff"}, 400,
+     "<Code>InvalidArgument</Code><Message>Invalid copy source object key</Message>"
+     f"<ArgumentName>x-amz-copy-source</ArgumentName><ArgumentValue>{BUCKET}/%ff</ArgumentValue>",
+     "a source key that is not UTF-8 once decoded"),
+    ({COPY_SOURCE: "/no-such-bucket/k"}, 404,
+     "<Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>"
+     "<BucketName>no-such-bucket</BucketName>", "a source bucket that does not exist"),
+    ({COPY_SOURCE: f"{BUCKET}/missing"}, 404,
+     "<Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>"
+     "<Key>missing</Key>", "a source key that does not exist"),
+    ({COPY_SOURCE: f"{BUCKET}/src.txt", "x-amz-metadata-directive": "MOVE"}, 400,
+     "<Code>InvalidArgument</Code><Message>Unknown metadata directive.</Message>"
+     "<ArgumentName>x-amz-metadata-directive</ArgumentName><ArgumentValue>MOVE</ArgumentValue>",
+     "a metadata directive other than COPY or REPLACE"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("headers", "status", "error", "why"), COPY_ERRORS)
+def test_copy_errors_name_what_was_wrong(
+    lab: Engine, headers: dict[str, str], status: int, error: str, why: str
+) -> None:
+    """[ERR]: InvalidArgument names the header and value, NoSuchBucket the bucket, NoSuchKey
+    the key; nothing is written."""
+    put(lab, "src.txt", body=b"hello")
+    response = s3(lab, "PUT", key="dst.txt", headers=headers)
+    assert response.status == status, why
+    assert error in response.read().decode(), why
+    assert lab.store.get("object", f"{BUCKET}/dst.txt") is None
+
+
+@pytest.mark.parametrize(
+    ("source", "algorithm", "checksum"),
+    [
+        (f"{BUCKET}/src.txt?versionId=1", None, "ChecksumCRC64NVME"),
+        (f"/{BUCKET}/src.txt", "crc32", "ChecksumCRC32"),
+        (f"{BUCKET}/src.txt", "SHA256", "ChecksumSHA256"),
+    ],
+)
+def test_a_copy_names_its_source_and_checksum_as_s3_reads_them(
+    lab: Engine, source: str, algorithm: str | None, checksum: str
+) -> None:
+    """[BC-S3] CopyObject: the source is bucket/key, with or without a leading slash (a
+    versionId is ignored: the lab keeps no versions); x-amz-checksum-algorithm is read
+    whatever its case; without one the copy keeps S3's default CRC64NVME (s3-facts §7)."""
+    put(lab, "src.txt", body=b"hello")
+    headers = {COPY_SOURCE: source} | (
+        {} if algorithm is None else {"x-amz-checksum-algorithm": algorithm}
+    )
+    response = s3(lab, "PUT", key="dst.txt", headers=headers)
+    assert response.status == 200, response.body
+    assert f"<{checksum}>" in response.read().decode()
+    assert s3(lab, "GET", key="dst.txt").read() == b"hello"
