@@ -329,6 +329,8 @@ OTHER_MD5 = base64.b64encode(hashlib.md5(b"other").digest()).decode()
         (base64.b64encode(b"short").decode(), 400, "<Code>InvalidDigest</Code>",
          "base64 of fewer than 16 bytes"),
         ("ü", 400, "<Code>InvalidDigest</Code>", "not ASCII"),
+        (KMS_MD5[:4] + "!" + KMS_MD5[4:], 400, "<Code>InvalidDigest</Code>",
+         "the right digest with a character outside base64"),
     ],
 )  # fmt: skip
 def test_put_bucket_encryption_checks_a_content_md5_when_sent(
@@ -366,6 +368,8 @@ def test_a_kms_key_with_aes256_names_the_rule_and_the_key(engine: Engine) -> Non
         b"<ArgumentName>ApplyServerSideEncryptionByDefault</ArgumentName>"
         b"<ArgumentValue>alias/k</ArgumentValue>"
     ) in response.read()
+    (error,) = [step.to_dict() for step in response.trace if step.kind == "error"]
+    assert error["detail"]["reason"] == "kms_key_id_not_applicable"
     accepted = config(default("aws:kms") + "<BucketKeyEnabled>false</BucketKeyEnabled>")
     assert s3(engine, "PUT", query={"encryption": ""}, body=accepted).status == 200
     got = s3(engine, "GET", query={"encryption": ""}).read()
