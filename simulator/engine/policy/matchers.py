@@ -41,8 +41,8 @@ class NameList:
             if pattern.matches(probe):
                 return True
         for template in self.templates:
-            compiled = template.glob(keys)
-            if compiled is not None and compiled.matches(value):
+            compiled = template.glob(keys, ignore_case=self.ignore_case)
+            if compiled is not None and compiled.matches(probe):
                 return True
         return False
 
