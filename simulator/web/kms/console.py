@@ -10,10 +10,13 @@ are counted, audited and fail with KMS's own errors.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 
 from simulator.engine import KMSError, readmodel
@@ -329,8 +332,32 @@ class AuditView:
 AUDIT_LIMIT = 200
 
 
+# How long a sandbox's audit view may stay cached. The key names the sandbox's last
+# change, so a stale view is never served; this only lets old ones expire.
+AUDIT_CACHE_SECONDS = 600
+
+
 def audit_events(sandbox: Sandbox, filters: AuditFilters, limit: int = AUDIT_LIMIT) -> AuditView:
-    """The sandbox's CloudTrail-shaped events, newest first, filtered."""
+    """The sandbox's CloudTrail-shaped events, newest first, filtered.
+
+    Kept in the fragments cache until the sandbox changes: every request that writes
+    (an S3 request, a KMS call, a reset) moves its ``updated``, read here from the
+    database, and the events of a version never change.
+    """
+    version = Sandbox.objects.filter(pk=sandbox.pk).values_list("updated", flat=True).first()
+    name = "fragments" if "fragments" in settings.CACHES else "default"
+    digest = hashlib.sha256(
+        "\x00".join((filters.key, filters.event, filters.principal)).encode()
+    ).hexdigest()
+    key = f"kms-audit:{sandbox.pk}:{version.isoformat() if version else ''}:{limit}:{digest}"
+    view = caches[name].get_or_set(
+        key, lambda: _audit_view(sandbox, filters, limit), AUDIT_CACHE_SECONDS
+    )
+    assert isinstance(view, AuditView)
+    return view
+
+
+def _audit_view(sandbox: Sandbox, filters: AuditFilters, limit: int) -> AuditView:
     events = readmodel.audit_events(open_engine(sandbox))
     names = sorted({str(e.get("eventName", "")) for e in events})
     principals = sorted({p for e in events if (p := _principal_of(e))})

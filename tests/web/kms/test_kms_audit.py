@@ -120,3 +120,26 @@ def test_nasty_filter_values_are_escaped_and_match_nothing(lab: Any) -> None:
 
 def test_empty_sandbox_says_nothing_happened(lab: Any) -> None:
     assert "Nothing has happened in this sandbox yet." in audit(lab)
+
+
+def test_the_log_is_kept_until_the_sandbox_changes(lab: Any, monkeypatch: Any) -> None:
+    """A second look reads no event again; the next KMS call shows at once."""
+    from simulator.web.kms import console
+
+    key_id = lab.new_key()
+    reads: list[int] = []
+    built = console._audit_view
+
+    def counted(*args: Any) -> Any:
+        reads.append(1)
+        return built(*args)
+
+    monkeypatch.setattr(console, "_audit_view", counted)
+    first, again = audit(lab), audit(lab)
+    assert names_in(first) == names_in(again) == ["CreateKey"] and len(reads) == 1
+
+    lab.kms("DisableKey", {"KeyId": key_id})
+    assert names_in(audit(lab)) == ["DisableKey", "CreateKey"] and len(reads) == 2
+    assert names_in(audit(lab, event="CreateKey")) == ["CreateKey"] and len(reads) == 3
+    lab.kms("EnableKey", {"KeyId": key_id})
+    assert names_in(audit(lab))[0] == "EnableKey" and len(reads) == 4
