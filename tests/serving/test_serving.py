@@ -122,6 +122,11 @@ def test_gunicorn_serves_the_lab_with_several_workers_and_no_control_socket(
     assert get(server.url + "/") == 200
     assert get(server.url + "/static/css/tokens.css") == 200
 
+    # The first worker may answer before the second has booted: wait for its line.
+    deadline = time.monotonic() + 30
+    while len(set(re.findall(r"Booting worker with pid: (\d+)", server.error_log()))) < 2:
+        assert time.monotonic() < deadline, server.error_log()
+        time.sleep(0.1)
     log = server.error_log()
     assert len(set(re.findall(r"Booting worker with pid: (\d+)", log))) == 2, log
     # gunicorn 27 would open ~/.gunicorn/gunicorn.ctl; gunicorn.conf.py turns it off.
