@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from simulator.quiz import policies
 
 
 @dataclass(frozen=True)
@@ -17,75 +17,8 @@ class Preset:
     explanation: str | Promise
 
     def document(self, bucket: str) -> str:
-        return json.dumps(_DOCUMENTS[self.code](bucket), indent=2)
+        return policies.document(self.code, bucket)
 
-
-def _deny_put_unless(bucket: str, algorithm: str) -> dict[str, Any]:
-    # The user guide's two statements: a wrong value, and no header at all.
-    return {
-        "Version": "2012-10-17",
-        "Id": "PutObjectPolicy",
-        "Statement": [
-            {
-                "Sid": "DenyIncorrectEncryptionHeader",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:PutObject",
-                "Resource": f"arn:aws:s3:::{bucket}/*",
-                "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": algorithm}},
-            },
-            {
-                "Sid": "DenyUnEncryptedObjectUploads",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:PutObject",
-                "Resource": f"arn:aws:s3:::{bucket}/*",
-                "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}},
-            },
-        ],
-    }
-
-
-def _enforce_tls(bucket: str) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }
-        ],
-    }
-
-
-def _forbid_ssec(bucket: str) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "DenySSECUploads",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:PutObject",
-                "Resource": f"arn:aws:s3:::{bucket}/*",
-                "Condition": {
-                    "Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}
-                },
-            }
-        ],
-    }
-
-
-_DOCUMENTS = {
-    "require-aes256": lambda bucket: _deny_put_unless(bucket, "AES256"),
-    "require-kms": lambda bucket: _deny_put_unless(bucket, "aws:kms"),
-    "enforce-tls": _enforce_tls,
-    "forbid-ssec": _forbid_ssec,
-}
 
 PRESETS = (
     Preset(
