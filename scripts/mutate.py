@@ -83,6 +83,7 @@ MODULES: dict[str, Module] = {
             "tests/engine/s3/test_multipart.py",
             "tests/engine/s3/test_update_encryption.py",
             "tests/engine/s3/test_copy.py",
+            "tests/engine/s3/test_sse_rules_table.py",
         ),
     ),
     "bucket_encryption": Module(

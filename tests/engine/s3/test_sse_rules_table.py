@@ -1,0 +1,154 @@
+"""SSE mode resolution and what each write records, as tables (s3-facts §1, §3, §5, §6).
+
+Each row names the fact it checks. The rows read the ``sse.resolve`` step, the stored
+encryption record and the response headers, so a mode, a key or a reason that is
+recorded wrongly fails here even when the object still reads back.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+from s3lab import BUCKET, CUSTOMER_KEY, customer_headers, make_bucket, s3
+
+from simulator.engine import Engine, S3Response
+from simulator.engine.trace import Step
+
+SSE = "x-amz-server-side-encryption"
+KEY_ID = "x-amz-server-side-encryption-aws-kms-key-id"
+BUCKET_KEY = "x-amz-server-side-encryption-bucket-key-enabled"
+CONTEXT = "x-amz-server-side-encryption-context"
+
+
+def put_default(engine: Engine, algorithm: str, key_id: str = "", bucket_key: str = "") -> None:
+    """PutBucketEncryption with one rule (s3-facts §3); SSE-C stays unblocked."""
+    key = f"<KMSMasterKeyID>{key_id}</KMSMasterKeyID>" if key_id else ""
+    enabled = f"<BucketKeyEnabled>{bucket_key}</BucketKeyEnabled>" if bucket_key else ""
+    body = (
+        "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+        f"<SSEAlgorithm>{algorithm}</SSEAlgorithm>{key}</ApplyServerSideEncryptionByDefault>"
+        f"{enabled}<BlockedEncryptionTypes><EncryptionType>NONE</EncryptionType>"
+        "</BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>"
+    ).encode()
+    response = s3(engine, "PUT", query={"encryption": ""}, body=body)
+    assert response.status == 200, response.body
+
+
+def one(response: S3Response, kind: str) -> Step:
+    steps = [step for step in response.trace if step.kind == kind]
+    assert len(steps) == 1, [step.kind for step in response.trace]
+    return steps[0]
+
+
+def stored_encryption(engine: Engine, key: str = "k") -> dict[str, Any]:
+    record = engine.store.get("object", f"{BUCKET}/{key}")
+    assert record is not None
+    encryption: dict[str, Any] = record["encryption"]
+    return encryption
+
+
+# --------------------------------------------------------------------------- resolve
+
+# bucket default (algorithm, KMS key, BucketKeyEnabled), request headers,
+# then the sse.resolve step: mode, source, bucket_default, kms_key_ref, bucket_key;
+# the record's ``applied``; and why (the fact).
+RESOLVE_ROWS = [
+    (None, {}, "SSE-S3", "bucket-default", "AES256", "", False, "default",
+     "§3 [DEF-FAQ]: a header-less PUT gets the bucket's SSE-S3 default"),
+    (None, {SSE: "AES256"}, "SSE-S3", "header", "AES256", "", False, "header",
+     "§3 [DEFENC]: the AES256 header is the request's own choice, with no bucket key"),
+    (None, {SSE: "aws:kms:dsse"}, "DSSE-KMS", "header", "AES256", "", False, "header",
+     "§5 [DSSE]: DSSE-KMS from the header; bucket keys do not apply to DSSE"),
+    (None, {SSE: "aws:kms:dsse", BUCKET_KEY: "true"}, "DSSE-KMS", "header", "AES256", "",
+     False, "header", "§5 [DSSE]: a bucket-key request with DSSE is ignored, not applied"),
+    (None, {SSE: "aws:kms", KEY_ID: "alias/aws/s3"}, "SSE-KMS", "header", "AES256",
+     "alias/aws/s3", False, "header", "§1: the key id header is the key S3 resolves"),
+    (None, {SSE: "aws:kms", BUCKET_KEY: "true"}, "SSE-KMS", "header", "AES256", "", True,
+     "header", "§1 [BKEY]: the object-level bucket-key header turns a bucket key on"),
+    (None, customer_headers(CUSTOMER_KEY), "SSE-C", "header", "AES256", "", False, "header",
+     "§1 §6: SSE-C comes only from the request's customer-key headers"),
+    (("aws:kms", "alias/aws/s3", "true"), {}, "SSE-KMS", "bucket-default", "aws:kms",
+     "alias/aws/s3", True, "default",
+     "§3 [DEFENC][BKEY]: the default's KMS key and its BucketKeyEnabled apply"),
+    (("aws:kms", "alias/aws/s3", "true"), {SSE: "aws:kms", BUCKET_KEY: "false"}, "SSE-KMS",
+     "header", "aws:kms", "", False, "header",
+     "§1 [BKEY]: the object-level header overrides the bucket's BucketKeyEnabled"),
+    (("aws:kms", "alias/aws/s3", "true"), {SSE: "aws:kms"}, "SSE-KMS", "header", "aws:kms",
+     "", True, "header",
+     "§1 [BKEY]: without the object header, the bucket's BucketKeyEnabled applies"),
+    (("AES256", "", "true"), {}, "SSE-S3", "bucket-default", "AES256", "", False, "default",
+     "§1 [LS]: BucketKeyEnabled in an SSE-S3 default gives objects no bucket key"),
+    (("aws:kms:dsse", "", "true"), {}, "DSSE-KMS", "bucket-default", "aws:kms:dsse", "",
+     False, "default", "§5 [DSSE]: a DSSE default gets no bucket key either"),
+    (("aws:kms", "", ""), {}, "SSE-KMS", "bucket-default", "aws:kms", "", False, "default",
+     "§5: an SSE-KMS default with no key names none (S3 uses aws/s3)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("default", "headers", "mode", "source", "bucket_default", "key_ref", "bucket_key",
+     "applied", "why"),
+    RESOLVE_ROWS,
+)  # fmt: skip
+def test_the_resolve_step_says_which_mode_and_why(
+    engine: Engine,
+    default: tuple[str, str, str] | None,
+    headers: dict[str, str],
+    mode: str,
+    source: str,
+    bucket_default: str,
+    key_ref: str,
+    bucket_key: bool,
+    applied: str,
+    why: str,
+) -> None:
+    make_bucket(engine)
+    if default is not None:
+        put_default(engine, *default)
+    response = s3(engine, "PUT", key="k", headers=headers, body=b"x")
+    assert response.status == 200, (why, response.body)
+    step = one(response, "sse.resolve")
+    got = (step.actor, step.mode, step.source, step.bucket_default, step.kms_key_ref)
+    assert got == ("s3", mode, source, bucket_default, key_ref), why
+    assert step.bucket_key is bucket_key, why
+    encryption = stored_encryption(engine)
+    assert (encryption["mode"], encryption["applied"]) == (mode, applied), why
+    assert encryption["bucket_key"] is bucket_key, why
+    assert (response.headers.get(BUCKET_KEY) == "true") is bucket_key, why
+
+
+def test_a_default_kms_key_is_the_key_the_object_uses(engine: Engine) -> None:
+    """§3 [DEFENC]: a header-less PUT into a bucket whose default names a customer managed
+    key is encrypted under that key, not aws/s3; the response names its ARN (§1)."""
+    make_bucket(engine)
+    made = engine.kms("CreateKey", {})["KeyMetadata"]
+    put_default(engine, "aws:kms", made["KeyId"])
+    response = s3(engine, "PUT", key="k", body=b"x")
+    assert response.status == 200, response.body
+    assert response.headers[SSE] == "aws:kms"
+    assert response.headers[KEY_ID] == made["Arn"]
+    assert one(response, "sse.resolve").kms_key_ref == made["KeyId"]
+    assert stored_encryption(engine)["kms_key_arn"] == made["Arn"]
+    assert s3(engine, "GET", key="k").read() == b"x"
+
+
+# --------------------------------------------------------------------------- SSE-C
+
+
+def test_an_ssec_write_checks_the_md5_and_keeps_a_salted_hmac(lab: Engine) -> None:
+    """§6 [SSEC]: S3 checks the key against its MD5 and keeps only a randomly salted HMAC
+    of it (the lab's salt is 16 bytes, the HMAC a SHA-256); the trace shows the check."""
+    response = s3(lab, "PUT", key="k", headers=customer_headers(CUSTOMER_KEY), body=b"x")
+    assert response.status == 200, response.body
+    step = one(response, "ssec.validate")
+    assert (step.actor, step.check, step.outcome) == ("s3", "md5", "ok")
+    assert [(k.role, k.holder, k.form) for k in step.keys] == [
+        ("customer_key", "s3", "plaintext"),
+        ("customer_key", "storage", "hmac"),
+    ]
+    encryption = stored_encryption(lab)
+    assert len(base64.b64decode(encryption["ssec_salt"])) == 16
+    assert len(base64.b64decode(encryption["ssec_hmac"])) == 32
+    assert base64.b64encode(CUSTOMER_KEY).decode() not in str(encryption)
