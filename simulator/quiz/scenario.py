@@ -83,7 +83,8 @@ def build(spec: Mapping[str, Any], where: str = "scenario") -> World:
     _check(isinstance(spec, Mapping), where, "must be a table")
     _only(spec, where, ("buckets", "keys", "objects"))
     world = World(Engine(store=MemoryStore(), seed=SEED))
-    for n, key in enumerate(_table(spec, "keys", where)):
+    keys = _table(spec, "keys", where)
+    for n, key in enumerate(keys):
         _create_key(world, key, f"{where}.keys[{n}]")
     for n, bucket in enumerate(_table(spec, "buckets", where)):
         _create_bucket(world, bucket, f"{where}.buckets[{n}]")
@@ -98,6 +99,9 @@ def build(spec: Mapping[str, Any], where: str = "scenario") -> World:
             here,
             f"the object was not written: {response.status} {response.error_code}",
         )
+    # A key's state comes last: the objects were written while it was enabled.
+    for n, key in enumerate(keys):
+        _set_state(world, key, f"{where}.keys[{n}]")
     return world
 
 
@@ -123,8 +127,12 @@ def _create_key(world: World, key: Mapping[str, Any], where: str) -> None:
     world.keys[name] = arn
     if key.get("rotation", False):
         _kms(world, "EnableKeyRotation", {"KeyId": arn}, where)
+    _check(key.get("state", "Enabled") in KEY_STATES, f"{where}.state", ", ".join(KEY_STATES))
+
+
+def _set_state(world: World, key: Mapping[str, Any], where: str) -> None:
+    arn = world.keys[key["name"]]
     state = key.get("state", "Enabled")
-    _check(state in KEY_STATES, f"{where}.state", ", ".join(KEY_STATES))
     if state == "Disabled":
         _kms(world, "DisableKey", {"KeyId": arn}, where)
     elif state == "PendingDeletion":
