@@ -78,11 +78,12 @@ def _only(item: Mapping[str, Any], where: str, allowed: tuple[str, ...]) -> None
     _check(not unknown, where, f"unknown field {', '.join(unknown)}")
 
 
-def build(spec: Mapping[str, Any], where: str = "scenario") -> World:
-    """The world ``spec`` describes, in a fresh account."""
+def build(spec: Mapping[str, Any], where: str = "scenario", engine: Engine | None = None) -> World:
+    """The world ``spec`` describes, in a fresh account (or in ``engine``'s, which must be
+    empty: the web's scratch sandbox builds it there to keep the traces)."""
     _check(isinstance(spec, Mapping), where, "must be a table")
     _only(spec, where, ("buckets", "keys", "objects"))
-    world = World(Engine(store=MemoryStore(), seed=SEED))
+    world = World(engine if engine is not None else Engine(store=MemoryStore(), seed=SEED))
     keys = _table(spec, "keys", where)
     for n, key in enumerate(keys):
         _create_key(world, key, f"{where}.keys[{n}]")
