@@ -11,17 +11,16 @@ are counted, audited and fail with KMS's own errors.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 
 from simulator.engine import KMSError, readmodel
 from simulator.engine.vocabulary import DEFAULT_PENDING_WINDOW_DAYS, DEFAULT_ROTATION_DAYS
 
+from ..fragments import sandbox_version
 from ..models import Sandbox
 from ..sandboxes import open_engine, run_kms
 
@@ -63,34 +62,9 @@ class ConsoleError:
         return cls(error.code, error.message, str(ERROR_HINTS.get(error.code, "")))
 
 
-@dataclass
-class KeyRow:
-    key_id: str
-    arn: str
-    state: str
-    description: str
-    created: datetime | None
-    managed_by_aws: bool
-    aliases: list[str] = field(default_factory=list)
-    deletion_date: datetime | None = None
-
-
-def _row(key: readmodel.KMSKey) -> KeyRow:
-    return KeyRow(
-        key_id=key.key_id,
-        arn=key.arn,
-        state=key.state,
-        description=key.description,
-        created=key.created,
-        managed_by_aws=key.managed_by_aws,
-        aliases=list(key.aliases),
-        deletion_date=key.deletion_date,
-    )
-
-
-def list_keys(sandbox: Sandbox) -> list[KeyRow]:
+def list_keys(sandbox: Sandbox) -> list[readmodel.KMSKey]:
     """Every key that has not been deleted: ``aws/s3`` (once S3 made it) first, then by date."""
-    return [_row(key) for key in readmodel.kms_keys(open_engine(sandbox))]
+    return readmodel.kms_keys(open_engine(sandbox))
 
 
 def cost_estimate(sandbox: Sandbox) -> dict[str, Any]:
@@ -126,40 +100,33 @@ def create_key(sandbox: Sandbox, description: str, alias: str) -> tuple[str, Con
     return key_id, None
 
 
-@dataclass
-class KeyDetail:
-    row: KeyRow
-    metadata: dict[str, Any]
+@dataclass(frozen=True)
+class KeyPage:
+    """What a key's page shows beside the key itself: its rotation and policy, read on
+    the look, and the errors of those reads."""
+
     rotation_enabled: bool
     rotation_period: int | None
     next_rotation: datetime | None
     rotations: list[dict[str, Any]]
-    current_material: str
-    first_material: str
     policy: str
     read_errors: list[ConsoleError]
 
-    @property
-    def managed_by_aws(self) -> bool:
-        return self.row.managed_by_aws
 
-
-def key_detail(sandbox: Sandbox, key_id: str) -> KeyDetail:
-    """A key's metadata, rotation state, material versions and policy.
+def key_page(sandbox: Sandbox, key_id: str) -> tuple[readmodel.KMSKey, KeyPage]:
+    """A key (from the read model), and its rotation state, rotations and policy.
 
     Raises ``KMSError`` (NotFoundException) for a key this sandbox does not have.
     """
     engine = open_engine(sandbox)
     key = readmodel.kms_key(engine, key_id)
-    metadata = dict(key.metadata)
-    row = _row(key)
     errors: list[ConsoleError] = []
 
     # Read on the look: showing the page is not a learner's request, so it leaves no
     # audit event or request count behind (the AWS console's own reads would).
     def read(action: str) -> dict[str, Any]:
         try:
-            return engine.kms(action, {"KeyId": metadata["KeyId"]})
+            return engine.kms(action, {"KeyId": key.key_id})
         except KMSError as exc:
             errors.append(ConsoleError.of(exc))
             return {}
@@ -170,15 +137,11 @@ def key_detail(sandbox: Sandbox, key_id: str) -> KeyDetail:
         for entry in read("ListKeyRotations").get("Rotations", [])
     ]
     policy = read("GetKeyPolicy").get("Policy", "")
-    return KeyDetail(
-        row=row,
-        metadata=metadata,
+    return key, KeyPage(
         rotation_enabled=bool(status.get("KeyRotationEnabled")),
         rotation_period=status.get("RotationPeriodInDays"),
         next_rotation=when(status.get("NextRotationDate")),
         rotations=rotations,
-        current_material=key.current_material_id,
-        first_material=key.first_material_id,
         policy=policy,
         read_errors=errors,
     )
@@ -332,26 +295,20 @@ class AuditView:
 AUDIT_LIMIT = 200
 
 
-# How long a sandbox's audit view may stay cached. The key names the sandbox's last
-# change, so a stale view is never served; this only lets old ones expire.
-AUDIT_CACHE_SECONDS = 600
-
-
 def audit_events(sandbox: Sandbox, filters: AuditFilters, limit: int = AUDIT_LIMIT) -> AuditView:
     """The sandbox's CloudTrail-shaped events, newest first, filtered.
 
-    Kept in the fragments cache until the sandbox changes: every request that writes
-    (an S3 request, a KMS call, a reset) moves its ``updated``, read here from the
-    database, and the events of a version never change.
+    Kept in the fragment cache under the sandbox's version: the events of a version
+    never change, and any request that writes makes a new version.
     """
-    version = Sandbox.objects.filter(pk=sandbox.pk).values_list("updated", flat=True).first()
-    name = "fragments" if "fragments" in settings.CACHES else "default"
+    version = sandbox_version(sandbox)
     digest = hashlib.sha256(
         "\x00".join((filters.key, filters.event, filters.principal)).encode()
     ).hexdigest()
-    key = f"kms-audit:{sandbox.pk}:{version.isoformat() if version else ''}:{limit}:{digest}"
-    view = caches[name].get_or_set(
-        key, lambda: _audit_view(sandbox, filters, limit), AUDIT_CACHE_SECONDS
+    view = version.cache.get_or_set(
+        version.key("kms-audit", limit, digest),
+        lambda: _audit_view(sandbox, filters, limit),
+        version.seconds,
     )
     assert isinstance(view, AuditView)
     return view

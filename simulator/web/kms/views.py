@@ -71,7 +71,7 @@ def _key_page(
     status: int = 200,
 ) -> HttpResponse:
     try:
-        detail = console.key_detail(sandbox, key_id)
+        key, key_page = console.key_page(sandbox, key_id)
     except KMSError as exc:
         return render(
             request,
@@ -82,7 +82,8 @@ def _key_page(
     done = result.action if result is not None and result.ok else request.GET.get("done", "")
     context = {
         "sandbox": sandbox,
-        "key": detail,
+        "key": key,
+        "key_page": key_page,
         "result": result,
         "done": done,
         "done_message": console.DONE_MESSAGES.get(done, ""),

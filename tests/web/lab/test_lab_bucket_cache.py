@@ -11,8 +11,8 @@ from django.core.cache import caches
 from django.test import Client
 from lab_builders import HX, make_bucket, put, url
 
+from simulator.web.fragments import fragment_cache_name
 from simulator.web.lab import state
-from simulator.web.lab.views import bucket_views
 from simulator.web.models import Sandbox
 
 
@@ -41,7 +41,7 @@ def test_a_repeated_view_reads_no_timeline(
     make_bucket(sandbox, "cached")
     assert put(sandbox, "cached", "one.txt", b"1") == 200
     first = client.get(url("bucket", sandbox, "cached")).content.decode()
-    assert "one.txt" in first and bucket_views.fragment_cache() == "fragments"
+    assert "one.txt" in first and fragment_cache_name() == "fragments"
 
     calls: list[str] = []
     original = state.timeline

@@ -6,7 +6,6 @@ import uuid
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from simulator.engine import vocabulary as v
 
 from ... import sandboxes as service
+from ...fragments import sandbox_version
 from ...htmx import HtmxHttpRequest
 from ...models import Sandbox
 from .. import s3calls, state
@@ -34,17 +34,6 @@ from .common import (
 )
 
 TEMPLATE = "web/lab/bucket.html"
-# How long a bucket page's rendered rows may stay cached. The key names the sandbox's
-# last change, so a stale fragment is never served; this only lets old ones expire.
-FRAGMENT_SECONDS = 600
-
-
-def fragment_cache() -> str:
-    """The cache that keeps rendered fragments: ``fragments`` when the site has one,
-    else the default cache."""
-    return "fragments" if "fragments" in settings.CACHES else "default"
-
-
 PARTIAL = "bucket-body"
 SCENARIO_KEYS = ("before-change.txt", "after-change.txt")
 
@@ -92,12 +81,7 @@ def _context(
         "object_base": reverse("web:object", args=[box.pk, bucket]) + "?key=",
         "timeline": events,
         "token": token,
-        "fragment_cache": fragment_cache(),
-        # Read now, not from ``box``: a request that just wrote changed it in the database.
-        "sandbox_version": Sandbox.objects.filter(pk=box.pk)
-        .values_list("updated", flat=True)
-        .first(),
-        "fragment_seconds": FRAGMENT_SECONDS,
+        "sandbox_version": sandbox_version(box),
         "reencrypt_key": reencrypt_form["key"].value(),
         "encryption_form": encryption_form,
         "ssec_form": ssec_form,
