@@ -5,7 +5,7 @@ compares it with the key the bank stores. The test suite runs every engine-check
 question of the bank (and generated questions from many seeds) through it.
 
 - ``succeeds``: an option is correct exactly when S3 answers its request with 2xx;
-  each option runs in its own fresh world, so one option cannot change another's.
+  each option runs in its own copy of the world, so one option cannot change another's.
 - ``outcome``: the question's requests run in order in one world; an option is correct
   exactly when its outcome is what the engine did for the last of them.
 - ``trace``: the steps' order is the order in which their kinds first appear in the
@@ -36,10 +36,10 @@ def engine_key(question: Question) -> EngineKey:
     where = f"{question.domain} {question.id}.scenario"
     if question.check == "succeeds":
         results = {}
+        built = scenario.build(question.scenario, where)
         for option in question.options:
             assert option.request is not None
-            world = scenario.build(question.scenario, where)
-            results[option.id] = scenario.run(world, option.request)
+            results[option.id] = scenario.run(built.fork(), option.request)
         correct = frozenset(o for o, result in results.items() if result.succeeded)
         return EngineKey(correct, results=results)
     world = scenario.build(question.scenario, where)

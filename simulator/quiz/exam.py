@@ -83,8 +83,9 @@ def select(
 
     Bank questions of the chosen domains (all when None) and difficulty (all when None),
     spread over the domains in turn so a short set still covers them; about
-    ``generated`` of the set comes from the generated templates of those domains. Fewer
-    than ``count`` when the bank has not enough.
+    ``generated`` of the set comes from the generated templates of those domains, and
+    they make up any shortfall of the bank. With ``generated=0``, bank questions only:
+    fewer than ``count`` when the bank has not enough.
     """
     rng = random.Random(seed)
     chosen_domains = [d for d in DOMAINS if domains is None or d in domains]
@@ -106,7 +107,7 @@ def select(
             if pools[domain] and len(refs) < count - want_generated:
                 refs.append(pools[domain].pop())
     used_seeds: set[int] = set()
-    while len(refs) < count and templates:
+    while len(refs) < count and templates and generated > 0:
         template = templates[len(refs) % len(templates)]
         seed_value = rng.randrange(1, 10**9)
         if seed_value in used_seeds:

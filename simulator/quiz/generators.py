@@ -16,6 +16,7 @@ read), ``ssec-get`` (an SSE-C object and a GET or HEAD).
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -435,8 +436,10 @@ class NoFairQuestion(RuntimeError):
     """A template that found no fair draw for a seed (never seen; the tests look for it)."""
 
 
+@functools.lru_cache(maxsize=2048)
 def generate(name: str, seed: int) -> Question:
-    """The question ``name`` makes from ``seed``: the same every time."""
+    """The question ``name`` makes from ``seed``: the same every time, so it is kept
+    (an exam resolves its questions on every page; a question never changes)."""
     template = TEMPLATES[name]
     rng = random.Random(f"{name}:{seed}")
     for _ in range(ATTEMPTS):

@@ -10,6 +10,7 @@ trace and the object at rest. Nothing here decides an answer: the engine does.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Mapping
@@ -43,6 +44,15 @@ class World:
 
     engine: Engine
     keys: dict[str, str] = field(default_factory=dict)
+
+    def fork(self) -> World:
+        """An independent copy of this world: a new engine on a copy of its in-memory
+        store. The engine keeps all its state in the store, so the copy answers every
+        request as a fresh build of the same scenario would (``checks`` runs each option
+        of a "which succeeds" question in its own fork rather than building it again)."""
+        store = self.engine.store
+        assert isinstance(store, MemoryStore), "only an in-memory world can be forked"
+        return World(Engine(store=copy.deepcopy(store), seed=SEED), dict(self.keys))
 
 
 @dataclass(frozen=True)
