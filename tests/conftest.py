@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import Phase
 from hypothesis import settings as hypothesis_settings
 
 # Playwright's sync API runs an event loop in the main thread, and Django refuses
@@ -69,9 +70,15 @@ hypothesis_settings.register_profile(
 hypothesis_settings.register_profile("dev")
 hypothesis_settings.register_profile("deep", max_examples=1000, derandomize=False, deadline=None)
 # scripts/mutate.py: every mutant reruns the tests, so the property tests get a small,
-# fixed budget there; the table tests carry the verdicts.
+# fixed budget there; the table tests carry the verdicts. No shrinking: a mutant is killed
+# by the first failing example, and shrinking it only made mutants time out.
 hypothesis_settings.register_profile(
-    "mutation", derandomize=True, max_examples=MUTATION_BUDGET, database=None, deadline=None
+    "mutation",
+    derandomize=True,
+    max_examples=MUTATION_BUDGET,
+    database=None,
+    deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
 )
 HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _ci() else "dev")
 hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
