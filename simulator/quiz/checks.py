@@ -97,7 +97,8 @@ def disagreements(question: Question) -> list[str]:
                 if question.check == "outcome":
                     answer = answer[:-1] + (
                         f"; deciding statements {list(scenario.deciding_statements(response))}; "
-                        f"stored as {scenario.stored_as(result)!r})"
+                        f"stored as {scenario.stored_as(result)!r}; "
+                        f"key holder {scenario.key_holder(result)!r})"
                     )
             problems.append(
                 f"{question.id} option {option.id!r}: the bank says "

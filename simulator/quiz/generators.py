@@ -9,14 +9,17 @@ real S3 answers. The same template and seed give the same question, in both lang
     question = generators.generate("policy-request", 42)
     question.ref        # "policy-request:42", kept in history and review
 
-Templates: ``policy-request`` (a bucket policy and a PUT), ``default-header`` (a bucket
-default and a header: how is it stored?), ``key-state-read`` (a KMS key's state and a
-read), ``ssec-get`` (an SSE-C object and a GET or HEAD).
+Templates: ``policy-request`` (a bucket policy and a PUT: which requests succeed?),
+``policy-decides`` (which statement decides?), ``default-header`` (a bucket default and a
+header: how is it stored, what does the response say, who holds the key?),
+``key-state-read`` (a KMS key's state and a read), ``ssec-get`` (an SSE-C object and a
+GET or HEAD).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -140,6 +143,61 @@ def _draw_policy_request(rng: random.Random) -> Question | None:
     return _keyed(draft)
 
 
+# --------------------------------------------------------------------------- policy-decides
+
+_TLS_STATEMENT = {
+    "Sid": "DenyInsecureTransport",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::{bucket}", "arn:aws:s3:::{bucket}/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+_NO_STATEMENT = Text(
+    "No statement: S3 accepts the request", "どのステートメントも該当しない（S3 は受け付ける）"
+)
+
+
+def _draw_policy_decides(rng: random.Random) -> Question | None:
+    bucket, key = rng.choice(BUCKETS), rng.choice(OBJECT_KEYS)
+    preset = rng.choice(("require-aes256", "require-kms"))
+    document = policies.DOCUMENTS[preset]("{bucket}")
+    document["Statement"].append(_TLS_STATEMENT)
+    text = json.dumps(document, indent=2)
+    variant = rng.choice(_put_variants(bucket, key))
+    sids = [statement["Sid"] for statement in document["Statement"]]
+    options = [
+        _option(chr(ord("a") + n), Text(f"`{sid}`", f"`{sid}`"), outcome={"decided_by": sid})
+        for n, sid in enumerate(sids)
+    ]
+    options.append(_option(chr(ord("a") + len(sids)), _NO_STATEMENT, outcome={"decided_by": ""}))
+    request = {"method": "PUT", "bucket": bucket, "key": key, "body": "quiz", **variant.request}
+    draft = Question(
+        id="", domain="bucket-policies", type="single", difficulty=3,
+        docs=(DOC_POLICY,), see="scenario",
+        stem=Text(
+            f"The bucket `{bucket}` has the bucket policy shown. A client sends {variant.text.en}. "
+            f"What in the policy decides the request?",
+            f"バケット `{bucket}` には表示されているバケットポリシーがあります。クライアントが"
+            f"{variant.text.ja}を送信します。リクエストを決定するステートメントはどれですか。",
+        ),
+        explanation=Text(
+            "Every statement whose conditions all match applies, and one explicit Deny is "
+            "enough to refuse. A negated operator such as StringNotEquals is true when the "
+            "key is absent, so a PUT without the header matches both statements of the pair.",
+            "条件がすべて一致するステートメントはすべて適用され、明示的な Deny が一つあれば拒否され"
+            "ます。StringNotEquals のような否定の演算子はキーがない場合に true になるため、ヘッダーの"
+            "ない PUT はペアの両方のステートメントに一致します。",
+        ),
+        options=tuple(options),
+        scenario={"buckets": [{"name": bucket, "blocked": [], "policy": text}],
+                  "keys": [{"name": "app"}]},
+        check="outcome", requests=(Request.parse(request, "generated request"),),
+        exhibit=text.replace("{bucket}", bucket),
+    )  # fmt: skip
+    return _keyed(draft)
+
+
 # --------------------------------------------------------------------------- default-header
 
 _DEFAULT_WORDS = {
@@ -153,6 +211,17 @@ _DEFAULT_WORDS = {
 _HEADER_CHOICES = ("", "AES256", "aws:kms", "aws:kms:dsse")
 _STORED = ("SSE-S3", "SSE-KMS", "DSSE-KMS", "SSE-C")
 _RESPONSE_VALUES = ("AES256", "aws:kms", "aws:kms:dsse", "")
+_HOLDERS = {
+    "s3": Text("S3, with a key it manages itself (SSE-S3)", "S3（S3 が自ら管理するキー、SSE-S3）"),
+    "kms": Text(
+        "AWS KMS: a KMS key wraps the object's data key",
+        "AWS KMS（KMS キーがオブジェクトのデータキーを暗号化）",
+    ),
+    "client": Text(
+        "Only the client: S3 keeps a salted HMAC of its key",
+        "クライアントのみ（S3 はキーのソルト付き HMAC だけを保持）",
+    ),
+}
 
 
 def _draw_default_header(rng: random.Random) -> Question | None:
@@ -168,8 +237,17 @@ def _draw_default_header(rng: random.Random) -> Question | None:
     if header:
         request["headers"] = {SSE: header}
         sent = Text(f"with `{SSE}: {header}`", f"`{SSE}: {header}` 付き")
-    ask_stored = rng.random() < 0.5
-    if ask_stored:
+    ask_kind = rng.choice(("stored", "header", "holder"))
+    if ask_kind == "holder":
+        options = [
+            _option(chr(ord("a") + n), words, outcome={"key_holder": holder})
+            for n, (holder, words) in enumerate(_HOLDERS.items())
+        ]
+        ask = Text(
+            "Who holds the key that can decrypt the object afterwards?",
+            "書き込み後、オブジェクトを復号できるキーを持つのは誰ですか。",
+        )
+    elif ask_kind == "stored":
         options = [
             _option(chr(ord("a") + n), Text(mode, mode), outcome={"stored_as": mode})
             for n, mode in enumerate(_STORED)
@@ -425,6 +503,7 @@ TEMPLATES: dict[str, Template] = {
     template.name: template
     for template in (
         Template("policy-request", "bucket-policies", 2, _draw_policy_request),
+        Template("policy-decides", "bucket-policies", 3, _draw_policy_decides),
         Template("default-header", "default-encryption", 2, _draw_default_header),
         Template("key-state-read", "key-lifecycle", 2, _draw_key_state_read),
         Template("ssec-get", "sse-c", 2, _draw_ssec_get),

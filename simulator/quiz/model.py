@@ -17,6 +17,9 @@ TYPES = ("single", "multiple", "order")
 DIFFICULTIES = (1, 2, 3)
 CHECKS = ("succeeds", "outcome", "trace")
 METHODS = ("PUT", "GET", "HEAD", "DELETE", "POST")
+# Who holds the key that can decrypt an object at rest: S3 (SSE-S3), AWS KMS (SSE-KMS,
+# DSSE-KMS), the client alone (SSE-C: S3 keeps only a salted HMAC), "" (no object).
+KEY_HOLDERS = ("s3", "kms", "client", "")
 DOMAINS = (
     "transit-vs-rest",
     "where-and-who",
@@ -151,6 +154,7 @@ class Outcome:
     value: str | None = None
     decided_by: str | None = None
     stored_as: str | None = None
+    key_holder: str | None = None
 
     @classmethod
     def parse(cls, value: Any, where: str) -> Outcome:
@@ -161,11 +165,12 @@ class Outcome:
             {"header", "value"},
             {"decided_by"},
             {"stored_as"},
+            {"key_holder"},
         )
         _require(
             set(value) in shapes,
             where,
-            "one of {status, code}, {header, value}, {decided_by} or {stored_as}",
+            "one of {status, code}, {header, value}, {decided_by}, {stored_as} or {key_holder}",
         )
         if "status" in value:
             _require(
@@ -173,12 +178,17 @@ class Outcome:
                 f"{where}.status",
                 "an HTTP status",
             )
-        for name in ("code", "header", "value", "decided_by", "stored_as"):
+        for name in ("code", "header", "value", "decided_by", "stored_as", "key_holder"):
             _require(isinstance(value.get(name, ""), str), f"{where}.{name}", "must be text")
         _require(
             value.get("stored_as", "") in ("", "SSE-S3", "SSE-KMS", "DSSE-KMS", "SSE-C"),
             f"{where}.stored_as",
             'SSE-S3, SSE-KMS, DSSE-KMS, SSE-C or ""',
+        )
+        _require(
+            value.get("key_holder", "") in KEY_HOLDERS,
+            f"{where}.key_holder",
+            ", ".join(f'"{holder}"' for holder in KEY_HOLDERS),
         )
         return cls(**value)
 

@@ -268,6 +268,8 @@ def observe(result: Result, outcome: Outcome) -> bool:
     if outcome.decided_by is not None:
         decided = deciding_statements(response)
         return outcome.decided_by in decided if outcome.decided_by else not decided
+    if outcome.key_holder is not None:
+        return key_holder(result) == outcome.key_holder
     assert outcome.stored_as is not None
     return stored_as(result) == outcome.stored_as
 
@@ -297,6 +299,21 @@ def stored_as(result: Result) -> str:
     request = result.request
     at_rest = readmodel.object_at_rest(result.world.engine, request.bucket, request.key)
     return at_rest.mode if at_rest is not None else ""
+
+
+def key_holder(result: Result) -> str:
+    """Who holds the key that can decrypt the request's object afterwards ("": no object):
+    ``kms`` when a KMS key wraps its data key, ``client`` when S3 keeps only a check of a
+    customer key (SSE-C), ``s3`` when S3's own root key wraps it (SSE-S3)."""
+    request = result.request
+    at_rest = readmodel.object_at_rest(result.world.engine, request.bucket, request.key)
+    if at_rest is None:
+        return ""
+    if at_rest.kms_key_arn:
+        return "kms"
+    if at_rest.customer_key is not None:
+        return "client"
+    return "s3"
 
 
 def trace_kinds(response: S3Response) -> list[str]:
