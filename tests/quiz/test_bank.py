@@ -57,3 +57,15 @@ def test_every_text_is_written_in_both_languages_and_japanese_uses_aws_terms() -
                 assert text(language).strip(), question.id
             # The course deck's 複合 is a typo for 復号 (decryption).
             assert "複合" not in text.ja, question.id
+
+
+def test_the_bank_covers_every_domain_with_every_kind_of_question() -> None:
+    """Issue 10: at least 150 questions over the course's domains; single, multiple and
+    ordering questions; engine-checked wherever the answer is a request's outcome."""
+    assert len(BANK) >= 150
+    assert set(BANK.by_domain) == set(DOMAINS)
+    for domain, questions in BANK.by_domain.items():
+        assert len(questions) >= 8, domain
+        assert {q.type for q in questions} == {"single", "multiple", "order"}, domain
+        assert {q.difficulty for q in questions} >= {1, 2}, domain
+    assert len(CHECKED) >= len(BANK) // 3
