@@ -27,6 +27,7 @@ export DJANGO_TESTING=1
     --ignore 'simulator/web/lab/*' --ignore 'simulator/web/tracing/*' \
     --ignore 'simulator/web/kms/*' --ignore 'simulator/web/disk/*' \
     --ignore 'simulator/web/breakit/*' --ignore 'simulator/web/cse/*' \
+    --ignore 'simulator/web/quiz/*' --ignore 'templates/web/quiz/*' \
     --ignore 'templates/web/lab/*' --ignore 'templates/web/tracing/*' \
     --ignore 'templates/web/kms/*' --ignore 'templates/web/disk/*' \
     --ignore 'templates/web/breakit/*' --ignore 'templates/web/cse/*' \

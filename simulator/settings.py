@@ -159,7 +159,7 @@ LOCALE_PATHS = [
     BASE_DIR / "locale",
     *(
         BASE_DIR / "simulator" / "web" / area / "locale"
-        for area in ("lab", "tracing", "kms", "disk", "breakit", "cse")
+        for area in ("lab", "tracing", "kms", "disk", "breakit", "cse", "quiz")
     ),
 ]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
@@ -359,7 +359,7 @@ LAB_RATE_LIMITS = {
 }
 # The paths the limits cover, and how a refusal is told: a lab page (429), S3's
 # 503 SlowDown, or KMS's ThrottlingException.
-LAB_RATE_LIMITED_PATHS = {"/lab/": "page", "/s3/": "s3", "/kms/": "kms"}
+LAB_RATE_LIMITED_PATHS = {"/lab/": "page", "/quiz/": "page", "/s3/": "s3", "/kms/": "kms"}
 
 # What one sandbox may hold. Buckets: AWS's default quota is 10,000 an account (100
 # before 2024); a lab sandbox needs a handful, and 100 keeps listing pages small.

@@ -250,3 +250,9 @@ class TraceStepDetail(models.Model):
         """Rows for ``details`` (whole values, from ``tracesteps.split``) of ``trace``."""
         dumps = tracesteps.dumps
         return [cls(trace=trace, index=i, decision=dumps(d), event=dumps(e)) for i, d, e in details]
+
+
+
+# The quiz's rows live beside its views (simulator/web/quiz/models.py); imported here so
+# the app registers them.
+from .quiz.models import QuestionReport, QuizAnswer, QuizAttempt, ReviewCard  # noqa: E402, F401

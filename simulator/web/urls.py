@@ -14,6 +14,7 @@ from .cse import urls as cse_urls
 from .disk import urls as disk_urls
 from .kms import urls as kms_urls
 from .lab import urls as lab_urls
+from .quiz import urls as quiz_urls
 from .tracing import urls as tracing_urls
 
 app_name = "web"
@@ -28,4 +29,5 @@ urlpatterns = [
     *disk_urls.urlpatterns,
     *breakit_urls.urlpatterns,
     *cse_urls.urlpatterns,
+    *quiz_urls.urlpatterns,
 ]

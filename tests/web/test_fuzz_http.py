@@ -46,7 +46,7 @@ from simulator.web import sandboxes
 from simulator.web.breakit import cases
 from simulator.web.lab import s3calls
 from simulator.web.lab.running import run
-from simulator.web.models import Record, Sandbox, TraceRecord, TraceStepDetail
+from simulator.web.models import QuizAttempt, Record, Sandbox, TraceRecord, TraceStepDetail
 
 pytestmark = pytest.mark.django_db
 
@@ -452,6 +452,33 @@ FORMS = [
         json=True,
         kind="kms",
     ),
+    Endpoint(
+        "quiz_start",
+        {
+            "mode": ("practice", "exam", "review"),
+            "domain": ("sse-kms", "nope"),
+            "difficulty": ("1", "9"),
+            "count": ("3", "0"),
+            "minutes": ("5", "0"),
+        },
+        target="site",
+    ),
+    Endpoint(
+        "quiz_report",
+        {
+            "ref": ("sse-kms-001", "policy-request:42", "nope"),
+            "message": ("typo", ""),
+            "next": ("/quiz/", "https://elsewhere.example/"),
+        },
+        target="site",
+    ),
+    Endpoint(
+        "quiz_answer",
+        {"choice": ("a", "b", "zz"), "place-s1": ("1", "9"), "flag": ("on",), "go": ("prev", "2")},
+        target="attempt",
+    ),
+    Endpoint("quiz_see", {}, target="attempt"),
+    Endpoint("quiz_submit", {"number": ("1", "99"), "choice": ("a",)}, target="attempt"),
 ]
 # Asked first, then done: exercised by their own test with a sandbox to lose.
 DESTRUCTIVE = ("sandbox_reset", "sandbox_restore_demo", "sandbox_delete")
@@ -606,6 +633,8 @@ def target_url(lab: Lab, endpoint: Endpoint, draw: Draw) -> str:
         return reverse(f"web:{endpoint.name}")
     if endpoint.target == "sandbox":
         return lab.url(endpoint.name)
+    if endpoint.target == "attempt":
+        return quiz_url(lab, endpoint.name, draw)
     if endpoint.target == "bucket":
         segment = draw(st.sampled_from(BUCKETS + BOGUS_BUCKETS))
     else:
@@ -795,7 +824,28 @@ PAGES: dict[str, str] = {
     "disk": "sandbox",
     "breakit": "sandbox",
     "cse": "sandbox",
+    "quiz": "",
+    "quiz_attempt": "attempt",
+    "quiz_question": "attempt",
+    "quiz_results": "attempt",
 }
+
+
+def quiz_url(lab: Lab, name: str, draw: Draw) -> str:
+    """An attempt's address: the learner's own exam, another learner's, or none at all."""
+    from simulator.web.quiz import attempts
+
+    owner = lab.sandbox.owner
+    mine = QuizAttempt.objects.filter(learner=owner).first() or attempts.start(
+        owner, attempts.Config("exam", (), None, 3, 30)
+    )
+    theirs = QuizAttempt.objects.filter(learner="someone-else").first() or attempts.start(
+        "someone-else", attempts.Config("practice", (), None, 2, None)
+    )
+    attempt_id = draw(st.sampled_from([mine.pk, theirs.pk, uuid.uuid4()]))
+    if name in ("quiz_question", "quiz_answer", "quiz_see"):
+        return reverse(f"web:{name}", args=[attempt_id, draw(st.sampled_from([1, 2, 999]))])
+    return reverse(f"web:{name}", args=[attempt_id])
 
 
 @st.composite
@@ -815,6 +865,8 @@ def page_url(lab: Lab, name: str, draw: Draw) -> str:
         return reverse(f"web:{name}")
     if kind == "sandbox":
         return lab.url(name)
+    if kind == "attempt":
+        return quiz_url(lab, name, draw)
     placeholder = "PLACEHOLDER"
     if kind == "trace":
         trace = lab.sandbox.traces.order_by("created").first()
