@@ -13,7 +13,7 @@ checks every part of every statement, so a learner sees all the reasons, not onl
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .explain import DECISION_TEXT, Check, StatementResult
@@ -63,6 +63,8 @@ def _derived_keys(principal: str) -> dict[str, str | tuple[str, ...]]:
         keys["aws:username"] = resource.rsplit("/", 1)[-1]
     elif resource.startswith("assumed-role/"):
         keys["aws:principaltype"] = "AssumedRole"
+    elif resource.startswith("federated-user/"):
+        keys["aws:principaltype"] = "FederatedUser"
     return keys
 
 
@@ -150,6 +152,12 @@ def _principal_check(statement: Statement, principal: str) -> Check:
         matched = ("*",)
     elif grant in ("principal", "service"):
         matched = (principal,)
+    elif grant == "role_session":  # the listed role ARNs whose session the caller is
+        matched = tuple(
+            arn
+            for arn in spec.aws
+            if principal_grant(replace(spec, aws=(arn,)), principal) == "role_session"
+        )
     return Check(
         "principal", "Principal", True, _GRANT_REASONS[grant], spec.listed, principal, matched
     )
