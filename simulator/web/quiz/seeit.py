@@ -99,7 +99,7 @@ def run(learner: str, question: Question, chosen: list[str]) -> list[dict[str, A
 
 def existing(rows: list[dict[str, Any]], learner: str) -> list[dict[str, Any]]:
     """The kept rows whose traces still exist (a later run empties the scratch sandbox)."""
-    ids = [row.get("trace") for row in rows if row.get("trace")]
+    ids = [str(row["trace"]) for row in rows if row.get("trace")]
     if not ids:
         return []
     alive = {

@@ -352,7 +352,7 @@ def _results(
         }
         for item in scores.domains
     ]
-    seconds = [row["answer"].seconds for row in reviewed if row["answer"] is not None]
+    seconds = [found.seconds for _, _, found in rows if found is not None]
     context = {
         "attempt": attempt,
         "scores": scores,
