@@ -96,7 +96,16 @@ MODULES: dict[str, Module] = {
     ),
     "copy": Module(
         "simulator/engine/s3/copy.py",
-        ("tests/engine/s3/test_copy.py",),
+        (
+            "tests/engine/s3/test_copy.py",
+            "tests/engine/s3/test_copy_rules_table.py",
+            # UploadPartCopy reads its source through copy.py too; the others copy.
+            "tests/engine/s3/test_multipart.py",
+            "tests/engine/s3/test_store_failures.py",
+            "tests/engine/s3/test_update_encryption.py",
+            "tests/engine/s3/test_user_metadata_rules.py",
+            "tests/engine/s3/test_trace_secrets.py",
+        ),
     ),
     "kms_rules": Module(
         "simulator/engine/kms/rules.py",
