@@ -152,3 +152,23 @@ def test_an_ssec_write_checks_the_md5_and_keeps_a_salted_hmac(lab: Engine) -> No
     assert len(base64.b64decode(encryption["ssec_salt"])) == 16
     assert len(base64.b64decode(encryption["ssec_hmac"])) == 32
     assert base64.b64encode(CUSTOMER_KEY).decode() not in str(encryption)
+
+
+# --------------------------------------------------------------------------- DSSE-KMS
+
+MIB = 1 << 20
+
+
+@pytest.mark.parametrize("size", [0, 5, MIB, 2 * MIB + MIB // 2])
+def test_dsse_records_the_size_of_its_inner_layer(lab: Engine, size: int) -> None:
+    """§5 [DSSE]: two independent layers; the outer one holds the whole inner blob, whose
+    size the record keeps: the 9-byte header, the plaintext and a 16-byte tag per 1 MiB
+    chunk (one chunk at least), summed over every piece the body arrives in."""
+    body = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    response = s3(lab, "PUT", key="k", headers={SSE: "aws:kms:dsse"}, body=body)
+    assert response.status == 200, response.body
+    chunks = max(1, -(-size // MIB))
+    assert stored_encryption(lab)["inner_size"] == 9 + size + 16 * chunks
+    outer = lab.store.blob_size(str(lab.store.get("object", f"{BUCKET}/k")["blob_id"]))
+    assert outer == 9 + (9 + size + 16 * chunks) + 16 * max(1, -(-(9 + size + 16 * chunks) // MIB))
+    assert s3(lab, "GET", key="k").read() == body
