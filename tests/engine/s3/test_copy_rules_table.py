@@ -4,7 +4,9 @@ event say about it. Each row names its fact."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -288,3 +290,54 @@ def test_the_trace_tells_the_copy_from_source_to_target(
     assert write.event["requestParameters"][COPY_SOURCE] == SOURCE
     extra = write.event["additionalEventData"]
     assert (extra["SSEApplied"], extra["bytesTransferredIn"]) == (applied, 0)
+
+
+CONTEXT = "x-amz-server-side-encryption-context"
+KEY_ID = "x-amz-server-side-encryption-aws-kms-key-id"
+SSEC_ALGORITHM = "x-amz-server-side-encryption-customer-algorithm"
+SSEC_MD5 = "x-amz-server-side-encryption-customer-key-MD5"
+USER_CONTEXT = {"project": "lab"}
+TARGET_ARN = f"arn:aws:s3:::{BUCKET}/dst.txt"
+
+
+def b64_json(value: dict[str, str]) -> str:
+    return base64.b64encode(json.dumps(value).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected", "context"),
+    [
+        ({}, {SSE: "AES256"}, None),
+        ({SSE: "aws:kms"}, {SSE: "aws:kms", KEY_ID: "arn"}, None),
+        ({SSE: "aws:kms", CONTEXT: b64_json(USER_CONTEXT)}, {SSE: "aws:kms", KEY_ID: "arn"},
+         {**USER_CONTEXT, "aws:s3:arn": TARGET_ARN}),
+        ({SSE: "aws:kms:dsse", CONTEXT: b64_json(USER_CONTEXT)},
+         {SSE: "aws:kms:dsse", KEY_ID: "arn"}, {**USER_CONTEXT, "aws:s3:arn": TARGET_ARN}),
+        (customer_headers(CUSTOMER_KEY),
+         {SSEC_ALGORITHM: "AES256", SSEC_MD5: customer_headers(CUSTOMER_KEY)[SSEC_MD5]}, None),
+    ],
+    ids=["SSE-S3", "SSE-KMS", "SSE-KMS with context", "DSSE-KMS with context", "SSE-C"],
+)  # fmt: skip
+def test_a_copy_answers_with_the_targets_encryption_headers(
+    kms_lab: Engine,
+    headers: dict[str, str],
+    expected: dict[str, str],
+    context: dict[str, str] | None,
+) -> None:
+    """§1: CopyObject returns the target's SSE headers: the algorithm, the KMS key ARN, the
+    encryption context it was given with the aws:s3:arn S3 appends (§5: the target's ARN),
+    and for SSE-C the algorithm and key MD5, never x-amz-server-side-encryption."""
+    put_source(kms_lab)
+    response = copy(kms_lab, headers=headers)
+    assert response.status == 200, response.body
+    got = {
+        name: value
+        for name, value in response.headers.items()
+        if name.startswith("x-amz-server-side-encryption") and name != CONTEXT
+    }
+    if KEY_ID in expected:
+        assert got[KEY_ID].startswith("arn:aws:kms:")
+        got[KEY_ID] = "arn"
+    assert got == expected
+    sent = response.headers.get(CONTEXT)
+    assert (json.loads(base64.b64decode(sent)) if sent else None) == context
