@@ -479,6 +479,7 @@ FORMS = [
     ),
     Endpoint("quiz_see", {}, target="attempt"),
     Endpoint("quiz_submit", {"number": ("1", "99"), "choice": ("a",)}, target="attempt"),
+    Endpoint("quiz_review_start", {}, target="site"),
 ]
 # Asked first, then done: exercised by their own test with a sandbox to lose.
 DESTRUCTIVE = ("sandbox_reset", "sandbox_restore_demo", "sandbox_delete")
@@ -793,6 +794,9 @@ QUERY_NAMES = (
     "customer_key",
     "sender",
     "transport",
+    "domain",
+    "attempt",
+    "set",
 )
 PATH_SEGMENTS = [
     "b" * 64,
@@ -828,6 +832,10 @@ PAGES: dict[str, str] = {
     "quiz_attempt": "attempt",
     "quiz_question": "attempt",
     "quiz_results": "attempt",
+    "quiz_review": "",
+    "quiz_history": "",
+    "quiz_export_csv": "",
+    "quiz_export_anki": "",
 }
 
 
