@@ -8,12 +8,14 @@ recorded wrongly fails here even when the object still reads back.
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 import pytest
 from s3lab import BUCKET, CUSTOMER_KEY, customer_headers, make_bucket, s3
 
 from simulator.engine import Engine, S3Response
+from simulator.engine.crypto import fingerprint
 from simulator.engine.trace import Step
 
 SSE = "x-amz-server-side-encryption"
@@ -172,3 +174,66 @@ def test_dsse_records_the_size_of_its_inner_layer(lab: Engine, size: int) -> Non
     outer = lab.store.blob_size(str(lab.store.get("object", f"{BUCKET}/k")["blob_id"]))
     assert outer == 9 + (9 + size + 16 * chunks) + 16 * max(1, -(-(9 + size + 16 * chunks) // MIB))
     assert s3(lab, "GET", key="k").read() == body
+
+
+# --------------------------------------------------------------------------- keys in play
+
+# headers, the step that shows the keys, then (role, holder, form, the stored field whose
+# bytes the fingerprint names, or "" for a plaintext key S3 never keeps), why.
+KEY_ROWS = [
+    ({SSE: "AES256"}, "s3.root_key",
+     [("data_key", "s3", "plaintext", ""), ("data_key", "storage", "wrapped", "wrapped_key")],
+     "§6 [SSES3]: a fresh data key per object, kept wrapped under the S3 root key"),
+    ({SSE: "aws:kms:dsse"}, "s3.root_key",
+     [("dsse_s3_key", "s3", "plaintext", ""),
+      ("dsse_s3_key", "storage", "wrapped", "outer_wrapped_key")],
+     "§5 [DSSE]: the outer layer's separate S3-managed key, kept wrapped"),
+    ({SSE: "aws:kms", BUCKET_KEY: "true"}, "s3.bucket_key",
+     [("bucket_key", "s3", "plaintext", ""), ("data_key", "s3", "plaintext", ""),
+      ("data_key", "storage", "wrapped", "wrapped_key")],
+     "§5 [BKEY]: a bucket key wraps each object's own data key"),
+    (customer_headers(CUSTOMER_KEY), "ssec.validate",
+     [("customer_key", "s3", "plaintext", ""), ("customer_key", "storage", "hmac", "ssec_hmac")],
+     "§6 [SSEC]: S3 keeps only the salted HMAC of the customer's key"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("headers", "kind", "keys", "why"), KEY_ROWS)
+def test_each_key_in_play_is_named_by_its_fingerprint(
+    lab: Engine, headers: dict[str, str], kind: str, keys: list[tuple[str, ...]], why: str
+) -> None:
+    """design §4: a key in play shows an 8-hex fingerprint, never the key; a stored key's
+    fingerprint is that of the bytes storage holds; the plaintext key's differs from it."""
+    response = s3(lab, "PUT", key="k", headers=headers, body=b"x")
+    assert response.status == 200, response.body
+    step = one(response, kind)
+    assert step.actor == "s3", why
+    shown = [k for k in step.keys if k.role not in ("root_key", "kms_key")]
+    assert [(k.role, k.holder, k.form) for k in shown] == [row[:3] for row in keys], why
+    encryption = stored_encryption(lab)
+    for key, (_, _, _, field) in zip(shown, keys, strict=True):
+        assert re.fullmatch(r"[0-9a-f]{8}", key.fingerprint), (why, key)
+        if field:
+            assert key.fingerprint == fingerprint(base64.b64decode(encryption[field])), why
+    plaintext = {k.fingerprint for k in shown if k.form == "plaintext"}
+    kept = {k.fingerprint for k in shown if k.form != "plaintext"}
+    assert plaintext and kept and not plaintext & kept, why
+
+
+def test_an_sse_kms_write_shows_the_kms_key_by_arn_and_the_data_key_kms_made(
+    kms_lab: Engine,
+) -> None:
+    """§5 [KMS-S3]: S3 calls GenerateDataKey and stores the encrypted data key; the trace
+    shows KMS's call, and the KMS key by reference (its ARN, no fingerprint)."""
+    response = s3(kms_lab, "PUT", key="k", headers={SSE: "aws:kms"}, body=b"x")
+    assert response.status == 200, response.body
+    generate = one(response, "kms.generate_data_key")
+    encrypt = one(response, "sse.encrypt")
+    (kms_key,) = [k for k in encrypt.keys if k.role == "kms_key"]
+    arn = response.headers[KEY_ID]
+    assert (kms_key.holder, kms_key.form, kms_key.fingerprint, kms_key.key_id) == (
+        "kms", "reference", "", arn)  # fmt: skip
+    assert generate.key_arn == arn
+    wrapped = [k for k in encrypt.keys if k.form == "wrapped"]
+    blob = base64.b64decode(stored_encryption(kms_lab)["kms_blob"])
+    assert [k.fingerprint for k in wrapped] == [fingerprint(blob)]
