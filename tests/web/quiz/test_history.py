@@ -122,6 +122,9 @@ def test_japanese() -> None:
     html = client_of(ME).get(URL, **JA).content.decode()
     assert exam.DOMAIN_TITLES["cse"]("ja") in html
     assert '<html lang="ja">' in html
+    assert "これまでの履歴" in html and "すべての受験" in html and "模擬試験" in html
+    assert "解答した問題は 1 問、1 問あたり平均 30 秒です。" in html
+    assert "Every attempt" not in html
 
 
 def test_another_learners_attempts_are_not_there(three_attempts: dict[str, QuizAttempt]) -> None:

@@ -80,7 +80,8 @@ def test_the_page_speaks_japanese() -> None:
     html = client_of(ME).get(URL, **JA).content.decode()
     assert _plain(question.stem("ja")) in html
     assert _plain(question.stem("en")) not in html
-    assert "復習" in html
+    assert "不正解とフラグを付けた解答" in html and "復習の期限が来た問題" in html
+    assert "Wrong and flagged answers" not in html
 
 
 def test_another_learners_answers_and_cards_are_not_shown_or_counted() -> None:
