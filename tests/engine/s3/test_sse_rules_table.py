@@ -237,3 +237,21 @@ def test_an_sse_kms_write_shows_the_kms_key_by_arn_and_the_data_key_kms_made(
     wrapped = [k for k in encrypt.keys if k.form == "wrapped"]
     blob = base64.b64decode(stored_encryption(kms_lab)["kms_blob"])
     assert [k.fingerprint for k in wrapped] == [fingerprint(blob)]
+
+
+def test_a_bucket_key_is_made_once_then_reused_and_binds_the_context(kms_lab: Engine) -> None:
+    """§5 [BKEY]: the first SSE-KMS write with a bucket key makes it (one GenerateDataKey),
+    later writes reuse it (no KMS call); the user context is stored and replayed on GET."""
+    context = base64.b64encode(b'{"project":"lab"}').decode()
+    headers = {SSE: "aws:kms", BUCKET_KEY: "true", CONTEXT: context}
+    first = s3(kms_lab, "PUT", key="a", headers=headers, body=b"first")
+    second = s3(kms_lab, "PUT", key="b", headers=headers, body=b"second")
+    assert (first.status, second.status) == (200, 200), (first.body, second.body)
+    arn = first.headers[KEY_ID]
+    made, reused = one(first, "s3.bucket_key"), one(second, "s3.bucket_key")
+    assert (made.actor, made.cached, made.key_arn) == ("s3", False, arn)
+    assert (reused.actor, reused.cached, reused.key_arn) == ("s3", True, arn)
+    assert [s.kind for s in second.trace if s.kind.startswith("kms.")] == []
+    assert stored_encryption(kms_lab, "b")["context"] == {"project": "lab"}
+    assert s3(kms_lab, "GET", key="a").read() == b"first"
+    assert s3(kms_lab, "GET", key="b").read() == b"second"
