@@ -255,3 +255,23 @@ def test_a_bucket_key_is_made_once_then_reused_and_binds_the_context(kms_lab: En
     assert stored_encryption(kms_lab, "b")["context"] == {"project": "lab"}
     assert s3(kms_lab, "GET", key="a").read() == b"first"
     assert s3(kms_lab, "GET", key="b").read() == b"second"
+
+
+@pytest.mark.parametrize(
+    ("headers", "context"),
+    [
+        ({SSE: "aws:kms", CONTEXT: base64.b64encode(b'{"a":"1"}').decode()}, {"a": "1"}),
+        ({SSE: "aws:kms:dsse", CONTEXT: base64.b64encode(b'{"b":"2"}').decode()}, {"b": "2"}),
+        ({SSE: "aws:kms"}, {}),
+        ({}, {}),
+    ],
+)
+def test_the_resolve_step_shows_the_context_the_request_sent(
+    kms_lab: Engine, headers: dict[str, str], context: dict[str, str]
+) -> None:
+    """§1 §5: the user's encryption context comes from the request header only (the
+    aws:s3:arn S3 appends is added when KMS is called, and shown in the response)."""
+    response = s3(kms_lab, "PUT", key="k", headers=headers, body=b"x")
+    assert response.status == 200, response.body
+    assert one(response, "sse.resolve").context == context
+    assert stored_encryption(kms_lab)["context"] == context
