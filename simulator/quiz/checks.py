@@ -36,13 +36,14 @@ def engine_key(question: Question) -> EngineKey:
     where = f"{question.domain} {question.id}.scenario"
     if question.check == "succeeds":
         results = {}
-        built = scenario.build(question.scenario, where)
         for option in question.options:
             assert option.request is not None
-            results[option.id] = scenario.run(built.fork(), option.request)
+            results[option.id] = scenario.run(
+                scenario.prepared(question.scenario, where), option.request
+            )
         correct = frozenset(o for o, result in results.items() if result.succeeded)
         return EngineKey(correct, results=results)
-    world = scenario.build(question.scenario, where)
+    world = scenario.prepared(question.scenario, where)
     result = None
     for request in question.requests:
         result = scenario.run(world, request)

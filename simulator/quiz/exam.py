@@ -5,6 +5,7 @@ A question is kept by its reference (``Question.ref``): a bank id such as
 reference back into the same question, in both languages, every time.
 
     refs = exam.select(count=65, seed=7)                    # an exam: every domain, mixed
+    questions = exam.build(count=65, seed=7)                # the same, each resolved now
     refs = exam.select(domains=["sse-c"], difficulty=2, count=10, seed=7)
     question = exam.resolve(refs[0])
     scores = exam.score([(question, True), ...])            # totals, per domain, pass mark
@@ -15,6 +16,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import generators, loader
 from .model import DOMAINS, Question, Text
@@ -116,6 +118,29 @@ def select(
         refs.append(f"{template}:{seed_value}")
     rng.shuffle(refs)
     return tuple(refs)
+
+
+def build(**selection: Any) -> tuple[Question, ...]:
+    """The questions of a new set (``select``'s arguments), each resolved: a generated
+    question is made and keyed by the engine now, so a set never holds a reference that
+    does not resolve. A template that finds no fair question for a seed (none does in
+    the tests' thousands of seeds) is replaced by a bank question."""
+    questions: list[Question] = []
+    refs = select(**selection)
+    spare = [
+        ref
+        for ref in select(
+            **{**selection, "generated": 0, "exclude": refs, "seed": selection["seed"] + 1}
+        )
+        if ref not in refs
+    ]
+    for ref in refs:
+        try:
+            questions.append(resolve(ref))
+        except generators.NoFairQuestion:
+            if spare:
+                questions.append(resolve(spare.pop()))
+    return tuple(questions)
 
 
 @dataclass(frozen=True)

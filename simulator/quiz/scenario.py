@@ -10,9 +10,10 @@ trace and the object at rest. Nothing here decides an answer: the engine does.
 
 from __future__ import annotations
 
-import copy
+import functools
 import hashlib
 import json
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,7 +53,9 @@ class World:
         of a "which succeeds" question in its own fork rather than building it again)."""
         store = self.engine.store
         assert isinstance(store, MemoryStore), "only an in-memory world can be forked"
-        return World(Engine(store=copy.deepcopy(store), seed=SEED), dict(self.keys))
+        # A deep copy through pickle: the same result as copy.deepcopy, several times faster.
+        copied = pickle.loads(pickle.dumps(store, protocol=pickle.HIGHEST_PROTOCOL))
+        return World(Engine(store=copied, seed=SEED), dict(self.keys))
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,18 @@ def build(spec: Mapping[str, Any], where: str = "scenario", engine: Engine | Non
     for n, key in enumerate(keys):
         _set_state(world, key, f"{where}.keys[{n}]")
     return world
+
+
+@functools.lru_cache(maxsize=512)
+def _built(spec_json: str, where: str) -> World:
+    return build(json.loads(spec_json), where)
+
+
+def prepared(spec: Mapping[str, Any], where: str = "scenario") -> World:
+    """A fresh copy of the world ``spec`` describes. A scenario always builds the same
+    world (fixed randomness), so each is built once per process and copied for every use;
+    generated questions draw their worlds from a few dozen scenarios."""
+    return _built(json.dumps(spec, sort_keys=True), where).fork()
 
 
 def _kms(world: World, action: str, params: dict[str, Any], where: str) -> dict[str, Any]:
