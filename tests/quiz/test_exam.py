@@ -73,3 +73,11 @@ def test_an_ordering_answer_is_right_only_in_the_right_order() -> None:
     assert [p.correct for p in verdict.options][:2] == [False, False]
     with pytest.raises(grading.InvalidAnswer):
         grading.grade(question, question.order[:-1])
+
+
+def test_build_resolves_every_question_of_the_set_at_once() -> None:
+    questions = exam.build(count=30, seed=11)
+    assert [q.ref for q in questions] == list(exam.select(count=30, seed=11))
+    generated = [q for q in questions if q.seed is not None]
+    assert generated, "an exam draws some generated questions"
+    assert all(q.keyed or q.type == "order" for q in questions)
