@@ -392,11 +392,128 @@ def _mixed_policy(**options: Any) -> Any:
     )
 
 
+def _check(
+    part: str,
+    element: str,
+    expected: list[str],
+    actual: str,
+    matched: list[str],
+    result: bool,
+    reason: str,
+    text: str,
+) -> dict[str, Any]:
+    """A principal, action or resource check as ``to_dict`` gives it (no operator, no key)."""
+    return {
+        "part": part,
+        "element": element,
+        "operator": None,
+        "key": None,
+        "expected": expected,
+        "actual": actual,
+        "matched": matched,
+        "result": result,
+        "reason": reason,
+        "text": text,
+    }
+
+
+ANY_RESOURCE = _check(
+    "resource",
+    "Resource",
+    ["*"],
+    OBJECT_ARN,
+    ["*"],
+    True,
+    "resource_matched",
+    f'The resource "{OBJECT_ARN}" matches Resource ["*"].',
+)
+
+
 def test_the_result_serialises_every_field_of_every_statement() -> None:
     """[IAM-EV]: two Allows apply and no Deny does, so both Allows decided."""
     result = evaluate(_mixed_policy(), RequestContext("s3:GetObject", OBJECT_ARN, ALICE))
     data = result.to_dict()
     assert json.loads(json.dumps(data)) == data
+    alice_reads = [
+        _check(
+            "principal",
+            "Principal",
+            [ALICE],
+            ALICE,
+            [ALICE],
+            True,
+            "principal_listed",
+            f'"{ALICE}" is listed in Principal.',
+        ),
+        _check(
+            "action",
+            "Action",
+            ["s3:GetObject"],
+            "s3:GetObject",
+            ["s3:GetObject"],
+            True,
+            "action_matched",
+            'The action "s3:GetObject" matches Action ["s3:GetObject"].',
+        ),
+        _check(
+            "resource",
+            "Resource",
+            [OBJECT_ARN],
+            OBJECT_ARN,
+            [OBJECT_ARN],
+            True,
+            "resource_matched",
+            f'The resource "{OBJECT_ARN}" matches Resource ["{OBJECT_ARN}"].',
+        ),
+    ]
+    account_allow = [
+        _check(
+            "principal",
+            "Principal",
+            [ROOT],
+            ALICE,
+            [ROOT],
+            True,
+            "principal_account",
+            f'Principal names the account root ["{ROOT}"], which covers "{ALICE}"; that '
+            "account's own IAM policies must also allow the request.",
+        ),
+        _check(
+            "action",
+            "Action",
+            ["s3:*"],
+            "s3:GetObject",
+            ["s3:*"],
+            True,
+            "action_matched",
+            'The action "s3:GetObject" matches Action ["s3:*"].',
+        ),
+        ANY_RESOURCE,
+    ]
+    no_bob = [
+        _check(
+            "principal",
+            "Principal",
+            [BOB],
+            ALICE,
+            [],
+            False,
+            "principal_not_listed",
+            f'Principal ["{BOB}"] does not name "{ALICE}".',
+        ),
+        _check(
+            "action",
+            "NotAction",
+            ["s3:ListBucket"],
+            "s3:GetObject",
+            [],
+            True,
+            "not_action_not_matched",
+            'The action "s3:GetObject" is not named by NotAction ["s3:ListBucket"], so the '
+            "statement applies.",
+        ),
+        ANY_RESOURCE,
+    ]
     assert data == {
         "decision": "Allow",
         "policy_kind": "resource",
@@ -410,44 +527,7 @@ def test_the_result_serialises_every_field_of_every_statement() -> None:
                 "sid": "AliceReads",
                 "effect": "Allow",
                 "matched": True,
-                "why": [
-                    {
-                        "part": "principal",
-                        "element": "Principal",
-                        "operator": None,
-                        "key": None,
-                        "expected": [ALICE],
-                        "actual": ALICE,
-                        "matched": [ALICE],
-                        "result": True,
-                        "reason": "principal_listed",
-                        "text": f'"{ALICE}" is listed in Principal.',
-                    },
-                    {
-                        "part": "action",
-                        "element": "Action",
-                        "operator": None,
-                        "key": None,
-                        "expected": ["s3:GetObject"],
-                        "actual": "s3:GetObject",
-                        "matched": ["s3:GetObject"],
-                        "result": True,
-                        "reason": "action_matched",
-                        "text": 'The action "s3:GetObject" matches Action ["s3:GetObject"].',
-                    },
-                    {
-                        "part": "resource",
-                        "element": "Resource",
-                        "operator": None,
-                        "key": None,
-                        "expected": [OBJECT_ARN],
-                        "actual": OBJECT_ARN,
-                        "matched": [OBJECT_ARN],
-                        "result": True,
-                        "reason": "resource_matched",
-                        "text": f'The resource "{OBJECT_ARN}" matches Resource ["{OBJECT_ARN}"].',
-                    },
-                ],
+                "why": alice_reads,
                 "text": 'Statement "AliceReads" (Allow) applies to this request.',
             },
             {
@@ -455,45 +535,7 @@ def test_the_result_serialises_every_field_of_every_statement() -> None:
                 "sid": None,
                 "effect": "Allow",
                 "matched": True,
-                "why": [
-                    {
-                        "part": "principal",
-                        "element": "Principal",
-                        "operator": None,
-                        "key": None,
-                        "expected": [ROOT],
-                        "actual": ALICE,
-                        "matched": [ROOT],
-                        "result": True,
-                        "reason": "principal_account",
-                        "text": f'Principal names the account root ["{ROOT}"], which covers '
-                        f'"{ALICE}"; that account\'s own IAM policies must also allow the request.',
-                    },
-                    {
-                        "part": "action",
-                        "element": "Action",
-                        "operator": None,
-                        "key": None,
-                        "expected": ["s3:*"],
-                        "actual": "s3:GetObject",
-                        "matched": ["s3:*"],
-                        "result": True,
-                        "reason": "action_matched",
-                        "text": 'The action "s3:GetObject" matches Action ["s3:*"].',
-                    },
-                    {
-                        "part": "resource",
-                        "element": "Resource",
-                        "operator": None,
-                        "key": None,
-                        "expected": ["*"],
-                        "actual": OBJECT_ARN,
-                        "matched": ["*"],
-                        "result": True,
-                        "reason": "resource_matched",
-                        "text": f'The resource "{OBJECT_ARN}" matches Resource ["*"].',
-                    },
-                ],
+                "why": account_allow,
                 "text": "Statement #2 (Allow) applies to this request.",
             },
             {
@@ -501,45 +543,7 @@ def test_the_result_serialises_every_field_of_every_statement() -> None:
                 "sid": "NoBob",
                 "effect": "Deny",
                 "matched": False,
-                "why": [
-                    {
-                        "part": "principal",
-                        "element": "Principal",
-                        "operator": None,
-                        "key": None,
-                        "expected": [BOB],
-                        "actual": ALICE,
-                        "matched": [],
-                        "result": False,
-                        "reason": "principal_not_listed",
-                        "text": f'Principal ["{BOB}"] does not name "{ALICE}".',
-                    },
-                    {
-                        "part": "action",
-                        "element": "NotAction",
-                        "operator": None,
-                        "key": None,
-                        "expected": ["s3:ListBucket"],
-                        "actual": "s3:GetObject",
-                        "matched": [],
-                        "result": True,
-                        "reason": "not_action_not_matched",
-                        "text": 'The action "s3:GetObject" is not named by NotAction '
-                        '["s3:ListBucket"], so the statement applies.',
-                    },
-                    {
-                        "part": "resource",
-                        "element": "Resource",
-                        "operator": None,
-                        "key": None,
-                        "expected": ["*"],
-                        "actual": OBJECT_ARN,
-                        "matched": ["*"],
-                        "result": True,
-                        "reason": "resource_matched",
-                        "text": f'The resource "{OBJECT_ARN}" matches Resource ["*"].',
-                    },
-                ],
+                "why": no_bob,
                 "text": 'Statement "NoBob" (Deny) does not apply: its principal did not match.',
             },
         ],
