@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
@@ -82,3 +83,27 @@ def start_lab(page: Page, base: str, *, demo: bool = True) -> None:
         page.get_by_label("an empty account").check()
         page.get_by_role("button", name="Create sandbox").click()
     page.wait_for_url(lambda url: url.rstrip("/").count("/") >= 4 and "/lab/" in url)
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# axe's defaults plus two rules it leaves off: WCAG 2.2's target size (24px, phones)
+# and "label in name" (a visible label is part of the accessible name).
+AXE_RUN = """async () => await axe.run(document, {
+  resultTypes: ["violations"],
+  rules: {"target-size": {enabled: true}, "label-content-name-mismatch": {enabled: true}},
+})"""
+
+
+def serious_axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now: each rule's id
+    and the first few elements it names. axe is evaluated through the DevTools protocol
+    (the Content-Security-Policy refuses an injected inline script, as it should). It
+    leaves marks that htmx would carry into a later swap: check a page last."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    results: dict[str, Any] = page.evaluate(AXE_RUN)
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]

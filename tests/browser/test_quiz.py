@@ -7,10 +7,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from browser_kit import VIEWPORTS, learner_context, screen_context, sideways_scroll, watch
+from browser_kit import (
+    VIEWPORTS,
+    learner_context,
+    screen_context,
+    serious_axe_violations,
+    sideways_scroll,
+    watch,
+)
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
@@ -23,12 +29,6 @@ from simulator.web.sandboxes import create_sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_RUN = """async () => await axe.run(document, {
-  resultTypes: ["violations"],
-  rules: {"target-size": {enabled: true}, "label-content-name-mismatch": {enabled: true}},
-})"""
 OWNER = "quiz-browser"
 
 
@@ -54,17 +54,6 @@ def attempt_of(
         seed=99,
         deadline=timezone.now() + timedelta(seconds=seconds) if seconds else None,
     )
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    results: dict[str, Any] = page.evaluate(AXE_RUN)
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in results["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def answer_any(page: Page) -> None:
@@ -126,7 +115,7 @@ def test_see_it_happen_links_the_chosen_and_the_correct_requests_traces(
     expect(links).to_have_count(2)
     expect(learner.locator(".quiz-traces")).to_contain_text("Your answer")
     expect(learner.locator(".quiz-traces")).to_contain_text("A correct answer")
-    assert axe_violations(learner) == []
+    assert serious_axe_violations(learner) == []
     links.first.click()
     expect(learner).to_have_url(re.compile(r"/lab/[0-9a-f-]{36}/traces/[0-9a-f-]{36}/$"))
     trace = TraceRecord.objects.get(pk=learner.url.rstrip("/").rsplit("/", 1)[1])
@@ -157,7 +146,7 @@ def test_a_timed_exam_of_five_with_a_flag_the_navigator_and_per_domain_results(
     # No feedback before submission.
     assert learner.locator("[data-quiz-verdict]").count() == 0
     # (axe and the screenshot last: what they leave on the page, htmx would carry over.)
-    assert axe_violations(learner) == []
+    assert serious_axe_violations(learner) == []
     learner.screenshot(path=screenshot_dir / "quiz-exam-question.png", full_page=True)
     learner.get_by_role("button", name="Finish and submit the exam").click()
 
@@ -172,7 +161,7 @@ def test_a_timed_exam_of_five_with_a_flag_the_navigator_and_per_domain_results(
     expect(learner.locator(".quiz-chart__row").first).to_be_visible()
     expect(learner.get_by_test_id("answers").locator("tbody tr")).to_have_count(5)
     expect(learner.locator("main")).to_contain_text("The pass mark is 72")
-    assert axe_violations(learner) == []
+    assert serious_axe_violations(learner) == []
     learner.screenshot(path=screenshot_dir / "quiz-exam-results.png", full_page=True)
     assert errors == []
 
@@ -256,7 +245,7 @@ def test_every_quiz_page_passes_axe_and_fits_the_screen(
         for name, path in pages.items():
             page.goto(live_server.url + path)
             expect(page.locator("html")).to_have_attribute("lang", language)
-            assert axe_violations(page) == [], (name, language, viewport)
+            assert serious_axe_violations(page) == [], (name, language, viewport)
             assert sideways_scroll(page) <= 0, (name, language, viewport)
             page.screenshot(
                 path=screenshot_dir / f"quiz-{name}-{viewport}-{language}.png", full_page=True
@@ -270,7 +259,7 @@ def test_every_quiz_page_passes_axe_and_fits_the_screen(
             expect(page.locator("[data-quiz-verdict]")).to_contain_text(
                 re.compile("正解です|不正解です")
             )
-        assert axe_violations(page) == [], ("verdict", language, viewport)
+        assert serious_axe_violations(page) == [], ("verdict", language, viewport)
         page.screenshot(
             path=screenshot_dir / f"quiz-verdict-{viewport}-{language}.png", full_page=True
         )
