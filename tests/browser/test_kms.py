@@ -156,3 +156,43 @@ def test_kms_pages_fit_every_screen(
         assert errors == []
     finally:
         context.close()
+
+
+# For each row of the keys table: the tallest content among the cells in view, and among
+# the cells scrolled out of view (to the right of the table's box).
+ROW_HEIGHTS = """
+(table) => {
+  const box = table.parentElement.getBoundingClientRect();
+  const height = (cell) => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    return range.getBoundingClientRect().height;
+  };
+  return [...table.tBodies[0].rows].map((row) => {
+    const cells = [...row.cells];
+    const inView = cells.filter((c) => c.getBoundingClientRect().left < box.right);
+    const outOfView = cells.filter((c) => c.getBoundingClientRect().left >= box.right);
+    return [Math.max(...inView.map(height)), Math.max(0, ...outOfView.map(height))];
+  });
+}
+"""
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_on_a_phone_the_keys_rows_are_as_tall_as_the_columns_in_view(
+    browser: Browser, live_server: LiveServer, sandbox: Sandbox, language: str
+) -> None:
+    """aws/s3's long description, scrolled out of view, does not stretch its row."""
+    run_s3(sandbox, "upload", S3Request("PUT", "reports", "q3.txt", body=b"n", headers={
+        "x-amz-server-side-encryption": "aws:kms"}))  # fmt: skip
+    context = screen_context(browser, live_server, sandbox, VIEWPORTS["phone"], language, "light")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/lab/{sandbox.pk}/kms/")
+        rows = page.get_by_test_id("kms-keys").evaluate(ROW_HEIGHTS)
+        assert len(rows) == 2
+        for in_view, out_of_view in rows:
+            assert out_of_view > 0  # the table does scroll sideways on a phone
+            assert out_of_view <= in_view, (in_view, out_of_view)
+    finally:
+        context.close()

@@ -114,3 +114,48 @@ def test_the_trace_pages_have_no_second_component_vocabulary() -> None:
             if re.search(rf"\.({'|'.join(TRACE_CARDS)})\s*(,|$)", selector.strip()):
                 assert "box-shadow: var(--shadow)" not in body, selector
                 assert "background: var(--color-surface);" not in body, selector
+
+
+def _selectors(path: Path) -> list[str]:
+    """Every selector of every rule in ``path`` (at-rule heads left out)."""
+    text = re.sub(r"/\*.*?\*/", "", path.read_text("utf-8"), flags=re.S)
+    heads = [head.strip() for head in re.findall(r"([^{}]+)\{", text)]
+    return [s.strip() for head in heads if not head.startswith("@") for s in head.split(",")]
+
+
+def _leading_classes(selector: str) -> set[str]:
+    """The classes of a selector's first compound (``.a.b`` in ``.a.b > p``)."""
+    first = re.split(r"\s+|>|\+|~", selector.strip())[0]
+    return set(re.findall(r"\.([\w-]+)", first))
+
+
+def test_no_component_is_defined_again_in_a_pages_file() -> None:
+    """A component is defined in components/ only. A page may adjust one inside its own
+    context (``.trace-page .lab-code``), never restyle it for every page: a rule in the
+    later pages layer beats the component's whatever their specificity."""
+    components = {
+        name
+        for path in CSS.glob("components/*.css")
+        for selector in _selectors(path)
+        for name in _leading_classes(selector)
+    }
+    # The shared parts that once lived in pages/kms.css are among them.
+    assert {"lab-form", "lab-field", "lab-error", "lab-code", "lab-section"} <= components
+    redefined = {
+        f"{path.name}: {selector}"
+        for path in CSS.glob("pages/*.css")
+        for selector in _selectors(path)
+        if _leading_classes(selector) & components
+    }
+    assert redefined == set()
+
+
+def test_one_form_component() -> None:
+    """``lab-form`` (with its --row and --inline variants) is the lab's form component:
+    the KMS console's ``lab-panel-form`` and ``lab-panel-field`` are gone."""
+    retired = re.compile(r"\blab-panel-(form|field)\b")
+    templates = list((ROOT / "templates").rglob("*.html"))
+    assert not [p.name for p in templates if retired.search(p.read_text("utf-8"))]
+    assert not [p.name for p in STYLESHEETS if retired.search(p.read_text("utf-8"))]
+    kms = (ROOT / "templates" / "web" / "kms" / "key.html").read_text("utf-8")
+    assert 'class="lab-form lab-form--inline"' in kms
