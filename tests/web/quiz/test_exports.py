@@ -19,7 +19,9 @@ from typing import Any
 
 import genanki
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from learners import client_of
 from review_kit import JA, answered, bank, of_type
@@ -33,6 +35,7 @@ ME = "export-learner"
 OTHER = "export-stranger"
 CSV_URL = "/quiz/export/history.csv"
 ANKI_URL = "/quiz/export/anki/"
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def body(response: Any) -> bytes:
@@ -270,9 +273,17 @@ def test_exports_write_nothing_and_leave_no_file_behind(
     attempt = answered(ME, "practice", [(bank("sse-kms", 0), False, False)])
     counts = [m.objects.count() for m in (QuizAttempt, QuizAnswer, ReviewCard)]
     client = client_of(ME)
-    for query in ({"domain": "sse-kms"}, {"attempt": str(attempt.pk)}, {"set": "missed"}):
-        assert client.get(ANKI_URL, query).status_code == 200
-    assert client.get(CSV_URL).status_code == 200
+    client.get("/quiz/")  # the session's once-a-day refresh happens on the first request
+    with CaptureQueriesContext(connection) as queries:
+        for query in ({"domain": "sse-kms"}, {"attempt": str(attempt.pk)}, {"set": "missed"}):
+            assert client.get(ANKI_URL, query).status_code == 200
+        assert body(client.get(CSV_URL)).count(b"\n") == 2
+        for page in ("/quiz/review/", "/quiz/history/", "/quiz/review/?page=2"):
+            assert client.get(page).status_code == 200
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)
+    ]
+    assert writes == []
     assert client.post(CSV_URL).status_code == 405 and client.post(ANKI_URL).status_code == 405
     assert [m.objects.count() for m in (QuizAttempt, QuizAnswer, ReviewCard)] == counts
     assert list(tmp_path.iterdir()) == []
