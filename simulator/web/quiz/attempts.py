@@ -215,10 +215,7 @@ def answer(
         if chosen:
             record.chosen = list(chosen)
             record.correct = grading.grade(question, chosen).correct
-        elif attempt.mode == "exam" and existing is None:
-            record.chosen, record.correct = [], None
-        if attempt.mode == "exam" and chosen is None and existing is not None:
-            pass  # an empty submit keeps the earlier answer (the learner only moved on)
+        # An exam's empty submit keeps any earlier answer: the learner only moved on.
         record.save()
         if attempt.mode != "exam":
             schedule(attempt.learner, [(question.ref, bool(record.correct))], now)

@@ -11,11 +11,12 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -83,11 +84,14 @@ def _respond(
 
 def _home_context(request: HtmxHttpRequest, **extra: Any) -> dict[str, Any]:
     language = _language()
-    recent = []
-    for attempt in attempts.attempts_of(request)[:RECENT]:
-        answered = attempt.answers.exclude(correct=None).count()
-        right = attempt.answers.filter(correct=True).count()
-        recent.append({"attempt": attempt, "answered": answered, "right": right})
+    counted = attempts.attempts_of(request).annotate(
+        answered=Count("answers", filter=Q(answers__correct__isnull=False)),
+        right=Count("answers", filter=Q(answers__correct=True)),
+    )
+    recent = [
+        {"attempt": attempt, "answered": attempt.answered, "right": attempt.right}
+        for attempt in counted[:RECENT]
+    ]
     return {
         "domains": [(d, exam.DOMAIN_TITLES[d](language)) for d in DOMAINS],
         "difficulties": [(n, t(language)) for n, t in exam.DIFFICULTY_TITLES.items()],
@@ -173,12 +177,12 @@ def _question_context(
         seeit.existing(list(answer.traces), learner) if answer else [], question, language
     )
     navigator = [
-        {
-            "number": n + 1,
-            "answered": n in answers and bool(answers[n].chosen),
-            "flagged": n in answers and answers[n].flagged,
-            "current": n == position,
-        }
+        _nav_item(
+            n + 1,
+            n in answers and bool(answers[n].chosen),
+            n in answers and answers[n].flagged,
+            n == position,
+        )
         for n in range(attempt.count)
     ]
     return {
@@ -202,6 +206,28 @@ def _question_context(
         "report_max": REPORT_MAX,
         "reported": request.GET.get("reported") == "1",
         **extra,
+    }
+
+
+def _nav_item(number: int, answered: bool, flagged: bool, current: bool) -> dict[str, Any]:
+    """One button of the exam's navigator, with the name a screen reader says for it
+    (words, not HTML: the template escapes them)."""
+    parts = [
+        _("Question %(n)d") % {"n": number},
+        pgettext("exam navigator", "answered")
+        if answered
+        else pgettext("exam navigator", "not answered"),
+    ]
+    if flagged:
+        parts.append(pgettext("exam navigator", "flagged"))
+    if current:
+        parts.append(pgettext("exam navigator", "current"))
+    return {
+        "number": number,
+        "answered": answered,
+        "flagged": flagged,
+        "current": current,
+        "label": pgettext("list separator", ", ").join(parts),
     }
 
 

@@ -412,6 +412,8 @@ def test_an_exam_question_has_the_timer_the_flag_and_the_navigator_and_no_feedba
     assert 'aria-label="Question 1, answered, flagged, current"' in page
     assert 'aria-label="Question 3, not answered"' in page
     assert "Not quite." not in page and "Correct answer" not in page
+    japanese = text(client.get(url("quiz_question", attempt, 1), headers=JA))
+    assert 'aria-label="問題 1、解答済み、フラグあり、表示中"' in japanese
     assert ReviewCard.objects.count() == 0  # cards come at submission
 
 
@@ -642,3 +644,45 @@ def test_start_config_parsing_bounds() -> None:
     )
     assert attempts.parse_config({"mode": "exam", "minutes": "0"}) is None
     assert attempts.parse_config({"mode": "practice", "count": "201"}) is None
+
+
+def test_an_empty_exam_submit_keeps_the_earlier_answer_and_the_flag_follows_the_form(
+    client: Client,
+) -> None:
+    attempt, questions = exam_of()
+    client.post(url("quiz_answer", attempt, 1), form(questions[0], right_answer(questions[0])))
+
+    client.post(url("quiz_answer", attempt, 1), {"flag": "on", "go": "prev"})
+
+    answer = QuizAnswer.objects.get()
+    assert answer.chosen == right_answer(questions[0]) and answer.correct is True
+    assert answer.flagged is True
+
+
+def test_quiz_pages_write_nothing(client: Client) -> None:
+    """A page view writes nothing (issue 8): no attempt, answer, card, report or sandbox."""
+    from django.contrib.sessions.models import Session
+
+    attempt, questions = exam_of(2)
+    client.post(url("quiz_answer", attempt, 1), form(questions[0], wrong_answer(questions[0])))
+    done, _ = exam_of(2)
+    client.post(url("quiz_submit", done))
+
+    def state() -> list[Any]:
+        return [
+            list(model.objects.order_by("pk").values())
+            for model in (QuizAttempt, QuizAnswer, ReviewCard, QuestionReport, Sandbox, Session)
+        ]
+
+    before = state()
+    for path in (
+        reverse("web:quiz"),
+        url("quiz_attempt", attempt),
+        url("quiz_question", attempt, 1),
+        url("quiz_question", attempt, 2),
+        url("quiz_results", done),
+        url("quiz_question", done, 1),
+    ):
+        for headers in ({}, HTMX, JA):
+            assert client.get(path, headers=headers).status_code in (200, 302), path
+    assert state() == before
