@@ -22,7 +22,14 @@ from typing import Any
 
 import genanki
 import pytest
-from browser_kit import VIEWPORTS, learner_context, screen_context, sideways_scroll, watch
+from browser_kit import (
+    VIEWPORTS,
+    learner_context,
+    screen_context,
+    serious_axe_violations,
+    sideways_scroll,
+    watch,
+)
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
@@ -35,12 +42,6 @@ from simulator.web.sandboxes import create_sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_RUN = """async () => await axe.run(document, {
-  resultTypes: ["violations"],
-  rules: {"target-size": {enabled: true}, "label-content-name-mismatch": {enabled: true}},
-})"""
 OWNER = "quiz-review-browser"
 
 
@@ -63,17 +64,6 @@ def practice_of(*questions: Question) -> QuizAttempt:
         refs=[q.ref for q in questions],
         seed=5,
     )
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    results: dict[str, Any] = page.evaluate(AXE_RUN)
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in results["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def miss(page: Page, base: str, question: Question, check_label: str) -> None:
@@ -124,7 +114,7 @@ def test_a_missed_question_comes_back_in_review_and_is_rescheduled(
     expect(missed).to_contain_text("Correct answer")
     # Why every option is right or wrong.
     expect(missed.locator(".quiz-why")).to_have_count(len(question.options))
-    assert axe_violations(learner) == []
+    assert serious_axe_violations(learner) == []
     learner.screenshot(path=screenshot_dir / "quiz-review-missed.png", full_page=True)
 
     learner.get_by_role("button", name=re.compile("Review the due questions")).click()
@@ -158,7 +148,7 @@ def test_the_history_page_downloads_the_csv_and_the_anki_decks(
     expect(learner).to_have_url(re.compile(r"/quiz/history/$"))
     expect(learner.get_by_test_id("attempts").locator("tbody tr")).to_have_count(1)
     expect(learner.get_by_test_id("domain-progress")).to_contain_text("SSE-KMS")
-    assert axe_violations(learner) == []
+    assert serious_axe_violations(learner) == []
     learner.screenshot(path=screenshot_dir / "quiz-history.png", full_page=True)
 
     name, data = download(learner, lambda: learner.get_by_test_id("export-csv").click())
@@ -243,7 +233,7 @@ def test_review_and_history_pass_axe_and_fit_the_screen(
         for name in ("review", "history"):
             page.goto(f"{live_server.url}/quiz/{name}/")
             expect(page.locator("html")).to_have_attribute("lang", language)
-            assert axe_violations(page) == [], (name, language, viewport)
+            assert serious_axe_violations(page) == [], (name, language, viewport)
             assert sideways_scroll(page) <= 0, (name, language, viewport)
             page.screenshot(
                 path=screenshot_dir / f"quiz-{name}-{viewport}-{language}.png", full_page=True

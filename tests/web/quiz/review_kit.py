@@ -11,6 +11,7 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from simulator.quiz import loader
 from simulator.quiz.model import Question
@@ -86,3 +87,13 @@ def play(
     """Answer question ``number`` of ``attempt`` with the real form."""
     url = reverse("web:quiz_answer", args=[attempt.pk, number])
     return client.post(url, form(question, chosen))
+
+
+def shown(text: str) -> str:
+    """A bank text as a page shows it: `code` marks become <code>, the rest HTML-escaped."""
+    pieces = text.split("`")
+    if len(pieces) % 2 == 0:
+        return escape(text)
+    return "".join(
+        f"<code>{escape(p)}</code>" if n % 2 else escape(p) for n, p in enumerate(pieces) if p
+    )

@@ -24,7 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from learners import client_of
-from review_kit import JA, answered, bank, of_type
+from review_kit import JA, answered, bank, of_type, shown
 
 from simulator.quiz import exam, generators, loader
 from simulator.web.quiz import anki
@@ -160,12 +160,12 @@ def test_a_domains_deck_has_every_question_with_guids_from_the_ref() -> None:
     assert [n["guid"] for n in found] == [genanki.guid_for(q.ref, "en") for q in questions]
     for note, question in zip(found, questions, strict=True):
         _ref, front, back = note["fields"]
-        assert _plain(question.stem("en")) in front
+        assert shown(question.stem("en")) in front
         for option in question.options:
-            assert _plain(option.text("en")) in front
-            assert _plain(option.why("en")) in back  # each option's why
-            assert _plain(option.why("en")) not in front
-        assert _plain(question.explanation("en")) in back
+            assert shown(option.text("en")) in front
+            assert shown(option.why("en")) in back  # each option's why
+            assert shown(option.why("en")) not in front
+        assert shown(question.explanation("en")) in back
         assert all(url in back for url in question.docs)
         assert {"sse-c", "s3-encryption-lab"} <= set(note["tags"])
         assert note["decks"][str(anki.DECK_IDS["en"])]["name"] == anki.DECK_NAMES["en"]
@@ -189,9 +189,9 @@ def test_the_japanese_deck_is_the_same_questions_in_japanese() -> None:
     assert [n["guid"] for n in japanese] == [genanki.guid_for(q.ref, "ja") for q in questions]
     assert not {n["guid"] for n in japanese} & {n["guid"] for n in english}
     for note, question in zip(japanese, questions, strict=True):
-        assert _plain(question.stem("ja")) in note["fields"][1]
-        assert _plain(question.stem("en")) not in note["fields"][1]
-        assert _plain(question.explanation("ja")) in note["fields"][2]
+        assert shown(question.stem("ja")) in note["fields"][1]
+        assert shown(question.stem("en")) not in note["fields"][1]
+        assert shown(question.explanation("ja")) in note["fields"][2]
         assert note["deck_ids"] == {anki.DECK_IDS["ja"]}
         assert note["decks"][str(anki.DECK_IDS["ja"])]["name"] == anki.DECK_NAMES["ja"]
 
@@ -227,7 +227,7 @@ def test_an_attempts_deck_and_the_missed_deck() -> None:
         [kms.ref, ssec.ref, generated.ref, card_only.ref]
     )
     order = next(n for n in deck if n["fields"][0] == generated.ref)
-    assert _plain(generated.stem("en")) in order["fields"][1]
+    assert shown(generated.stem("en")) in order["fields"][1]
 
 
 def test_an_ordering_questions_steps_are_not_shown_in_order_on_the_front() -> None:
@@ -296,14 +296,3 @@ def test_every_domain_exports_in_both_languages() -> None:
         for headers in ({}, JA):
             found = notes(client.get(ANKI_URL, {"domain": domain}, **headers))
             assert len(found) == len(loader.bank().by_domain[domain])
-
-
-def _plain(text: str) -> str:
-    from django.utils.html import escape
-
-    pieces = text.split("`")
-    if len(pieces) % 2 == 0:
-        return escape(text)
-    return "".join(
-        f"<code>{escape(p)}</code>" if n % 2 else escape(p) for n, p in enumerate(pieces) if p
-    )

@@ -17,9 +17,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from learners import client_of
-from review_kit import JA, answered, bank, of_type, play, right, wrong
+from review_kit import JA, answered, bank, of_type, play, right, shown, wrong
 
-from simulator.quiz import review
+from simulator.quiz import loader, review
+from simulator.quiz.model import Question
 from simulator.web.quiz import progress
 from simulator.web.quiz.models import QuizAnswer, QuizAttempt, ReviewCard
 
@@ -42,11 +43,11 @@ def test_wrong_and_flagged_answers_show_the_choice_the_key_and_every_option_why(
     html = page.content.decode()
     assert html.count('data-testid="missed-answer"') == 2
     for question in (missed, flagged):
-        assert _plain(question.stem("en")) in html
+        assert shown(question.stem("en")) in html
         for option in question.options:
-            assert _plain(option.why("en")) in html, option.id
-        assert _plain(question.explanation("en")) in html
-    assert _plain(right_one.stem("en")) not in html  # right and not flagged: not for review
+            assert shown(option.why("en")) in html, option.id
+        assert shown(question.explanation("en")) in html
+    assert shown(right_one.stem("en")) not in html  # right and not flagged: not for review
     assert "You chose this" in html and "Correct answer" in html and "Flagged" in html
 
 
@@ -54,14 +55,14 @@ def test_an_unanswered_question_of_a_submitted_exam_is_for_review_too() -> None:
     question = bank("headers", 0)
     answered(ME, "exam", [(question, None, False)])
     html = client_of(ME).get(URL).content.decode()
-    assert _plain(question.stem("en")) in html and "Not answered" in html
+    assert shown(question.stem("en")) in html and "Not answered" in html
 
 
 def test_an_exam_not_yet_submitted_shows_nothing_of_its_answers() -> None:
     question = bank("sse-c", 1)
     answered(ME, "exam", [(question, False, True)], submitted=False)
     html = client_of(ME).get(URL).content.decode()
-    assert _plain(question.stem("en")) not in html
+    assert shown(question.stem("en")) not in html
     assert 'data-testid="missed-answer"' not in html
 
 
@@ -71,15 +72,15 @@ def test_an_ordering_question_shows_the_learners_order_and_the_right_one() -> No
     html = client_of(ME).get(URL).content.decode()
     assert "Your order" in html and "The right order" in html
     for option in question.options:
-        assert _plain(option.why("en")) in html
+        assert shown(option.why("en")) in html
 
 
 def test_the_page_speaks_japanese() -> None:
     question = bank("sse-kms", 2)
     answered(ME, "practice", [(question, False, False)])
     html = client_of(ME).get(URL, **JA).content.decode()
-    assert _plain(question.stem("ja")) in html
-    assert _plain(question.stem("en")) not in html
+    assert shown(question.stem("ja")) in html
+    assert shown(question.stem("en")) not in html
     assert "不正解とフラグを付けた解答" in html and "復習の期限が来た問題" in html
     assert "Wrong and flagged answers" not in html
 
@@ -90,7 +91,7 @@ def test_another_learners_answers_and_cards_are_not_shown_or_counted() -> None:
     ReviewCard.objects.create(learner=OTHER, ref=question.ref, card=review.new_card(timezone.now()).card,
                               due=timezone.now(), lapses=1)  # fmt: skip
     html = client_of(ME).get(URL).content.decode()
-    assert _plain(question.stem("en")) not in html
+    assert shown(question.stem("en")) not in html
     assert "0 questions are due now." in html
     assert client_of(ME).post("/quiz/review/start/").status_code == 409
     assert not QuizAttempt.objects.filter(mode="review").exists()
@@ -236,23 +237,9 @@ def test_many_missed_answers_are_shown_a_page_at_a_time() -> None:
     assert "Page 2 of 2" in second
 
 
-def loader_domain(domain: str) -> list:  # type: ignore[type-arg]
-    from simulator.quiz import loader
-
+def loader_domain(domain: str) -> list[Question]:
     return list(loader.bank().by_domain[domain])
 
 
 def _counts() -> tuple[int, ...]:
     return tuple(m.objects.count() for m in (QuizAttempt, QuizAnswer, ReviewCard))
-
-
-def _plain(text: str) -> str:
-    """A text as the page shows it: the bank's `code` marks become <code>, HTML escaped."""
-    from django.utils.html import escape
-
-    pieces = text.split("`")
-    if len(pieces) % 2 == 0:
-        return escape(text)
-    return "".join(
-        f"<code>{escape(p)}</code>" if n % 2 else escape(p) for n, p in enumerate(pieces) if p
-    )

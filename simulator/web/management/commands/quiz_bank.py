@@ -85,30 +85,34 @@ class Command(BaseCommand):
                 raise CommandError("the bank's checks failed (FAIL lines above)")
 
     def _table(self, table: dict[str, dict[str, Any]]) -> None:
-        levels = [f"d{level}" for level in DIFFICULTIES]
-        head = (
-            f"{'domain':20} {'total':>5} "
-            + " ".join(f"{kind:>8}" for kind in TYPES)
-            + " "
-            + " ".join(f"{level:>3}" for level in levels)
-            + f" {'engine':>6} "
-            + " ".join(f"{language:>4}" for language in LANGUAGES)
-            + f" {'generated':>9}"
-        )
+        head = self._line(
+            "domain", "total", *TYPES, *(f"d{level}" for level in DIFFICULTIES), "engine",
+            *LANGUAGES, "generated",
+        )  # fmt: skip
         self.stdout.write(head)
         for domain, row in table.items():
             if domain == "all":
                 self.stdout.write("-" * len(head))
             self.stdout.write(
-                f"{domain:20} {row['questions']:5} "
-                + " ".join(f"{row['types'][kind]:8}" for kind in TYPES)
-                + " "
-                + " ".join(f"{row['difficulty'][str(level)]:3}" for level in DIFFICULTIES)
-                + f" {row['engine_checked']:6} "
-                + " ".join(f"{row['languages'][language]:4}" for language in LANGUAGES)
-                + f" {row['templates']:9}"
+                self._line(
+                    domain,
+                    row["questions"],
+                    *row["types"].values(),
+                    *row["difficulty"].values(),
+                    row["engine_checked"],
+                    *row["languages"].values(),
+                    row["templates"],
+                )
             )
         self.stdout.write(
             "d1–d3: difficulty (Foundation, Associate, Professional); engine: keys checked by "
             "running the engine; generated: templates that generate questions for the domain."
+        )
+
+    @staticmethod
+    def _line(name: str, *cells: object) -> str:
+        """A row: the name, then each count right-aligned in a column as wide as its head."""
+        widths = (5, *(8,) * len(TYPES), *(3,) * len(DIFFICULTIES), 6, *(4,) * len(LANGUAGES), 9)
+        return f"{name:20} " + " ".join(
+            f"{cell!s:>{width}}" for cell, width in zip(cells, widths, strict=True)
         )
