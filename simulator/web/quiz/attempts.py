@@ -8,6 +8,7 @@ resubmitted exam) raises ``Refused`` before anything is written.
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 import uuid
@@ -104,11 +105,19 @@ def start(learner: str, config: Config, now: datetime | None = None) -> QuizAtte
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def resolve(ref: str) -> Question:
+    """``exam.resolve``, kept per process: a reference names the same question every time,
+    and a generated one is keyed by running the engine (milliseconds), so a page that
+    shows it again, or a results page of 65, does not run it again."""
+    return exam.resolve(ref)
+
+
 def question_at(attempt: QuizAttempt, position: int) -> Question:
     if not 0 <= position < len(attempt.refs):
         raise Http404("no such question in this attempt")
     try:
-        return exam.resolve(attempt.refs[position])
+        return resolve(attempt.refs[position])
     except exam.UnknownQuestion as exc:  # a question removed from the bank since
         raise Http404("this question is no longer in the bank") from exc
 
