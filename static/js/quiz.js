@@ -184,12 +184,18 @@ function afterSwap(event) {
     return;
   }
   setUpOrder(question);
+  // The page's title names the question, as a full page load would.
+  const heading = question.querySelector("h1");
+  if (heading) {
+    const rest = document.title.split(" · ").slice(1);
+    document.title = [heading.textContent.trim(), ...rest].join(" · ");
+  }
   const verdict = question.querySelector("[data-quiz-verdict]");
   if (verdict) {
     verdict.focus();
     announce(verdict.textContent.replace(/\s+/g, " ").trim());
   } else {
-    question.querySelector("h1")?.focus();
+    heading?.focus();
   }
 }
 

@@ -142,6 +142,8 @@ def test_a_timed_exam_of_five_with_a_flag_the_navigator_and_per_domain_results(
     learner.get_by_role("button", name="Question 4, not answered").click()
     expect(learner.get_by_role("heading", name="Question 4 of 5")).to_be_visible()
     expect(learner).to_have_url(re.compile(r"/4/$"))
+    expect(learner).to_have_title(re.compile(r"^Question 4 of 5 · Quiz · "))
+    expect(learner.get_by_role("heading", name="Question 4 of 5")).to_be_focused()
     answer_any(learner)
     # No feedback before submission.
     assert learner.locator("[data-quiz-verdict]").count() == 0
