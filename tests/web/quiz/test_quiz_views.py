@@ -686,3 +686,43 @@ def test_quiz_pages_write_nothing(client: Client) -> None:
         for headers in ({}, HTMX, JA):
             assert client.get(path, headers=headers).status_code in (200, 302), path
     assert state() == before
+
+
+def test_see_it_happen_makes_no_sandbox_beyond_the_learners_limit(client: Client) -> None:
+    from simulator.web import sandboxes
+
+    for n in range(sandboxes.MAX_SANDBOXES):
+        sandboxes.create_sandbox(LEARNER, f"mine {n}")
+    question = first("single", "succeeds")
+    attempt = attempt_of(question)
+    client.post(url("quiz_answer", attempt, 1), form(question, wrong_answer(question)))
+
+    response = client.post(url("quiz_see", attempt, 1))
+
+    assert response.status_code == 409 and "delete one in the lab" in text(response)
+    assert Sandbox.objects.filter(owner=LEARNER).count() == sandboxes.MAX_SANDBOXES
+    assert QuizAnswer.objects.get().traces == []
+
+
+def test_see_it_happen_counts_as_a_sandbox_build_for_the_rate_limits(
+    client: Client, settings: Any
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.RATELIMIT_ENABLE = True
+    settings.LAB_RATE_LIMITS = {
+        "learner": {"requests": "1000/m", "writes": "1000/m", "sandboxes": "1/h"},
+        "address": {},
+    }
+    question = first("single", "outcome")
+    attempt = attempt_of(question)
+    client.post(url("quiz_answer", attempt, 1), form(question, right_answer(question)))
+    assert client.post(url("quiz_see", attempt, 1)).status_code == 302
+    traces = QuizAnswer.objects.get().traces
+
+    response = client.post(url("quiz_see", attempt, 1))
+
+    assert response.status_code == 429
+    assert QuizAnswer.objects.get().traces == traces
+    cache.clear()
