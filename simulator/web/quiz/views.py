@@ -265,11 +265,11 @@ def _target(go: str, position: int, count: int) -> int:
 def answer(request: HtmxHttpRequest, attempt_id: uuid.UUID, number: int) -> HttpResponse:
     attempt = attempts.get_attempt(request, attempt_id)
     position = _position(attempt, number)
+    # Where the attempt resumes: the exam's next (or chosen) question; in practice the
+    # next one too, though the page first shows this answer's verdict.
     go = _target(str(request.POST.get("go", "next")), position, attempt.count)
     try:
-        attempt, _answer = attempts.answer(
-            request, attempt.pk, position, request.POST, go if attempt.mode == "exam" else None
-        )
+        attempt, _answer = attempts.answer(request, attempt.pk, position, request.POST, go)
     except attempts.Refused as refused:
         message, status = _refusal(refused)
         context = _question_context(request, attempt, position, error=message)

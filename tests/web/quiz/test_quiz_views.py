@@ -321,6 +321,16 @@ def test_an_ordering_answer_with_repeated_or_impossible_places_changes_nothing(
     assert QuizAnswer.objects.count() == 0
 
 
+def test_a_practice_resumes_at_the_question_after_the_last_answer(client: Client) -> None:
+    questions = [q for q in loader.bank().questions.values() if q.type == "single"][:3]
+    attempt = attempt_of(*questions)
+    client.post(url("quiz_answer", attempt, 1), form(questions[0], wrong_answer(questions[0])))
+
+    response = client.get(url("quiz_attempt", attempt))
+
+    assert response["Location"] == url("quiz_question", attempt, 2)
+
+
 def test_practice_keeps_the_first_answer(client: Client) -> None:
     question = first("single", None)
     attempt = attempt_of(question)
