@@ -21,7 +21,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from simulator.quiz import exam, grading, review
+from simulator.quiz import exam, generators, grading, review
 from simulator.quiz.model import DOMAINS, Question
 
 from ..sandboxes import current_learner
@@ -118,7 +118,7 @@ def question_at(attempt: QuizAttempt, position: int) -> Question:
         raise Http404("no such question in this attempt")
     try:
         return resolve(attempt.refs[position])
-    except exam.UnknownQuestion as exc:  # a question removed from the bank since
+    except (exam.UnknownQuestion, generators.NoFairQuestion) as exc:  # removed from the bank since
         raise Http404("this question is no longer in the bank") from exc
 
 

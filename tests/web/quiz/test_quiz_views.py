@@ -736,3 +736,12 @@ def test_see_it_happen_counts_as_a_sandbox_build_for_the_rate_limits(
     assert response.status_code == 429
     assert QuizAnswer.objects.get().traces == traces
     cache.clear()
+
+
+def test_a_question_gone_from_the_bank_is_a_404_not_a_server_error(client: Client) -> None:
+    attempt = attempt_of(first("single", None))
+    QuizAttempt.objects.filter(pk=attempt.pk).update(refs=["sse-kms-999", "policy-request:x"])
+
+    assert client.get(url("quiz_question", attempt, 1)).status_code == 404
+    assert client.post(url("quiz_answer", attempt, 1), {"choice": ["a"]}).status_code == 404
+    assert QuizAnswer.objects.count() == 0
