@@ -237,6 +237,10 @@ def test_an_sse_kms_write_shows_the_kms_key_by_arn_and_the_data_key_kms_made(
     wrapped = [k for k in encrypt.keys if k.form == "wrapped"]
     blob = base64.b64decode(stored_encryption(kms_lab)["kms_blob"])
     assert [k.fingerprint for k in wrapped] == [fingerprint(blob)]
+    # The data key S3 encrypts with is the one KMS handed it: the same fingerprint.
+    made = {k.fingerprint for k in generate.keys if (k.role, k.form) == ("data_key", "plaintext")}
+    used = {k.fingerprint for k in encrypt.keys if (k.role, k.form) == ("data_key", "plaintext")}
+    assert len(made) == 1 and used == made and made.isdisjoint({kms_key.fingerprint})
 
 
 def test_a_bucket_key_is_made_once_then_reused_and_binds_the_context(kms_lab: Engine) -> None:
