@@ -341,3 +341,25 @@ def test_a_copy_answers_with_the_targets_encryption_headers(
     assert got == expected
     sent = response.headers.get(CONTEXT)
     assert (json.loads(base64.b64decode(sent)) if sent else None) == context
+
+
+@pytest.mark.parametrize("size", [1 << 20, 2 * (1 << 20) + 5, 3 * (1 << 20)])
+@pytest.mark.parametrize("target", [{}, {SSE: "aws:kms:dsse"}], ids=["SSE-S3", "DSSE-KMS"])
+def test_a_copy_of_several_chunks_previews_the_first_bytes_of_its_blob(
+    kms_lab: Engine, size: int, target: dict[str, str]
+) -> None:
+    """design §4: the encrypt and write steps preview the first 32 bytes of the new blob
+    however many 1 MiB chunks the plaintext streams through; the blob is named like every
+    blob the lab writes (16 random bytes, in hex)."""
+    body = bytes(range(256)) * (size // 256) + b"z" * (size % 256)
+    assert s3(kms_lab, "PUT", key="src.txt", body=body).status == 200
+    response = copy(kms_lab, headers=target)
+    assert response.status == 200, response.body
+    record = stored(kms_lab, "dst.txt")
+    assert re.fullmatch(r"[0-9a-f]{32}", record["blob_id"])
+    blob = kms_lab.store.read_blob(record["blob_id"])
+    for kind in ("sse.encrypt", "storage.write"):
+        payload = one(response, kind).payload
+        assert payload is not None
+        assert (payload.size, payload.preview) == (len(blob), blob[:PREVIEW_BYTES].hex()), kind
+    assert s3(kms_lab, "GET", key="dst.txt").read() == body
