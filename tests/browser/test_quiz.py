@@ -99,7 +99,7 @@ def test_practice_answer_by_keyboard_shows_the_verdict_and_next_goes_on(
 
 
 def test_see_it_happen_links_the_chosen_and_the_correct_requests_traces(
-    learner: Page, live_server: LiveServer
+    learner: Page, live_server: LiveServer, screenshot_dir: Path
 ) -> None:
     question = first("single", "succeeds")
     attempt = attempt_of(question)
@@ -115,6 +115,7 @@ def test_see_it_happen_links_the_chosen_and_the_correct_requests_traces(
     expect(links).to_have_count(2)
     expect(learner.locator(".quiz-traces")).to_contain_text("Your answer")
     expect(learner.locator(".quiz-traces")).to_contain_text("A correct answer")
+    learner.locator("#see").screenshot(path=screenshot_dir / "quiz-see-it-happen.png")
     assert serious_axe_violations(learner) == []
     links.first.click()
     expect(learner).to_have_url(re.compile(r"/lab/[0-9a-f-]{36}/traces/[0-9a-f-]{36}/$"))
