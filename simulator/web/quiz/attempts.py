@@ -84,11 +84,13 @@ def get_attempt(
 
 
 def start(learner: str, config: Config, now: datetime | None = None) -> QuizAttempt:
-    """A new attempt with its questions chosen (``exam.select``) from a fresh seed."""
+    """A new attempt with its questions chosen and made (``exam.build``) from a fresh seed:
+    a generated question is keyed by running the engine now, so every question of the
+    attempt is whole before the learner sees the first."""
     now = now or timezone.now()
     seed = secrets.randbelow(2**53)
     domains = list(config.domains) if config.domains and config.mode != "exam" else None
-    refs = exam.select(
+    questions = exam.build(
         count=config.count,
         seed=seed,
         domains=domains,
@@ -99,7 +101,7 @@ def start(learner: str, config: Config, now: datetime | None = None) -> QuizAtte
         learner=learner,
         mode=config.mode,
         config=config.as_json(),
-        refs=list(refs),
+        refs=[question.ref for question in questions],
         seed=seed,
         deadline=deadline,
     )
