@@ -316,8 +316,9 @@ CACHES = {
             else {}
         ),
     },
-    # Rendered parts of the lab's pages (the bucket page's rows and timeline), keyed by the
-    # sandbox's last change: never stale, so each process may keep its own.
+    # Rendered parts of the lab's pages (the bucket page's rows and timeline) and the audit
+    # log's filtered events, keyed by the sandbox's last change (fragments.sandbox_version):
+    # never stale, so each process may keep its own.
     "fragments": {
         "BACKEND": _BOUNDED_MEMORY,
         "LOCATION": "lab-fragments",
