@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from simulator.quiz import exam, generators, loader
+from simulator.quiz.model import Question
 
 from .models import QuizAnswer, QuizAttempt, ReviewCard
 
@@ -170,13 +171,14 @@ def due_cards(learner: str | None, now: datetime | None = None) -> QuerySet[Revi
 def start_review(learner: str, now: datetime | None = None) -> QuizAttempt | None:
     """A review session of the due cards (most overdue first, at most
     ``REVIEW_SESSION_MAX``), asked like a practice; None when nothing is due. Cards whose
-    question left the bank are skipped."""
+    question left the bank (or whose generated draw is no longer fair) are skipped."""
     now = now or timezone.now()
-    refs = [
-        ref
-        for ref in due_cards(learner, now).values_list("ref", flat=True)
-        if domain_of(ref) is not None
-    ][:REVIEW_SESSION_MAX]
+    refs: list[str] = []
+    for ref in due_cards(learner, now).values_list("ref", flat=True).iterator():
+        if len(refs) == REVIEW_SESSION_MAX:
+            break
+        if domain_of(ref) is not None and questions([ref]):
+            refs.append(ref)
     if not refs:
         return None
     return QuizAttempt.objects.create(
@@ -248,3 +250,15 @@ def csv_rows(attempts: QuerySet[QuizAttempt]) -> Iterator[tuple[str, ...]]:
 def refs_in(refs: Iterable[str]) -> list[str]:
     """The references that still name questions, once each, in order."""
     return list(dict.fromkeys(ref for ref in refs if domain_of(ref) is not None))
+
+
+def questions(refs: Iterable[str]) -> list[Question]:
+    """The questions the references name, once each, in order; one that is no longer in
+    the bank, or a generated one whose draw is no longer fair, is left out."""
+    found = []
+    for ref in dict.fromkeys(refs):
+        try:
+            found.append(exam.resolve(ref))
+        except (exam.UnknownQuestion, generators.NoFairQuestion):
+            continue
+    return found

@@ -183,9 +183,10 @@ def export_anki(request: HtmxHttpRequest) -> FileResponse:
     """Questions as an Anki deck, in the learner's language (built in memory, streamed)."""
     language = _language()
     refs, title, name = _anki_selection(request, language)
-    if not refs:
+    found = progress.questions(refs)
+    if not found:
         raise Http404("no questions to export")
-    deck = anki.build([exam.resolve(ref) for ref in refs], language, title)
+    deck = anki.build(found, language, title)
     response = FileResponse(
         io.BytesIO(deck),
         as_attachment=True,

@@ -296,3 +296,22 @@ def test_every_domain_exports_in_both_languages() -> None:
         for headers in ({}, JA):
             found = notes(client.get(ANKI_URL, {"domain": domain}, **headers))
             assert len(found) == len(loader.bank().by_domain[domain])
+
+
+def test_a_question_that_cannot_be_made_any_more_is_left_out_of_a_deck(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kept = bank("sse-kms", 0)
+    name = next(iter(generators.TEMPLATES))
+    gone = generators.generate(name, 11)
+    attempt = answered(ME, "practice", [(gone, False, False), (kept, False, False)])
+    real = generators.generate
+
+    def unfair(template: str, seed: int) -> Any:
+        if (template, seed) == (name, 11):
+            raise generators.NoFairQuestion(f"{template}:{seed}")
+        return real(template, seed)
+
+    monkeypatch.setattr(generators, "generate", unfair)
+    for query in ({"attempt": str(attempt.pk)}, {"set": "missed"}):
+        assert [n["fields"][0] for n in notes(client_of(ME).get(ANKI_URL, query))] == [kept.ref]

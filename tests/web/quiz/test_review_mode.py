@@ -12,6 +12,7 @@ the card (Good when right, Again when wrong, a lapse counted) exactly as
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -19,7 +20,7 @@ from django.utils import timezone
 from learners import client_of
 from review_kit import JA, answered, bank, of_type, play, right, shown, wrong
 
-from simulator.quiz import loader, review
+from simulator.quiz import generators, loader, review
 from simulator.quiz.model import Question
 from simulator.web.quiz import progress
 from simulator.web.quiz.models import QuizAnswer, QuizAttempt, ReviewCard
@@ -243,3 +244,23 @@ def loader_domain(domain: str) -> list[Question]:
 
 def _counts() -> tuple[int, ...]:
     return tuple(m.objects.count() for m in (QuizAttempt, QuizAnswer, ReviewCard))
+
+
+def test_a_card_whose_question_cannot_be_made_any_more_is_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    name = next(iter(generators.TEMPLATES))
+    now = timezone.now()
+    for ref, hours in ((f"{name}:5", 3), (bank("sse-c", 0).ref, 1)):
+        ReviewCard.objects.create(learner=ME, ref=ref, card=review.new_card(now).card,
+                                  due=now - timedelta(hours=hours), lapses=1)  # fmt: skip
+    real = generators.generate
+
+    def unfair(template: str, seed: int) -> Any:
+        if (template, seed) == (name, 5):
+            raise generators.NoFairQuestion(f"{template}:{seed}")
+        return real(template, seed)
+
+    monkeypatch.setattr(generators, "generate", unfair)
+    client_of(ME).post("/quiz/review/start/")
+    assert QuizAttempt.objects.get(mode="review").refs == [bank("sse-c", 0).ref]
