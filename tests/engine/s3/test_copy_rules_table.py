@@ -8,17 +8,18 @@ import base64
 import hashlib
 import json
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from s3lab import BUCKET, CUSTOMER_KEY, customer_headers, make_bucket, s3
 
 from simulator.engine import Engine, S3Response
 from simulator.engine.crypto import checksum_b64
-from simulator.engine.trace import PREVIEW_BYTES, Step
+from simulator.engine.trace import PREVIEW_BYTES, Error, SseDecrypt, SseEncrypt, Step, StorageWrite
 
 COPY_SOURCE = "x-amz-copy-source"
 DIRECTIVE = "x-amz-metadata-directive"
+S = TypeVar("S", bound=Step)
 SSE = "x-amz-server-side-encryption"
 BODY = b"copy me, byte for byte"
 SOURCE = f"{BUCKET}/src.txt"
@@ -41,8 +42,8 @@ def copy(engine: Engine, key: str = "dst.txt", **kw: Any) -> S3Response:
     return s3(engine, "PUT", key=key, headers=headers, **kw)
 
 
-def one(response: S3Response, kind: str) -> Step:
-    steps = [step for step in response.trace if step.kind == kind]
+def one(response: S3Response, kind: type[S]) -> S:
+    steps = [step for step in response.trace if isinstance(step, kind)]
     assert len(steps) == 1, [step.kind for step in response.trace]
     return steps[0]
 
@@ -88,7 +89,7 @@ def test_a_refused_copy_names_its_reason_and_writes_nothing(
     before = stored(lab, "src.txt")
     response = s3(lab, "PUT", key=target, headers=headers)
     assert (response.status, response.error_code) == (status, code), why
-    error = one(response, "error")
+    error = one(response, Error)
     assert (error.outcome, error.reason) == (code, reason), why
     assert stored(lab, "src.txt") == before, why
     if target != "src.txt":
@@ -102,7 +103,7 @@ def test_an_empty_copy_source_is_named_as_sent(lab: Engine) -> None:
     body = response.read().decode()
     assert "<ArgumentName>x-amz-copy-source</ArgumentName>" in body
     assert "<ArgumentValue></ArgumentValue>" in body
-    assert one(response, "error").reason == "invalid_copy_source"
+    assert one(response, Error).reason == "invalid_copy_source"
 
 
 @pytest.mark.parametrize(
@@ -117,7 +118,7 @@ def test_a_source_over_5_gib_needs_a_multipart_copy(lab: Engine, size: int, refu
     record = stored(lab, "src.txt")
     lab.store.put("object", f"{BUCKET}/src.txt", {**record, "size": size})
     response = copy(lab)
-    error = [step for step in response.trace if step.kind == "error"]
+    error = [step for step in response.trace if isinstance(step, Error)]
     if refused:
         assert (response.status, response.error_code) == (400, "InvalidRequest")
         assert response.error_message == (
@@ -229,7 +230,7 @@ def test_the_source_is_the_decoded_path_before_the_first_question_mark(
     response = copy(lab, headers={COPY_SOURCE: source})
     assert response.status == 200, response.body
     assert s3(lab, "GET", key="dst.txt").read() == BODY
-    assert one(response, "sse.decrypt").key == "src.txt"
+    assert one(response, SseDecrypt).key == "src.txt"
 
 
 def test_a_plain_http_copy_of_a_non_ssec_object_is_allowed(lab: Engine) -> None:
@@ -266,23 +267,24 @@ def test_the_trace_tells_the_copy_from_source_to_target(
     response = copy(lab, headers=target_headers)
     assert response.status == 200, response.body
     record = stored(lab, "dst.txt")
-    blob = lab.store.read_blob(record["blob_id"])
+    with lab.store.open_blob(record["blob_id"]) as handle:
+        blob = handle.read()
     head = blob[:PREVIEW_BYTES].hex()
 
-    decrypt = one(response, "sse.decrypt")
+    decrypt = one(response, SseDecrypt)
     assert (decrypt.actor, decrypt.mode, decrypt.role) == ("s3", source_mode, "copy-source")
     assert (decrypt.bucket, decrypt.key) == (BUCKET, "src.txt")
     assert decrypt.payload is not None
     assert (decrypt.payload.form, decrypt.payload.size) == ("plaintext", len(BODY))
 
-    encrypt = one(response, "sse.encrypt")
+    encrypt = one(response, SseEncrypt)
     assert (encrypt.actor, encrypt.mode, encrypt.role) == ("s3", target_mode, "copy-target")
     assert encrypt.plaintext_size == len(BODY)
     assert encrypt.payload is not None
     assert tuple(encrypt.payload) == ("ciphertext", len(blob), head)
     assert encrypt.keys and all(k.role != "customer_key" for k in encrypt.keys)
 
-    write = one(response, "storage.write")
+    write = one(response, StorageWrite)
     assert (write.actor, write.mode, write.blob_id) == ("storage", target_mode, record["blob_id"])
     assert write.payload is not None
     assert tuple(write.payload) == ("ciphertext", len(blob), head)
@@ -357,8 +359,9 @@ def test_a_copy_of_several_chunks_previews_the_first_bytes_of_its_blob(
     assert response.status == 200, response.body
     record = stored(kms_lab, "dst.txt")
     assert re.fullmatch(r"[0-9a-f]{32}", record["blob_id"])
-    blob = kms_lab.store.read_blob(record["blob_id"])
-    for kind in ("sse.encrypt", "storage.write"):
+    with kms_lab.store.open_blob(record["blob_id"]) as handle:
+        blob = handle.read()
+    for kind in (SseEncrypt, StorageWrite):
         payload = one(response, kind).payload
         assert payload is not None
         assert (payload.size, payload.preview) == (len(blob), blob[:PREVIEW_BYTES].hex()), kind

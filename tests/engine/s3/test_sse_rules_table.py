@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from s3lab import BUCKET, CUSTOMER_KEY, customer_headers, make_bucket, s3
 
 from simulator.engine import Engine, S3Response
 from simulator.engine.crypto import fingerprint
-from simulator.engine.trace import Step
+from simulator.engine.trace import (
+    KmsGenerateDataKey,
+    S3BucketKey,
+    S3RootKey,
+    SsecValidate,
+    SseEncrypt,
+    SseResolve,
+    Step,
+)
 
+S = TypeVar("S", bound=Step)
 SSE = "x-amz-server-side-encryption"
 KEY_ID = "x-amz-server-side-encryption-aws-kms-key-id"
 BUCKET_KEY = "x-amz-server-side-encryption-bucket-key-enabled"
@@ -38,16 +47,20 @@ def put_default(engine: Engine, algorithm: str, key_id: str = "", bucket_key: st
     assert response.status == 200, response.body
 
 
-def one(response: S3Response, kind: str) -> Step:
-    steps = [step for step in response.trace if step.kind == kind]
+def one(response: S3Response, kind: type[S]) -> S:
+    steps = [step for step in response.trace if isinstance(step, kind)]
     assert len(steps) == 1, [step.kind for step in response.trace]
     return steps[0]
 
 
-def stored_encryption(engine: Engine, key: str = "k") -> dict[str, Any]:
+def stored_object(engine: Engine, key: str = "k") -> dict[str, Any]:
     record = engine.store.get("object", f"{BUCKET}/{key}")
     assert record is not None
-    encryption: dict[str, Any] = record["encryption"]
+    return dict(record)
+
+
+def stored_encryption(engine: Engine, key: str = "k") -> dict[str, Any]:
+    encryption: dict[str, Any] = stored_object(engine, key)["encryption"]
     return encryption
 
 
@@ -111,7 +124,7 @@ def test_the_resolve_step_says_which_mode_and_why(
         put_default(engine, *default)
     response = s3(engine, "PUT", key="k", headers=headers, body=b"x")
     assert response.status == 200, (why, response.body)
-    step = one(response, "sse.resolve")
+    step = one(response, SseResolve)
     got = (step.actor, step.mode, step.source, step.bucket_default, step.kms_key_ref)
     assert got == ("s3", mode, source, bucket_default, key_ref), why
     assert step.bucket_key is bucket_key, why
@@ -131,7 +144,7 @@ def test_a_default_kms_key_is_the_key_the_object_uses(engine: Engine) -> None:
     assert response.status == 200, response.body
     assert response.headers[SSE] == "aws:kms"
     assert response.headers[KEY_ID] == made["Arn"]
-    assert one(response, "sse.resolve").kms_key_ref == made["KeyId"]
+    assert one(response, SseResolve).kms_key_ref == made["KeyId"]
     assert stored_encryption(engine)["kms_key_arn"] == made["Arn"]
     assert s3(engine, "GET", key="k").read() == b"x"
 
@@ -144,7 +157,7 @@ def test_an_ssec_write_checks_the_md5_and_keeps_a_salted_hmac(lab: Engine) -> No
     of it (the lab's salt is 16 bytes, the HMAC a SHA-256); the trace shows the check."""
     response = s3(lab, "PUT", key="k", headers=customer_headers(CUSTOMER_KEY), body=b"x")
     assert response.status == 200, response.body
-    step = one(response, "ssec.validate")
+    step = one(response, SsecValidate)
     assert (step.actor, step.check, step.outcome) == ("s3", "md5", "ok")
     assert [(k.role, k.holder, k.form) for k in step.keys] == [
         ("customer_key", "s3", "plaintext"),
@@ -171,7 +184,7 @@ def test_dsse_records_the_size_of_its_inner_layer(lab: Engine, size: int) -> Non
     assert response.status == 200, response.body
     chunks = max(1, -(-size // MIB))
     assert stored_encryption(lab)["inner_size"] == 9 + size + 16 * chunks
-    outer = lab.store.blob_size(str(lab.store.get("object", f"{BUCKET}/k")["blob_id"]))
+    outer = lab.store.blob_size(str(stored_object(lab)["blob_id"]))
     assert outer == 9 + (9 + size + 16 * chunks) + 16 * max(1, -(-(9 + size + 16 * chunks) // MIB))
     assert s3(lab, "GET", key="k").read() == body
 
@@ -181,18 +194,18 @@ def test_dsse_records_the_size_of_its_inner_layer(lab: Engine, size: int) -> Non
 # headers, the step that shows the keys, then (role, holder, form, the stored field whose
 # bytes the fingerprint names, or "" for a plaintext key S3 never keeps), why.
 KEY_ROWS = [
-    ({SSE: "AES256"}, "s3.root_key",
+    ({SSE: "AES256"}, S3RootKey,
      [("data_key", "s3", "plaintext", ""), ("data_key", "storage", "wrapped", "wrapped_key")],
      "§6 [SSES3]: a fresh data key per object, kept wrapped under the S3 root key"),
-    ({SSE: "aws:kms:dsse"}, "s3.root_key",
+    ({SSE: "aws:kms:dsse"}, S3RootKey,
      [("dsse_s3_key", "s3", "plaintext", ""),
       ("dsse_s3_key", "storage", "wrapped", "outer_wrapped_key")],
      "§5 [DSSE]: the outer layer's separate S3-managed key, kept wrapped"),
-    ({SSE: "aws:kms", BUCKET_KEY: "true"}, "s3.bucket_key",
+    ({SSE: "aws:kms", BUCKET_KEY: "true"}, S3BucketKey,
      [("bucket_key", "s3", "plaintext", ""), ("data_key", "s3", "plaintext", ""),
       ("data_key", "storage", "wrapped", "wrapped_key")],
      "§5 [BKEY]: a bucket key wraps each object's own data key"),
-    (customer_headers(CUSTOMER_KEY), "ssec.validate",
+    (customer_headers(CUSTOMER_KEY), SsecValidate,
      [("customer_key", "s3", "plaintext", ""), ("customer_key", "storage", "hmac", "ssec_hmac")],
      "§6 [SSEC]: S3 keeps only the salted HMAC of the customer's key"),
 ]  # fmt: skip
@@ -200,7 +213,7 @@ KEY_ROWS = [
 
 @pytest.mark.parametrize(("headers", "kind", "keys", "why"), KEY_ROWS)
 def test_each_key_in_play_is_named_by_its_fingerprint(
-    lab: Engine, headers: dict[str, str], kind: str, keys: list[tuple[str, ...]], why: str
+    lab: Engine, headers: dict[str, str], kind: type[Step], keys: list[tuple[str, ...]], why: str
 ) -> None:
     """design §4: a key in play shows an 8-hex fingerprint, never the key; a stored key's
     fingerprint is that of the bytes storage holds; the plaintext key's differs from it."""
@@ -227,8 +240,8 @@ def test_an_sse_kms_write_shows_the_kms_key_by_arn_and_the_data_key_kms_made(
     shows KMS's call, and the KMS key by reference (its ARN, no fingerprint)."""
     response = s3(kms_lab, "PUT", key="k", headers={SSE: "aws:kms"}, body=b"x")
     assert response.status == 200, response.body
-    generate = one(response, "kms.generate_data_key")
-    encrypt = one(response, "sse.encrypt")
+    generate = one(response, KmsGenerateDataKey)
+    encrypt = one(response, SseEncrypt)
     (kms_key,) = [k for k in encrypt.keys if k.role == "kms_key"]
     arn = response.headers[KEY_ID]
     assert (kms_key.holder, kms_key.form, kms_key.fingerprint, kms_key.key_id) == (
@@ -252,7 +265,7 @@ def test_a_bucket_key_is_made_once_then_reused_and_binds_the_context(kms_lab: En
     second = s3(kms_lab, "PUT", key="b", headers=headers, body=b"second")
     assert (first.status, second.status) == (200, 200), (first.body, second.body)
     arn = first.headers[KEY_ID]
-    made, reused = one(first, "s3.bucket_key"), one(second, "s3.bucket_key")
+    made, reused = one(first, S3BucketKey), one(second, S3BucketKey)
     assert (made.actor, made.cached, made.key_arn) == ("s3", False, arn)
     assert (reused.actor, reused.cached, reused.key_arn) == ("s3", True, arn)
     assert [s.kind for s in second.trace if s.kind.startswith("kms.")] == []
@@ -277,5 +290,5 @@ def test_the_resolve_step_shows_the_context_the_request_sent(
     aws:s3:arn S3 appends is added when KMS is called, and shown in the response)."""
     response = s3(kms_lab, "PUT", key="k", headers=headers, body=b"x")
     assert response.status == 200, response.body
-    assert one(response, "sse.resolve").context == context
+    assert one(response, SseResolve).context == context
     assert stored_encryption(kms_lab)["context"] == context
