@@ -286,11 +286,11 @@ def test_in_japanese_the_browsers_words_come_from_the_javascript_catalogue(
         panel = page.locator("#cse-download")
 
         expect(panel.get_by_role("button", name="ブラウザーで復号")).to_be_visible()
-        expect(panel.get_by_label("あなたの鍵（Base64）")).to_be_visible()
-        panel.get_by_label("あなたの鍵（Base64）").fill(base64.b64encode(bytes(32)).decode())
+        expect(panel.get_by_label("あなたのキー（Base64）")).to_be_visible()
+        panel.get_by_label("あなたのキー（Base64）").fill(base64.b64encode(bytes(32)).decode())
         panel.get_by_role("button", name="ブラウザーで復号").click()
         expect(panel.get_by_role("status")).to_have_text(
-            "復号できませんでした。オブジェクトが変更されたか、鍵が違います。"
+            "復号できませんでした。オブジェクトが変更されたか、キーが違います。"
         )
     finally:
         context.close()

@@ -56,7 +56,7 @@ def test_home_page_follows_the_browser_language(client: Client) -> None:
     html = page_text(response)
     assert '<html lang="ja">' in html
     assert "データはどこで暗号化されますか？" in html
-    assert "鍵を持っているのは誰ですか？" in html
+    assert "キーを持っているのは誰ですか？" in html
     assert "Where is the data encrypted?" not in html
     # Mode names and header lines are the same in every language.
     for mode in MODE_NAMES:
