@@ -288,6 +288,11 @@ def timeline(sandbox: Sandbox, bucket: str, state: BucketState) -> list[Timeline
     # By instant, not by text: the audit log writes "…:20Z" for a whole second, which
     # would sort after "…:20.5Z" as text.
     events.sort(key=lambda e: parse_time(e.when) or datetime.min.replace(tzinfo=UTC))
+    # Requests made before the bucket was last created went to an earlier bucket of the
+    # same name (a scenario re-run deletes and creates its bucket again).
+    born = parse_time(state.created) if state.created else None
+    if born is not None:
+        events = [e for e in events if (parse_time(e.when) or born) >= born]
     # Only the latest write of a key says what the object is now; earlier writes were
     # replaced. An object beyond the listed page is "not shown", not "gone".
     seen: set[str] = set()

@@ -15,6 +15,7 @@ from lab_builders import HX, make_bucket, new_kms_key, put, s3_status, url
 from simulator.engine.hosting import FixedClock
 from simulator.web import sandboxes
 from simulator.web.lab import state
+from simulator.web.lab.views.bucket_views import SCENARIO_BUCKET
 from simulator.web.models import Sandbox, TraceRecord
 
 
@@ -215,15 +216,16 @@ def test_timeline_orders_whole_second_event_times_as_instants(
     # Each request's engine gets a clock that stands still, 400 ms after the last one's:
     # the first write lands on a whole second and the default 400 ms into it.
     second = timezone.now().replace(microsecond=0) + timedelta(seconds=2)
-    starts = iter(second + timedelta(milliseconds=400 * n) for n in range(10))
+    # (The scenario first looks for its bucket and creates it: two engines before the write.)
+    starts = iter(second + timedelta(milliseconds=400 * (n - 2)) for n in range(12))
     monkeypatch.setattr(
         sandboxes, "SystemClock", lambda: FixedClock(start=next(starts), tick=timedelta(0))
     )
 
     client.post(url("bucket_scenario", sandbox, "whole-seconds"), **HX)
 
-    current = state.bucket_state(sandbox, "whole-seconds")
-    events = state.timeline(sandbox, "whole-seconds", current)
+    current = state.bucket_state(sandbox, SCENARIO_BUCKET)
+    events = state.timeline(sandbox, SCENARIO_BUCKET, current)
     when = {e.key or e.kind: e.when for e in events}
     assert when["before-change.txt"].endswith(f":{second.second:02d}Z")
     assert [(e.kind, e.key) for e in events] == [
@@ -243,11 +245,14 @@ def test_scenario_shows_that_default_encryption_is_not_retroactive(
 
     response = client.post(url("bucket_scenario", sandbox, "retro"), **HX)
 
+    # It runs in a bucket of its own, and the learner is taken to that bucket's timeline.
     assert response.status_code == 200
-    current = state.bucket_state(sandbox, "retro")
+    assert response["HX-Redirect"].startswith(url("bucket", sandbox, SCENARIO_BUCKET) + "?done=")
+    page = client.get(response["HX-Redirect"])
+    current = state.bucket_state(sandbox, SCENARIO_BUCKET)
     modes = {row.key: row.encryption.mode for row in current.objects}
     assert modes == {"before-change.txt": "SSE-S3", "after-change.txt": "SSE-KMS"}
-    events = state.timeline(sandbox, "retro", current)
+    events = state.timeline(sandbox, SCENARIO_BUCKET, current)
     kinds = [(e.kind, e.key) for e in events]
     assert kinds == [
         ("created", ""),
@@ -262,6 +267,58 @@ def test_scenario_shows_that_default_encryption_is_not_retroactive(
     assert (
         before.current is not None and before.current.mode == "SSE-S3" and not before.changed_since
     )
+    assert "Still stored this way." in page.content.decode()
+
+
+def test_scenario_leaves_the_bucket_it_was_started_from_alone(
+    learner: tuple[Client, Sandbox],
+) -> None:
+    """The demo's bucket keeps its settings: the scenario writes nothing to it."""
+    client, sandbox = learner
+    make_bucket(sandbox, "demo-ssec", allow_ssec=True)
+    before = state.bucket_state(sandbox, "demo-ssec")
+
+    client.post(url("bucket_scenario", sandbox, "demo-ssec"))
+
+    after = state.bucket_state(sandbox, "demo-ssec")
+    assert after.default == before.default and after.objects == []
+    assert not TraceRecord.objects.filter(
+        sandbox=sandbox, bucket="demo-ssec", action__startswith="scenario"
+    )
+
+
+def test_scenario_can_be_run_again_and_starts_from_a_new_bucket(
+    learner: tuple[Client, Sandbox],
+) -> None:
+    """A second run (after the learner changed the scenario's bucket) tells the same story."""
+    client, sandbox = learner
+    make_bucket(sandbox, "start")
+    client.post(url("bucket_scenario", sandbox, "start"))
+    # The learner changes the scenario's bucket between runs: a policy, another object.
+    assert put(sandbox, SCENARIO_BUCKET, "extra.txt", b"extra") == 200
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{SCENARIO_BUCKET}/*",
+        "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]})  # fmt: skip
+    client.post(
+        url("bucket_policy", sandbox, SCENARIO_BUCKET), {"policy": policy, "action": "save"}
+    )
+    assert state.bucket_state(sandbox, SCENARIO_BUCKET).policy
+
+    response = client.post(url("bucket_scenario", sandbox, SCENARIO_BUCKET), **HX)
+
+    assert response.status_code == 200 and s3_status(response) == 200
+    current = state.bucket_state(sandbox, SCENARIO_BUCKET)
+    assert not current.policy
+    modes = {row.key: row.encryption.mode for row in current.objects}
+    assert modes == {"before-change.txt": "SSE-S3", "after-change.txt": "SSE-KMS"}
+    kinds = [(e.kind, e.key) for e in state.timeline(sandbox, SCENARIO_BUCKET, current)]
+    assert kinds == [
+        ("created", ""),
+        ("write", "before-change.txt"),
+        ("default", ""),
+        ("write", "after-change.txt"),
+    ]
     assert "Still stored this way." in response.content.decode()
 
 

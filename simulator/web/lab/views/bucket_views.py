@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
+from simulator.engine import S3Request
 from simulator.engine import vocabulary as v
 
 from ... import sandboxes as service
@@ -22,7 +24,7 @@ from ...models import Sandbox
 from .. import s3calls, state
 from ..forms import EncryptionForm, PolicyForm, ReencryptForm, SSECForm
 from ..presets import PRESETS, PRESETS_BY_CODE
-from ..running import run
+from ..running import Outcome, run
 from .common import (
     Result,
     S3ErrorInfo,
@@ -36,6 +38,10 @@ from .common import (
 TEMPLATE = "web/lab/bucket.html"
 PARTIAL = "bucket-body"
 SCENARIO_KEYS = ("before-change.txt", "after-change.txt")
+# The bucket the "default encryption switched on after objects exist" scenario runs in.
+SCENARIO_BUCKET = "default-not-retroactive"
+# How many pages of objects a re-run deletes before it gives up on emptying the bucket.
+SCENARIO_MAX_PAGES = 20
 
 
 def _context(
@@ -91,6 +97,7 @@ def _context(
         "ssec_objects": any(row.encryption.mode == s3calls.MODE_SSE_C for row in current.objects),
         "presets": PRESETS,
         "scenario_keys": SCENARIO_KEYS,
+        "scenario_bucket": SCENARIO_BUCKET,
         "result": result,
         "panel": forms_and_results.pop("panel", request.GET.get("panel", "")),
         **forms_and_results,
@@ -205,21 +212,58 @@ def bucket_policy(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) 
 
 @require_POST
 def bucket_scenario(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
-    """The course's "default encryption switched on after objects exist", as real requests."""
+    """The course's "default encryption switched on after objects exist", as real requests.
+
+    It runs in a bucket of its own (``SCENARIO_BUCKET``), never in the bucket whose page
+    offered it: a run empties that bucket, deletes it and creates it afresh, so it can be
+    run again and always starts from a new bucket's default (SSE-S3, no policy).
+    """
     box = service.get_sandbox(request, sandbox_id)
+    outcome = _run_scenario(box)
+    if bucket == SCENARIO_BUCKET or outcome.trace.status >= 300:
+        return _respond(request, box, bucket, "timeline", result_of(box, outcome.trace))
+    target = reverse("web:bucket", args=[box.pk, SCENARIO_BUCKET])
+    url = f"{target}?done={outcome.trace.pk}&panel=timeline#timeline"
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _run_scenario(box: Sandbox) -> Outcome:
+    """Fresh ``SCENARIO_BUCKET``, one upload, SSE-KMS as the default, one more upload."""
+    outcome = _fresh_bucket(box, SCENARIO_BUCKET)
     before, after = SCENARIO_KEYS
-    text = _("Written before the default encryption changed.").encode()
-    outcome = run(box, "scenario.upload", s3calls.put_object(
-        bucket, before, text, len(text), content_type="text/plain", headers={}))  # fmt: skip
     if outcome.trace.status < 300:
-        # SSE-KMS with aws/s3; the SSE-C block is left as it is.
+        text = _("Written before the default encryption changed.").encode()
+        outcome = run(box, "scenario.upload", s3calls.put_object(
+            SCENARIO_BUCKET, before, text, len(text), content_type="text/plain", headers={}))  # fmt: skip
+    if outcome.trace.status < 300:
+        # SSE-KMS with aws/s3: no KMSMasterKeyID.
         body = s3calls.encryption_xml(v.AWS_KMS)
-        outcome = run(box, "scenario.encryption", s3calls.put_bucket_encryption(bucket, body))
+        outcome = run(
+            box, "scenario.encryption", s3calls.put_bucket_encryption(SCENARIO_BUCKET, body)
+        )
     if outcome.trace.status < 300:
         text = _("Written after the default encryption changed.").encode()
         outcome = run(box, "scenario.upload", s3calls.put_object(
-            bucket, after, text, len(text), content_type="text/plain", headers={}))  # fmt: skip
-    return _respond(request, box, bucket, "timeline", result_of(box, outcome.trace))
+            SCENARIO_BUCKET, after, text, len(text), content_type="text/plain", headers={}))  # fmt: skip
+    return outcome
+
+
+def _fresh_bucket(box: Sandbox, name: str) -> Outcome:
+    """Create ``name``; when it is there from an earlier run, empty and delete it first."""
+    for _page in range(SCENARIO_MAX_PAGES):
+        current = state.bucket_state(box, name)
+        if not current.exists:
+            break
+        for row in current.objects:
+            gone = run(box, "scenario.reset", s3calls.object_request("DELETE", name, row.key))
+            if gone.trace.status >= 300:
+                return gone
+        if not current.next_token:
+            gone = run(box, "scenario.reset", S3Request(method="DELETE", bucket=name))
+            if gone.trace.status >= 300:
+                return gone
+            break
+    return run(box, "scenario.bucket", s3calls.create_bucket(name))
 
 
 @sensitive_post_parameters("source_customer_key")
