@@ -117,6 +117,8 @@ class RequestFacts:
     secure: bool = True
     cse: bool = False
     headers: list[list[str]] = field(default_factory=list)
+    sealed_mode: str = ""  # the mode S3 encrypted with (the last sse.encrypt step's)
+    error_message: str = ""  # AWS's message, quoted once at the top of the page
 
 
 def request_path(bucket: str, key: str, query: dict[str, Any] | None = None) -> str:
@@ -149,6 +151,11 @@ def request_facts(steps: Sequence[trace.Step], headers: list[Any] | None = None)
         if isinstance(step, trace.TlsTransit):
             facts.secure = step.secure
     facts.cse = any(str(p[0]).lower().startswith(CSE_PREFIXES) for p in pairs)
+    for step in steps:
+        if isinstance(step, trace.SseEncrypt):
+            facts.sealed_mode = step.mode
+        elif isinstance(step, trace.Error):
+            facts.error_message = step.message
     facts.headers = [[str(name), str(value)] for name, value in pairs]
     return facts
 
@@ -222,7 +229,7 @@ def _tls_transit(step: trace.TlsTransit, req: RequestFacts) -> Facts:
 
 @_facts_of(trace.RequestReceived)
 def _request_received(step: trace.RequestReceived, req: RequestFacts) -> Facts:
-    return {"operation": step.operation, "path": req.path}
+    return {"operation": step.operation, "path": req.path, "secure": req.secure}
 
 
 @_facts_of(trace.PolicyEvaluated)
@@ -257,12 +264,16 @@ def _sse_resolve(step: trace.SseResolve, req: RequestFacts) -> Facts:
 
 
 def _kms(
-    step: trace.KmsGenerateDataKey | trace.KmsDecrypt | trace.KmsCall, key: str, operation: str
+    step: trace.KmsGenerateDataKey | trace.KmsDecrypt | trace.KmsCall,
+    req: RequestFacts,
+    key: str,
+    operation: str,
 ) -> Facts:
     return {
         "key": key,
         "context": _context_text(step.encryption_context),
-        "message": step.message or "",
+        # The page quotes AWS's message once, at the top: a step repeats only another one.
+        "message": "" if step.message == req.error_message else step.message or "",
         "operation": operation,
         "client": (step.via_service or "s3").split(".")[0] != "s3",
     }
@@ -271,17 +282,17 @@ def _kms(
 @_facts_of(trace.KmsGenerateDataKey)
 def _kms_generate_data_key(step: trace.KmsGenerateDataKey, req: RequestFacts) -> Facts:
     # A key KMS could not resolve is named as the caller named it.
-    return _kms(step, step.key_arn or step.key_ref or "", "")
+    return _kms(step, req, step.key_arn or step.key_ref or "", "")
 
 
 @_facts_of(trace.KmsDecrypt)
 def _kms_decrypt(step: trace.KmsDecrypt, req: RequestFacts) -> Facts:
-    return _kms(step, step.key_arn or "", "")
+    return _kms(step, req, step.key_arn or "", "")
 
 
 @_facts_of(trace.KmsCall)
 def _kms_call(step: trace.KmsCall, req: RequestFacts) -> Facts:
-    return _kms(step, step.key_arn or step.key_id or "", step.operation or "")
+    return _kms(step, req, step.key_arn or step.key_id or "", step.operation or "")
 
 
 @_facts_of(trace.S3RootKey)
@@ -308,6 +319,7 @@ def _sse_encrypt(step: trace.SseEncrypt, req: RequestFacts) -> Facts:
         "plain_size": labels.size_label(plain),
         "copy": step.role or "",
         "source": "/",
+        "cse": req.cse,
     }
 
 
@@ -329,7 +341,7 @@ def _cse_envelope(step: trace.CseEnvelope, req: RequestFacts) -> Facts:
 
 @_facts_of(trace.StorageWrite)
 def _storage_write(step: trace.StorageWrite, req: RequestFacts) -> Facts:
-    return {"size": labels.size_label(_size(step))}
+    return {"size": labels.size_label(_size(step)), "ssec": req.sealed_mode == "SSE-C"}
 
 
 @_facts_of(trace.StorageRead)
@@ -380,7 +392,7 @@ def _response_sent(step: trace.ResponseSent, req: RequestFacts) -> Facts:
 
 @_facts_of(trace.Error)
 def _error(step: trace.Error, req: RequestFacts) -> Facts:
-    return {"status": step.status, "code": step.outcome, "message": step.message}
+    return {"status": step.status, "code": step.outcome}
 
 
 _POLICY_LABELS: dict[str, Promise] = {

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from simulator.engine import trace
 
 from . import labels
-from .steps import RequestFacts
+from .steps import RequestFacts, policy_label
 
 S = TypeVar("S", bound=trace.Step)
 Steps = Sequence[trace.Step]
@@ -188,7 +188,9 @@ def policy_said(steps: Steps) -> Answer:
             return Answer(
                 q,
                 _("No — denied (%(decision)s).") % {"decision": decision.get("decision", "")},
-                str(decision.get("message") or ""),
+                # AWS's message is quoted once, at the top of the page.
+                _("Decided by the %(policy)s.")
+                % {"policy": policy_label(decision.get("policy") or step.policy)},
                 n,
             )
     n = evaluated[-1][0]
