@@ -365,7 +365,7 @@ CASES: tuple[Case, ...] = (
             "Uploads an SSE-S3 object, flips one bit of its stored ciphertext directly on the disk, then downloads it."
         ),
         _(
-            "AES-GCM authenticates every chunk: one changed bit and the tag no longer matches, so S3 refuses to return corrupted data. Real S3 would answer 500 InternalError."
+            "AES-GCM authenticates every chunk: one changed bit and the tag no longer matches, so the lab refuses to return corrupted data and answers 500 InternalError. That answer is the lab's own: AWS does not document what real S3 returns when its stored bytes are damaged."
         ),
         500,
         "InternalError",

@@ -342,8 +342,9 @@ EXPLANATIONS: dict[tuple[str, str], Explanation] = {
         _lazy(
             "The stored bytes failed authentication: AES-GCM found that the "
             "ciphertext on disk was changed (the lab's “tamper a byte” "
-            "experiment). S3 refuses to return data it cannot vouch for, so it "
-            "answers 500."
+            "experiment), so the lab refuses to return data it cannot vouch for "
+            "and answers 500 InternalError. This answer is the lab's own: AWS "
+            "does not document what S3 returns when its stored bytes are damaged."
         ),
         _lazy("Upload the object again."),
     ),
