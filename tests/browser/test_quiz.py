@@ -148,10 +148,16 @@ def test_a_timed_exam_of_five_with_a_flag_the_navigator_and_per_domain_results(
     answer_any(learner)
     # No feedback before submission.
     assert learner.locator("[data-quiz-verdict]").count() == 0
-    # (axe and the screenshot last: what they leave on the page, htmx would carry over.)
+    learner.get_by_role("button", name="Finish and submit the exam").click()
+    # Three unanswered and one flagged: the exam asks before it closes for good.
+    confirm = learner.get_by_test_id("quiz-confirm")
+    expect(confirm).to_be_visible()
+    expect(confirm.locator("dd")).to_have_text(["3", "1"])
+    # (axe and the screenshot after the last swap: what they leave on the page, htmx
+    # would carry over; "Submit now" navigates to the results.)
     assert serious_axe_violations(learner) == []
     learner.screenshot(path=screenshot_dir / "quiz-exam-question.png", full_page=True)
-    learner.get_by_role("button", name="Finish and submit the exam").click()
+    confirm.get_by_role("button", name="Submit now").click()
 
     expect(learner).to_have_url(re.compile(r"/quiz/[0-9a-f-]{36}/results/$"))
     attempt = QuizAttempt.objects.get()
@@ -289,6 +295,11 @@ def test_the_japanese_exam_journey(
         page.get_by_role("button", name="保存して次へ").click()
         expect(page.get_by_role("heading", name="問題 2 / 2")).to_be_visible()
         page.get_by_role("button", name="終了して試験を提出").click()
+        # Question 2 is unanswered: the exam asks first, in Japanese.
+        confirm = page.get_by_test_id("quiz-confirm")
+        expect(confirm.get_by_role("heading", name="試験を提出しますか。")).to_be_visible()
+        expect(confirm).to_contain_text("未回答の問題は不正解として採点されます。")
+        confirm.get_by_role("button", name="提出する").click()
         expect(page.get_by_role("heading", name="ドメイン別のスコア")).to_be_visible()
         expect(page.locator("main")).to_contain_text("合格ラインは 72")
         assert errors == []

@@ -174,6 +174,14 @@ def _elapsed(attempt: QuizAttempt, now: datetime) -> int:
     return max(0, min(MAX_SECONDS_PER_VISIT, int((now - since).total_seconds())))
 
 
+def open_questions(attempt: QuizAttempt) -> tuple[int, int]:
+    """How many of the attempt's questions are unanswered, and how many are flagged."""
+    answers = answers_by_position(attempt)
+    unanswered = sum(1 for n in range(attempt.count) if n not in answers or not answers[n].chosen)
+    flagged = sum(1 for answer in answers.values() if answer.flagged)
+    return unanswered, flagged
+
+
 def time_left(attempt: QuizAttempt, now: datetime | None = None) -> int | None:
     if attempt.deadline is None:
         return None

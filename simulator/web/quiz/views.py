@@ -340,6 +340,19 @@ def submit(request: HtmxHttpRequest, attempt_id: uuid.UUID) -> HttpResponse:
                 return _respond(
                     request, "web/quiz/question.html", "question", context, status=status
                 )
+        # Before an exam is closed for good, the learner sees what is still open: the
+        # unanswered and flagged questions (as the exam sites ask), unless time is up.
+        open_ = attempts.open_questions(attempt)
+        timed_out = attempts.time_left(attempt) == 0
+        if request.POST.get("confirm") != "yes" and not timed_out and any(open_):
+            unanswered, flagged = open_
+            context = _question_context(
+                request,
+                attempt,
+                position,
+                confirm_submit={"unanswered": unanswered, "flagged": flagged},
+            )
+            return _respond(request, "web/quiz/question.html", "question", context)
     try:
         attempts.submit(request, attempt.pk)
     except attempts.Refused as refused:

@@ -33,6 +33,7 @@ from simulator.web.quiz import attempts
 
 LEARNER = "quiz-learner"
 JA = {"Accept-Language": "ja"}
+HX = {"HX-Request": "true"}
 HTMX = {"HX-Request": "true"}
 
 
@@ -481,7 +482,7 @@ def test_submission_scores_per_domain_and_a_second_one_changes_nothing(client: C
 
     response = client.post(
         url("quiz_submit", attempt),
-        {"number": "2", **form(questions[1], wrong_answer(questions[1]))},
+        {"number": "2", "confirm": "yes", **form(questions[1], wrong_answer(questions[1]))},
     )
 
     assert response.status_code == 302 and response["Location"] == url("quiz_results", attempt)
@@ -506,6 +507,44 @@ def test_submission_scores_per_domain_and_a_second_one_changes_nothing(client: C
     assert late.status_code == 409
     attempt.refresh_from_db()
     assert attempt.submitted == submitted and QuizAnswer.objects.count() == 2
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_submitting_with_questions_still_open_asks_first_and_changes_nothing_else(
+    client: Client, headers: dict[str, str]
+) -> None:
+    """As the exam sites do: "Finish" names the unanswered and flagged questions and asks
+    again; only "Submit now" closes the exam. The current answer is kept either way."""
+    attempt, questions = exam_of()
+    client.post(
+        url("quiz_answer", attempt, 1), form(questions[0], right_answer(questions[0]), flag="on")
+    )
+
+    asked = client.post(
+        url("quiz_submit", attempt),
+        {"number": "2", **form(questions[1], wrong_answer(questions[1]))},
+        headers=headers,
+    )
+
+    assert asked.status_code == 200
+    page = text(asked)
+    assert "Submit the exam now?" in page
+    assert "<dt>Unanswered</dt><dd>1</dd>" in page
+    assert "<dt>Flagged for review</dt><dd>1</dd>" in page
+    attempt.refresh_from_db()
+    assert attempt.submitted is None
+    assert QuizAnswer.objects.filter(attempt=attempt).count() == 2  # question 2's answer kept
+
+    confirmed = client.post(url("quiz_submit", attempt), {"confirm": "yes"}, headers=headers)
+    assert confirmed.status_code in (204, 302)
+    attempt.refresh_from_db()
+    assert attempt.submitted is not None
+
+
+def test_the_submit_question_in_japanese(client: Client) -> None:
+    attempt, _ = exam_of()
+    asked = client.post(url("quiz_submit", attempt), {"number": "1"}, headers=JA)
+    assert "試験を提出しますか。" in text(asked) and "未回答" in text(asked)
 
 
 def test_results_in_japanese(client: Client) -> None:
