@@ -6,6 +6,8 @@
  * and every mode but CSE works. Client-side encryption (mode CSE) is left to cse.js,
  * which encrypts in the browser and posts the ciphertext itself.
  */
+import { clearRequestError, showRequestError } from "./htmx-errors.js";
+
 function selectedMode(form) {
   const checked = form.querySelector('input[name="mode"]:checked');
   return checked ? checked.value : "default";
@@ -75,6 +77,17 @@ function setProgress(form, percent) {
   box.querySelector("[data-progress-text]").textContent = `${percent} %`;
 }
 
+function keepFile(holder, files) {
+  const freshForm = holder?.querySelector("form[data-upload-form]");
+  const input = freshForm?.querySelector('input[type="file"]');
+  if (!input || !files?.length) {
+    return;
+  }
+  input.files = files;
+  input.required = false;
+  describeFile(freshForm, files[0]);
+}
+
 function send(form) {
   const xhr = new XMLHttpRequest();
   const button = form.querySelector('button[type="submit"]');
@@ -90,6 +103,16 @@ function send(form) {
     }
   });
   xhr.addEventListener("load", () => {
+    if (xhr.status >= 400) {
+      // Not the form with S3's answer (that comes with 200): the server failed.
+      if (button) {
+        button.disabled = false;
+      }
+      form.querySelector("[data-progress]")?.setAttribute("hidden", "");
+      showRequestError(form, xhr.status);
+      return;
+    }
+    clearRequestError(form);
     const target = xhr.getResponseHeader("HX-Redirect");
     if (target) {
       window.location.assign(target);
@@ -97,12 +120,16 @@ function send(form) {
     }
     const holder = document.getElementById("upload-form");
     if (holder && xhr.responseText) {
+      // The answer is the form again, with S3's error beside the field it is about: the
+      // learner's file stays chosen, so that a corrected setting can be sent at once.
+      const chosen = form.querySelector('input[type="file"]')?.files;
       holder.outerHTML = xhr.responseText;
       const fresh = document.getElementById("upload-form");
       if (fresh && window.htmx) {
         window.htmx.process(fresh);
       }
       init();
+      keepFile(fresh, chosen);
     }
   });
   xhr.addEventListener("error", () => {

@@ -260,6 +260,11 @@ class ReadForm(LabForm):
     sender = forms.ChoiceField(
         label=_("Sent by"), choices=SENDER_CHOICES, initial="alice", required=False
     )
+    # Radio buttons, as on the upload form: one control for one choice across the lab.
     transport = forms.ChoiceField(
-        label=_("Connection"), choices=TRANSPORT_CHOICES, initial="https", required=False
+        label=_("Connection"),
+        choices=TRANSPORT_CHOICES,
+        initial="https",
+        required=False,
+        widget=forms.RadioSelect,
     )

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _lazy
+
 from simulator.engine import Engine, KMSError, readmodel, trace
 from simulator.engine import vocabulary as v
 
@@ -332,6 +335,14 @@ class Snapshot:
 
 _NONZERO = re.compile(rb"[^\x00]")
 WRAPPED_FIELDS = ("wrapped_key", "kms_blob", "outer_wrapped_key", "kms_key_arn", "root_key_version")
+# What each of those fields is, in the learner's words (the re-encrypt result's rows).
+WRAPPED_LABELS: dict[str, Promise] = {
+    "wrapped_key": _lazy("Data key, wrapped by S3"),
+    "kms_blob": _lazy("Data key encrypted by AWS KMS (or the Bucket Key's)"),
+    "outer_wrapped_key": _lazy("Second layer's data key (DSSE-KMS)"),
+    "kms_key_arn": _lazy("KMS key (ARN)"),
+    "root_key_version": _lazy("Version of S3's root key"),
+}
 # The record field each kind of wrapped key is kept in.
 _FIELD_OF_ROLE = {
     "object": "wrapped_key",
@@ -383,6 +394,11 @@ class ByteDiff:
     @property
     def percent(self) -> float:
         return 100.0 * self.changed / self.compared if self.compared else 0.0
+
+    @property
+    def wrapped_rows(self) -> list[tuple[str, str, str]]:
+        """``wrapped_changes`` with each field named in the learner's words."""
+        return [(str(WRAPPED_LABELS[n]), b, a) for n, b, a in self.wrapped_changes]
 
     @property
     def identical(self) -> bool:

@@ -154,7 +154,7 @@ def test_templates_are_nobody_s_sandbox(db: None) -> None:
 @pytest.mark.parametrize(
     ("name", "question", "button"),
     [
-        ("sandbox_reset", "Empty this sandbox?", "Reset"),
+        ("sandbox_reset", "Empty this sandbox?", "Empty"),
         ("sandbox_restore_demo", "Put the demo back in this sandbox?", "Reset to demo"),
         ("sandbox_delete", "Delete this sandbox for good?", "Delete"),
     ],

@@ -107,19 +107,26 @@ def sandbox_rename(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpRespo
 
 @dataclass(frozen=True)
 class SandboxAction:
-    """A button on the sandboxes page that changes a whole sandbox, and what it asks first."""
+    """A button on the sandboxes page that changes a whole sandbox, what it does (shown
+    beside it) and what it asks first."""
 
     url_name: str
     button: Promise
     question: Promise
     danger: bool = False
+    does: Promise | str = ""
+    code: str = ""
 
 
 SANDBOX_ACTIONS = (
     SandboxAction(
         "web:sandbox_reset",
-        gettext_lazy("Reset"),
+        gettext_lazy("Empty"),
         gettext_lazy("Empty this sandbox? Its buckets, objects, keys and traces are removed."),
+        does=gettext_lazy(
+            "“Empty” removes its buckets, objects, keys and traces; the sandbox stays."
+        ),
+        code="empty",
     ),
     SandboxAction(
         "web:sandbox_restore_demo",
@@ -128,12 +135,18 @@ SANDBOX_ACTIONS = (
             "Put the demo back in this sandbox? Its buckets, objects, keys and traces are "
             "replaced by the demo ones; the name and address stay."
         ),
+        does=gettext_lazy(
+            "“Reset to demo” replaces what is in it with the demo's buckets, objects and key."
+        ),
+        code="demo",
     ),
     SandboxAction(
         "web:sandbox_delete",
         gettext_lazy("Delete"),
         gettext_lazy("Delete this sandbox for good?"),
         danger=True,
+        does=gettext_lazy("“Delete” removes the sandbox itself, for good."),
+        code="delete",
     ),
 )
 _ACTIONS = {action.url_name: action for action in SANDBOX_ACTIONS}
