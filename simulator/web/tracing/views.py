@@ -41,6 +41,9 @@ LIST_FIELDS = (
     "secure",
     "status",
     "error_code",
+    # The operation's name and mode (present.list_row).
+    "request_headers",
+    "response_headers",
 )
 
 

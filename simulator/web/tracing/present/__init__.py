@@ -417,10 +417,32 @@ class ListRow:
     phrase: str
     error_code: str
     ok: bool
+    operation: str = ""  # PutBucketEncryption, PutObject ...
+    mode: str = ""  # the encryption the request set, asked for or got (SSE-KMS ...)
+
+
+def _list_mode(record: TraceRecord, operation: str) -> str:
+    """The mode a list row names: a bucket default set, or an object's encryption."""
+    if operation == "DeleteBucketEncryption":
+        return "SSE-S3" if record.status < 300 else ""
+    if operation == "PutBucketEncryption":
+        # Read from the bucket.config step (the body is not kept): one row's steps.
+        for step in tracesteps.typed(record.steps if isinstance(record.steps, list) else []):
+            if isinstance(step, trace.BucketConfig) and step.algorithm:
+                return labels.ALGORITHM_MODES.get(step.algorithm, step.algorithm)
+        return ""
+    if not record.key or operation == "DeleteObject":
+        return ""
+    got = wire.stored_mode(record.response_headers or [], []) if record.status < 300 else ""
+    return got or wire.stored_mode(record.request_headers or [], [])
 
 
 def list_row(record: TraceRecord) -> ListRow:
+    sent = {str(h[0]).lower(): str(h[1]) for h in record.request_headers or [] if len(h) == 2}
+    operation = commands.infer_operation(record.method, record.key, record.query or {}, sent)
     return ListRow(
+        operation=operation,
+        mode=_list_mode(record, operation),
         id=str(record.pk),
         created=record.created,
         method=record.method,
