@@ -100,7 +100,9 @@ def test_the_kms_and_bucket_key_controls_say_when_they_apply(
 
     body = _text(client.get(url("bucket", sandbox, "switches")))
 
-    assert 'data-enabled-when="algorithm:SSE-KMS algorithm:DSSE-KMS"><label for="id_kms_key"' in body
+    assert (
+        'data-enabled-when="algorithm:SSE-KMS algorithm:DSSE-KMS"><label for="id_kms_key"' in body
+    )
     assert 'data-enabled-when="algorithm:SSE-KMS"><input type="checkbox"' in body
     assert 'data-enabled-when="method:copy"' in body
     assert "js/lab-forms" in body
