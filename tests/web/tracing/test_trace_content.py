@@ -248,7 +248,6 @@ def test_tampered_ciphertext_is_explained(reason: str) -> None:
         ({KMS: "aws:kms", KMS + "-bucket-key-enabled": "true"}, "--bucket-key-enabled", "BucketKeyEnabled=True"),
         ({KMS: "aws:kms:dsse"}, "--server-side-encryption aws:kms:dsse", 'ServerSideEncryption="aws:kms:dsse"'),
         (ssec_headers(), "--sse-customer-algorithm AES256 --sse-customer-key fileb://key.bin", "SSECustomerKey=key"),
-        ({"x-amz-meta-x-amz-key-v2": "AAAA", "x-amz-meta-x-amz-wrap-alg": "kms+context"}, "--metadata", "Metadata={"),
     ],
 )  # fmt: skip
 def test_cli_and_boto3_equivalents_for_put_in_each_mode(

@@ -142,3 +142,62 @@ def test_a_failed_kms_step_keeps_a_message_of_its_own(
     trace = run("PUT", bucket, "nokey.txt", headers=headers, body=b"x")
     html = page(learner, sandbox, trace)
     assert trace.error_message and html.count(escape(trace.error_message)) == 1
+
+
+V3_ENVELOPE = {
+    "x-amz-meta-x-amz-c": "115",
+    "x-amz-meta-x-amz-3": "AAAA",
+    "x-amz-meta-x-amz-w": "12",
+    "x-amz-meta-x-amz-d": "BBBB",
+    "x-amz-meta-x-amz-i": "CCCC",
+    "x-amz-meta-x-amz-t": '{"aws:x-amz-cek-alg":"115"}',
+}
+
+
+def wire_notes(html: str) -> dict[str, str]:
+    wire = html[html.index('id="wire"') : html.index('id="cli"')]
+    pairs = re.findall(r"<dt><code>(.*?)</code></dt><dd>(.*?)</dd>", wire, re.S)
+    return {name.lower(): note for name, note in pairs}
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("envelope", [V3_ENVELOPE, CSE_HEADERS], ids=["v3", "v2"])
+def test_each_envelope_header_has_its_own_explanation(
+    learner: Client,
+    sandbox: Sandbox,
+    run: Run,
+    bucket: str,
+    envelope: dict[str, str],
+    language: str,
+) -> None:
+    trace = run("PUT", bucket, "cse.bin", body=b"\x01\x02ciphertext", headers=envelope)
+    notes = wire_notes(page(learner, sandbox, trace, language))
+    explained = [notes[name] for name in envelope]
+    assert len(set(explained)) == len(envelope), explained  # one sentence each
+    version = "(V3)" if envelope is V3_ENVELOPE else "(V2)"
+    assert all(version in note or version.replace("(", "（").replace(")", "）") in note
+               for note in explained)  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("envelope", [V3_ENVELOPE, CSE_HEADERS], ids=["v3", "v2"])
+def test_a_cse_upload_names_the_s3_encryption_client_not_the_aws_cli(
+    learner: Client,
+    sandbox: Sandbox,
+    run: Run,
+    bucket: str,
+    envelope: dict[str, str],
+    language: str,
+) -> None:
+    trace = run("PUT", bucket, "cse.bin", body=b"\x01\x02ciphertext", headers=envelope)
+    html = page(learner, sandbox, trace, language)
+    cli = html[html.index('id="cli"') :]
+    assert "aws s3api put-object" not in cli and "--metadata" not in cli
+    assert "S3EncryptionClient(wrapped_s3_client=" in cli and "KmsKeyring(" in cli
+    assert ("FORBID_ENCRYPT_ALLOW_DECRYPT" in cli) == (envelope is CSE_HEADERS)
+    assert "Amazon S3 Encryption Client" in cli
+    assert "AWS CLI" in cli  # saying that it cannot
+    assert reverse("web:cse", args=[sandbox.pk]) in cli
+    # An ordinary upload still gets the AWS CLI.
+    plain = page(learner, sandbox, run("PUT", bucket, "p.txt", body=b"x"), language)
+    assert "aws s3api put-object" in plain

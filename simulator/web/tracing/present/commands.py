@@ -24,8 +24,62 @@ COPY_CUSTOMER = "x-amz-copy-source-server-side-encryption-customer-"
 
 @dataclass(frozen=True)
 class Commands:
-    cli: str
+    cli: str  # empty when the AWS CLI cannot make the request (client-side encryption)
     boto3: str
+    cse: bool = False  # the body was encrypted by the client: boto3 is the S3 Encryption Client
+    cse_wrap: str = ""  # kms | aes: what wrapped the data key
+
+
+# The envelope headers the Amazon S3 Encryption Client writes (s3-facts §6): V3, V2, V1.
+CSE_ENVELOPE = ("x-amz-meta-x-amz-3", "x-amz-meta-x-amz-key-v2", "x-amz-meta-x-amz-key")
+
+
+def _cse_wrap(h: dict[str, str]) -> str:
+    wrap = h.get("x-amz-meta-x-amz-w") or h.get("x-amz-meta-x-amz-wrap-alg") or ""
+    return "kms" if wrap in ("12", "kms", "kms+context") else "aes"
+
+
+def _cse_put(bucket: str, key: str, h: dict[str, str], principal: str) -> Commands:
+    """A client-side encrypted PutObject: the AWS CLI cannot make it; the Amazon S3
+    Encryption Client for Python (``s3_encryption``, a boto3 plugin) can."""
+    v2 = "x-amz-meta-x-amz-key-v2" in h
+    lines = [
+        "import boto3",
+        "from s3_encryption import S3EncryptionClient, S3EncryptionClientConfig",
+        "from s3_encryption.materials.kms_keyring import KmsKeyring",
+    ]
+    if v2:
+        lines.append(
+            "from s3_encryption.materials.materials import AlgorithmSuite, CommitmentPolicy"
+        )
+    profile = principal.rsplit("/", 1)[-1] if ":user/" in principal else ""
+    session = (
+        f"boto3.Session(profile_name={profile!r})" if profile and profile != "alice" else "boto3"
+    )
+    lines += [
+        "",
+        'KMS_KEY_ARN = "arn:aws:kms:…"  # a customer managed key of yours',
+        f'keyring = KmsKeyring(kms_client={session}.client("kms"), kms_key_id=KMS_KEY_ARN)',
+    ]
+    if v2:
+        lines += [
+            "config = S3EncryptionClientConfig(",
+            "    keyring=keyring,",
+            "    encryption_algorithm=AlgorithmSuite.ALG_AES_256_GCM_IV12_TAG16_NO_KDF,",
+            "    commitment_policy=CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT,",
+            ")",
+        ]
+    else:
+        lines.append("config = S3EncryptionClientConfig(keyring=keyring)  # V3, key committing")
+    lines += [
+        f's3ec = S3EncryptionClient(wrapped_s3_client={session}.client("s3"), config=config)',
+        "response = s3ec.put_object(",
+        f"    Bucket={_py(bucket)},",
+        f"    Key={_py(key)},",
+        '    Body=open("file.bin", "rb").read(),  # the plaintext: the client encrypts it',
+        ")",
+    ]
+    return Commands("", "\n".join(lines), cse=True, cse_wrap=_cse_wrap(h))
 
 
 def _kebab(operation: str) -> str:
@@ -91,6 +145,8 @@ def build(
     steps: Sequence[trace.Step],
 ) -> Commands:
     h = {name.lower(): value for name, value in headers}
+    if operation == "PutObject" and any(name in h for name in CSE_ENVELOPE):
+        return _cse_put(bucket, key, h, principal)
     cli: list[str] = ["aws", "s3api", _kebab(operation)]
     kwargs: list[tuple[str, str]] = []  # boto3 keyword, Python source of the value
     if bucket:

@@ -131,21 +131,66 @@ def explain(name: str, value: str, response: bool, mode: str) -> str:
 
 
 def _cse_note(field: str) -> str:
+    """One sentence per envelope header of the Amazon S3 Encryption Client (s3-facts §6).
+
+    V3 is what the current client writes; V2 (and V1) are read for older objects.
+    """
     notes = {
+        # V3, the current client's default format (key commitment)
+        "3": _(
+            "Client-side envelope (V3): the data key, wrapped by your key or by KMS. "
+            "S3 stores it as ordinary metadata and cannot use it."
+        ),
+        "c": _(
+            "Client-side envelope (V3): the content algorithm suite; 115 is "
+            "AES-256-GCM with an HKDF-SHA512 derived key and key commitment."
+        ),
+        "w": _(
+            "Client-side envelope (V3): how the data key is wrapped, as a short code "
+            "(02 AES/GCM, 12 kms+context, 22 RSA-OAEP-SHA1)."
+        ),
+        "d": _(
+            "Client-side envelope (V3): the key commitment. On decryption the client "
+            "checks it, so one ciphertext cannot decrypt to two plaintexts under two keys."
+        ),
+        "i": _(
+            "Client-side envelope (V3): the message ID, random per object, from which "
+            "the client derives this object's own content key."
+        ),
+        "t": _(
+            "Client-side envelope (V3): the KMS encryption context, which KMS needs "
+            "again to unwrap the data key."
+        ),
+        "m": _(
+            "Client-side envelope (V3): the material description, which tells the "
+            "client which of your keys wrapped the data key."
+        ),
+        # V2, written by earlier clients
         "key-v2": _(
-            "Client-side encryption envelope: the data key, wrapped by your key or "
-            "KMS. S3 stores it as ordinary metadata and cannot use it."
+            "Client-side envelope (V2): the data key, wrapped by your key or by KMS. "
+            "S3 stores it as ordinary metadata and cannot use it."
         ),
-        "key": _("Client-side encryption envelope (V1): the wrapped data key."),
-        "iv": _("Client-side encryption envelope: the IV of AES-GCM."),
-        "cek-alg": _("Client-side encryption envelope: the content cipher (AES/GCM/NoPadding)."),
+        "iv": _("Client-side envelope (V2): the IV (nonce) of AES-GCM for the body."),
+        "cek-alg": _(
+            "Client-side envelope (V2): the content cipher that encrypted the body "
+            "(AES/GCM/NoPadding)."
+        ),
         "wrap-alg": _(
-            "Client-side encryption envelope: how the data key is wrapped (kms+context or AES/GCM)."
+            "Client-side envelope (V2): how the data key is wrapped (kms+context, "
+            "AES/GCM or RSA-OAEP-SHA1)."
         ),
-        "tag-len": _("Client-side encryption envelope: the GCM tag length in bits."),
-        "matdesc": _("Client-side encryption envelope: the material description."),
+        "tag-len": _("Client-side envelope (V2): the length of the GCM tag, in bits."),
+        "matdesc": _(
+            "Client-side envelope (V2): the material description (with kms+context, "
+            "the KMS encryption context)."
+        ),
+        # V1, the legacy format
+        "key": _("Client-side envelope (V1, legacy): the wrapped data key."),
+        "unencrypted-content-length": _(
+            "Client-side envelope: the size of the plaintext before encryption."
+        ),
     }
-    return notes.get(field, _("Client-side encryption envelope (V3 format with key commitment)."))
+    return notes.get(field, _("Client-side envelope: a field of the Amazon S3 Encryption Client."))
 
 
 def request_wire(method: str, path: str, headers: list[list[str]], body_size: int) -> Wire:
