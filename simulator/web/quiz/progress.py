@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from simulator.quiz import exam, generators, loader
@@ -168,11 +168,28 @@ def due_cards(learner: str | None, now: datetime | None = None) -> QuerySet[Revi
     )
 
 
+def open_review(learner: str) -> QuizAttempt | None:
+    """The learner's latest review session if some of its questions are still unanswered:
+    "Review the due questions" goes back to it rather than starting another."""
+    latest = (
+        QuizAttempt.objects.filter(learner=learner, mode="review")
+        .annotate(answered=Count("answers", filter=Q(answers__correct__isnull=False)))
+        .order_by("-started")
+        .first()
+    )
+    if latest is None or getattr(latest, "answered", 0) >= latest.count:
+        return None
+    return latest
+
+
 def start_review(learner: str, now: datetime | None = None) -> QuizAttempt | None:
-    """A review session of the due cards (most overdue first, at most
+    """The unfinished review session, or a new one of the due cards (most overdue first, at most
     ``REVIEW_SESSION_MAX``), asked like a practice; None when nothing is due. Cards whose
     question left the bank (or whose generated draw is no longer fair) are skipped."""
     now = now or timezone.now()
+    unfinished = open_review(learner)
+    if unfinished is not None:
+        return unfinished
     refs: list[str] = []
     for ref in due_cards(learner, now).values_list("ref", flat=True).iterator():
         if len(refs) == REVIEW_SESSION_MAX:

@@ -91,7 +91,8 @@ def review_start(request: HtmxHttpRequest) -> HttpResponse:
             request, start_error=_("No question is due for review now. Nothing was started.")
         )
         return render(request, "web/quiz/review.html", context, status=409)
-    return redirect("web:quiz_question", attempt.pk, 1)
+    # A new session starts at its first question; an unfinished one where it was left.
+    return redirect("web:quiz_attempt", attempt.pk)
 
 
 # --------------------------------------------------------------------------- history

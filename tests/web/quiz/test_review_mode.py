@@ -129,9 +129,9 @@ def test_a_missed_practice_question_comes_back_in_review_and_each_answer_schedul
 
     start = client.post("/quiz/review/start/")
     session = QuizAttempt.objects.get(learner=ME, mode="review")
-    assert start.status_code == 302 and start["Location"] == f"/quiz/{session.pk}/1/"
+    assert start.status_code == 302 and start["Location"] == f"/quiz/{session.pk}/"
     assert session.refs == [question.ref]
-    page = client.get(start["Location"])
+    page = client.get(start["Location"], follow=True)
     assert page.status_code == 200 and "Review" in page.content.decode()
 
     before = card.card
@@ -185,6 +185,25 @@ def test_a_session_asks_the_most_overdue_cards_first_at_most_the_session_size() 
     session = QuizAttempt.objects.get(learner=ME, mode="review")
     expected = [q.ref for q in reversed(questions)][: progress.REVIEW_SESSION_MAX]
     assert session.refs == expected  # the question that left the bank is skipped
+
+
+def test_an_unfinished_review_session_is_resumed_not_started_again() -> None:
+    now = timezone.now()
+    first, second = bank("sse-s3", 0), bank("sse-s3", 1)
+    for question in (first, second):
+        ReviewCard.objects.create(learner=ME, ref=question.ref, card=review.new_card(now).card,
+                                  due=now - timedelta(minutes=5), lapses=1)  # fmt: skip
+    client = client_of(ME)
+    client.post("/quiz/review/start/")
+    session = QuizAttempt.objects.get(learner=ME, mode="review")
+    asked = session.refs[0]
+    question = first if asked == first.ref else second
+    play(client, session, 1, right(question), question)
+
+    again = client.post("/quiz/review/start/")
+
+    assert again["Location"] == f"/quiz/{session.pk}/"
+    assert QuizAttempt.objects.filter(learner=ME, mode="review").count() == 1
 
 
 def test_with_nothing_due_no_session_starts() -> None:
