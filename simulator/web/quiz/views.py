@@ -25,7 +25,7 @@ from simulator.quiz.model import DOMAINS
 
 from ..htmx import HtmxHttpRequest
 from ..sandboxes import current_learner, learner_id
-from . import attempts, present, seeit
+from . import attempts, present, progress, seeit
 from .models import REPORT_MAX, QuestionReport, QuizAttempt
 
 RECENT = 10
@@ -102,6 +102,7 @@ def _home_context(request: HtmxHttpRequest, **extra: Any) -> dict[str, Any]:
         "max_count": attempts.MAX_COUNT,
         "max_minutes": attempts.MAX_MINUTES,
         "recent": recent,
+        "due": progress.due_cards(current_learner(request)).count(),
         **extra,
     }
 

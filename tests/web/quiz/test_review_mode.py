@@ -206,6 +206,18 @@ def test_an_unfinished_review_session_is_resumed_not_started_again() -> None:
     assert QuizAttempt.objects.filter(learner=ME, mode="review").count() == 1
 
 
+def test_the_quiz_home_says_how_many_questions_are_due_for_review() -> None:
+    now = timezone.now()
+    for n, hours in enumerate((-2, -1, 5)):
+        ReviewCard.objects.create(learner=ME, ref=bank("sse-s3", n).ref, card=review.new_card(now).card,
+                                  due=now + timedelta(hours=hours), lapses=1)  # fmt: skip
+    client = client_of(ME)
+    assert 'data-testid="quiz-due">2 due</span>' in client.get("/quiz/").content.decode()
+    japanese = client.get("/quiz/", headers={"Accept-Language": "ja"}).content.decode()
+    assert 'data-testid="quiz-due">復習待ち 2 問</span>' in japanese
+    assert 'data-testid="quiz-due"' not in client_of("someone-else").get("/quiz/").content.decode()
+
+
 def test_with_nothing_due_no_session_starts() -> None:
     ReviewCard.objects.create(learner=ME, ref=bank("sse-s3", 0).ref, card=review.new_card(timezone.now()).card,
                               due=timezone.now() + timedelta(days=1), lapses=1)  # fmt: skip
