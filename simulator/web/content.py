@@ -28,6 +28,8 @@ class Mode:
     headers: tuple[str, ...]
     # "server" for the SSE modes, "client" when the learner encrypts before uploading.
     side: str = "server"
+    # Said above the headers instead of "What the request carries", when they need it.
+    headers_label: Promise | None = None
 
 
 QUESTIONS: tuple[Question, ...] = (
@@ -134,10 +136,17 @@ MODES: tuple[Mode, ...] = (
             "Amazon S3 Encryption Client stores the wrapped data key next to the object "
             "as metadata."
         ),
+        # The V3 envelope, which the current Amazon S3 Encryption Client writes by
+        # default (s3-facts §6); V2 is named in the label.
         headers=(
-            "x-amz-meta-x-amz-key-v2: …",
-            "x-amz-meta-x-amz-cek-alg: AES/GCM/NoPadding",
+            "x-amz-meta-x-amz-3: …",
+            "x-amz-meta-x-amz-c: 115",
+            "x-amz-meta-x-amz-w: 12",
         ),
         side="client",
+        headers_label=_(
+            "What the request carries: the V3 envelope, the current client's default "
+            "(the older V2 format sends x-amz-key-v2 and x-amz-cek-alg instead)"
+        ),
     ),
 )

@@ -140,10 +140,15 @@ def test_the_upload_page_states_the_cse_limit(
 ) -> None:
     errors = watch(learner)
     learner.goto(f"{live_server.url}/lab/{sandbox.pk}/buckets/vault/upload/")
+    limit = learner.locator("[data-dropzone] p", has_text="a CSE file can be at most")
 
-    expect(learner.locator("[data-dropzone]")).to_contain_text(
-        "a CSE file can be at most 104,857,584 bytes"
-    )
+    # Only when it applies: with CSE chosen, not for the server-side modes.
+    expect(limit).to_be_hidden()
+    learner.locator('input[name="mode"][value="CSE"]').check()
+    expect(limit).to_be_visible()
+    expect(limit).to_contain_text("a CSE file can be at most 104,857,584 bytes")
+    learner.locator('input[name="mode"][value="SSE-S3"]').check()
+    expect(limit).to_be_hidden()
     assert errors == []
 
 

@@ -23,6 +23,15 @@ const TEXTS = {
   badKey: () => gettext("The key is not a base64-encoded 256-bit key (32 bytes)."),
   noFile: () => gettext("Choose a file first."),
   noKmsKey: () => gettext("Choose a KMS key first."),
+  needCustomerKey: () =>
+    gettext(
+      "Client-side encryption needs a customer managed key: an AWS managed key such as aws/s3 can be used only by the AWS service it belongs to, never directly by a client.",
+    ),
+  createCustomerKey: () => gettext("Create a customer managed key on the KMS page."),
+  customerKeyChosen: () =>
+    gettext(
+      "KMS key for client-side encryption: %(key)s, a customer managed key. An AWS managed key such as aws/s3 can be used only by the AWS service it belongs to, never directly by a client.",
+    ),
   keyTitle: () => gettext("Your key (kept in this browser only)"),
   keyNote: () =>
     gettext(

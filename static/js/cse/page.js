@@ -237,11 +237,56 @@ function preparePanel(form, panel) {
     panel.append(row);
   }
   const sync = () => {
-    const wrap = String(new FormData(form).get(names.wrap) || "browser");
+    const data = new FormData(form);
+    const wrap = String(data.get(names.wrap) || "browser");
     for (const row of panel.querySelectorAll("[data-cse-key-row]")) row.hidden = wrap === "kms";
+    const cse = String(data.get(names.mode) || "").toUpperCase() === "CSE";
+    chooseCustomerKey(form, panel, names, cse && wrap === "kms");
   };
   form.addEventListener("change", sync);
   sync();
+}
+
+/** An AWS managed key (alias/aws/s3): only its AWS service may use it, never a client. */
+function isAwsManaged(keyId) {
+  return /^(alias\/)?aws\//.test(keyId);
+}
+
+/**
+ * Client-side encryption with KMS needs a customer managed key: an AWS managed key such
+ * as aws/s3 can be used only by the AWS service it belongs to, so the lab's KMS, like
+ * AWS's, refuses the browser's GenerateDataKey with it. When the form's KMS key is one,
+ * pick the first customer managed key instead, or offer to create one.
+ */
+function chooseCustomerKey(form, panel, names, active) {
+  const select = form.elements.namedItem(names.kmsKey);
+  let note = panel.querySelector("[data-cse-kms-note]");
+  if (!active || !(select instanceof HTMLSelectElement)) {
+    if (note) note.hidden = true;
+    return;
+  }
+  if (!note) {
+    note = el("p", { class: "lab-small cse-kms-note", "data-cse-kms-note": "" });
+    panel.append(note);
+  }
+  if (!isAwsManaged(select.value)) {
+    note.hidden = !note.dataset.switched;
+    return;
+  }
+  const own = Array.from(select.options).find((o) => o.value && !isAwsManaged(o.value));
+  if (own) {
+    select.value = own.value;
+    note.dataset.switched = "1";
+    note.replaceChildren(el("span", { text: t("customerKeyChosen", { key: own.text }) }));
+  } else {
+    const sandbox = sandboxOf(panel);
+    const link = el("a", {
+      href: `/lab/${sandbox}/kms/#create-title`,
+      text: t("createCustomerKey"),
+    });
+    note.replaceChildren(el("span", { text: t("needCustomerKey") }), " ", link);
+  }
+  note.hidden = false;
 }
 
 function send(url, formData, onProgress) {
@@ -328,6 +373,10 @@ async function uploadEncrypted(form, panel, submitter) {
     const keyId = String(field(fields, names.kmsKey, "cse_kms_key") || "");
     if (!keyId) {
       say(t("noKmsKey"));
+      return;
+    }
+    if (isAwsManaged(keyId)) {
+      say(t("needCustomerKey"));
       return;
     }
     say(t("dataKey"));
