@@ -4,7 +4,7 @@
  * it. htmx swaps only 2xx answers, so without this the page would simply not change.
  *
  * The words come from the page, in its language: <template id="request-error-words"
- * data-error="…" data-failed="…">, with "%(status)s" standing for the HTTP status.
+ * data-error="…" data-failed="…">, with "{status}" standing for the HTTP status.
  */
 const BOX_CLASS = "request-error";
 
@@ -13,8 +13,8 @@ function words(status) {
   if (!status) {
     return source?.getAttribute("data-failed") || "The request could not be sent.";
   }
-  const text = source?.getAttribute("data-error") || "The server could not answer (%(status)s).";
-  return text.replace("%(status)s", String(status));
+  const text = source?.getAttribute("data-error") || "The server could not answer ({status}).";
+  return text.replace("{status}", String(status));
 }
 
 /** Show the message for `status` (0: nothing came back) beside `element`. */
