@@ -211,3 +211,17 @@ def test_the_traces_list_names_each_operation_and_its_mode(
     assert "PutObject SSE-KMS PUT /demo-ssec/a.txt" in words
     assert "PutBucketEncryption SSE-KMS PUT /demo-ssec?encryption" in words
     assert "CreateBucket PUT /demo-ssec" in words
+
+
+def test_lessons_look_unavailable_and_the_quiz_is_linked(client: Client) -> None:
+    for language, lessons, soon in (("en", "Lessons", "coming soon"), ("ja", "レッスン", "準備中")):
+        client.cookies["django_language"] = language
+        body = _text(client.get("/"))
+        nav = body[body.index('class="site-nav"') :]
+        nav = nav[: nav.index("</nav>")]
+        items = [i for i in re.findall(r"<li>(.*?)</li>", nav, flags=re.S) if lessons in i]
+        item = re.match(r"(.*)", items[0], flags=re.S) if len(items) == 1 else None
+        assert item is not None
+        assert "<a " not in item.group(1) and 'class="site-nav__soon"' in item.group(1)
+        assert f">{soon}</small>" in item.group(1)
+        assert re.search(r'<a href="/quiz/"', nav)
