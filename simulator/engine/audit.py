@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Protocol
 
-from .clock import iso8601
+from .clock import whole_second
 from .context import Account
 from .crypto import random_uuid
 from .requests import ACCOUNT_ID, ANONYMOUS, REGION, principal_account
@@ -66,7 +66,8 @@ class AuditLog:
         event: dict[str, Any] = {
             "eventVersion": "1.09",
             "userIdentity": self.user_identity(principal, invoked_by),
-            "eventTime": iso8601(account.clock.now()).replace(".000Z", "Z"),
+            # CloudTrail gives whole seconds: "2026-11-01T09:00:00Z".
+            "eventTime": whole_second(account.clock.now()).text + "Z",
             "eventSource": event_source,
             "eventName": event_name,
             "awsRegion": account.region,

@@ -252,7 +252,6 @@ class TraceStepDetail(models.Model):
         return [cls(trace=trace, index=i, decision=dumps(d), event=dumps(e)) for i, d, e in details]
 
 
-
 # The quiz's rows live beside its views (simulator/web/quiz/models.py); imported here so
 # the app registers them.
 from .quiz.models import QuestionReport as QuestionReport  # noqa: E402

@@ -237,3 +237,68 @@ def test_japanese_quotes_names_with_kagikakko() -> None:
     ]
 
     assert offenders == []
+
+
+SKIPPED_ELEMENTS = re.compile(r"<(pre|code|script|style|textarea)\b.*?</\1>", re.DOTALL)
+
+
+def stray_spaces_in_page(html: str) -> list[str]:
+    """Runs of the page's text (between two tags) with a space between two Japanese
+    characters, before 、。）」： or after （「：: where an interpolated value brought a
+    space that Japanese does not write. (Two sentences that a template joins on a new
+    line still show a space after 。: not checked here.)"""
+    body = SKIPPED_ELEMENTS.sub("<x>", html.split("<body", 1)[-1])
+    rules = re.compile(rf"{JAPANESE} +{JAPANESE}|\S +[、。）」：]|[（「：] +\S")
+    texts = (" ".join(text.split()) for text in re.findall(r">([^<]+)<", body))
+    return [
+        text[max(0, match.start() - 30) : match.end() + 30]
+        for text in texts
+        for match in rules.finditer(text)
+    ]
+
+
+def test_japanese_pages_have_no_stray_spaces_around_interpolated_values(db: None) -> None:
+    from django.urls import reverse
+    from learners import client_of
+
+    from simulator.engine import S3Request
+    from simulator.web import sandboxes
+
+    box = sandboxes.create_sandbox("japanese-reader", "日本語のサンドボックス")
+    client = client_of("japanese-reader")
+    key = sandboxes.run_kms(box, "CreateKey", {"Description": "メモ"})["KeyMetadata"]["KeyId"]
+    traces = []
+    requests = [
+        S3Request("PUT", "notes"),
+        S3Request("PUT", "notes", "会議メモ.txt", body=b"memo", headers={
+            "x-amz-server-side-encryption": "aws:kms",
+            "x-amz-server-side-encryption-aws-kms-key-id": key,
+        }),
+        S3Request("GET", "notes", "会議メモ.txt"),
+        S3Request("GET", "notes", "会議メモ.txt", principal="*", signature_version="anonymous"),
+        S3Request("GET", "notes", "会議メモ.txt", secure=False),
+    ]  # fmt: skip
+    for request in requests:
+        outcome = sandboxes.run_s3(box, "test", request)
+        traces.append(reverse("web:trace", args=[box.pk, outcome.trace.pk]))
+    pages = [
+        reverse("web:home"),
+        reverse("web:sandboxes"),
+        reverse("web:sandbox", args=[box.pk]),
+        reverse("web:traces", args=[box.pk]),
+        reverse("web:kms", args=[box.pk]),
+        reverse("web:disk", args=[box.pk]),
+        reverse("web:disk", args=[box.pk]) + "?bucket=notes&key=会議メモ.txt",
+        reverse("web:audit", args=[box.pk]),
+        reverse("web:breakit", args=[box.pk]),
+        *traces,
+    ]
+    found = {}
+    for page in pages:
+        response = client.get(page, HTTP_ACCEPT_LANGUAGE="ja")
+        assert response.status_code == 200, page
+        assert 'lang="ja"' in response.content.decode()
+        if stray := stray_spaces_in_page(response.content.decode()):
+            found[page] = stray
+
+    assert found == {}

@@ -69,6 +69,9 @@ class IAMService:
         self.account = account
         self.policies = policies if policies is not None else PolicyCache()
         self._scopes: dict[str, str] = {}
+        # The account's names, asked on every request (``classify``).
+        self._root_names = (self.root_arn, self.account_id)
+        self._user_prefix = self.user_arn("")
 
     # ------------------------------------------------------------------ names
     @property
@@ -197,10 +200,9 @@ class IAMService:
 
     def classify(self, principal: str) -> tuple[str, str]:
         """(``ROOT`` | ``USER`` | ``OTHER``, user name) for a principal of this account."""
-        if principal in (self.root_arn, self.account_id):
+        if principal in self._root_names:
             return ROOT, ""
-        prefix = f"arn:aws:iam::{self.account_id}:user/"
-        if principal.startswith(prefix):
+        if principal.startswith(self._user_prefix):
             return USER, principal.rsplit("/", 1)[-1]
         return OTHER, ""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from .explain import DECISION_TEXT, Check, StatementResult
@@ -44,14 +45,15 @@ def _normalise_value(value: Any) -> str | tuple[str, ...]:
     return str(value)
 
 
-def _derived_keys(principal: str) -> dict[str, str | tuple[str, ...]]:
+@lru_cache(maxsize=256)  # a lab has a handful of callers; each request asks again
+def _derived_keys(principal: str) -> Mapping[str, str]:
     """The global keys AWS derives from the caller itself (IAM global condition keys)."""
     if principal == "*":
         return {"aws:principaltype": "Anonymous"}
     account = account_of(principal)
     if account is None:
         return {}
-    keys: dict[str, str | tuple[str, ...]] = {
+    keys: dict[str, str] = {
         "aws:principalarn": principal,
         "aws:principalaccount": account,
     }
@@ -86,7 +88,7 @@ class RequestContext:
     context_keys: ContextKeys = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        normalised = _derived_keys(self.principal)
+        normalised: dict[str, Any] = dict(_derived_keys(self.principal))  # a copy: cached
         for name, value in self.keys.items():
             # Most values are strings already; only the others need normalising.
             normalised[name.lower()] = value if type(value) is str else _normalise_value(value)

@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import binascii
 from collections.abc import Mapping
-from datetime import UTC
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from ..clock import whole_second
 from ..iam import SAME_ACCOUNT, Decision, combine_s3, denied_message, evaluate_documents
 from ..iam.decisions import Verdict
 from ..policy import ALLOW, EXPLICIT_DENY, PolicyError, RequestContext
@@ -99,14 +99,14 @@ def request_keys(call: Call, headers: Mapping[str, str] | None = None) -> dict[s
     request = call.request
     if headers is None:
         headers = call.headers.get_lower()  # one plain dict: this runs on every request
-    now = call.now().astimezone(UTC)
+    now = whole_second(call.now())
     keys: dict[str, Any] = {
         "aws:SecureTransport": "true" if request.secure else "false",
         "aws:SourceIp": request.source_ip,
         "aws:UserAgent": request.user_agent,
-        # Whole seconds, in ISO 8601 (UTC: drop the "+00:00") and since the epoch.
-        "aws:CurrentTime": now.isoformat(timespec="seconds")[:-6] + "Z",
-        "aws:EpochTime": str(int(now.replace(microsecond=0).timestamp())),
+        # Whole seconds, in ISO 8601 (UTC) and since the epoch.
+        "aws:CurrentTime": now.text + "Z",
+        "aws:EpochTime": now.epoch,
     }
     signature = SIGNATURE_VERSIONS.get(request.signature_version)
     if signature is not None and request.principal != "*":

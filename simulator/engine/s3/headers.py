@@ -61,6 +61,13 @@ class SSEHeaders:
         return self.algorithm is not None or self.customer is not None
 
 
+# What a write that sends no SSE header but x-amz-server-side-encryption asked for
+# (immutable, so one of each serves every request).
+_ALGORITHM_ONLY: dict[str | None, SSEHeaders] = {
+    algorithm: SSEHeaders(algorithm=algorithm) for algorithm in (None, *ALGORITHM_TO_MODE)
+}
+
+
 def has_customer_headers(headers: Mapping[str, str], prefix: str = CUSTOMER) -> bool:
     names = lowered(headers)
     return any(prefix + suffix in names for suffix in ("algorithm", "key", "key-md5"))
@@ -101,7 +108,7 @@ def parse_write_headers(headers: Mapping[str, str]) -> SSEHeaders:
     ):
         # The common request: at most x-amz-server-side-encryption itself, so there is
         # no SSE-C trio, no KMS header and nothing else to check.
-        return SSEHeaders(algorithm=algorithm)
+        return _ALGORITHM_ONLY[algorithm]
     customer = parse_customer_key(headers)
     if customer is not None and algorithm is not None:
         raise errors.ssec_incompatible(algorithm)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import errors
 
@@ -16,6 +17,7 @@ _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
 
+@lru_cache(maxsize=1024)  # every request checks its bucket's name; a lab has few buckets
 def valid_bucket_name(name: str) -> bool:
     """General purpose bucket naming rules: up to 63 characters (see the NOTE) of lower-case letters, digits,
     dots and hyphens, starting and ending with a letter or digit, no adjacent dots, not

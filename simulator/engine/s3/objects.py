@@ -169,7 +169,8 @@ def put_object(call: Call) -> Reply:
         # NOTE: the lab keeps no object versions; an overwrite replaces the object.
         for old_blob in blob_ids(previous):
             store.delete_blob(old_blob)
-    event = _put_event(call, stored, requested.algorithm, blob_size)
+    # bytesTransferredIn: the request body as sent, not the ciphertext stored.
+    event = _put_event(call, stored, requested.algorithm, size)
     call.trace.add("storage.write", "storage", payload=Payload("ciphertext", blob_size, head.hex()),
                    event=event, blob_id=blob_id, record=_record_summary(stored))  # fmt: skip
     out = {"ETag": f'"{etag}"'}

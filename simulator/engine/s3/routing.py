@@ -117,17 +117,19 @@ _BY_LEVEL_AND_METHOD: Mapping[tuple[str, str], tuple[Route, ...]] = MappingProxy
 )
 
 
+_NO_FLAGS: frozenset[str] = frozenset()
+
+
 def find_route(request: S3Request, headers: Mapping[str, str]) -> Route:
     """The route for ``request``; 405 for an unknown method, 501 for an unknown operation."""
     method = request.method.upper()
     level = level_of(request)
-    flags = frozenset(request.query) & SUBRESOURCES if request.query else frozenset()
+    flags = frozenset(request.query) & SUBRESOURCES if request.query else _NO_FLAGS
     candidates = _BY_LEVEL_AND_METHOD.get((level, method), ())
     if not candidates:
         resource = {"service": "SERVICE", "bucket": "BUCKET", "object": "OBJECT"}[level]
         raise errors.method_not_allowed(method, resource)
-    matching = [r for r in candidates if r.flags == flags]
-    for route in matching:
-        if route.header is None or route.header in headers:
+    for route in candidates:
+        if route.flags == flags and (route.header is None or route.header in headers):
             return route
     raise errors.not_implemented("")

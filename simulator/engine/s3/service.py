@@ -58,11 +58,13 @@ class S3Service:
         # A host's own limits on writes (``s3.admission``): the web lab's quotas.
         self.admit = admit
         self.root_keys = RootKeys(account)
+        # What the store's type declares fatal (``store.fatal_errors``), read once.
+        self._fatal = fatal_errors(account.store)
 
     # ------------------------------------------------------------------ handle
 
     def handle(self, request: S3Request) -> S3Response:
-        fatal = fatal_errors(self.account.store)
+        fatal = self._fatal
         try:
             return self._handle(request, fatal)
         except fatal:
@@ -254,6 +256,7 @@ SECRET_HEADERS = frozenset(
     }
 )
 _KEY_MD5_HEADERS = {name + "-md5": name for name in SECRET_HEADERS}
+_SENSITIVE_HEADERS = SECRET_HEADERS | frozenset(_KEY_MD5_HEADERS)
 _CUSTOMER_KEY_BYTES = 32
 
 
@@ -284,6 +287,8 @@ def redacted_headers(
     fingerprint; without it the placeholder says only that a 32-byte key was sent.
     """
     pairs = list(headers.pairs() if isinstance(headers, Headers) else headers.items())
+    if isinstance(headers, Headers) and _SENSITIVE_HEADERS.isdisjoint(headers.get_lower()):
+        return tuple(pairs)  # no SSE-C key and no key MD5: nothing to replace
     valid: set[str] = set()
     for name, value in pairs:
         material = _customer_key(value) if name.lower() in SECRET_HEADERS else None

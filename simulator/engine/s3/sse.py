@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..crypto import (
     BlobEncryptor,
@@ -51,8 +51,9 @@ from .model import (
 KMS_MODES = (SSE_KMS, DSSE_KMS)
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
+    """Which SSE mode a write gets, and why."""
+
     mode: str
     applied: str  # "header" | "default"
     kms_key_ref: str | None = None

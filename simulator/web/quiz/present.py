@@ -6,6 +6,7 @@ writes code `in backticks`, and the template puts those parts in ``<code>``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,12 +19,43 @@ LETTERS = "ABCDEF"
 KEYS = "123456"
 
 
+# What reads as code even when the bank did not put it in backticks: headers with their
+# value, condition keys and actions, ARNs, aliases, AES256, request lines.
+CODE = re.compile(
+    r"\bx-amz-[A-Za-z0-9-]*[A-Za-z0-9](?:: [A-Za-z0-9:./+=_-]*[A-Za-z0-9/=])?"
+    r"|\b(?:s3|kms|aws|iam|sts):[A-Za-z0-9*:_-]*[A-Za-z0-9*]"
+    r"|\barn:aws:[A-Za-z0-9:/*._-]*[A-Za-z0-9*]"
+    r"|\balias/[A-Za-z0-9/_-]*[A-Za-z0-9]"
+    r"|\bAES256\b|\baws/s3\b"
+    r"|\b(?:GET|PUT|HEAD|POST|DELETE) /[A-Za-z0-9/._?=&-]*[A-Za-z0-9/]"
+)
+
+
+def _marked(text: str) -> list[tuple[bool, str]]:
+    out: list[tuple[bool, str]] = []
+    at = 0
+    for found in CODE.finditer(text):
+        if found.start() > at:
+            out.append((False, text[at : found.start()]))
+        out.append((True, found.group()))
+        at = found.end()
+    if at < len(text):
+        out.append((False, text[at:]))
+    return out
+
+
 def parts(text: str) -> list[tuple[bool, str]]:
-    """``"Send `x` now"`` → ``[(False, "Send "), (True, "x"), (False, " now")]``."""
+    """``"Send `x` now"`` → ``[(False, "Send "), (True, "x"), (False, " now")]``; outside
+    backticks, header names, condition keys, ARNs, aliases and request lines are code too
+    (``CODE``)."""
     pieces = text.split("`")
     if len(pieces) % 2 == 0:  # an unpaired backtick: show the text as written
-        return [(False, text)]
-    return [(n % 2 == 1, piece) for n, piece in enumerate(pieces) if piece]
+        return _marked(text)
+    out: list[tuple[bool, str]] = []
+    for n, piece in enumerate(pieces):
+        if piece:
+            out.extend([(True, piece)] if n % 2 == 1 else _marked(piece))
+    return out
 
 
 @dataclass

@@ -130,3 +130,16 @@ def test_request_charges(engine: Engine, requests: int, usd: float, why: str) ->
     priced = engine.kms_service.cost_estimate()["requests"]
     assert priced["total"] == requests
     assert priced["usd"] == pytest.approx(usd, abs=1e-9), why
+
+
+def test_event_time_is_whole_seconds_in_utc() -> None:
+    """[KMS-CT] CloudTrail's eventTime is ISO 8601 in whole seconds ("2026-11-01T09:00:01Z"),
+    even when the request arrives part-way through a second."""
+    from simulator.engine import MemoryStore
+
+    clock = FixedClock(tick=timedelta(milliseconds=250))
+    engine = Engine(store=MemoryStore(), clock=clock)
+    engine.kms("CreateKey", {})
+    times = [event["eventTime"] for event in list_events(engine)]
+    assert times and all(t.endswith("Z") and "." not in t for t in times)
+    assert times[-1].startswith("2026-11-01T09:00:0")

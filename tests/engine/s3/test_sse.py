@@ -288,6 +288,14 @@ def test_a_header_less_put_takes_the_bucket_default_and_says_so(lab: Engine) -> 
     assert applied == ["Default_SSE_S3", "SSE_S3"]
 
 
+def test_put_event_counts_the_bytes_sent_not_the_ciphertext_stored(lab: Engine) -> None:
+    """CloudTrail S3 data events (AWS's example logs): bytesTransferredIn is the body's size;
+    the stored ciphertext is longer (nonce and tag), which CloudTrail never sees."""
+    s3(lab, "PUT", key="k", headers={SSE: "AES256"}, body=b"x" * 1000)
+    event = [e for e in list_events(lab) if e["eventName"] == "PutObject"][-1]
+    assert event["additionalEventData"]["bytesTransferredIn"] == 1000
+
+
 def test_sse_s3_root_keys_rotate_and_old_objects_stay_readable(lab: Engine) -> None:
     """s3-facts §6: a unique key per object under a regularly rotated root key."""
     from datetime import timedelta

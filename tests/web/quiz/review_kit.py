@@ -16,6 +16,7 @@ from django.utils.html import escape
 from simulator.quiz import loader
 from simulator.quiz.model import Question
 from simulator.web.quiz.models import QuizAnswer, QuizAttempt
+from simulator.web.quiz.present import parts
 
 JA = {"HTTP_ACCEPT_LANGUAGE": "ja"}
 
@@ -90,10 +91,8 @@ def play(
 
 
 def shown(text: str) -> str:
-    """A bank text as a page shows it: `code` marks become <code>, the rest HTML-escaped."""
-    pieces = text.split("`")
-    if len(pieces) % 2 == 0:
-        return escape(text)
+    """A bank text as a page shows it: its code parts (``present.parts``) in <code>, the
+    rest HTML-escaped."""
     return "".join(
-        f"<code>{escape(p)}</code>" if n % 2 else escape(p) for n, p in enumerate(pieces) if p
+        f"<code>{escape(piece)}</code>" if code else escape(piece) for code, piece in parts(text)
     )
