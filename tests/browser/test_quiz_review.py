@@ -38,6 +38,7 @@ from pytest_django.live_server_helper import LiveServer
 from simulator.quiz import loader
 from simulator.quiz.model import Question
 from simulator.web.models import QuizAnswer, QuizAttempt, ReviewCard, Sandbox
+from simulator.web.quiz.present import parts
 from simulator.web.sandboxes import create_sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -184,8 +185,9 @@ def test_the_japanese_review_and_deck(
         miss(page, live_server.url, question, "解答を確認")
         page.goto(f"{live_server.url}/quiz/review/")
         expect(page.get_by_role("heading", name="復習の期限が来た問題")).to_be_visible()
-        expect(page.get_by_test_id("due-count")).to_have_text("いま復習の期限が来ている問題: 1 問")
-        stem = question.stem("ja").split("`")[0][:20]
+        expect(page.get_by_test_id("due-count")).to_have_text("いま復習の期限が来ている問題：1 問")
+        # Its first words that are not code (a page and a card put code in <code>).
+        stem = next(piece for code, piece in parts(question.stem("ja")) if not code)[:20]
         expect(page.get_by_test_id("missed-answer")).to_contain_text(stem)
         name, data = download(page, lambda: page.get_by_test_id("export-missed").click())
         assert name == "s3-encryption-lab-missed-ja.apkg"
