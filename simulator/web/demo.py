@@ -1,4 +1,4 @@
-"""The demo: four buckets that show the course's points, built through the engine.
+"""The demo: five buckets that show the course's points, built through the engine.
 
 Everything in it is made as a learner would make it, request by request, so each step
 also has its trace. A learner's copy is built in their own sandbox with the operating
@@ -26,6 +26,8 @@ from .models import Sandbox
 TEMPLATE_NAME = "Demo: S3 encryption at rest"
 SEED = "lab-demo-v1"
 KMS_ALIAS = "alias/lab-demo"
+# The SSE-KMS lesson's bucket: SSE-KMS by default, with no Bucket Key.
+KMS_NO_BUCKET_KEY = "demo-sse-kms-no-bucket-key"
 # The demo's SSE-C key is public on purpose (it is in this file and in README.txt of
 # the bucket), so learners can read the demo object. Never publish a real one.
 DEMO_SSEC_RAW = b"lab-demo-ssec-key-32-bytes-long!"
@@ -108,6 +110,14 @@ class Demo:
                                      context={"department": "finance"}),
                  content_type="application/json")  # fmt: skip
         self.s3("object.get", s3calls.object_request("GET", "demo-sse-kms", "after-default.txt"))
+
+        # 2b. SSE-KMS with the same key and no Bucket Key: every upload calls
+        #     GenerateDataKey and every download Decrypt, so the SSE-KMS lesson's first
+        #     upload shows its KMS call (a Bucket Key would hide it, s3-facts §5 [BKEY]).
+        self.s3("bucket.create", s3calls.create_bucket(KMS_NO_BUCKET_KEY))
+        self.set_default(KMS_NO_BUCKET_KEY, v.AWS_KMS, kms_key=KMS_ALIAS, bucket_key=False)
+        self.put(KMS_NO_BUCKET_KEY, "per-object-key.txt",
+                 _text("Encrypted under its own data key from KMS: no Bucket Key here.\n"))  # fmt: skip
 
         # 3. SSE-C: unblocked first (new buckets block it since April 2026).
         self.s3("bucket.create", s3calls.create_bucket("demo-ssec"))

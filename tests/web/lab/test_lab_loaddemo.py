@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from simulator.web import sandboxes
-from simulator.web.demo import DEMO_SSEC_KEY, KMS_ALIAS
+from simulator.web.demo import DEMO_SSEC_KEY, KMS_ALIAS, KMS_NO_BUCKET_KEY
 from simulator.web.lab import state
 from simulator.web.models import Sandbox
 
@@ -19,13 +19,24 @@ def test_loaddemo_is_idempotent_and_builds_the_course_s_points() -> None:
     template = Sandbox.objects.get(is_template=True)
     assert template.owner == sandboxes.DEMO_OWNER and template.seed
     buckets = {b.name for b in state.list_buckets(template)}
-    assert buckets == {"demo-sse-s3", "demo-sse-kms", "demo-ssec", "demo-policy"}
+    assert buckets == {
+        "demo-sse-s3",
+        "demo-sse-kms",
+        KMS_NO_BUCKET_KEY,
+        "demo-ssec",
+        "demo-policy",
+    }
 
     kms = state.bucket_state(template, "demo-sse-kms")
     assert kms.default == state.BucketDefault("SSE-KMS", KMS_ALIAS, True, True)
     modes = {row.key: row.encryption.mode for row in kms.objects}
     # Not retroactive: the object written before the change is still SSE-S3.
     assert modes["before-default.txt"] == "SSE-S3" and modes["after-default.txt"] == "SSE-KMS"
+
+    # The SSE-KMS lesson's bucket: the same key, no Bucket Key (s3-facts §5 [BKEY]).
+    no_bucket_key = state.bucket_state(template, KMS_NO_BUCKET_KEY)
+    assert no_bucket_key.default == state.BucketDefault("SSE-KMS", KMS_ALIAS, False, True)
+    assert [row.encryption.mode for row in no_bucket_key.objects] == ["SSE-KMS"]
 
     ssec = state.bucket_state(template, "demo-ssec")
     assert ssec.default is not None and not ssec.default.ssec_blocked

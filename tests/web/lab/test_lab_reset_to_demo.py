@@ -18,7 +18,13 @@ from simulator.web.lab.state import list_buckets
 from simulator.web.models import Sandbox
 from simulator.web.store import ORMStore
 
-DEMO_BUCKETS = ["demo-policy", "demo-sse-kms", "demo-sse-s3", "demo-ssec"]
+DEMO_BUCKETS = [
+    "demo-policy",
+    "demo-sse-kms",
+    "demo-sse-kms-no-bucket-key",
+    "demo-sse-s3",
+    "demo-ssec",
+]
 
 # A plain form asks first; the confirmation page posts this back.
 CONFIRMED = {"confirmed": "1"}

@@ -52,7 +52,13 @@ def test_the_start_button_makes_the_demo_sandbox_and_lands_in_it() -> None:
     assert response["Location"] == url("sandbox", sandbox)
     assert not sandbox.is_template and not sandbox.seed
     names = [b.name for b in list_buckets(sandbox)]
-    assert {"demo-sse-s3", "demo-sse-kms", "demo-ssec", "demo-policy"} <= set(names)
+    assert {
+        "demo-sse-s3",
+        "demo-sse-kms",
+        "demo-sse-kms-no-bucket-key",
+        "demo-ssec",
+        "demo-policy",
+    } <= set(names)
     assert sandbox.name == "Demo: S3 encryption at rest"
 
 
