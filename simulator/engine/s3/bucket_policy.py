@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 
+from ..iam.cache import PolicyCache
 from ..policy import PolicyError
 from . import errors
 from .buckets import audit
@@ -20,18 +21,27 @@ from .streams import read_small_body
 MAX_POLICY_BYTES = 20 * 1024  # "Bucket policies are limited to 20 KB in size" (User Guide)
 
 
-def put(call: Call) -> Reply:
-    bucket = call.load_bucket()
-    body = read_small_body(call.request.body, MAX_POLICY_BYTES, errors.policy_too_large)
+def check(policies: PolicyCache, bucket: str, body: bytes) -> str:
+    """The policy's text if PutBucketPolicy would accept ``body`` for ``bucket``; else
+    the 400 MalformedPolicy S3 answers. The parsed form goes into ``policies``."""
+    if len(body) > MAX_POLICY_BYTES:
+        raise errors.policy_too_large()
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise errors.malformed_policy() from None
     try:
         # Parsed once here; requests find the parsed form in the engine's cache.
-        call.iam.policies.parse(text, kind="resource", bucket=bucket.name)
+        policies.parse(text, kind="resource", bucket=bucket)
     except PolicyError as error:
         raise errors.malformed_policy(error.message) from None
+    return text
+
+
+def put(call: Call) -> Reply:
+    bucket = call.load_bucket()
+    body = read_small_body(call.request.body, MAX_POLICY_BYTES, errors.policy_too_large)
+    text = check(call.iam.policies, bucket.name, body)
     document = json.loads(text)  # for the audit event; the parser has accepted it
     bucket.policy_b64 = base64.b64encode(body).decode()
     call.save_bucket(bucket)
