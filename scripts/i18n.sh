@@ -27,7 +27,9 @@ export DJANGO_TESTING=1
     --ignore 'simulator/web/lab/*' --ignore 'simulator/web/tracing/*' \
     --ignore 'simulator/web/kms/*' --ignore 'simulator/web/disk/*' \
     --ignore 'simulator/web/breakit/*' --ignore 'simulator/web/cse/*' \
+    --ignore 'simulator/web/compare/*' --ignore 'templates/web/compare/*' \
     --ignore 'simulator/web/quiz/*' --ignore 'templates/web/quiz/*' \
+    --ignore 'simulator/web/glossary/*' --ignore 'templates/web/glossary/*' \
     --ignore 'templates/web/lab/*' --ignore 'templates/web/tracing/*' \
     --ignore 'templates/web/kms/*' --ignore 'templates/web/disk/*' \
     --ignore 'templates/web/breakit/*' --ignore 'templates/web/cse/*' \

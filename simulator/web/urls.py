@@ -12,6 +12,7 @@ from . import views
 from .breakit import urls as breakit_urls
 from .cse import urls as cse_urls
 from .disk import urls as disk_urls
+from .glossary import urls as glossary_urls
 from .kms import urls as kms_urls
 from .lab import urls as lab_urls
 from .quiz import urls as quiz_urls
@@ -30,4 +31,5 @@ urlpatterns = [
     *breakit_urls.urlpatterns,
     *cse_urls.urlpatterns,
     *quiz_urls.urlpatterns,
+    *glossary_urls.urlpatterns,
 ]
