@@ -155,6 +155,9 @@ class Outcome:
     decided_by: str | None = None
     stored_as: str | None = None
     key_holder: str | None = None
+    # The KMS API calls S3 made for the request, in order, joined by ", "
+    # ("GenerateDataKey"; "" for none: SSE-S3, or a reused Bucket Key).
+    kms_calls: str | None = None
 
     @classmethod
     def parse(cls, value: Any, where: str) -> Outcome:
@@ -166,11 +169,13 @@ class Outcome:
             {"decided_by"},
             {"stored_as"},
             {"key_holder"},
+            {"kms_calls"},
         )
         _require(
             set(value) in shapes,
             where,
-            "one of {status, code}, {header, value}, {decided_by}, {stored_as} or {key_holder}",
+            "one of {status, code}, {header, value}, {decided_by}, {stored_as}, {key_holder} "
+            "or {kms_calls}",
         )
         if "status" in value:
             _require(
@@ -178,7 +183,9 @@ class Outcome:
                 f"{where}.status",
                 "an HTTP status",
             )
-        for name in ("code", "header", "value", "decided_by", "stored_as", "key_holder"):
+        for name in (
+            "code", "header", "value", "decided_by", "stored_as", "key_holder", "kms_calls",
+        ):  # fmt: skip
             _require(isinstance(value.get(name, ""), str), f"{where}.{name}", "must be text")
         _require(
             value.get("stored_as", "") in ("", "SSE-S3", "SSE-KMS", "DSSE-KMS", "SSE-C"),

@@ -285,6 +285,8 @@ def observe(result: Result, outcome: Outcome) -> bool:
         return outcome.decided_by in decided if outcome.decided_by else not decided
     if outcome.key_holder is not None:
         return key_holder(result) == outcome.key_holder
+    if outcome.kms_calls is not None:
+        return ", ".join(kms_calls(response)) == outcome.kms_calls
     assert outcome.stored_as is not None
     return stored_as(result) == outcome.stored_as
 
@@ -329,6 +331,22 @@ def key_holder(result: Result) -> str:
     if at_rest.customer_key is not None:
         return "client"
     return "s3"
+
+
+# The trace's KMS steps by kind; ``kms.call`` names its own operation.
+KMS_STEPS = {"kms.generate_data_key": "GenerateDataKey", "kms.decrypt": "Decrypt"}
+
+
+def kms_calls(response: S3Response) -> tuple[str, ...]:
+    """The KMS API calls S3 made for a request, in order (empty: none, as for SSE-S3 or a
+    reused Bucket Key). Each is a CloudTrail event in the key owner's account."""
+    calls = []
+    for step in response.trace:
+        if step.kind in KMS_STEPS:
+            calls.append(KMS_STEPS[step.kind])
+        elif step.kind == "kms.call":
+            calls.append(str(getattr(step, "operation", "") or "KMS"))
+    return tuple(calls)
 
 
 def trace_kinds(response: S3Response) -> list[str]:
