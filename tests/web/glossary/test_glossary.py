@@ -191,3 +191,25 @@ def test_the_footer_links_the_glossary(client: Client, language: str) -> None:
     html = client.get("/", headers={"Accept-Language": language}).content.decode()
     label = "用語集" if language == "ja" else "Glossary"
     assert re.search(r'<a href="/glossary/">' + label, html)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_trace_key_legend_links_the_glossary(lab: Any, language: str) -> None:
+    outcome = lab.s3(
+        "PUT", "legend", "a.txt", headers={"x-amz-server-side-encryption": "aws:kms"}, body=b"hi"
+    )
+    assert outcome.response.status in {200, 404}  # the bucket may not exist: a trace either way
+    html = lab.client.get(
+        lab.url("trace", outcome.trace.pk), headers={"Accept-Language": language}
+    ).content.decode()
+    legend = html[html.index('class="trace-legend"') :]
+    legend = legend[: legend.index("</figcaption>")]
+    links = re.findall(r'<a href="(/glossary/#[a-z0-9-]+)">', legend)
+    assert links == [
+        "/glossary/#data-key",
+        "/glossary/#wrapped-key",
+        "/glossary/#sse-c",
+        "/glossary/#kms-key",
+    ]
+    assert all(link.split("#")[1] in data.by_slug() for link in links)
