@@ -39,14 +39,16 @@ class TryItResult:
 class _Renamer:
     """Bucket and key names of a scenario, each given the run's prefix."""
 
-    def __init__(self, spec: Mapping[str, Any], prefix: str) -> None:
+    def __init__(self, spec: Mapping[str, Any], prefix: str, slug: str) -> None:
         self.prefix = prefix
         self.buckets = {
             str(item.get("name", "")): f"{prefix}-{item.get('name', '')}"
             for item in spec.get("buckets", [])
         }
+        # Aliases are per account, like bucket names, but lessons reuse key names ("app"):
+        # the lesson's slug keeps two lessons run under one prefix apart.
         self.keys = {
-            str(item.get("name", "")): f"{prefix}-{item.get('name', '')}"
+            str(item.get("name", "")): f"{prefix}-{slug}-{item.get('name', '')}"
             for item in spec.get("keys", [])
         }
 
@@ -101,6 +103,18 @@ class _Renamer:
         )
 
 
+def _aliases(engine: Engine) -> set[str]:
+    """Every KMS alias of the engine's account, page by page."""
+    names: set[str] = set()
+    params: dict[str, Any] = {"Limit": 100}
+    while True:
+        page = engine.kms("ListAliases", params)
+        names.update(item["AliasName"] for item in page["Aliases"])
+        if not page.get("Truncated"):
+            return names
+        params = {"Limit": 100, "Marker": page["NextMarker"]}
+
+
 def run_try_it(lesson: Lesson, engine: Engine, prefix: str) -> TryItResult:
     """Build ``lesson``'s Try it in ``engine`` under ``prefix``, send its requests, and say
     which of its choices the engine's answer to the last request matches."""
@@ -108,7 +122,7 @@ def run_try_it(lesson: Lesson, engine: Engine, prefix: str) -> TryItResult:
     try_it = lesson.try_it
     if try_it is None:
         raise ScenarioError(where, "this lesson has no Try it")
-    renamer = _Renamer(try_it.scenario, prefix)
+    renamer = _Renamer(try_it.scenario, prefix, lesson.slug)
     for original, bucket in renamer.buckets.items():
         if not _BUCKET.match(bucket):
             raise ScenarioError(
@@ -121,6 +135,11 @@ def run_try_it(lesson: Lesson, engine: Engine, prefix: str) -> TryItResult:
         raise ScenarioError(
             where,
             f"the bucket {taken[0]} already exists: run the step again with a new prefix",
+        )
+    taken = sorted({f"alias/{name}" for name in renamer.keys.values()} & _aliases(engine))
+    if taken:
+        raise ScenarioError(
+            where, f"the KMS alias {taken[0]} already exists: run the step again with a new prefix"
         )
     world = scenario.build(renamer.spec(try_it.scenario), where, engine=engine)
     results = [scenario.run(world, renamer.request(request)) for request in try_it.requests]
