@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import matrix, views
 
 B = "lab/<uuid:sandbox_id>/buckets/<str:bucket>/"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path(B + "encryption/", views.bucket_encryption, name="bucket_encryption"),
     path(B + "ssec/", views.bucket_ssec, name="bucket_ssec"),
     path(B + "policy/", views.bucket_policy, name="bucket_policy"),
+    path(B + "policy/matrix/", matrix.policy_matrix, name="policy_matrix"),
     path(B + "scenario/", views.bucket_scenario, name="bucket_scenario"),
     path(B + "reencrypt/", views.reencrypt, name="reencrypt"),
     path(B + "upload/", views.upload, name="upload"),

@@ -21,7 +21,7 @@ from ... import sandboxes as service
 from ...fragments import sandbox_version
 from ...htmx import HtmxHttpRequest
 from ...models import Sandbox
-from .. import s3calls, state
+from .. import matrix, s3calls, state
 from ..forms import EncryptionForm, PolicyForm, ReencryptForm, SSECForm
 from ..presets import PRESETS, PRESETS_BY_CODE
 from ..running import Outcome, run
@@ -72,6 +72,7 @@ def _context(
         preset = PRESETS_BY_CODE.get(request.GET.get("preset", ""))
         text = preset.document(bucket) if preset is not None else current.policy
         policy_form = PolicyForm(initial={"policy": text})
+    matrix.attach(policy_form, matrix.url(box.pk, bucket))
     reencrypt_form = forms_and_results.pop("reencrypt_form", None) or ReencryptForm(
         initial={"method": "copy", "target": "SSE-KMS", "kms_key": s3calls.AWS_MANAGED_KEY}
     )
