@@ -159,7 +159,7 @@ LOCALE_PATHS = [
     BASE_DIR / "locale",
     *(
         BASE_DIR / "simulator" / "web" / area / "locale"
-        for area in ("lab", "tracing", "kms", "disk", "breakit", "cse", "quiz", "glossary")
+        for area in ("lab", "tracing", "kms", "disk", "breakit", "cse", "quiz", "glossary", "compare")
     ),
 ]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365

@@ -195,6 +195,15 @@ def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
     return Outcome(response, trace)
 
 
+@contextmanager
+def locked_engine(sandbox: Sandbox) -> Iterator[Engine]:
+    """The sandbox's engine for several requests in one locked transaction, with its
+    quotas, as ``run_s3`` runs one (a lesson's Try it); the caller keeps the traces it
+    wants with ``keep_trace`` and ``quotas.make_room_for_trace``."""
+    with _request(sandbox, admit=quotas.admission(sandbox)) as engine:
+        yield engine
+
+
 def keep_trace(
     sandbox: Sandbox, engine: Engine, action: str, request: S3Request, response: S3Response
 ) -> TraceRecord:

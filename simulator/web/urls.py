@@ -10,6 +10,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from . import views
 from .breakit import urls as breakit_urls
+from .compare import urls as compare_urls
 from .cse import urls as cse_urls
 from .disk import urls as disk_urls
 from .glossary import urls as glossary_urls
@@ -29,6 +30,7 @@ urlpatterns = [
     *kms_urls.urlpatterns,
     *disk_urls.urlpatterns,
     *breakit_urls.urlpatterns,
+    *compare_urls.urlpatterns,
     *cse_urls.urlpatterns,
     *quiz_urls.urlpatterns,
     *glossary_urls.urlpatterns,
