@@ -159,7 +159,18 @@ LOCALE_PATHS = [
     BASE_DIR / "locale",
     *(
         BASE_DIR / "simulator" / "web" / area / "locale"
-        for area in ("lab", "tracing", "kms", "disk", "breakit", "cse", "quiz", "glossary", "compare")
+        for area in (
+            "lab",
+            "tracing",
+            "kms",
+            "disk",
+            "breakit",
+            "cse",
+            "quiz",
+            "glossary",
+            "compare",
+            "lessons",
+        )
     ),
 ]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
@@ -360,7 +371,13 @@ LAB_RATE_LIMITS = {
 }
 # The paths the limits cover, and how a refusal is told: a lab page (429), S3's
 # 503 SlowDown, or KMS's ThrottlingException.
-LAB_RATE_LIMITED_PATHS = {"/lab/": "page", "/quiz/": "page", "/s3/": "s3", "/kms/": "kms"}
+LAB_RATE_LIMITED_PATHS = {
+    "/lab/": "page",
+    "/quiz/": "page",
+    "/lessons/": "page",
+    "/s3/": "s3",
+    "/kms/": "kms",
+}
 
 # What one sandbox may hold. Buckets: AWS's default quota is 10,000 an account (100
 # before 2024); a lab sandbox needs a handful, and 100 keeps listing pages small.

@@ -252,6 +252,9 @@ class TraceStepDetail(models.Model):
         return [cls(trace=trace, index=i, decision=dumps(d), event=dumps(e)) for i, d, e in details]
 
 
+# The lessons' progress rows live beside their views (simulator/web/lessons/models.py).
+from .lessons.models import LessonProgress as LessonProgress  # noqa: E402
+
 # The quiz's rows live beside its views (simulator/web/quiz/models.py); imported here so
 # the app registers them.
 from .quiz.models import QuestionReport as QuestionReport  # noqa: E402

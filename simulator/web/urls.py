@@ -16,6 +16,7 @@ from .disk import urls as disk_urls
 from .glossary import urls as glossary_urls
 from .kms import urls as kms_urls
 from .lab import urls as lab_urls
+from .lessons import urls as lessons_urls
 from .quiz import urls as quiz_urls
 from .tracing import urls as tracing_urls
 
@@ -33,5 +34,6 @@ urlpatterns = [
     *compare_urls.urlpatterns,
     *cse_urls.urlpatterns,
     *quiz_urls.urlpatterns,
+    *lessons_urls.urlpatterns,
     *glossary_urls.urlpatterns,
 ]

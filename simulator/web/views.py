@@ -7,16 +7,21 @@ import logging
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from .content import MODES, QUESTIONS
+from .lessons.present import course_offer
+from .sandboxes import current_learner
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"questions": QUESTIONS, "modes": MODES})
+    offer = course_offer(current_learner(request), get_language() or "en")
+    context = {"questions": QUESTIONS, "modes": MODES, "course_offer": offer}
+    return render(request, "web/home.html", context)
 
 
 # The error pages take no @requires_csrf_token: it runs the CSRF check's form reading

@@ -480,6 +480,8 @@ FORMS = [
     Endpoint("quiz_see", {}, target="attempt"),
     Endpoint("quiz_submit", {"number": ("1", "99"), "choice": ("a",)}, target="attempt"),
     Endpoint("quiz_review_start", {}, target="site"),
+    Endpoint("lesson_try", {"choice": ("a", "b", "zz")}, target="lesson"),
+    Endpoint("lesson_check", {"choice": ("a", "b", "zz"), "place-s1": ("1", "9")}, target="lesson"),
 ]
 # Asked first, then done: exercised by their own test with a sandbox to lose.
 DESTRUCTIVE = ("sandbox_reset", "sandbox_restore_demo", "sandbox_delete")
@@ -636,6 +638,8 @@ def target_url(lab: Lab, endpoint: Endpoint, draw: Draw) -> str:
         return lab.url(endpoint.name)
     if endpoint.target == "attempt":
         return quiz_url(lab, endpoint.name, draw)
+    if endpoint.target == "lesson":
+        return lesson_url(endpoint.name, draw)
     if endpoint.target == "bucket":
         segment = draw(st.sampled_from(BUCKETS + BOGUS_BUCKETS))
     else:
@@ -836,7 +840,20 @@ PAGES: dict[str, str] = {
     "quiz_history": "",
     "quiz_export_csv": "",
     "quiz_export_anki": "",
+    "lessons": "",
+    "lesson": "lesson",
 }
+
+
+def lesson_url(name: str, draw: Draw) -> str:
+    """A lesson's address: a lesson with a Try it, the summary, or no lesson at all."""
+    from simulator import lessons
+
+    course = lessons.course()
+    slug = draw(st.sampled_from([course[0].slug, course[-1].slug, "no-such-lesson"]))
+    if name == "lesson_check":
+        return reverse(f"web:{name}", args=[slug, draw(st.sampled_from([1, 2, 999]))])
+    return reverse(f"web:{name}", args=[slug])
 
 
 def quiz_url(lab: Lab, name: str, draw: Draw) -> str:
@@ -875,6 +892,8 @@ def page_url(lab: Lab, name: str, draw: Draw) -> str:
         return lab.url(name)
     if kind == "attempt":
         return quiz_url(lab, name, draw)
+    if kind == "lesson":
+        return lesson_url(name, draw)
     placeholder = "PLACEHOLDER"
     if kind == "trace":
         trace = lab.sandbox.traces.order_by("created").first()

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from simulator import lessons
 from simulator.quiz import exam, grading
 from simulator.quiz.model import Question, Text
 
@@ -92,9 +93,11 @@ class QuestionView:
 
 
 def _lesson_url(domain: str) -> str:
+    """``/lessons/<domain>/`` when the course has that lesson (every quiz domain has one)."""
     try:
+        lessons.lesson(domain)
         return reverse("web:lesson", args=[domain])
-    except NoReverseMatch:
+    except (KeyError, NoReverseMatch):
         return ""
 
 

@@ -10,13 +10,14 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from ... import demo
 from ... import sandboxes as service
 from ...htmx import HtmxHttpRequest
+from ...lessons.present import course_offer
 from ...models import Sandbox
 from .. import s3calls, state
 from ..forms import BucketForm, SandboxNameForm
@@ -43,6 +44,7 @@ def _list_context(request: HtmxHttpRequest, **extra: object) -> dict[str, object
         "max_sandboxes": service.MAX_SANDBOXES,
         "create_form": extra.pop("create_form", None) or SandboxNameForm(),
         "sandbox_actions": SANDBOX_ACTIONS,
+        "course_offer": course_offer(service.current_learner(request), get_language() or "en"),
         **extra,
     }
 
