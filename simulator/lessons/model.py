@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.quiz.model import DOMAINS, BankError, Outcome, Request, Text
+from simulator.quiz.model import _fields as quiz_fields
 
 # The pictures the web draws beside a lesson's text, one per lesson.
 DIAGRAMS: tuple[str, ...] = (
@@ -40,26 +41,13 @@ DIAGRAMS: tuple[str, ...] = (
 DOCS_PREFIX = "https://docs.aws.amazon.com/"
 
 
-class LessonError(ValueError):
+class LessonError(BankError):
     """A lesson the format does not allow; ``where`` names the lesson and field."""
-
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
-        self.where = where
-        self.message = message
 
 
 def _require(ok: bool, where: str, message: str) -> None:
     if not ok:
         raise LessonError(where, message)
-
-
-def _fields(table: Any, where: str, required: Sequence[str], optional: Sequence[str]) -> None:
-    _require(isinstance(table, Mapping), where, "must be a table")
-    missing = [name for name in required if name not in table]
-    _require(not missing, where, f"missing {', '.join(missing)}")
-    unknown = sorted(set(table) - set(required) - set(optional))
-    _require(not unknown, where, f"unknown field {', '.join(unknown)}")
 
 
 def _quiz(parse: Any, value: Any, where: str) -> Any:
@@ -68,6 +56,11 @@ def _quiz(parse: Any, value: Any, where: str) -> Any:
         return parse(value, where)
     except BankError as error:
         raise LessonError(error.where, error.message) from None
+
+
+def _fields(table: Any, where: str, required: Sequence[str], optional: Sequence[str]) -> None:
+    """Required fields present, no unknown ones (the quiz format's rule for a table)."""
+    _quiz(lambda value, here: quiz_fields(value, here, required, optional), table, where)
 
 
 def _text(value: Any, where: str) -> Text:
