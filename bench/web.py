@@ -56,6 +56,8 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
     goal: bool = True
     streaming: bool = False
+    # A form to POST instead of a GET (a view that reads a draft and writes nothing).
+    data: dict[str, str] | None = None
 
 
 @dataclass
@@ -310,6 +312,11 @@ def pages(b: Built) -> list[Page]:
     both("bucket: 50 mixed objects", f"{mixed}/")
     both("bucket: SSE-KMS, 20 objects", f"{box}/buckets/bench-kms/")
     out.append(Page("bucket: policy preset [htmx]", f"{mixed}/", {"preset": "require-kms"}, HX))
+    from simulator.quiz import policies
+
+    draft = {"policy": policies.document("require-aes256", "bench-mixed")}
+    matrix = f"{mixed}/policy/matrix/"
+    out.append(Page("bucket: policy matrix, 48 decisions [htmx]", matrix, headers=HX, data=draft))
     both("upload form", f"{mixed}/upload/")
     both("object: SSE-KMS", f"{box}/buckets/bench-kms/object/", {"key": b.kms_object})
     both("object: SSE-C", f"{box}/buckets/bench-ssec/object/", {"key": b.ssec_object})
@@ -378,7 +385,10 @@ def measure(client: Any, page: Page, repeats: int) -> Timing:
     from django.test.utils import CaptureQueriesContext
 
     def once() -> tuple[int, int]:
-        response = client.get(page.path, page.params, **page.headers)
+        if page.data is not None:
+            response = client.post(page.path, page.data, **page.headers)
+        else:
+            response = client.get(page.path, page.params, **page.headers)
         if page.streaming:
             size = sum(len(piece) for piece in response.streaming_content)
         else:

@@ -29,6 +29,7 @@ from typing import Any, BinaryIO, Protocol
 from .audit import AuditLog
 from .context import Account
 from .errors import S3Error
+from .iam import Decision
 from .policy import ALLOW
 from .requests import Headers, S3Request
 from .s3 import S3Service
@@ -142,12 +143,12 @@ class _Surroundings:
 
 
 def _deciding(step: PolicyEvaluated) -> tuple[Deciding, ...]:
-    decision: Any = step.decision
-    if decision is None:
+    decision = step.decision
+    if not isinstance(decision, Decision):
         return ()
     return tuple(
         Deciding(str(d["policy"]), int(d["index"]), str(d.get("sid") or ""), str(d["effect"]))
-        for d in decision["deciding"]
+        for d in decision.deciding_statements()
     )
 
 

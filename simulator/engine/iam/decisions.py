@@ -87,9 +87,8 @@ class Verdict:
         for name, result in self.results:
             if result.decision != self.decision:
                 continue
-            compiled = {s.index: s for s in result.policy.statements}
-            for statement in result.deciding:
-                spec = compiled[statement.index].principal
+            for statement in result.applying:
+                spec = statement.principal
                 grant = principal_grant(spec, principal) if spec is not None else None
                 out.append(
                     {
@@ -177,17 +176,23 @@ class Decision(Mapping[str, Any]):
     def allowed(self) -> bool:
         return self.decision == ALLOW
 
+    def deciding_statements(self) -> list[dict[str, Any]]:
+        """The statements that decided (``decision["deciding"]``), without explaining
+        every other statement as a full read does."""
+        principal = self.ctx.principal
+        delegated = self.reason == "identity_allows_by_delegation"
+        deciding: list[dict[str, Any]] = []
+        for verdict in self._verdicts:
+            if verdict.policy == self.policy or (delegated and verdict.decision == ALLOW):
+                deciding.extend(verdict.deciding(principal))
+        if self.reason == "resource_allows" and self._extra.get("scope") == SAME_ACCOUNT:
+            # Allowed by a statement naming the caller; root grants only delegate.
+            deciding = [d for d in deciding if d["grant"] != "account"]
+        return deciding
+
     def _build(self) -> dict[str, Any]:
         if self._full is None:
-            principal = self.ctx.principal
-            delegated = self.reason == "identity_allows_by_delegation"
-            deciding: list[dict[str, Any]] = []
-            for verdict in self._verdicts:
-                if verdict.policy == self.policy or (delegated and verdict.decision == ALLOW):
-                    deciding.extend(verdict.deciding(principal))
-            if self.reason == "resource_allows" and self._extra.get("scope") == SAME_ACCOUNT:
-                # Allowed by a statement naming the caller; root grants only delegate.
-                deciding = [d for d in deciding if d["grant"] != "account"]
+            deciding = self.deciding_statements()
             decided_by = [v for v in self._verdicts if v.policy == self.policy]
             statements: list[dict[str, Any]] = []
             for verdict in decided_by or self._verdicts[-1:]:

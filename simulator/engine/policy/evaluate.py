@@ -234,7 +234,22 @@ class EvaluationResult:
         if self.decision == IMPLICIT_DENY:
             return ()
         effect = "Deny" if self.decision == EXPLICIT_DENY else "Allow"
-        return tuple(s for s in self.statements if s.matched and s.effect == effect)
+        if self._statements is not None:
+            return tuple(s for s in self._statements if s.matched and s.effect == effect)
+        # Explain only the statements that apply, not all.
+        return tuple(explain_statement(s, self.context) for s in self.applying)
+
+    @property
+    def applying(self) -> tuple[Statement, ...]:
+        """The statements that made the decision, as written (the test ``_decide`` makes),
+        for a reader that needs their Sid and effect and no explanation."""
+        if self.decision == IMPLICIT_DENY:
+            return ()
+        effect = "Deny" if self.decision == EXPLICIT_DENY else "Allow"
+        ctx, keys = self.context, self.context.context_keys
+        return tuple(
+            s for s in self.policy.statements if s.effect == effect and _applies(s, ctx, keys)
+        )
 
     @property
     def text(self) -> str:

@@ -22,6 +22,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -65,18 +66,17 @@ class Row:
 
 @dataclass(frozen=True)
 class Cell:
+    """One decision, with its words ready for the template (48 cells render in a
+    keystroke's time: the words are looked up once per matrix, not once per cell)."""
+
     column: Column
     check: drafts.DraftDecision
-
-    @property
-    def sids(self) -> list[str]:
-        """The deciding statements: their Sid, or their position when they have none."""
-        return [s.sid or f"#{s.index + 1}" for s in self.check.statements]
-
-    @property
-    def by(self) -> str:
-        """Which kind of policy the deciding statements are in: ``bucket`` or ``identity``."""
-        return self.check.statements[0].policy if self.check.statements else ""
+    word: str  # Allow | Deny
+    kind: str  # (explicit) | (implicit) | ""
+    by_label: str  # which policy decided, or why nothing allowed
+    tone: str  # allow | deny (a CSS modifier)
+    # The deciding statements: their Sid, or their position when they have none.
+    sids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -159,14 +159,44 @@ def build(engine: Engine, bucket: str, draft: str) -> Matrix:
         checks = drafts.decide(engine, bucket, draft, requests)
     except S3Error as error:
         return Matrix(COLUMNS, [], error)
+    words = _words()
     width = len(COLUMNS)
     return Matrix(
         COLUMNS,
         [
-            MatrixRow(row, [Cell(c, checks[i * width + n]) for n, c in enumerate(COLUMNS)])
+            MatrixRow(row, [_cell(c, checks[i * width + n], words) for n, c in enumerate(COLUMNS)])
             for i, row in enumerate(grid)
         ],
     )
+
+
+def _words() -> dict[str, str]:
+    return {
+        "allow": gettext("Allow"),
+        "deny": gettext("Deny"),
+        "explicit": gettext("(explicit)"),
+        "implicit": gettext("(implicit)"),
+        "blocked": gettext("BlockedEncryptionTypes: SSE-C"),
+        "identity": gettext("IAM policy:"),
+        "bucket": gettext("bucket policy:"),
+        "nothing": gettext("no statement allows it"),
+    }
+
+
+def _cell(column: Column, check: drafts.DraftDecision, words: dict[str, str]) -> Cell:
+    if check.allowed:
+        word, kind = words["allow"], ""
+    else:
+        word = words["deny"]
+        kind = words["explicit" if check.decision == "ExplicitDeny" else "implicit"]
+    if check.policy == "bucket_encryption":
+        by = words["blocked"]
+    elif check.statements:
+        by = words["identity" if check.statements[0].policy == "identity" else "bucket"]
+    else:
+        by = words["nothing"]
+    sids = tuple(s.sid or f"#{s.index + 1}" for s in check.statements)
+    return Cell(column, check, word, kind, by, "allow" if check.allowed else "deny", sids)
 
 
 def attach(form: forms.Form, url: str) -> None:
