@@ -146,10 +146,12 @@ class TryIt:
     scenario: Mapping[str, Any]
     requests: tuple[Request, ...]
     prediction: Prediction
+    # Shown with the verdict, after the run: why the engine answered as it did.
+    explanation: Text | None = None
 
     @classmethod
     def parse(cls, value: Any, where: str) -> TryIt:
-        _fields(value, where, ("intro", "scenario", "requests", "prediction"), ())
+        _fields(value, where, ("intro", "scenario", "requests", "prediction", "explanation"), ())
         _require(isinstance(value["scenario"], Mapping), f"{where}.scenario", "must be a table")
         items = value["requests"]
         _require(
@@ -164,6 +166,7 @@ class TryIt:
                 _quiz(Request.parse, item, f"{where}.requests[{n}]") for n, item in enumerate(items)
             ),
             prediction=Prediction.parse(value["prediction"], f"{where}.prediction"),
+            explanation=_text(value["explanation"], f"{where}.explanation"),
         )
 
 

@@ -166,3 +166,34 @@ def test_names_are_renamed_in_requests_headers_bodies_and_copy_sources() -> None
         "<KMSMasterKeyID>alias/p-l-app</KMSMasterKeyID> alias/p-l-app2 alias/app-x"
     )
     assert renamer.bucket("other") == "other"
+
+
+# What each Try it must show, as s3-facts.md states it. The explanation shown after the
+# run is written for this answer, so the engine must keep giving it.
+FACTS = {
+    "transit-vs-rest": ("a", "§3: since 2023-01-05 every new upload is SSE-S3 at least"),
+    "where-and-who": ("c", "§6: SSE-C keeps only a randomly salted HMAC of the key"),
+    "sse-s3": ("a", "§6: a unique key per object under a rotated root key"),
+    "sse-kms": ("a", "§5: S3 calls GenerateDataKey on upload"),
+    "bucket-keys": ("b", "§5: Bucket Keys reduce the number of KMS events"),
+    "sse-s3-limits": ("c", "§5: SSE-S3 makes no KMS request"),
+    "dsse-kms": ("b", "§1: x-amz-server-side-encryption enum includes aws:kms:dsse"),
+    "key-lifecycle": ("b", "§2: disabled key → 400 KMS.DisabledException on GET"),
+    "default-encryption": ("b", "§3: changing the default does not re-encrypt objects"),
+    "changes": ("b", "§3: a blocked bucket rejects SSE-C writes with 403 AccessDenied"),
+    "sse-c": ("b", "§2: GET of an SSE-C object without the headers → 400 InvalidRequest"),
+    "cse": ("a", "§6: the envelope is stored as user metadata; S3 sees only ciphertext"),
+    "headers": ("b", "§2: unknown x-amz-server-side-encryption value → 400 InvalidArgument"),
+    "bucket-policies": ("b", "§4: default encryption does not satisfy these policies"),
+}
+
+
+def test_every_try_it_has_its_fact() -> None:
+    assert set(FACTS) == set(IDS)
+
+
+@pytest.mark.parametrize("found", TRIED, ids=IDS)
+def test_the_engine_shows_the_fact_each_lesson_teaches(found: Lesson) -> None:
+    expected, fact = FACTS[found.slug]
+    assert lessons.run_try_it(found, engine(), "fact").correct == {expected}, fact
+    assert _try_it(found).explanation is not None
