@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import matrix, views
+from . import matrix, raw, views
 
 B = "lab/<uuid:sandbox_id>/buckets/<str:bucket>/"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path(B + "ssec/", views.bucket_ssec, name="bucket_ssec"),
     path(B + "policy/", views.bucket_policy, name="bucket_policy"),
     path(B + "policy/matrix/", matrix.policy_matrix, name="policy_matrix"),
+    path(B + "raw/", raw.raw_request, name="raw_request"),
     path(B + "scenario/", views.bucket_scenario, name="bucket_scenario"),
     path(B + "reencrypt/", views.reencrypt, name="reencrypt"),
     path(B + "upload/", views.upload, name="upload"),
