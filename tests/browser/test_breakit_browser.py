@@ -1,4 +1,4 @@
-"""Break it in real Chromium: one click lands on the failing request's trace."""
+"""Break it in real Chromium: predict, break, see the verdict, open the failing trace."""
 
 from __future__ import annotations
 
@@ -22,20 +22,31 @@ def sandbox(settings: Settings, tmp_path: Path) -> Sandbox:
     return create_sandbox("break-browser", "Break it in the browser")
 
 
-def test_wrong_ssec_key_lands_on_a_403_trace(
+def test_predict_then_break_reveals_the_verdict_and_the_trace(
     learner: Page, live_server: LiveServer, sandbox: Sandbox, screenshot_dir: Path
 ) -> None:
     errors = watch(learner)
     learner.goto(f"{live_server.url}/lab/{sandbox.pk}/break/")
+    card = learner.locator("#case-wrong-ssec-key")
+    expect(card).not_to_contain_text("Expected answer")
 
-    learner.get_by_role("button", name="Break it: Wrong SSE-C key").click()
+    card.get_by_role("group", name="What will S3 answer?").get_by_label(
+        "400 InvalidRequest"
+    ).check()
+    card.get_by_role("button", name="Break it: Wrong SSE-C key").click()
 
+    expect(learner).to_have_url(re.compile(r"/break/\?.*#case-wrong-ssec-key$"))
+    verdict = learner.get_by_test_id("break-verdict")
+    expect(verdict).to_contain_text("Not this time.")
+    expect(verdict.get_by_test_id("break-answer")).to_have_text("403 AccessDenied")
+    expect(verdict).to_contain_text("Expected answer")
+    learner.screenshot(path=screenshot_dir / "breakit-verdict-wrong-ssec-key.png", full_page=True)
+
+    verdict.get_by_role("link", name="See the trace").click()
     expect(learner).to_have_url(re.compile(rf"/lab/{sandbox.pk}/traces/[0-9a-f-]{{36}}/$"))
     trace = TraceRecord.objects.get(pk=learner.url.rstrip("/").rsplit("/", 1)[1])
     assert (trace.status, trace.error_code, trace.method) == (403, "AccessDenied", "GET")
-    expect(learner.locator("main")).to_contain_text("403")
     expect(learner.locator("main")).to_contain_text("AccessDenied")
-    learner.screenshot(path=screenshot_dir / "breakit-trace-wrong-ssec-key.png", full_page=True)
     assert errors == []
 
 
