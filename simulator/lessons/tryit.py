@@ -34,6 +34,7 @@ class TryItResult:
     responses: tuple[S3Response, ...]  # one per TryIt.request, in order (each has .trace)
     buckets: tuple[str, ...]  # the bucket names actually made
     correct: frozenset[str]  # the ids of the choices whose outcome the engine's run matches
+    aliases: tuple[str, ...] = ()  # the KMS aliases actually made ("alias/<prefix>-<slug>-app")
 
 
 class _Renamer:
@@ -151,6 +152,7 @@ def run_try_it(lesson: Lesson, engine: Engine, prefix: str) -> TryItResult:
         responses=tuple(result.response for result in results),
         buckets=tuple(renamer.buckets.values()),
         correct=correct,
+        aliases=tuple(f"alias/{name}" for name in renamer.keys.values()),
     )
 
 

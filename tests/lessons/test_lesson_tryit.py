@@ -35,6 +35,9 @@ def test_exactly_one_choice_is_what_the_engine_does_in_a_fresh_engine(found: Les
     assert len(result.correct) == 1, (found.slug, result.correct)
     assert len(result.responses) == len(_try_it(found).requests)
     assert result.buckets and all(name.startswith("learner1-") for name in result.buckets)
+    keys = _try_it(found).scenario.get("keys", [])
+    assert len(result.aliases) == len(keys)
+    assert all(alias.startswith(f"alias/learner1-{found.slug}-") for alias in result.aliases)
     (right,) = result.correct
     assert lessons.judge(result, right)
     wrong = [choice.id for choice in _try_it(found).prediction.choices if choice.id != right]
