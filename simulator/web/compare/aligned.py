@@ -135,6 +135,9 @@ def _short(value: str, limit: int = 28) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+=*")
+
+
 def _is_sse_header(name: str) -> bool:
     return name.startswith("x-amz-server-side-encryption") or name.startswith("x-amz-meta-x-amz-")
 
@@ -144,10 +147,8 @@ def _header_lines(headers: Mapping[str, str], step: int) -> list[Line]:
     for name, value in headers.items():
         if not _is_sse_header(name):
             continue
-        # A value with no place to break (base64, a fingerprint) is cut to fit a column.
-        shown = (
-            value if len(value) <= 16 or re.search(r"[-/:,. ]", value[:16]) else _short(value, 14)
-        )
+        # A base64 value (a wrapped key, a fingerprint, a nonce) is cut to fit a column.
+        shown = _short(value, 14) if _BASE64.fullmatch(value) and len(value) > 16 else value
         # A key id or a base64 value changes per run and per key: compared by name.
         same = name if ("key" in name or name.startswith("x-amz-meta-")) else f"{name}: {value}"
         lines.append(Line(f"{name}: {shown}", step, code=True, same=same))
@@ -410,8 +411,12 @@ def _answered_names(column: Column) -> list[Line]:
     lines = []
     for name, value in column.headers_answered.items():
         if name.startswith("x-amz-server-side-encryption"):
-            shown = value if "key" not in name else _short(value, 16)
-            lines.append(Line(f"{name}: {shown}", n, code=True, same=name))
+            # A key id or key MD5 changes with every key: its name says enough here (the
+            # value is in the step rows and the trace).
+            text = (
+                name if name.endswith(("-key-id", "-key-md5", "-key-MD5")) else f"{name}: {value}"
+            )
+            lines.append(Line(text, n, code=True, same=name))
     return lines or [Line(_("none"), n)]
 
 
