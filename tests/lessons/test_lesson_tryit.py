@@ -56,6 +56,7 @@ def test_a_second_run_in_the_same_engine_with_a_new_prefix_answers_the_same(
     assert set(first.buckets).isdisjoint(second.buckets)
     made = set(readmodel.bucket_names(sandbox))
     assert set(first.buckets) | set(second.buckets) <= made
+    assert set(first.aliases) | set(second.aliases) <= tryit._aliases(sandbox)
 
 
 def test_every_lesson_runs_one_after_another_in_one_sandbox_under_one_prefix() -> None:
