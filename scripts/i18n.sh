@@ -29,6 +29,7 @@ export DJANGO_TESTING=1
     --ignore 'simulator/web/breakit/*' --ignore 'simulator/web/cse/*' \
     --ignore 'simulator/web/compare/*' --ignore 'templates/web/compare/*' \
     --ignore 'simulator/web/quiz/*' --ignore 'templates/web/quiz/*' \
+    --ignore 'simulator/web/lessons/*' --ignore 'templates/web/lessons/*' \
     --ignore 'simulator/web/glossary/*' --ignore 'templates/web/glossary/*' \
     --ignore 'templates/web/lab/*' --ignore 'templates/web/tracing/*' \
     --ignore 'templates/web/kms/*' --ignore 'templates/web/disk/*' \

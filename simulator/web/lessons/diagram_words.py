@@ -3,7 +3,9 @@
 Rows are read from top to bottom; the arrow's label says what happens between a row and
 the one above it. A box's tone picks its colour from the design tokens (lessons.css):
 ``client`` (your side), ``s3``, ``kms``, ``key`` (a key), ``data`` (what is stored),
-``warn`` (what fails or is not given), ``plain``. Facts follow ``s3-facts.md``.
+``warn`` (what fails or is not given), ``plain``. Names (Amazon S3, SSE-KMS, PutObject)
+are the same in every language and are not marked for translation. Facts follow
+``s3-facts.md``.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ def row(*nodes: Node, arrow: Words = "") -> Row:
     return Row(tuple(nodes), arrow)
 
 
-S3 = _("Amazon S3")
-KMS = _("AWS KMS")
+S3 = "Amazon S3"
+KMS = "AWS KMS"
 YOU = _("Your application")
 DISK = _("S3's storage")
 
@@ -63,12 +65,12 @@ DIAGRAMS: dict[str, Spec] = {
         _("Four modes, two questions: where the data is encrypted, and who holds the key."),
         (
             row(
-                Node(_("CSE"), _("you encrypt; you hold the key"), "client"),
-                Node(_("SSE-C"), _("S3 encrypts; you send the key"), "client"),
+                Node("CSE", _("you encrypt; you hold the key"), "client"),
+                Node("SSE-C", _("S3 encrypts; you send the key"), "client"),
             ),
             row(
-                Node(_("SSE-KMS"), _("S3 encrypts; KMS holds the key"), "kms"),
-                Node(_("SSE-S3"), _("S3 encrypts; S3 holds the key"), "s3"),
+                Node("SSE-KMS", _("S3 encrypts; KMS holds the key"), "kms"),
+                Node("SSE-S3", _("S3 encrypts; S3 holds the key"), "s3"),
             ),
         ),
     ),
@@ -107,7 +109,7 @@ DIAGRAMS: dict[str, Spec] = {
                 arrow=_("returns both"),
             ),
             row(
-                Node(_("CloudTrail"), _("records GenerateDataKey; a GET records Decrypt"), "plain"),
+                Node("CloudTrail", _("records GenerateDataKey; a GET records Decrypt"), "plain"),
                 arrow=_("every use is logged"),
             ),
         ),
@@ -171,12 +173,10 @@ DIAGRAMS: dict[str, Spec] = {
         _("Default encryption applies to new objects only; objects already stored keep theirs."),
         (
             row(Node(_("Before"), _("old.txt stored with SSE-S3"), "data")),
+            row(Node(_("Default set to SSE-KMS"), "PutBucketEncryption", "s3"), arrow=_("later")),
             row(
-                Node(_("Default set to SSE-KMS"), _("PutBucketEncryption"), "s3"), arrow=_("later")
-            ),
-            row(
-                Node(_("old.txt"), _("still SSE-S3"), "data"),
-                Node(_("new.txt"), _("SSE-KMS"), "kms"),
+                Node("old.txt", _("still SSE-S3"), "data"),
+                Node("new.txt", "SSE-KMS", "kms"),
                 arrow=_("then"),
             ),
             row(Node(_("To change old.txt"), _("copy it, or UpdateObjectEncryption"), "plain")),
@@ -243,10 +243,10 @@ DIAGRAMS: dict[str, Spec] = {
     "policy-deny-unencrypted": Spec(
         _("The classic bucket policy: two Deny statements keep unencrypted uploads out."),
         (
-            row(Node(_("PutObject"), _("with or without the header"), "client")),
+            row(Node("PutObject", _("with or without the header"), "client")),
             row(
-                Node(_("StringNotEquals"), _("header not AES256 or aws:kms: Deny"), "warn"),
-                Node(_("Null"), _("no header at all: Deny"), "warn"),
+                Node("StringNotEquals", _("header not AES256 or aws:kms: Deny"), "warn"),
+                Node("Null", _("no header at all: Deny"), "warn"),
                 arrow=_("evaluated"),
             ),
             row(Node(_("Neither matches"), _("the upload is allowed"), "s3")),
@@ -256,14 +256,14 @@ DIAGRAMS: dict[str, Spec] = {
         _("Every mode at a glance: where it is encrypted and who holds the key."),
         (
             row(
-                Node(_("SSE-S3"), _("in S3; S3's key"), "s3"),
-                Node(_("SSE-KMS"), _("in S3; KMS key, logged"), "kms"),
+                Node("SSE-S3", _("in S3; S3's key"), "s3"),
+                Node("SSE-KMS", _("in S3; KMS key, logged"), "kms"),
             ),
             row(
-                Node(_("DSSE-KMS"), _("in S3; two layers"), "kms"),
-                Node(_("SSE-C"), _("in S3; your key, sent"), "client"),
+                Node("DSSE-KMS", _("in S3; two layers"), "kms"),
+                Node("SSE-C", _("in S3; your key, sent"), "client"),
             ),
-            row(Node(_("CSE"), _("in your application; your key, never sent"), "client")),
+            row(Node("CSE", _("in your application; your key, never sent"), "client")),
         ),
     ),
 }

@@ -168,6 +168,8 @@ def check(request: HtmxHttpRequest, slug: str, number: int) -> HttpResponse:
     question = exam.resolve(ref)
     try:
         chosen = attempts.parse_choice(question, request.POST)
+        if not chosen:
+            raise attempts.Refused("empty")
     except attempts.Refused as refused:
         messages = {
             "empty": _("Choose an answer first."),
