@@ -147,6 +147,12 @@ def comparison_key(engine: Engine) -> str:
     return arn
 
 
+def new_customer_key() -> bytes:
+    """A fresh 256-bit SSE-C key from the operating system, used for one upload and
+    forgotten: the page shows only its MD5 (from the trace)."""
+    return secrets.token_bytes(32)
+
+
 def allow_ssec_xml() -> bytes:
     """SSE-S3 as the default and SSE-C not blocked (``NONE``), as PutBucketEncryption takes it."""
     return (
@@ -173,8 +179,7 @@ def upload_request(
         body, envelope = cse.encrypt(body, cse.KMSWrap(engine, key_arn, principal=principal()))
         headers.update(envelope)
     elif mode.kind == v.SSE_C:
-        # OS randomness, used once: the page shows only its MD5 (from the response).
-        headers.update(v.sse_headers(v.SSE_C, customer_key=secrets.token_bytes(32)))
+        headers.update(v.sse_headers(v.SSE_C, customer_key=new_customer_key()))
     else:
         headers.update(
             v.sse_headers(mode.kind, kms_key=key_arn, bucket_key=mode.bucket_key)

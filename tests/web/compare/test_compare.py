@@ -109,7 +109,7 @@ def test_each_column_is_the_mode_it_names(lab: Any) -> None:
 
 def test_the_ssec_key_is_never_kept_or_shown(lab: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     key = bytes(range(7, 39))
-    monkeypatch.setattr(runs.secrets, "token_bytes", lambda n: key[:n])
+    monkeypatch.setattr(runs, "new_customer_key", lambda: key)
     response = run_sample(lab)
 
     record = upload(lab, "sse-c")
