@@ -164,7 +164,7 @@ def test_a_wrong_prediction_is_judged_by_the_engines_answer(lab: Any) -> None:
     response = _break(lab, "missing-ssec-key", "403 AccessDenied")
     html = lab.client.get(response["Location"]).content.decode()
     assert "Not this time." in html
-    assert "You predicted" in html and "403 AccessDenied" in html
+    assert "Your prediction" in html and "403 AccessDenied" in html
     # The engine's answer and the documented one are revealed, with the lesson.
     assert "400 InvalidRequest" in html and "Expected answer" in html
     lesson = str(cases.BY_SLUG["missing-ssec-key"].lesson)
