@@ -30,7 +30,10 @@ FORBIDDEN: list[tuple[str, re.Pattern[str]]] = [
     ("カスタマー管理キー (カスタマーマネージドキー)", re.compile("カスタマー管理")),
     ("AWS 管理キー (AWS マネージドキー)", re.compile(r"AWS\s*管理(型)?\s*キー")),
     ("削除待ち (削除保留中, the console's state)", re.compile("削除待ち")),
-    ("サーバーサイド / クライアントサイド (サーバー側 / クライアント側)", re.compile("(サーバー|クライアント)サイド")),
+    (
+        "サーバーサイド / クライアントサイド (サーバー側 / クライアント側)",
+        re.compile("(サーバー|クライアント)サイド"),
+    ),
     ("KMSキー without a space (KMS キー)", re.compile("KMSキー")),
     ("ASCII comma after Japanese (、)", re.compile(JA + ",")),
     ("ASCII full stop after Japanese (。)", re.compile(JA + r"\.(?![A-Za-z0-9])")),
@@ -155,7 +158,10 @@ def test_quiz_lessons_and_glossary_follow_the_rule(path: Path) -> None:
         ("カスタマー管理キーを作成", "カスタマー管理キー (カスタマーマネージドキー)"),
         ("AWS 管理キー aws/s3", "AWS 管理キー (AWS マネージドキー)"),
         ("キーは削除待ちです。", "削除待ち (削除保留中, the console's state)"),
-        ("クライアントサイド暗号化", "サーバーサイド / クライアントサイド (サーバー側 / クライアント側)"),
+        (
+            "クライアントサイド暗号化",
+            "サーバーサイド / クライアントサイド (サーバー側 / クライアント側)",
+        ),
         ("KMSキーを作成", "KMSキー without a space (KMS キー)"),
         ("暗号化されます.", "ASCII full stop after Japanese (。)"),
         ("SSE-S3,SSE-KMS とバケット,オブジェクト", "ASCII comma after Japanese (、)"),
