@@ -56,12 +56,25 @@ class Column:
         return _("anonymous") if self.caller == v.ANONYMOUS else self.caller
 
 
+# Where a long name may break: between the words of a CamelCase Sid, after : / - _ .
+_BREAKS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[:/_.-])")
+
+
+def parts(name: str) -> tuple[str, ...]:
+    """``name`` in the pieces between which a line may break (the template puts <wbr>)."""
+    return tuple(piece for piece in _BREAKS.split(name) if piece)
+
+
 @dataclass(frozen=True)
 class Row:
     code: str
     label: str | Promise
     headers: dict[str, str]
     detail: str = ""  # the key ARN a row names, shown under its label
+
+    @property
+    def detail_parts(self) -> tuple[str, ...]:
+        return parts(self.detail)
 
 
 @dataclass(frozen=True)
@@ -75,8 +88,9 @@ class Cell:
     kind: str  # (explicit) | (implicit) | ""
     by_label: str  # which policy decided, or why nothing allowed
     tone: str  # allow | deny (a CSS modifier)
-    # The deciding statements: their Sid, or their position when they have none.
-    sids: tuple[str, ...]
+    # The deciding statements: their Sid (or their position when they have none), in
+    # pieces between which a line may break (``parts``): no word is broken mid-word.
+    sids: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -195,7 +209,7 @@ def _cell(column: Column, check: drafts.DraftDecision, words: dict[str, str]) ->
         by = words["identity" if check.statements[0].policy == "identity" else "bucket"]
     else:
         by = words["nothing"]
-    sids = tuple(s.sid or f"#{s.index + 1}" for s in check.statements)
+    sids = tuple(parts(s.sid or f"#{s.index + 1}") for s in check.statements)
     return Cell(column, check, word, kind, by, "allow" if check.allowed else "deny", sids)
 
 

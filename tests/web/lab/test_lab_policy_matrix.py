@@ -58,7 +58,7 @@ def test_the_course_policy_allows_only_aes256_for_the_account_users(
     make_bucket(box, BUCKET)
     response = _matrix(client, box, policies.document("require-aes256", BUCKET), **HX)
     assert response.status_code == 200
-    html = response.content.decode()
+    html = response.content.decode().replace("<wbr>", "")  # a name's line-break points
     grid = _grid(html)
     assert list(grid) == [
         "none", "aes256", "kms-default", "kms-named", "kms-other", "dsse", "sse-c", "cse"
@@ -121,7 +121,7 @@ def test_the_named_key_row_uses_the_key_the_draft_names(learner: tuple[Client, S
         + '/*", "Condition": {"ArnNotEqualsIfExists": '
         '{"s3:x-amz-server-side-encryption-aws-kms-key-id": "' + other + '"}}}]}'
     )  # fmt: skip
-    html = _matrix(client, box, draft, **HX).content.decode()
+    html = _matrix(client, box, draft, **HX).content.decode().replace("<wbr>", "")
     grid = _grid(html)
     assert grid["kms-named"][:2] == ["Allow", "Allow"]
     assert grid["kms-other"][:2] == ["ExplicitDeny", "ExplicitDeny"]
