@@ -284,6 +284,20 @@ def run_traces(sandbox: Sandbox, bucket: str) -> dict[str, TraceRecord]:
     return found
 
 
+def run_ids(sandbox: Sandbox, bucket: str) -> dict[str, str]:
+    """``run_traces`` as trace ids only (no steps read): what names a run's rendering."""
+    found: dict[str, str] = {}
+    for pk, key in (
+        TraceRecord.objects.filter(sandbox=sandbox, action=UPLOAD_ACTION, bucket=bucket)
+        .order_by("-created")
+        .values_list("pk", "key")
+    ):
+        mode = mode_of(key)
+        if mode is not None and mode.slug not in found:
+            found[mode.slug] = str(pk)
+    return found
+
+
 def run_buckets(sandbox: Sandbox, limit: int = 10) -> list[str]:
     """The buckets of the learner's recent runs, newest first."""
     seen: list[str] = []

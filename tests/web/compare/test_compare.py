@@ -402,3 +402,29 @@ def test_another_learner_cannot_open_or_run_it(lab: Any, stranger: Client) -> No
         assert stranger.get(lab.url(name, *args)).status_code == 404
     assert stranger.post(lab.url("compare_run"), {"sample": "1"}).status_code == 404
     assert lab.client.get(lab.url("compare_result", "compare-9")).status_code == 404
+
+
+def test_a_run_is_rendered_once_until_one_of_its_traces_goes(
+    lab: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run's traces never change: its tables come from the trace cache. When the
+    quota removes one of its traces, the page is rendered again, that column empty."""
+    response = run_sample(lab)
+    assert lab.client.get(response["Location"]).status_code == 200
+    real = aligned.compare
+
+    def must_not_render(*args: Any) -> None:
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(aligned, "compare", must_not_render)
+    again = lab.client.get(response["Location"])
+    assert again.status_code == 200
+    assert 'data-testid="compare-steps"' in again.content.decode()
+
+    monkeypatch.setattr(aligned, "compare", real)
+    upload(lab, "dsse-kms").delete()
+    html = lab.client.get(response["Location"]).content.decode()
+    assert "Some of this run&#x27;s traces are no longer kept" in html or (
+        "Some of this run's traces are no longer kept" in html
+    )
+    assert html.count('class="compare-col__trace"') == 2 * (len(runs.MODES) - 1)
