@@ -178,6 +178,11 @@ def build() -> Built:
     for i in range(20):
         put("bench-kms", f"kms/{i:03d}.txt", body(n), kms if i % 2 else {})
         n += 1
+    # A lesson's Try it, run for the learner (issue 11): the lesson page shows its verdict.
+    from simulator import lessons
+    from simulator.web.lessons import tryit
+
+    tryit.run(sandbox.owner, next(x for x in lessons.course() if x.try_it is not None), "a")
     # SSE-C, unblocked (7 objects: with the heavy upload below and the two objects of
     # the Break it cases, the sandbox holds 100).
     s3(s3calls.create_bucket("bench-ssec"))
@@ -269,11 +274,6 @@ def build() -> Built:
     heavy.save(force_insert=True)
     heavy.save_steps([whole[0], *(middle * (1000 // len(middle) + 1))[:998], whole[-1]])
 
-    # The same file in every mode (issue 11): one comparison run, for its two pages.
-    from simulator.web.compare import runs as compare_runs
-
-    compare_runs.run(sandbox, compare_runs.SAMPLE_NAME, compare_runs.SAMPLE_BODY)
-
     traces = TraceRecord.objects.filter(sandbox=sandbox)
     steps = sum(len(t) for t in traces.values_list("steps", flat=True))
     objects = Record.objects.filter(sandbox=sandbox, kind="object").count()
@@ -313,6 +313,13 @@ def pages(b: Built) -> list[Page]:
         out.append(Page(label + " [htmx]", path, params or {}, HX))
 
     both("sandboxes", "/lab/")
+    from simulator import lessons
+
+    course = lessons.course()
+    tried = next(lesson for lesson in course if lesson.try_it is not None)
+    out.append(Page("lessons: the course map", "/lessons/"))
+    out.append(Page("lesson: after its Try it ran", f"/lessons/{tried.slug}/"))
+    out.append(Page("lesson: the summary", f"/lessons/{course[-1].slug}/"))
     both("sandbox (buckets)", f"{box}/")
     both("bucket: 50 mixed objects", f"{mixed}/")
     both("bucket: SSE-KMS, 20 objects", f"{box}/buckets/bench-kms/")
@@ -382,8 +389,6 @@ def pages(b: Built) -> list[Page]:
     )
     out.append(Page("break it", f"{box}/break/"))
     out.append(Page("CSE workbench", f"{box}/cse/"))
-    out.append(Page("compare: the same file in every mode", f"{box}/compare/"))
-    out.append(Page("compare: the modes table", f"{box}/compare/modes/"))
     return out
 
 
