@@ -784,6 +784,7 @@ def _fresh_lab(db: None, settings: Any) -> Any:
 
 QUERY_NAMES = (
     "key",
+    "q",
     "page",
     "step",
     "all",
@@ -842,6 +843,7 @@ PAGES: dict[str, str] = {
     "quiz_export_anki": "",
     "lessons": "",
     "lesson": "lesson",
+    "glossary": "",
 }
 
 
