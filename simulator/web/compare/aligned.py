@@ -334,7 +334,13 @@ def _audit_cell(column: Column) -> list[Line]:
     if column.mode.kind == v.CSE and str(column.envelope.get("wrap_algorithm", "")) in KMS_WRAPS:
         n, _step = _first(column.steps, "cse.envelope")
         lines.append(Line(_("kms GenerateDataKey: the client's own call, in the KMS audit log"), n))
-    return lines or [Line(_("no audit event in this trace"))]
+    return lines or [
+        Line(
+            _(
+                "no audit event: CloudTrail records S3 data events only on a trail set to record them"
+            )
+        )
+    ]
 
 
 def _response_cell(column: Column) -> list[Line]:

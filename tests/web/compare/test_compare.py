@@ -56,6 +56,13 @@ def headers(record: TraceRecord) -> dict[str, str]:
     return dict(runs.headers_of(record.response_headers))
 
 
+def blob_files() -> list[Path]:
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT)
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
 def nothing_of_a_run_kept(lab: Any, bucket: str) -> None:
     engine = sandboxes.open_engine(lab.sandbox)
     assert bucket not in readmodel.bucket_names(engine)
@@ -80,6 +87,7 @@ def test_the_sample_runs_in_every_mode_in_a_bucket_of_its_own(lab: Any) -> None:
     assert all(t.status == 200 for t in uploads)
     # The learner's own bucket is untouched: still empty.
     assert readmodel.objects_at_rest(sandboxes.open_engine(lab.sandbox), "mine") == []
+    assert blob_files() != []  # the six ciphertexts are on disk (see the all-or-nothing test)
 
 
 def test_each_column_is_the_mode_it_names(lab: Any) -> None:
@@ -195,8 +203,7 @@ def test_a_failure_half_way_keeps_nothing(
     nothing_of_a_run_kept(lab, "compare-1")
     assert not TraceRecord.objects.filter(sandbox=lab.sandbox).exists()
     assert readmodel.kms_keys(sandboxes.open_engine(lab.sandbox)) == []
-    blobs = Path(settings.MEDIA_ROOT)
-    assert not [p for p in blobs.rglob("*") if p.is_file()] if blobs.exists() else True
+    assert blob_files() == []
 
 
 def test_a_refused_request_keeps_nothing_and_says_why(lab: Any) -> None:
