@@ -52,9 +52,14 @@ def test_sample_file_in_every_mode_side_by_side(
     expect(where).to_have_class(re.compile("compare-cell--differs"))
     learner.screenshot(path=screenshot_dir / "compare-run-desktop-en.png", full_page=True)
 
-    keys.get_by_role("link", name="KMS generates a data key").click()
-    expect(learner).to_have_url(re.compile(r"/traces/[0-9a-f-]{36}/\?step=\d+$"))
-    expect(learner.locator("main")).to_contain_text("GenerateDataKey")
+    link = keys.get_by_role("link", name="KMS generates a data key")
+    step = link.get_attribute("data-step")
+    link.click()
+    expect(learner).to_have_url(re.compile(r"/traces/[0-9a-f-]{36}/\?step=\d+#step-panel$"))
+    # The trace opens on that very step.
+    panel = learner.locator("#step-panel")
+    expect(panel).to_have_attribute("data-step", str(step))
+    expect(panel).to_contain_text("KMS generates a data key")
     assert errors == []
 
 

@@ -90,6 +90,11 @@ class Cell:
     def link(self, line: Line) -> str:
         return f"{self.url}?step={line.step}#step-panel" if self.url and line.step else ""
 
+    @property
+    def linked(self) -> list[tuple[Line, str]]:
+        """Each line with its step's address on the trace page ("" for none)."""
+        return [(line, self.link(line)) for line in self.lines]
+
 
 @dataclass
 class Row:
