@@ -4,6 +4,14 @@
 builds the event (``userIdentity``, time, ids, Region, account), numbers it in order
 and files it. It keeps the ``userIdentity`` block of each principal it has seen, since
 every request records an event for its caller.
+
+What is filed follows CloudTrail's rules. Management events (CreateBucket,
+PutBucketEncryption, every KMS call S3 or a learner makes) are always recorded.
+S3 *data* events (PutObject, GetObject, HeadObject, DeleteObject, the multipart
+calls ...) are recorded only when a trail has data events switched on; they are
+billed on top, and the account's one trail (``lab-trail``) has them off until someone
+turns them on (``set_s3_data_events``, itself recorded as CloudTrail's
+PutEventSelectors management event).
 """
 
 from __future__ import annotations
@@ -18,6 +26,9 @@ from .requests import ACCOUNT_ID, ANONYMOUS, REGION, principal_account
 from .store import Store
 
 KIND = "audit"
+# The account's one trail: a record of kind TRAIL_KIND under id TRAIL_NAME.
+TRAIL_KIND = "trail"
+TRAIL_NAME = "lab-trail"
 # Bounded: principals come from outside.
 _IDENTITY_CACHE_SIZE = 1024
 
@@ -28,6 +39,46 @@ class AuditLog:
     def __init__(self, account: Account) -> None:
         self.account = account
         self._user_identities: dict[tuple[str, str | None], dict[str, Any]] = {}
+        self._data_events: bool | None = None  # the trail's setting, read once
+
+    # ------------------------------------------------------------------ the trail
+
+    def s3_data_events(self) -> bool:
+        """Whether the account's trail records S3 data events (off until switched on)."""
+        enabled = self._data_events
+        if enabled is None:
+            record = self.account.store.get(TRAIL_KIND, TRAIL_NAME) or {}
+            enabled = self._data_events = bool(record.get("s3_data_events", False))
+        return enabled
+
+    def set_s3_data_events(self, enabled: bool, *, principal: str) -> dict[str, Any]:
+        """Switch the trail's S3 data events on or off, as CloudTrail's PutEventSelectors
+        does, and return that call's (management) event."""
+        self.account.store.put(TRAIL_KIND, TRAIL_NAME, {"s3_data_events": enabled})
+        self._data_events = enabled
+        resources = [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}] if enabled else []
+        return self.record(
+            event_source="cloudtrail.amazonaws.com",
+            event_name="PutEventSelectors",
+            principal=principal,
+            request_parameters={
+                "trailName": TRAIL_NAME,
+                "eventSelectors": [
+                    {
+                        "readWriteType": "All",
+                        "includeManagementEvents": True,
+                        "dataResources": resources,
+                    }
+                ],
+            },
+        )
+
+    def record_data_event(self, **fields: Any) -> dict[str, Any] | None:
+        """An S3 data event: filed (and returned) only while the trail records data
+        events; otherwise nothing is filed and the step it belongs to has no event."""
+        if not self.s3_data_events():
+            return None
+        return self.record(event_category="Data", **fields)
 
     def user_identity(self, principal: str, invoked_by: str | None = None) -> dict[str, Any]:
         """The CloudTrail ``userIdentity`` block for ``principal``: a fresh dict each time.
@@ -60,6 +111,7 @@ class AuditLog:
         error_message: str | None = None,
         read_only: bool = False,
         event_category: str = "Management",
+        from_console: bool = False,
     ) -> dict[str, Any]:
         """Build one event, file it in the store, and return it (for the trace step)."""
         account = self.account
@@ -72,7 +124,8 @@ class AuditLog:
             "eventName": event_name,
             "awsRegion": account.region,
             "sourceIPAddress": invoked_by or source_ip,
-            "userAgent": invoked_by or user_agent,
+            # CloudTrail names the console as console.amazonaws.com.
+            "userAgent": invoked_by or ("console.amazonaws.com" if from_console else user_agent),
             "requestParameters": request_parameters,
             "responseElements": response_elements,
         }
@@ -90,6 +143,9 @@ class AuditLog:
         event["managementEvent"] = event_category == "Management"
         event["recipientAccountId"] = account.account_id
         event["eventCategory"] = event_category
+        if from_console:
+            # A console page's own read: CloudTrail's marker of console sessions.
+            event["sessionCredentialFromConsole"] = "true"
         seq = account.next_sequence(KIND)
         account.store.put(KIND, f"{seq:012d}", event)
         return event
@@ -151,4 +207,4 @@ def list_events(source: _HasStore) -> list[dict[str, Any]]:
     return [record for _, record in source.store.scan(KIND)]
 
 
-__all__ = ["KIND", "REGION", "AuditLog", "list_events"]
+__all__ = ["KIND", "REGION", "TRAIL_KIND", "TRAIL_NAME", "AuditLog", "list_events"]

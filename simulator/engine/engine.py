@@ -85,10 +85,20 @@ class Engine:
         return self.s3_service.handle(request)
 
     def kms(
-        self, action: str, params: dict[str, Any] | None = None, *, principal: str | None = None
+        self,
+        action: str,
+        params: dict[str, Any] | None = None,
+        *,
+        principal: str | None = None,
+        from_console: bool = False,
     ) -> dict[str, Any]:
+        """One KMS API call. ``from_console`` marks a console page's own read: its audit
+        event says so (``sessionCredentialFromConsole``), so an audit view can hide it."""
         return self.kms_service.call(
-            action, dict(params or {}), principal=principal or self.default_principal
+            action,
+            dict(params or {}),
+            principal=principal or self.default_principal,
+            from_console=from_console,
         )
 
     def tamper(

@@ -88,6 +88,10 @@ class Demo:
         return arn
 
     def build(self) -> None:
+        # S3 data events are off on a new trail (they are billed); the demo turns them on
+        # first, so that its audit log shows its uploads. The audit page says so.
+        engine = self.run.engine
+        engine.audit.set_s3_data_events(True, principal=engine.default_principal)
         arn = self.kms_key()
 
         # 1. SSE-S3: the default every bucket has had since 2023, set explicitly here.

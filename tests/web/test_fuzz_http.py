@@ -400,6 +400,7 @@ FORMS = [
     Endpoint("object_download", READ, target="bucket", kind="s3"),
     Endpoint("object_delete", {"key": READ["key"]}, target="bucket", kind="s3"),
     Endpoint("kms_create", {"description": ("a key",), "alias": ("alias/new", "")}, kind="kms"),
+    Endpoint("audit_trail", {"data_events": ("on", "off", "zz")}),
     Endpoint(
         "kms_key_action",
         {

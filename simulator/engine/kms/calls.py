@@ -24,6 +24,8 @@ class Call:
     now: datetime
     via_service: str | None = None
     key_arns: list[str] = field(default_factory=list)
+    # A console page's own read (the lab reading a key to show or resolve it).
+    from_console: bool = False
 
     def touch(self, record: dict[str, Any]) -> dict[str, Any]:
         """Note a key the request used (for the audit event's ``resources``)."""

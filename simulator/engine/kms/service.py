@@ -83,11 +83,13 @@ class KMSService:
         return self.account.entropy
 
     # ------------------------------------------------------------------ JSON API
-    def call(self, action: str, params: dict[str, Any], *, principal: str) -> dict[str, Any]:
+    def call(
+        self, action: str, params: dict[str, Any], *, principal: str, from_console: bool = False
+    ) -> dict[str, Any]:
         handler = _HANDLERS.get(action)
         if handler is None:
             raise KMSError("UnknownOperationException", "", reason="unknown_operation")
-        call = Call(action, principal, self.account.clock.now())
+        call = Call(action, principal, self.account.clock.now(), from_console=from_console)
         self._count(action)
         readable = _readable(params)
         try:
@@ -415,6 +417,7 @@ class KMSService:
             error_code=error.code if error else None,
             error_message=error.message if error else None,
             read_only=call.action in READ_ONLY_ACTIONS,
+            from_console=call.from_console,
         )
 
     # ------------------------------------------------------------------ cost

@@ -30,8 +30,15 @@ def new_bucket_encryption(created: datetime, region: str) -> BucketEncryption:
     return BucketEncryption(blocked=blocked)
 
 
-def audit(call: Call, event_name: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A CloudTrail management event for a bucket-level call."""
+def audit(
+    call: Call,
+    event_name: str,
+    params: dict[str, Any] | None = None,
+    *,
+    error: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """A CloudTrail management event for a bucket-level call; ``error`` is a refused
+    call's (errorCode, errorMessage)."""
     request = call.request
     return call.audit.record(
         event_source="s3.amazonaws.com",
@@ -47,6 +54,8 @@ def audit(call: Call, event_name: str, params: dict[str, Any] | None = None) -> 
         else None,
         source_ip=request.source_ip,
         user_agent=request.user_agent,
+        error_code=error[0] if error else None,
+        error_message=error[1] if error else None,
     )
 
 

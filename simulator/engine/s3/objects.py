@@ -15,6 +15,7 @@ from . import errors, reading, sse, unseal
 from .checksums import parse_upload_integrity
 from .checksums import response_headers as checksum_headers
 from .context import Call, Reply
+from .data_events import object_event
 from .headers import (
     check_read_headers,
     encode_context,
@@ -187,7 +188,7 @@ def put_object(call: Call) -> Reply:
 
 def _put_event(
     call: Call, stored: StoredObject, algorithm: str | None, size: int
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
     """The CloudTrail PutObject data event, with SSEApplied (s3-facts §3)."""
     request = call.request
     params: dict[str, Any] = {
@@ -197,7 +198,7 @@ def _put_event(
     }
     if algorithm is not None:
         params["x-amz-server-side-encryption"] = algorithm
-    return call.audit.record(
+    return call.audit.record_data_event(
         event_source="s3.amazonaws.com",
         event_name="PutObject",
         principal=request.principal,
@@ -214,7 +215,6 @@ def _put_event(
         ],
         source_ip=request.source_ip,
         user_agent=request.user_agent,
-        event_category="Data",
     )
 
 
@@ -267,7 +267,9 @@ def _object_headers(
 def head_object(call: Call) -> Reply:
     stored, customer_md5 = _load(call)
     unseal.check_customer_key(call, stored, call.notes["customer"])
-    call.trace.add("storage.read", "storage", blob_id=stored.blob_id, metadata_only=True)
+    event = object_event(call, "HeadObject")
+    call.trace.add("storage.read", "storage", blob_id=stored.blob_id, metadata_only=True,
+                   event=event)  # fmt: skip
     return Reply(200, _object_headers(call, stored, customer_md5, ranged=False), b"")
 
 
@@ -307,9 +309,11 @@ def get_object(call: Call) -> Reply:
     except BaseException:
         close()
         raise
+    # The GetObject data event, with the bytes sent back (CloudTrail's bytesTransferredOut).
+    event = object_event(call, "GetObject", None, {"bytesTransferredOut": end - start})
     call.trace.add("sse.decrypt", "s3", keys=opener.keys,
                    payload=Payload("plaintext", end - start, first[:PREVIEW_BYTES].hex()),
-                   mode=stored.encryption.mode)  # fmt: skip
+                   mode=stored.encryption.mode, event=event)  # fmt: skip
     out = _object_headers(call, stored, customer_md5, ranged=span is not None)
     out["Content-Length"] = str(end - start)
     if span is None:
@@ -326,7 +330,8 @@ def delete_object(call: Call) -> Reply:
         store.delete("object", object_id(call.bucket, call.key))
         for blob_id in blob_ids(record):
             store.delete_blob(blob_id)
+    event = object_event(call, "DeleteObject")
     call.trace.add("storage.delete", "storage", blob_id=record["blob_id"] if record else "",
-                   existed=record is not None)  # fmt: skip
+                   existed=record is not None, event=event)  # fmt: skip
     # Deleting a missing key is not an error in an unversioned bucket.
     return Reply.empty(204)

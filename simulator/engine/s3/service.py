@@ -31,7 +31,9 @@ from ..store import fatal_errors
 from ..trace import PREVIEW_BYTES, Payload, Trace
 from . import authorization, errors
 from .admission import Admission
+from .buckets import audit as bucket_audit
 from .context import Call, IAMForS3, KMSForS3, Reply
+from .data_events import object_event
 from .names import check_key, valid_bucket_name
 from .root_keys import RootKeys
 from .routes import Route, level_of
@@ -99,6 +101,7 @@ class S3Service:
             host_id=base64.b64encode(entropy.random_bytes(48)).decode(),
         )
         self._trace_request(call)
+        route: Route | None = None
         try:
             route = find_route(request, headers)
             call.operation = route.name
@@ -120,7 +123,8 @@ class S3Service:
             authorization.authorize(call, route)
             reply = route.handler(call)
         except S3Error as error:
-            reply = self._error(call, error)
+            event = _refused_event(call, route, error) if error.code == "AccessDenied" else None
+            reply = self._error(call, error, event=event)
         except KMSError as error:
             reply = self._error(call, errors.from_kms(error), kms_code=error.code)
         except fatal:
@@ -193,6 +197,7 @@ class S3Service:
         reason: str = "",
         kms_code: str = "",
         exception: str = "",
+        event: dict[str, Any] | None = None,
     ) -> Reply:
         """The ``error`` step and the error reply. ``reason`` overrides ``error.reason``
         (a host's admission refusal names its own)."""
@@ -201,7 +206,9 @@ class S3Service:
             detail["kms_code"] = kms_code
         if exception:
             detail["exception"] = exception
-        call.trace.add("error", "s3", outcome=error.code, reason=reason or error.reason, **detail)
+        call.trace.add(
+            "error", "s3", outcome=error.code, reason=reason or error.reason, event=event, **detail
+        )
         call.notes["error"] = error
         if call.request.method.upper() == "HEAD":
             # HEAD errors have no body (s3-facts §2).
@@ -326,3 +333,18 @@ def _cse_envelope(headers: Headers) -> dict[str, str]:
                 "headers": ", ".join(n for n in lowered if n.startswith("x-amz-meta-x-amz-")),
             }
     return {}
+
+
+# Bucket-level calls that CloudTrail counts as data events, beside every object-level one.
+_BUCKET_DATA_EVENTS = frozenset({"DeleteObjects", "ListObjectsV2"})
+
+
+def _refused_event(call: Call, route: Route | None, error: S3Error) -> dict[str, Any] | None:
+    """CloudTrail records a denied call too, with its errorCode and errorMessage: a data
+    event (filed only while the trail records data events) or a management event."""
+    if route is None:
+        return None
+    refused = (error.code, error.message)
+    if route.level == "object" or route.name in _BUCKET_DATA_EVENTS:
+        return object_event(call, route.name, error=refused)
+    return bucket_audit(call, route.name, error=refused)

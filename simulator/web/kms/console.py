@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from simulator.engine import KMSError, readmodel
@@ -22,7 +23,7 @@ from simulator.engine.vocabulary import DEFAULT_PENDING_WINDOW_DAYS, DEFAULT_ROT
 
 from ..fragments import sandbox_version
 from ..models import Sandbox
-from ..sandboxes import open_engine, run_kms
+from ..sandboxes import locked_engine, open_engine, run_kms
 
 __all__ = ["DEFAULT_PENDING_WINDOW_DAYS", "DEFAULT_ROTATION_DAYS"]
 
@@ -237,15 +238,35 @@ def perform(sandbox: Sandbox, key_id: str, action: str, params: dict[str, Any]) 
 # --------------------------------------------------------------------------- audit
 
 
+def s3_data_events(sandbox: Sandbox) -> bool:
+    """Whether the sandbox's trail records S3 data events (off until switched on)."""
+    return open_engine(sandbox).audit.s3_data_events()
+
+
+def set_s3_data_events(sandbox: Sandbox, enabled: bool) -> None:
+    """Switch the trail's S3 data events on or off: CloudTrail's PutEventSelectors, a
+    management event of its own, in the sandbox's locked transaction."""
+    with locked_engine(sandbox) as engine:
+        engine.audit.set_s3_data_events(enabled, principal=engine.default_principal)
+        Sandbox.objects.filter(pk=sandbox.pk).update(updated=timezone.now())
+
+
+def is_console_read(event: dict[str, Any]) -> bool:
+    """A read the lab's own pages made (a key looked up to resolve an alias), marked as
+    CloudTrail marks console sessions."""
+    return bool(event.get("readOnly")) and event.get("sessionCredentialFromConsole") == "true"
+
+
 @dataclass(frozen=True)
 class AuditFilters:
     key: str = ""
     event: str = ""
     principal: str = ""
+    console: bool = False  # show the console's own reads too
 
     @property
     def active(self) -> bool:
-        return bool(self.key or self.event or self.principal)
+        return bool(self.key or self.event or self.principal or self.console)
 
 
 def _event_key_arns(event: dict[str, Any]) -> list[str]:
@@ -269,6 +290,8 @@ def _principal_of(event: dict[str, Any]) -> str:
 
 
 def _matches(event: dict[str, Any], filters: AuditFilters) -> bool:
+    if not filters.console and is_console_read(event):
+        return False
     if filters.event and event.get("eventName") != filters.event:
         return False
     if filters.principal and _principal_of(event) != filters.principal:
@@ -290,6 +313,8 @@ class AuditView:
     event_names: list[str]
     principals: list[str]
     keys: list[str]
+    console_reads: int = 0  # how many console reads there are, shown or not
+    data_events: bool = False  # whether the trail records S3 data events
 
 
 AUDIT_LIMIT = 200
@@ -303,7 +328,9 @@ def audit_events(sandbox: Sandbox, filters: AuditFilters, limit: int = AUDIT_LIM
     """
     version = sandbox_version(sandbox)
     digest = hashlib.sha256(
-        "\x00".join((filters.key, filters.event, filters.principal)).encode()
+        "\x00".join(
+            (filters.key, filters.event, filters.principal, "console" if filters.console else "")
+        ).encode()
     ).hexdigest()
     view = version.cache.get_or_set(
         version.key("kms-audit", limit, digest),
@@ -315,13 +342,24 @@ def audit_events(sandbox: Sandbox, filters: AuditFilters, limit: int = AUDIT_LIM
 
 
 def _audit_view(sandbox: Sandbox, filters: AuditFilters, limit: int) -> AuditView:
-    events = readmodel.audit_events(open_engine(sandbox))
+    engine = open_engine(sandbox)
+    events = readmodel.audit_events(engine)
     names = sorted({str(e.get("eventName", "")) for e in events})
     principals = sorted({p for e in events if (p := _principal_of(e))})
     keys = sorted({a for e in events for a in _event_key_arns(e) if ":key/" in a})
     chosen = [e for e in reversed(events) if _matches(e, filters)]
     rows = [_audit_row(e) for e in chosen[:limit]]
-    return AuditView(rows, len(chosen), limit, names, principals, keys)
+    console_reads = sum(1 for e in events if is_console_read(e))
+    return AuditView(
+        rows,
+        len(chosen),
+        limit,
+        names,
+        principals,
+        keys,
+        console_reads=console_reads,
+        data_events=engine.audit.s3_data_events(),
+    )
 
 
 def _audit_row(event: dict[str, Any]) -> dict[str, Any]:
@@ -339,6 +377,9 @@ def _audit_row(event: dict[str, Any]) -> dict[str, Any]:
         "invoked_by": identity.get("invokedBy", ""),
         "key": arns[0] if arns else "",
         "error_code": event.get("errorCode", ""),
+        "error_message": event.get("errorMessage", ""),
+        "category": event.get("eventCategory", ""),
+        "console_read": is_console_read(event),
         "sse_applied": extra.get("SSEApplied", "") if isinstance(extra, dict) else "",
         "id": event.get("eventID", ""),
         "json": json.dumps(event, indent=2, ensure_ascii=False, sort_keys=False),

@@ -144,6 +144,7 @@ def audit(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
         key=request.GET.get("key", "").strip()[:MAX_FILTER],
         event=request.GET.get("event", "").strip()[:MAX_FILTER],
         principal=request.GET.get("principal", "").strip()[:MAX_FILTER],
+        console=request.GET.get("console") == "1",
     )
     view = console.audit_events(sandbox, filters)
     context = {"sandbox": sandbox, "filters": filters, "audit": view}
@@ -151,3 +152,11 @@ def audit(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     if request.htmx:
         return render(request, template + "#audit-table", context)
     return render(request, template, context)
+
+
+@require_POST
+def audit_trail(request: HtmxHttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
+    """Switch the trail's S3 data events on or off, then show the audit log again."""
+    sandbox = get_sandbox(request, sandbox_id)
+    console.set_s3_data_events(sandbox, request.POST.get("data_events") == "on")
+    return redirect(reverse("web:audit", args=[sandbox.pk]) + "#trail")

@@ -13,9 +13,10 @@ import base64
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -24,7 +25,7 @@ from simulator.engine import vocabulary as v
 
 from .. import tracesteps
 from ..models import Sandbox, TraceRecord
-from ..sandboxes import open_engine, run_kms
+from ..sandboxes import locked_engine, open_engine
 
 T = TypeVar("T")
 
@@ -166,11 +167,18 @@ def key_arn(sandbox: Sandbox, key: str) -> str:
     """The full key ARN for an alias, id or ARN; ``""`` when KMS does not know it.
 
     Not a peek: like KMS, DescribeKey on ``alias/aws/s3`` creates the AWS managed key
-    when it does not exist yet, and the request that follows needs that key to stay.
+    when it does not exist yet, and the request that follows needs that key to stay. The
+    lookup is the lab's own, not the learner's: its audit event is a console read.
     """
+    with locked_engine(sandbox) as engine:
+        try:
+            described = engine.kms("DescribeKey", {"KeyId": key}, from_console=True)
+        except KMSError:
+            described = {}
+        Sandbox.objects.filter(pk=sandbox.pk).update(updated=timezone.now())
     try:
-        return str(run_kms(sandbox, "DescribeKey", {"KeyId": key})["KeyMetadata"]["Arn"])
-    except (KMSError, KeyError):
+        return str(described["KeyMetadata"]["Arn"])
+    except KeyError:
         return ""
 
 
@@ -245,20 +253,28 @@ def timeline(sandbox: Sandbox, bucket: str, state: BucketState) -> list[Timeline
         )
         .order_by("-created")[:TIMELINE_LIMIT]
     )
-    events: list[TimelineEvent] = []
-    if state.created:
-        events.append(TimelineEvent(when=state.created, kind="created"))
-    # Oldest first, so that the stable sort below keeps the order of requests whose
-    # event times agree to the millisecond.
+    # Each event is placed by when its request was kept (the database's clock, in
+    # request order), not by its CloudTrail time: PutObject is a data event that is
+    # recorded only when the trail says so, and CloudTrail times are whole seconds.
+    placed: list[tuple[datetime, TimelineEvent]] = []
+    born: datetime | None = None  # when the bucket was last created (its request's row)
+    for row in rows:
+        if born is None and not row.key and row.method == "PUT" and not row.query:
+            born = row.created
     for row in reversed(list(rows)):
+        # Requests made before the bucket was last created went to an earlier bucket of
+        # the same name (a scenario re-run deletes and creates its bucket again).
+        if born is not None and row.created < born:
+            continue
         steps = tracesteps.typed(row.steps if isinstance(row.steps, list) else [])
         when = _event_time(steps, row.created)
         query = row.query if isinstance(row.query, dict) else {}
         if not row.key:
             if "encryption" in query:
-                events.append(
-                    TimelineEvent(when, "default", trace_id=str(row.pk), setting=_config_of(steps))
+                event = TimelineEvent(
+                    when, "default", trace_id=str(row.pk), setting=_config_of(steps)
                 )
+                placed.append((row.created, event))
             continue
         if row.method != "PUT":
             continue
@@ -274,28 +290,24 @@ def timeline(sandbox: Sandbox, bucket: str, state: BucketState) -> list[Timeline
             and operation != "UpdateObjectEncryption"
         )
         now = current.get(row.key)
-        events.append(
-            TimelineEvent(
-                when,
-                "write",
-                trace_id=str(row.pk),
-                key=row.key,
-                operation=operation,
-                encryption=written,
-                by_default=by_default,
-                current=now,
-                changed_since=now is not None
-                and (now.mode, now.kms_key) != (written.mode, written.kms_key),
-            )
+        event = TimelineEvent(
+            when,
+            "write",
+            trace_id=str(row.pk),
+            key=row.key,
+            operation=operation,
+            encryption=written,
+            by_default=by_default,
+            current=now,
+            changed_since=now is not None
+            and (now.mode, now.kms_key) != (written.mode, written.kms_key),
         )
-    # By instant, not by text: the audit log writes "…:20Z" for a whole second, which
-    # would sort after "…:20.5Z" as text.
-    events.sort(key=lambda e: parse_time(e.when) or datetime.min.replace(tzinfo=UTC))
-    # Requests made before the bucket was last created went to an earlier bucket of the
-    # same name (a scenario re-run deletes and creates its bucket again).
-    born = parse_time(state.created) if state.created else None
-    if born is not None:
-        events = [e for e in events if (parse_time(e.when) or born) >= born]
+        placed.append((row.created, event))
+    # Stable: requests kept in the same instant stay in the order they were made.
+    placed.sort(key=lambda pair: pair[0])
+    events = [event for _, event in placed]
+    if state.created:
+        events.insert(0, TimelineEvent(when=state.created, kind="created"))
     # Only the latest write of a key says what the object is now; earlier writes were
     # replaced. An object beyond the listed page is "not shown", not "gone".
     seen: set[str] = set()

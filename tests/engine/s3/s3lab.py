@@ -30,6 +30,13 @@ def make_bucket(engine: Engine, name: str = BUCKET, *, allow_ssec: bool = True) 
         assert response.status == 200, response.body
 
 
+def record_data_events(engine: Engine) -> Engine:
+    """Switch the account's trail to record S3 data events: CloudTrail records them only
+    on a trail that has data events on (they are off by default, and billed)."""
+    engine.audit.set_s3_data_events(True, principal=engine.default_principal)
+    return engine
+
+
 def customer_headers(key: bytes) -> dict[str, str]:
     return {
         "x-amz-server-side-encryption-customer-algorithm": "AES256",

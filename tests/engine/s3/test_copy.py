@@ -15,6 +15,7 @@ from s3lab import (
     blob_id_of,
     customer_headers,
     make_bucket,
+    record_data_events,
     s3,
 )
 
@@ -336,6 +337,7 @@ def test_a_url_encoded_source_with_a_version_id_is_found(lab: Engine) -> None:
 def test_the_trace_decrypts_the_source_then_encrypts_the_target(kms_lab: Engine) -> None:
     """design §4: sse.decrypt (source keys) precedes sse.encrypt (target keys); CloudTrail
     records a CopyObject data event with SSEApplied (s3-facts §3 [TRACK])."""
+    record_data_events(kms_lab)
     put(kms_lab, headers={SSE: "aws:kms"})
     response = copy(kms_lab, "copy.bin", **customer_headers(CUSTOMER_KEY))
     kinds = [step.kind for step in response.trace]

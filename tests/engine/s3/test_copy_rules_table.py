@@ -11,7 +11,7 @@ import re
 from typing import Any, TypeVar
 
 import pytest
-from s3lab import BUCKET, CUSTOMER_KEY, customer_headers, make_bucket, s3
+from s3lab import BUCKET, CUSTOMER_KEY, customer_headers, make_bucket, record_data_events, s3
 
 from simulator.engine import Engine, S3Response
 from simulator.engine.crypto import checksum_b64
@@ -263,6 +263,7 @@ def test_the_trace_tells_the_copy_from_source_to_target(
     """design §4: the copy decrypts the source (role copy-source, the plaintext's size) and
     encrypts the target (role copy-target, the new blob's size and first bytes); the
     CloudTrail CopyObject event names the source and SSEApplied (s3-facts §3 [TRACK])."""
+    record_data_events(lab)
     put_source(lab, source_headers)
     response = copy(lab, headers=target_headers)
     assert response.status == 200, response.body

@@ -14,6 +14,7 @@ from s3lab import (
     OTHER_CUSTOMER_KEY,
     Mode,
     customer_headers,
+    record_data_events,
     s3,
 )
 
@@ -381,6 +382,7 @@ def test_sse_applied_is_on_the_initiate_call(
     lab: Engine, headers: dict[str, str], applied: str
 ) -> None:
     """s3-facts §3 [TRACK]: for multipart uploads SSEApplied is on CreateMultipartUpload."""
+    record_data_events(lab)
     create(lab, headers)
     event = [e for e in list_events(lab) if e["eventName"] == "CreateMultipartUpload"][-1]
     assert event["additionalEventData"]["SSEApplied"] == applied

@@ -14,6 +14,7 @@ from s3lab import (
     OTHER_CUSTOMER_KEY,
     customer_headers,
     make_bucket,
+    record_data_events,
     s3,
 )
 
@@ -276,6 +277,7 @@ def test_sse_headers_on_reads_of_managed_objects_are_400(
 
 def test_a_header_less_put_takes_the_bucket_default_and_says_so(lab: Engine) -> None:
     """s3-facts §1/§3: header-less PUT still returns AES256; SSEApplied = Default_SSE_S3."""
+    record_data_events(lab)
     response = s3(lab, "PUT", key="k", body=b"x")
     assert response.headers[SSE] == "AES256"
     explicit = s3(lab, "PUT", key="k2", headers={SSE: "AES256"}, body=b"x")
@@ -291,6 +293,7 @@ def test_a_header_less_put_takes_the_bucket_default_and_says_so(lab: Engine) -> 
 def test_put_event_counts_the_bytes_sent_not_the_ciphertext_stored(lab: Engine) -> None:
     """CloudTrail S3 data events (AWS's example logs): bytesTransferredIn is the body's size;
     the stored ciphertext is longer (nonce and tag), which CloudTrail never sees."""
+    record_data_events(lab)
     s3(lab, "PUT", key="k", headers={SSE: "AES256"}, body=b"x" * 1000)
     event = [e for e in list_events(lab) if e["eventName"] == "PutObject"][-1]
     assert event["additionalEventData"]["bytesTransferredIn"] == 1000

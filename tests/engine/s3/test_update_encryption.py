@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from s3lab import BUCKET, CUSTOMER_KEY, blob_id_of, customer_headers, s3
+from s3lab import BUCKET, CUSTOMER_KEY, blob_id_of, customer_headers, record_data_events, s3
 
 from simulator.engine import Engine, MemoryStore, S3Response
 from simulator.engine.crypto import checksum_b64
@@ -95,6 +95,7 @@ def test_a_copy_changes_the_blob_where_an_update_does_not(kms_lab: Engine) -> No
 
 def test_the_trace_shows_only_the_wrapped_key_changing(kms_lab: Engine) -> None:
     """design §4: one step carries the old and the new wrapped-key fingerprints, and no data."""
+    record_data_events(kms_lab)
     s3(kms_lab, "PUT", key="doc.bin", body=BODY)
     response = update(kms_lab, document(new_key(kms_lab)))
     kinds = [step.kind for step in response.trace]

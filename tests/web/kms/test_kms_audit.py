@@ -28,6 +28,13 @@ def kms_upload(lab: Any, key_id: str | None = None, principal: str | None = None
     assert outcome.response.status == 200
 
 
+def record_data_events(lab: Any) -> None:
+    """Switch the trail's S3 data events on, with the page's own button: CloudTrail records
+    PutObject and GetObject only on a trail with data events on (off by default)."""
+    response = lab.client.post(lab.url("audit_trail"), {"data_events": "on"})
+    assert response.status_code == 302
+
+
 def test_full_page_and_table_partial(lab: Any) -> None:
     lab.new_key()
 
@@ -48,6 +55,7 @@ def test_events_are_newest_first(lab: Any) -> None:
 
 
 def test_s3_calls_on_the_callers_behalf_show_invoked_by_and_sse_applied(lab: Any) -> None:
+    record_data_events(lab)
     lab.s3("PUT", "audit-bucket")
     kms_upload(lab)
 
@@ -62,6 +70,7 @@ def test_s3_calls_on_the_callers_behalf_show_invoked_by_and_sse_applied(lab: Any
 
 
 def test_default_encryption_shows_as_default_sse_applied(lab: Any) -> None:
+    record_data_events(lab)
     lab.s3("PUT", "audit-bucket")
     lab.s3("PUT", "audit-bucket", "plain.txt", body=b"x")
 
@@ -84,6 +93,7 @@ def test_filter_by_key_id_or_arn(lab: Any) -> None:
 
 
 def test_filter_by_event_name_and_principal(lab: Any) -> None:
+    record_data_events(lab)
     lab.s3("PUT", "audit-bucket")
     kms_upload(lab)
     kms_upload(lab, principal=BOB)
@@ -143,3 +153,76 @@ def test_the_log_is_kept_until_the_sandbox_changes(lab: Any, monkeypatch: Any) -
     assert names_in(audit(lab, event="CreateKey")) == ["CreateKey"] and len(reads) == 3
     lab.kms("EnableKey", {"KeyId": key_id})
     assert names_in(audit(lab))[0] == "EnableKey" and len(reads) == 4
+
+
+# --- the trail and its data events, denied calls, console reads -------------------------
+# CloudTrail ("Logging data events"): S3 object calls are data events, recorded only by a
+# trail that has them on (off by default, billed); management events and KMS calls
+# (s3-facts §5 [KMS-CT]) are recorded regardless; refused calls carry errorCode and
+# errorMessage; console calls carry sessionCredentialFromConsole.
+
+
+def test_data_events_are_off_by_default_and_the_page_says_so(lab: Any) -> None:
+    lab.s3("PUT", "audit-bucket")
+    kms_upload(lab)
+    assert lab.s3("GET", "audit-bucket", "doc.txt").response.status == 200
+
+    html = audit(lab)
+    assert "Off: S3 object calls are not recorded." in html
+    assert "billed" in html and "Turn data events on" in html
+    shown = names_in(html)
+    assert "PutObject" not in shown and "GetObject" not in shown
+    # The management event and S3's KMS calls are there all the same.
+    assert {"CreateBucket", "GenerateDataKey", "Decrypt"} <= set(shown)
+
+
+def test_with_data_events_on_get_object_is_recorded(lab: Any) -> None:
+    lab.s3("PUT", "audit-bucket")
+    record_data_events(lab)
+    kms_upload(lab)
+    lab.s3("GET", "audit-bucket", "doc.txt")
+
+    html = audit(lab)
+    assert "On: S3 object calls are recorded" in html and "Turn data events off" in html
+    shown = names_in(html)
+    assert shown[:4] == ["GetObject", "Decrypt", "PutObject", "GenerateDataKey"]
+    assert "PutEventSelectors" in shown and "data event" in html
+
+
+def test_a_denied_call_is_recorded_with_its_error(lab: Any) -> None:
+    lab.s3("PUT", "audit-bucket")
+    lab.s3("PUT", "audit-bucket", "doc.txt", body=b"x")
+    record_data_events(lab)
+    # Anonymous: no policy allows it, so S3 refuses (an implicit deny).
+    denied = lab.s3("GET", "audit-bucket", "doc.txt", principal="*")
+    assert denied.response.error_code == "AccessDenied"
+
+    html = audit(lab, event="GetObject")
+    assert names_in(html) == ["GetObject"]
+    assert "Error: AccessDenied" in html
+    assert denied.response.error_message in html.replace("&quot;", '"')
+
+
+def test_switching_data_events_off_stops_recording_them(lab: Any) -> None:
+    lab.s3("PUT", "audit-bucket")
+    record_data_events(lab)
+    lab.client.post(lab.url("audit_trail"), {"data_events": "off"})
+    lab.s3("PUT", "audit-bucket", "late.txt", body=b"x")
+    html = audit(lab)
+    assert "Off: S3 object calls are not recorded." in html
+    assert "PutObject" not in names_in(html)
+    assert names_in(html).count("PutEventSelectors") == 2
+
+
+def test_console_reads_are_hidden_until_asked_for(lab: Any) -> None:
+    from simulator.web.lab import state
+
+    lab.kms("CreateAlias", {"AliasName": "alias/named", "TargetKeyId": lab.new_key()})
+    assert state.key_arn(lab.sandbox, "alias/named").startswith("arn:aws:kms:")
+
+    hidden = audit(lab)
+    assert "DescribeKey" not in names_in(hidden)
+    assert "Show console reads (1)" in hidden
+    shown = audit(lab, console="1")
+    assert names_in(shown)[0] == "DescribeKey" and "console read" in shown
+    assert "&quot;sessionCredentialFromConsole&quot;: &quot;true&quot;" in shown

@@ -14,6 +14,7 @@ from lab_builders import HX, make_bucket, new_kms_key, put, s3_status, url
 
 from simulator.engine.hosting import FixedClock
 from simulator.web import sandboxes
+from simulator.web.kms import console
 from simulator.web.lab import state
 from simulator.web.lab.views.bucket_views import SCENARIO_BUCKET
 from simulator.web.models import Sandbox, TraceRecord
@@ -213,6 +214,8 @@ def test_timeline_orders_whole_second_event_times_as_instants(
     """The audit log writes a whole second as "…:00Z", which sorts after "…:00.4Z" as text."""
     client, sandbox = learner
     make_bucket(sandbox, "whole-seconds")
+    # With the trail's data events on, PutObject has an audit event and its whole second.
+    console.set_s3_data_events(sandbox, True)
     # Each request's engine gets a clock that stands still, 400 ms after the last one's:
     # the first write lands on a whole second and the default 400 ms into it.
     second = timezone.now().replace(microsecond=0) + timedelta(seconds=2)
