@@ -10,7 +10,16 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
-from lab_builders import HX, make_bucket, new_kms_key, put, s3_status, url
+from lab_builders import (
+    HX,
+    learner_client,
+    make_bucket,
+    new_kms_key,
+    put,
+    s3_status,
+    sandbox_of,
+    url,
+)
 
 from simulator.engine.hosting import FixedClock
 from simulator.web import sandboxes
@@ -288,6 +297,31 @@ def test_scenario_leaves_the_bucket_it_was_started_from_alone(
     assert not TraceRecord.objects.filter(
         sandbox=sandbox, bucket="demo-ssec", action__startswith="scenario"
     )
+
+
+def test_scenario_run_twice_from_the_demo_bucket_leaves_it_as_it_was(db: None) -> None:
+    """Twice from demo-sse-kms: each run works in its own bucket; the demo's keeps its
+    objects and its default (SSE-KMS with the demo key and a Bucket Key)."""
+    client = learner_client(demo=True)
+    sandbox = sandbox_of(client)
+    before = state.bucket_state(sandbox, "demo-sse-kms")
+
+    first = client.post(url("bucket_scenario", sandbox, "demo-sse-kms"), **HX)
+    second = client.post(url("bucket_scenario", sandbox, "demo-sse-kms"), **HX)
+
+    # Started from another bucket, each run takes the learner to the scenario's own.
+    for response in (first, second):
+        assert response.status_code == 200
+        assert f"/buckets/{SCENARIO_BUCKET}/" in response["HX-Redirect"]
+    after = state.bucket_state(sandbox, "demo-sse-kms")
+    assert after.default == before.default and after.default is not None
+    assert after.default.mode == "SSE-KMS" and after.default.bucket_key
+    assert [(r.key, r.encryption.mode) for r in after.objects] == [
+        (r.key, r.encryption.mode) for r in before.objects
+    ]
+    scenario = state.bucket_state(sandbox, SCENARIO_BUCKET)
+    modes = {row.key: row.encryption.mode for row in scenario.objects}
+    assert modes == {"before-change.txt": "SSE-S3", "after-change.txt": "SSE-KMS"}
 
 
 def test_scenario_can_be_run_again_and_starts_from_a_new_bucket(
