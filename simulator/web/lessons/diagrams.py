@@ -10,6 +10,7 @@ are the drawing's text alternative.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -131,9 +132,11 @@ def _text(value: str | Promise) -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=128)
 def drawing(name: str, language: str) -> Drawing | None:
-    """The diagram ``name`` laid out in the active language (the words come from the
-    active translation; ``language`` chooses the punctuation); None if unknown."""
+    """The diagram ``name`` laid out in ``language``, which must be the active one (the
+    words come from the active translation); None if unknown. A drawing never changes
+    for a language, so each is laid out once per process."""
     spec = DIAGRAMS.get(name)
     if spec is None:
         return None
