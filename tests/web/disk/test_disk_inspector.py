@@ -313,3 +313,19 @@ def test_another_learner_gets_404(lab: Any, stranger: Client) -> None:
         ).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "how unpredictable the bytes are"), ("ja", "予測しにくさ")],
+)
+def test_the_entropy_bar_says_what_it_measures(lab: Any, language: str, words: str) -> None:
+    """One sentence beside the bar, which the meter names as its description."""
+    put(lab, "s3.txt", {"x-amz-server-side-encryption": "AES256"})
+    response = lab.client.get(
+        lab.url("disk"), {"bucket": "disk-bucket", "key": "s3.txt"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    html = response.content.decode()
+    explained = re.search(r'id="entropy-cipher-help"[^>]*>([^<]*)<', html)
+    assert explained is not None and words in explained.group(1)
+    assert 'aria-describedby="entropy-cipher-help"' in html
