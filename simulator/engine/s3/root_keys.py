@@ -17,7 +17,7 @@ lesson can show it by moving the clock.
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..clock import iso8601
 from ..context import Account
@@ -47,6 +47,8 @@ class RootKeys:
         # Per version, like the material: its wrapper and how the trace shows it.
         self._wrappers: dict[str, KeyWrapper] = {}
         self._in_play: dict[str, KeyInPlay] = {}
+        self._rotate_text = ""
+        self._rotate_at = datetime.min.replace(tzinfo=UTC)
 
     def wrapper(self, version: str) -> KeyWrapper:
         """Wraps data keys under root key ``version`` (AES-GCM state built once)."""
@@ -64,11 +66,17 @@ class RootKeys:
 
     def current(self, now: datetime) -> tuple[str, bytes]:
         pointer = self.account.store.get("meta", CURRENT)
-        if pointer is not None and now < datetime.fromisoformat(pointer["rotate_after"]):
+        if pointer is not None and now < self._rotate_after(pointer["rotate_after"]):
             version = str(pointer["version"])
             return version, self.material(version)
         number = int(pointer["version"]) + 1 if pointer is not None else 1
         return self._create(f"{number:06d}", now)
+
+    def _rotate_after(self, text: str) -> datetime:
+        """The pointer's rotation time, parsed once per pointer (every SSE-S3 PUT asks)."""
+        if self._rotate_text != text:
+            self._rotate_text, self._rotate_at = text, datetime.fromisoformat(text)
+        return self._rotate_at
 
     def material(self, version: str) -> bytes:
         cached = self._material.get(version)
