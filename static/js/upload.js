@@ -88,7 +88,7 @@ function keepFile(holder, files) {
   describeFile(freshForm, files[0]);
 }
 
-function send(form) {
+function send(form, submitter) {
   const xhr = new XMLHttpRequest();
   const button = form.querySelector('button[type="submit"]');
   const token = form.querySelector('input[name="csrfmiddlewaretoken"]');
@@ -142,7 +142,8 @@ function send(form) {
     button.disabled = true;
   }
   setProgress(form, 0);
-  xhr.send(new FormData(form));
+  // The button pressed is part of the form: "Upload a sample file" sends sample=1.
+  xhr.send(new FormData(form, submitter || undefined));
 }
 
 function setUp(form) {
@@ -208,7 +209,7 @@ function setUp(form) {
       return;
     }
     event.preventDefault();
-    send(form);
+    send(form, event.submitter);
   });
 }
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from lab_builders import HX, make_bucket, new_kms_key, s3_status, url
 
-from simulator.engine import cse
+from simulator.engine import S3Request, cse
 from simulator.web import sandboxes
 from simulator.web.lab import state
 from simulator.web.models import Record, Sandbox, TraceRecord, TraceStepDetail
@@ -423,3 +423,38 @@ def test_upload_without_csrf_token_is_refused(learner: tuple[Client, Sandbox]) -
 
     assert response.status_code == 403
     assert not sandbox.traces.filter(bucket="csrf", method="PUT").exclude(key="").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("en", "Upload a sample file instead"), ("ja", "代わりにサンプルファイルをアップロード")],
+)
+def test_the_panel_offers_a_sample_file_in_one_click(
+    learner: tuple[Client, Sandbox], language: str, label: str
+) -> None:
+    """One button, no file chosen: the lab's own small text file goes up with the form's
+    settings (here SSE-S3), through the same PutObject as a learner's file."""
+    from simulator.web.lab.views.upload_views import SAMPLE_NAME, SAMPLE_TEXT
+
+    client, sandbox = learner
+    make_bucket(sandbox, "samples")
+    page = client.get(url("upload", sandbox, "samples"), HTTP_ACCEPT_LANGUAGE=language)
+    html = page.content.decode()
+    assert label in html and 'name="sample"' in html and "formnovalidate" in html
+
+    payload = {"mode": "SSE-S3", "sender": "alice", "transport": "https", "sample": "1"}
+    response = client.post(url("upload", sandbox, "samples"), payload)
+
+    trace = _latest(sandbox)
+    assert response.status_code == 302 and response["Location"] == url("trace", sandbox, trace.pk)
+    assert trace.key == SAMPLE_NAME and _sent(trace)["content-length"] == str(len(SAMPLE_TEXT))
+    assert _sent(trace)["x-amz-server-side-encryption"] == "AES256"
+    read = sandboxes.run_s3(sandbox, "test", S3Request("GET", "samples", SAMPLE_NAME))
+    assert read.response.body == SAMPLE_TEXT
+
+
+def test_a_chosen_file_wins_over_the_sample(learner: tuple[Client, Sandbox]) -> None:
+    client, sandbox = learner
+    make_bucket(sandbox, "samples")
+    _upload(client, sandbox, "samples", data=b"mine", name="mine.txt", sample="1")
+    assert _latest(sandbox).key == "mine.txt"

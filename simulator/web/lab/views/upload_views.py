@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any, BinaryIO, cast
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
+from django.utils.datastructures import MultiValueDict
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -73,6 +75,8 @@ def _context(box: Sandbox, bucket: str, form: UploadForm, **extra: Any) -> dict[
         "cse_limit": limits.cse_file_limit(),
         "cse_tag_bytes": limits.CSE_TAG_BYTES,
         "cse_script": cse_script_available(),
+        "sample_name": SAMPLE_NAME,
+        "sample_size": len(SAMPLE_TEXT),
         **extra,
     }
 
@@ -89,6 +93,18 @@ def _headers(data: dict[str, Any]) -> dict[str, str]:
         bucket_key=bool(data.get("bucket_key")),
         customer_key=data.get("customer_key") or "",
     )
+
+
+SAMPLE_NAME = "sample.txt"
+SAMPLE_TEXT = (
+    b"Hello from the S3 Encryption Lab.\n"
+    b"This small text file is the lab's sample: upload it in any mode and compare.\n"
+)
+
+
+def sample_file() -> SimpleUploadedFile:
+    """The upload panel's built-in sample: a small text file, made fresh for each upload."""
+    return SimpleUploadedFile(SAMPLE_NAME, SAMPLE_TEXT, content_type="text/plain; charset=utf-8")
 
 
 @sensitive_post_parameters("customer_key")
@@ -115,11 +131,15 @@ def _upload(
         form.set_keys(keys)
         return render_page(request, TEMPLATE, PARTIAL, _context(box, bucket, form))
 
-    form = UploadForm(request.POST, request.FILES)
+    files = request.FILES
+    if request.POST.get("sample") and not files.get("file"):
+        # "Upload a sample file": the lab's own small text file, with the form's settings.
+        files = MultiValueDict({"file": [sample_file()]})
+    form = UploadForm(request.POST, files)
     form.set_keys(keys)
     valid = form.is_valid()
     data = form.cleaned_data if valid else {}
-    uploaded = request.FILES.get("file")
+    uploaded = files.get("file")
     oversize = limiter.oversized.get("file") if limiter is not None else None
     if oversize is not None:
         return _too_large(request, box, bucket, form, data, uploaded, oversize)
