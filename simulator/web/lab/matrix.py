@@ -15,25 +15,15 @@ import re
 import uuid
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from django import forms
-from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
 
 from simulator.engine import Engine, S3Error, S3Request, cse, drafts, readmodel
 from simulator.engine import vocabulary as v
-
-from .. import sandboxes as service
-from ..htmx import HtmxHttpRequest
-from .forms import MAX_POLICY_CHARS, PolicyForm
-from .state import look
-from .views.common import render_page
 
 KEY = "policy-matrix-check.txt"
 # Key ids of AWS's own documentation examples: they stand in for a key the sandbox lacks.
@@ -225,25 +215,6 @@ def attach(form: forms.Form, url: str) -> None:
             "aria-describedby": "policy-matrix-status",
         }
     )
-
-
-@require_http_methods(["GET", "POST"])
-def policy_matrix(request: HtmxHttpRequest, sandbox_id: uuid.UUID, bucket: str) -> HttpResponse:
-    """The matrix for the posted draft: the partial with htmx, else the bucket page."""
-    box = service.get_sandbox(request, sandbox_id)
-    data = request.POST if request.method == "POST" else request.GET
-    draft = data.get("policy", "")[:MAX_POLICY_CHARS]
-    engine = look(box)
-    matrix = build(engine, bucket, draft)
-    if request.htmx:
-        return render(request, "web/lab/_matrix.html", {"matrix": matrix})
-    from .views.bucket_views import PARTIAL, TEMPLATE, _context
-
-    form = PolicyForm(initial={"policy": draft})
-    context: dict[str, Any] = _context(
-        request, box, bucket, policy_form=form, matrix=matrix, panel="policy"
-    )
-    return render_page(request, TEMPLATE, PARTIAL, context)
 
 
 def url(sandbox_id: uuid.UUID, bucket: str) -> str:

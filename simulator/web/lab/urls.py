@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import matrix, raw, views
+from . import raw, views
+from .views.matrix_views import policy_matrix
 
 B = "lab/<uuid:sandbox_id>/buckets/<str:bucket>/"
 
@@ -24,7 +25,7 @@ urlpatterns = [
     path(B + "encryption/", views.bucket_encryption, name="bucket_encryption"),
     path(B + "ssec/", views.bucket_ssec, name="bucket_ssec"),
     path(B + "policy/", views.bucket_policy, name="bucket_policy"),
-    path(B + "policy/matrix/", matrix.policy_matrix, name="policy_matrix"),
+    path(B + "policy/matrix/", policy_matrix, name="policy_matrix"),
     path(B + "raw/", raw.raw_request, name="raw_request"),
     path(B + "scenario/", views.bucket_scenario, name="bucket_scenario"),
     path(B + "reencrypt/", views.reencrypt, name="reencrypt"),
