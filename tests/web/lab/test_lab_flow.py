@@ -185,13 +185,14 @@ def test_another_learners_trace_is_not_in_any_of_your_sandboxes(
         assert response.status_code == 404
         body = _text(response)
         assert "This trace is not in any of your sandboxes" in body
+        assert "It belongs to another sandbox" in body and "another browser" in body
         assert "Check the link" not in body
         assert "private-bucket" not in body
 
     stranger.cookies["django_language"] = "ja"
-    assert "このトレースはあなたのどのサンドボックスにもありません" in _text(
-        stranger.get(url("trace", sandbox, trace.pk))
-    )
+    japanese = _text(stranger.get(url("trace", sandbox, trace.pk)))
+    assert "このトレースはあなたのどのサンドボックスにもありません" in japanese
+    assert "別のサンドボックスのもの" in japanese and "private-bucket" not in japanese
 
 
 def test_the_traces_list_names_each_operation_and_its_mode(
