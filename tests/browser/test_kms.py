@@ -196,3 +196,43 @@ def test_on_a_phone_the_keys_rows_are_as_tall_as_the_columns_in_view(
             assert out_of_view <= in_view, (in_view, out_of_view)
     finally:
         context.close()
+
+
+def test_the_trail_records_data_events_once_switched_on(
+    learner: Page, live_server: LiveServer, sandbox: Sandbox
+) -> None:
+    """CloudTrail: S3 object calls are data events, off on a new trail; the page's button
+    switches them on (PutEventSelectors) and the next GetObject is in the log."""
+    errors = watch(learner)
+    learner.goto(f"{live_server.url}/lab/{sandbox.pk}/audit/")
+    expect(learner.get_by_test_id("trail-state")).to_contain_text("Off")
+    expect(learner.locator('[data-event="PutObject"]')).to_have_count(0)
+    expect(learner.locator('[data-event="GenerateDataKey"]').first).to_be_visible()
+
+    learner.get_by_role("button", name="Turn data events on").click()
+    expect(learner.get_by_test_id("trail-state")).to_contain_text("On")
+    expect(learner.locator('[data-event="PutEventSelectors"]')).to_have_count(1)
+
+    run_s3(sandbox, "object.get", S3Request("GET", "reports", "q1.txt"))
+    learner.reload()
+    expect(learner.locator("[data-event]").first).to_have_attribute("data-event", "GetObject")
+    expect(learner.locator('[data-event="GetObject"]')).to_contain_text("data event")
+    assert errors == []
+
+
+def test_console_reads_show_only_when_asked_for(
+    learner: Page, live_server: LiveServer, sandbox: Sandbox
+) -> None:
+    from simulator.web.lab import state
+
+    errors = watch(learner)
+    assert state.key_arn(sandbox, "alias/invoices")
+    learner.goto(f"{live_server.url}/lab/{sandbox.pk}/audit/")
+    expect(learner.locator('[data-event="DescribeKey"]')).to_have_count(0)
+
+    learner.get_by_label("Show console reads (1)").check()
+
+    expect(learner.locator('[data-event="DescribeKey"]')).to_have_count(1)
+    expect(learner.locator('[data-event="DescribeKey"]')).to_contain_text("console read")
+    assert "console=1" in learner.url
+    assert errors == []
