@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -69,6 +71,25 @@ def screen_context(
         color_scheme=scheme,
         reduced_motion="reduce",
     )
+
+
+@contextmanager
+def screen_page(
+    browser: Browser,
+    live_server: LiveServer,
+    sandbox: Sandbox,
+    viewport: str,
+    language: str,
+    scheme: Literal["light", "dark"] = "light",
+) -> Iterator[tuple[Page, list[str]]]:
+    """A learner's page at one of ``VIEWPORTS`` in one language, with its console errors
+    (``watch``); the context is closed afterwards."""
+    context = screen_context(browser, live_server, sandbox, VIEWPORTS[viewport], language, scheme)
+    try:
+        page = context.new_page()
+        yield page, watch(page)
+    finally:
+        context.close()
 
 
 def start_lab(page: Page, base: str, *, demo: bool = True) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_kit import VIEWPORTS, screen_context, serious_axe_violations, sideways_scroll, watch
+from browser_kit import VIEWPORTS, screen_page, serious_axe_violations, sideways_scroll, watch
 from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -83,10 +83,7 @@ def test_the_matrix_passes_axe_and_fits_the_screen(
     viewport: str,
     language: str,
 ) -> None:
-    context = screen_context(browser, live_server, sandbox, VIEWPORTS[viewport], language, "light")
-    try:
-        page = context.new_page()
-        errors = watch(page)
+    with screen_page(browser, live_server, sandbox, viewport, language) as (page, errors):
         page.goto(
             f"{live_server.url}/lab/{sandbox.pk}/buckets/{BUCKET}/?preset=require-aes256#policy"
         )
@@ -99,5 +96,3 @@ def test_the_matrix_passes_axe_and_fits_the_screen(
         )
         assert serious_axe_violations(page) == []
         assert errors == []
-    finally:
-        context.close()
