@@ -58,6 +58,9 @@ MEASURE = """(cells) => {
           if (japanese.test(part.segment)) {
             if (latin) { words.push(latin); latin = null; }
             if (part.isWordLike) words.push([node, start, end]);
+          } else if (/^[\\u3000-\\u303f\\uff00-\\uffef]+$/.test(part.segment)) {
+            // Japanese punctuation (、。「」（）：) ends a Latin run; a line may break at it.
+            if (latin) { words.push(latin); latin = null; }
           } else if (/^[\\p{P}\\p{S}]+$/u.test(part.segment) && !latin) {
             continue;
           } else if (latin) {
@@ -143,8 +146,9 @@ def test_no_table_breaks_a_word(
     pages = {
         "bucket": (f"{base}/buckets/demo-sse-kms/", table),
         "kms": (f"{base}/kms/", table),
-        # The audit log is a list of events, each a row of name, time, caller and key.
-        "audit": (f"{base}/audit/", "li.lab-event"),
+        # The audit log is a list of events, each a row of time, name, source, caller and
+        # badges, and the object's key; a refused call's message below is AWS's prose.
+        "audit": (f"{base}/audit/", "li.lab-event .lab-event__line, li.lab-event .lab-event__key"),
         "disk": (f"{base}/disk/", table),
         "traces": (f"{base}/traces/", table),
         "quiz-results": (quiz_results(), table),
