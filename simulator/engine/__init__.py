@@ -6,8 +6,8 @@ Pure Python and ``cryptography``; imports no Django. The public face (design §3
 
 and the public modules beside it: ``readmodel`` (what an account holds, typed, read
 only), ``vocabulary`` (the client's names: modes, headers, principals), ``hosting``
-(what a host needs to run engines), ``policy``, ``cse``, ``trace``, ``errors`` and
-``safejson``.
+(what a host needs to run engines), ``drafts`` (a draft bucket policy tried on
+requests before it is saved), ``policy``, ``cse``, ``trace``, ``errors`` and ``safejson``.
 """
 
 from . import cse, hosting, readmodel, vocabulary

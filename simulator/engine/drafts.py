@@ -94,15 +94,21 @@ class _DraftStore:
         self._bucket = bucket
         self._policy_b64 = policy_b64
         self._written: dict[tuple[str, str], Record | None] = {}
+        self._draft_bucket: Record | None = None  # {} once read and found missing
         self.fatal_errors = fatal_errors(base)
 
     def get(self, kind: str, id: str) -> Record | None:
         if (kind, id) in self._written:
             return self._written[(kind, id)]
-        record = self._base.get(kind, id)
-        if record is not None and kind == "bucket" and id == self._bucket:
-            record = {**record, "policy_b64": self._policy_b64}
-        return record
+        if kind == "bucket" and id == self._bucket:
+            # Read once: every request of a matrix asks for it.
+            if self._draft_bucket is None:
+                record = self._base.get(kind, id)
+                self._draft_bucket = (
+                    {**record, "policy_b64": self._policy_b64} if record is not None else {}
+                )
+            return self._draft_bucket or None
+        return self._base.get(kind, id)
 
     def put(self, kind: str, id: str, record: Record) -> None:
         self._written[(kind, id)] = record
