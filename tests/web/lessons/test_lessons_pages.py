@@ -361,3 +361,20 @@ def test_the_quizs_lesson_links_open_the_lessons() -> None:
     assert linked
     for question in linked:
         assert see_link(question, "en")["url"] == url(question.see.removeprefix("lesson:"))
+
+
+def test_japanese_lesson_pages_have_no_stray_spaces(client: Client) -> None:
+    from test_translations import stray_spaces_in_page
+
+    pages = ["/lessons/", "/"]
+    for lesson in lessons.course():
+        if lesson.try_it is not None:
+            run(client, lesson, engine_says(lesson)[0])
+        client.post(url(lesson.slug, "lesson_check", 1), answer_form(lesson.check[0], False))
+        pages.append(url(lesson.slug))
+    found = {
+        page: spaces
+        for page in pages
+        if (spaces := stray_spaces_in_page(client.get(page, headers=JA).content.decode()))
+    }
+    assert found == {}
