@@ -22,9 +22,11 @@ WIDTH = 400
 MARGIN = 8
 GAP = 12
 ARROW = 34  # the space between two rows, where the arrow and its label go
-TITLE_SIZE = 15
-NOTE_SIZE = 13
-LINE = 18
+# Sizes in the drawing's units: at 390 px a 400-unit drawing is shown about 330 px wide,
+# so a note is still drawn at about 11.5 px.
+TITLE_SIZE = 16
+NOTE_SIZE = 14
+LINE = 19
 PAD = 10
 
 
@@ -56,6 +58,8 @@ class Drawing:
     boxes: list[Box] = field(default_factory=list)
     arrows: list[Arrow] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)  # the text alternative, in reading order
+    title_size: int = TITLE_SIZE
+    note_size: int = NOTE_SIZE
 
 
 def _width(text: str, size: int) -> float:
@@ -68,17 +72,23 @@ _NO_LINE_START = "、。，．）」』：？！ー"
 
 def wrap(text: str, size: int, room: float) -> list[str]:
     """``text`` in lines no wider than ``room``: Latin breaks at spaces, Japanese between
-    any two characters except before closing punctuation."""
+    any two characters except before closing punctuation (、。）」 …)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
         for token in _tokens(paragraph):
             candidate = line + token
-            if line and _width(candidate.rstrip(), size) > room and token[0] not in _NO_LINE_START:
-                lines.append(line.rstrip())
-                line = token.lstrip()
-            else:
+            kept = line.rstrip()
+            if not line or _width(candidate.rstrip(), size) <= room:
                 line = candidate
+            elif token[0] in _NO_LINE_START and len(kept) > 1:
+                # Closing punctuation never starts a line: the character before it goes
+                # down with it.
+                lines.append(kept[:-1])
+                line = kept[-1] + token
+            else:
+                lines.append(kept)
+                line = token.lstrip()
         lines.append(line.rstrip())
     return [line for line in lines if line]
 
@@ -109,7 +119,7 @@ def _box(node: Node, x: int, y: int, w: int) -> tuple[Box, int]:
     note = wrap(str(node.note), NOTE_SIZE, room) if node.note else []
     h = PAD * 2 + LINE * (len(title) + len(note)) - 2
     cx = x + w // 2
-    lines_y = y + PAD + 13
+    lines_y = y + PAD + TITLE_SIZE - 2
     titles = [(cx, lines_y + LINE * n, text) for n, text in enumerate(title)]
     notes = [(cx, lines_y + LINE * (len(title) + n), text) for n, text in enumerate(note)]
     return Box(x, y, w, h, node.tone, titles, notes), h
