@@ -212,7 +212,6 @@ def attach(form: forms.Form, url: str) -> None:
             "hx-target": "#policy-matrix",
             "hx-swap": "outerHTML",
             "hx-sync": "this:replace",
-            "aria-describedby": "policy-matrix-status",
         }
     )
 
