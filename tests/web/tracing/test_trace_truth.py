@@ -201,3 +201,16 @@ def test_a_cse_upload_names_the_s3_encryption_client_not_the_aws_cli(
     # An ordinary upload still gets the AWS CLI.
     plain = page(learner, sandbox, run("PUT", bucket, "p.txt", body=b"x"), language)
     assert "aws s3api put-object" in plain
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "data events"), ("ja", "データイベント")])
+def test_the_audit_events_say_s3_data_events_need_the_trail(
+    learner: Client, sandbox: Sandbox, run: Run, bucket: str, language: str, words: str
+) -> None:
+    """CloudTrail: with data events off (the default) a PutObject trace has only its KMS
+    events, and the page says why, linking the audit log's trail switch."""
+    trace = run("PUT", bucket, "kms.txt", headers={SSE: "aws:kms"}, body=b"x")
+    html = page(learner, sandbox, trace, language)
+    audit = html[html.index('id="audit"') : html.index('id="cli"')]
+    assert words in audit and f"/lab/{sandbox.pk}/audit/#trail" in audit
+    assert "GenerateDataKey" in audit and "<code>PutObject</code>" not in audit
