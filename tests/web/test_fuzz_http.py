@@ -483,6 +483,7 @@ FORMS = [
     Endpoint("quiz_review_start", {}, target="site"),
     Endpoint("lesson_try", {"choice": ("a", "b", "zz")}, target="lesson"),
     Endpoint("lesson_check", {"choice": ("a", "b", "zz"), "place-s1": ("1", "9")}, target="lesson"),
+    Endpoint("compare_run", {"sample": ("1", "")}, files=("file",)),
 ]
 # Asked first, then done: exercised by their own test with a sandbox to lose.
 DESTRUCTIVE = ("sandbox_reset", "sandbox_restore_demo", "sandbox_delete")
@@ -834,6 +835,9 @@ PAGES: dict[str, str] = {
     "disk": "sandbox",
     "breakit": "sandbox",
     "cse": "sandbox",
+    "compare": "sandbox",
+    "compare_modes": "sandbox",
+    "compare_result": "bucket",
     "quiz": "",
     "quiz_attempt": "attempt",
     "quiz_question": "attempt",

@@ -31,7 +31,7 @@ from simulator.engine import vocabulary as v
 from .. import tracesteps
 from ..models import Sandbox, TraceRecord
 from ..tracing.present import labels
-from ..tracing.present.steps import kind_title
+from ..tracing.present.steps import kind_title, policy_label
 from . import runs
 
 # AWS's published prices (s3-facts §5, [KMS-PR]: https://aws.amazon.com/kms/pricing/),
@@ -223,7 +223,7 @@ def _policy_cell(column: Column) -> list[Line]:
             decision = step.decision or {}
             policy = decision.get("policy") or decision.get("policy_kind") or step.policy
             text = _("{policy}: {decision}").format(
-                policy=_policy_label(policy),
+                policy=policy_label(policy),
                 decision=labels.decision_label(str(decision.get("decision", ""))),
             )
             action = str(decision.get("action") or step.action or "")
@@ -231,12 +231,6 @@ def _policy_cell(column: Column) -> list[Line]:
                 lines.append(Line(action, index + 1, code=True))
             lines.append(Line(text, index + 1))
     return lines
-
-
-def _policy_label(policy: Any) -> str:
-    from ..tracing.present.steps import policy_label
-
-    return policy_label(policy)
 
 
 def _keys_cell(column: Column) -> list[Line]:
