@@ -385,6 +385,7 @@ def test_the_modes_table_links_each_cell_to_the_step_that_shows_it(lab: Any) -> 
                 "違うところ",
                 "方式を比較",
                 "カスタマーマネージドキー",
+                "バケットキーで節約できる分",
             ],
         ),
     ],
@@ -435,3 +436,27 @@ def test_a_run_is_rendered_once_until_one_of_its_traces_goes(
         "Some of this run's traces are no longer kept" in html
     )
     assert html.count('class="compare-col__trace"') == 2 * (len(runs.MODES) - 1)
+
+
+def test_the_bucket_key_note_is_what_the_engine_does(lab: Any) -> None:
+    """The page says the Bucket Key column's KMS call made the Bucket Key, and that the
+    next upload to the bucket reuses it with no KMS call (s3-facts §5 [BKEY])."""
+    response = run_sample(lab)
+    assert (
+        'data-testid="compare-bucket-key-note"'
+        in lab.client.get(response["Location"]).content.decode()
+    )
+    first = tracesteps.typed(upload(lab, "sse-kms-bucket-key").steps)
+    assert [s.cached for s in first if isinstance(s, trace.S3BucketKey)] == [False]
+    sent = runs.headers_of(upload(lab, "sse-kms-bucket-key").request_headers)
+    again = lab.s3(
+        "PUT",
+        "compare-1",
+        "next.txt",
+        headers={k: v for k, v in sent.items() if k.startswith("x-amz-server-side-encryption")},
+        body=b"next",
+        principal=runs.principal(),
+    ).response
+    assert again.status == 200
+    assert [s.cached for s in again.trace if isinstance(s, trace.S3BucketKey)] == [True]
+    assert not [s for s in again.trace if s.kind in aligned.KMS_KINDS]
