@@ -256,3 +256,13 @@ def test_the_contracts_are_all_of_pyproject() -> None:
         raw = tomllib.load(handle)["tool"]["importlinter"]
     assert [c["name"] for c in CONTRACTS] == [c["name"] for c in raw["contracts"]]
     assert SESSION["root_packages"] == [PACKAGE] == [raw["root_package"]]
+
+
+def test_test_modules_have_unique_basenames() -> None:
+    """Test directories are not packages: pytest imports each module by its basename, so two
+    ``test_x.py`` in different folders stop the whole run at collection."""
+    tests = Path(__file__).resolve().parent
+    seen: dict[str, list[str]] = {}
+    for path in tests.rglob("test_*.py"):
+        seen.setdefault(path.name, []).append(str(path.relative_to(tests)))
+    assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}
