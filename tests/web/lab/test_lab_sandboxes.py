@@ -78,7 +78,7 @@ def test_a_first_visit_in_japanese_names_the_demo_in_japanese() -> None:
     client = Client()
     client.cookies["django_language"] = "ja"
     assert client.post("/lab/start/").status_code == 302
-    assert sandbox_of(client).name == "デモ: S3 の保管時の暗号化"
+    assert sandbox_of(client).name == "デモ：S3 の保管時の暗号化"
 
 
 def test_sandboxes_page_lists_them_full_page_and_partial(learner: tuple[Client, Sandbox]) -> None:
