@@ -274,6 +274,11 @@ def build() -> Built:
     heavy.save(force_insert=True)
     heavy.save_steps([whole[0], *(middle * (1000 // len(middle) + 1))[:998], whole[-1]])
 
+    # The same file in every mode (issue 11): one comparison run, for its two pages.
+    from simulator.web.compare import runs as compare_runs
+
+    compare_runs.run(sandbox, compare_runs.SAMPLE_NAME, compare_runs.SAMPLE_BODY)
+
     traces = TraceRecord.objects.filter(sandbox=sandbox)
     steps = sum(len(t) for t in traces.values_list("steps", flat=True))
     objects = Record.objects.filter(sandbox=sandbox, kind="object").count()
@@ -389,6 +394,8 @@ def pages(b: Built) -> list[Page]:
     )
     out.append(Page("break it", f"{box}/break/"))
     out.append(Page("CSE workbench", f"{box}/cse/"))
+    out.append(Page("compare: the same file in every mode", f"{box}/compare/"))
+    out.append(Page("compare: the modes table", f"{box}/compare/modes/"))
     return out
 
 
