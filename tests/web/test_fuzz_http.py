@@ -363,6 +363,21 @@ FORMS = [
         target="bucket",
         kind="s3",
     ),
+    # Trying a draft policy changes nothing, whatever is posted.
+    Endpoint("policy_matrix", {"policy": (DENY_UNENCRYPTED, "{}", "")}, target="bucket"),
+    Endpoint(
+        "raw_request",
+        {
+            "operation": ("PutObject", "GetObject", "HeadObject"),
+            "key": READ["key"],
+            "transport": TRANSPORT,
+            "sender": SENDER,
+            "headers": ("x-amz-server-side-encryption: aes256", "Bad Name: 1", ""),
+            "body": ("hello", ""),
+        },
+        target="bucket",
+        kind="s3",
+    ),
     Endpoint("bucket_scenario", {}, target="bucket", kind="s3"),
     Endpoint(
         "reencrypt",
