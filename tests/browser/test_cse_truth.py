@@ -98,7 +98,7 @@ def test_without_a_customer_managed_key_the_learner_is_offered_to_create_one(
             expect(note).to_contain_text("カスタマーマネージドキーが必要です")
             expect(note).to_contain_text("AWS マネージドキー")
 
-        page.locator("#upload-form button[type=submit]").click()
+        page.locator("#upload-form button[type=submit]:not([name=sample])").click()
         expect(page.locator("#cse-panel")).to_contain_text(
             "needs a customer managed key" if language == "en" else "カスタマーマネージドキーが必要"
         )
