@@ -9,18 +9,23 @@
 function landingAfter(path) {
   if (/\/try\/$/.test(path)) {
     const part = document.getElementById("try-it");
-    return part && (part.querySelector("[role=alert]") || part.querySelector("[data-lesson-verdict]"));
+    return (
+      part && (part.querySelector("[role=alert]") || part.querySelector("[data-lesson-verdict]"))
+    );
   }
   const found = /\/check\/(\d+)\/$/.exec(path);
   if (found) {
     const question = document.querySelector(`[data-check="${found[1]}"]`);
-    return question && (question.querySelector("[role=alert]") || question.querySelector("[data-check-verdict]"));
+    return (
+      question &&
+      (question.querySelector("[role=alert]") || question.querySelector("[data-check-verdict]"))
+    );
   }
   return null;
 }
 
 document.body.addEventListener("htmx:afterSettle", (event) => {
-  const config = event.detail && event.detail.requestConfig;
+  const config = event.detail?.requestConfig;
   const landing = config ? landingAfter(config.path || "") : null;
   if (landing) {
     if (!landing.hasAttribute("tabindex")) {
