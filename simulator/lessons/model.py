@@ -187,6 +187,8 @@ class Lesson:
     # domain its Check yourself questions come from (bucket-keys → sse-kms); "" for the
     # summary, which checks across domains.
     domain: str = ""
+    # The glossary entries the lesson uses (their anchors on /glossary/), in reading order.
+    terms: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, value: Any, where: str) -> Lesson:
@@ -194,7 +196,7 @@ class Lesson:
             value,
             where,
             ("slug", "number", "title", "summary", "body", "diagram", "check", "docs"),
-            ("try_it", "domain"),
+            ("try_it", "domain", "terms"),
         )
         slug = value["slug"]
         _require(
@@ -240,4 +242,5 @@ class Lesson:
             check=_strings(value["check"], f"{where}.check", 2, 3),
             docs=docs,
             domain=domain,
+            terms=_strings(value["terms"], f"{where}.terms", 1, 6) if "terms" in value else (),
         )

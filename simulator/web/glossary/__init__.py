@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from .data import Term, by_slug, terms
 
-__all__ = ["Term", "terms", "url_for"]
+__all__ = ["Term", "by_slug", "terms", "url_for"]
 
 
 def url_for(term_slug: str) -> str:

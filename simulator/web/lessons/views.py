@@ -21,6 +21,7 @@ import simulator.lessons as course_data
 from simulator.lessons import Lesson
 from simulator.quiz import exam, grading
 
+from .. import glossary
 from ..htmx import HtmxHttpRequest
 from ..quiz import attempts
 from ..sandboxes import MAX_SANDBOXES, current_learner, learner_id
@@ -114,6 +115,10 @@ def _context(request: HtmxHttpRequest, lesson: Lesson, **extra: Any) -> dict[str
         if after
         else None,
         "docs": lesson.docs,
+        "terms": [
+            {"url": glossary.url_for(slug), "name": glossary.by_slug()[slug].term.get(language)}
+            for slug in lesson.terms
+        ],
         "course_name": tryit.COURSE_NAME,
         **extra,
     }

@@ -23,7 +23,7 @@ from pytest_django.fixtures import Settings
 from simulator import lessons
 from simulator.engine import S3Request
 from simulator.quiz import exam
-from simulator.web import sandboxes
+from simulator.web import glossary, sandboxes
 from simulator.web.lessons.models import LessonProgress
 from simulator.web.models import Record, Sandbox, TraceRecord
 
@@ -114,6 +114,11 @@ def test_every_lesson_page_in_both_languages(client: Client, lesson: lessons.Les
             assert f'action="{url(lesson.slug, "lesson_check", n)}"' in body
         for doc in lesson.docs:
             assert f'href="{doc}"' in body
+        # Its terms link to their glossary entries, named in the page's language.
+        assert lesson.terms
+        for slug in lesson.terms:
+            name = glossary.by_slug()[slug].term.get(language)
+            assert f'<a href="/glossary/#{slug}">{html.escape(name)}</a>' in body
         if before is not None:
             assert f'href="{url(before.slug)}" rel="prev"' in body
         if after is not None:
