@@ -73,6 +73,15 @@ class Line:
             return [self.text]
         return [p for p in re.split(r"(?<=[-/:,])", self.text) if p]
 
+    @property
+    def words(self) -> list[tuple[bool, str]]:
+        """Prose as (is a name, piece): the modes' names (``SSE-KMS``, ``DSSE-KMS``, …) are
+        names a line never breaks at their hyphen."""
+        return [(n % 2 == 1, piece) for n, piece in enumerate(_NAMES.split(self.text)) if piece]
+
+
+_NAMES = re.compile(r"((?<![A-Za-z0-9-])(?:DSSE-KMS|SSE-KMS|SSE-S3|SSE-C|AES-256)(?![A-Za-z0-9-]))")
+
 
 @dataclass
 class Cell:
