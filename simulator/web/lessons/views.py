@@ -66,7 +66,7 @@ def course_map(request: HtmxHttpRequest) -> HttpResponse:
         {
             "number": place.lesson.number,
             "title": place.lesson.title(language),
-            "summary": place.lesson.summary(language),
+            "summary": present.text(place.lesson.summary, language),
             "state": place.state,
             "url": present.lesson_url(place.lesson),
         }
@@ -101,7 +101,7 @@ def _context(request: HtmxHttpRequest, lesson: Lesson, **extra: Any) -> dict[str
         "number": lesson.number,
         "total": len(course_data.course()),
         "title": lesson.title(language),
-        "summary": lesson.summary(language),
+        "summary": present.text(lesson.summary, language),
         "body": [present.text(paragraph, language) for paragraph in lesson.body],
         "diagram": diagrams.drawing(lesson.diagram, language),
         "try_it": present.try_it_view(lesson, row, language),
