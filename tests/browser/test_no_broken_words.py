@@ -174,10 +174,9 @@ def test_no_table_breaks_a_word(
         "disk": (f"{base}/disk/", table),
         "traces": (f"{base}/traces/", table),
         "quiz-results": (quiz_results(), table),
-        # The modes table, from a run of the same file in every mode. (The run's own page,
-        # seven columns side by side, still breaks a long Japanese word at 1280 px: open in
-        # issue 11.)
-        "compare-modes": (compare_run(sandbox) + "modes/", table),
+        # The same file in every mode (its columns side by side) and the modes table.
+        "compare": (compare_run(sandbox), table),
+        "compare-modes": (f"{base}/compare/modes/", table),
     }
     context = screen_context(browser, live_server, sandbox, VIEWPORTS[viewport], language, "light")
     found: dict[str, Any] = {}
