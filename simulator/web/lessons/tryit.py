@@ -5,8 +5,10 @@ learner's ``MAX_SANDBOXES``. Each run builds the lesson's scenario in buckets of
 named after a fresh prefix (``simulator.lessons.run_try_it``), so the learner's other
 buckets in that sandbox are never touched. Running a lesson again first deletes the
 buckets (and their objects) that the lesson's previous run made, so the sandbox does not
-fill up with copies; the traces of earlier runs stay in the sandbox's request list, and
-KMS keys stay as they are (KMS deletes a key only after a waiting period).
+fill up with copies; the traces of earlier runs stay in the sandbox's request list. The
+previous run's KMS keys lose their aliases and are scheduled for deletion with KMS's
+shortest waiting period, 7 days (s3-facts §5): as in AWS, a key is never deleted at once,
+it shows as pending deletion and costs nothing meanwhile.
 
 Everything happens in one locked transaction of the sandbox (``sandboxes.locked_engine``):
 a second run of the same learner waits for the first, then cleans what the first made.
@@ -20,7 +22,7 @@ from typing import Any, cast
 
 from django.utils import timezone
 
-from simulator.engine import Engine, S3Request, S3Response, readmodel
+from simulator.engine import Engine, KMSError, S3Request, S3Response, readmodel
 from simulator.lessons import Lesson, judge, run_try_it
 from simulator.quiz.scenario import ScenarioError
 
@@ -98,7 +100,30 @@ def _clean(engine: Engine, earlier: dict[str, Any], prefix_of_lesson: str) -> li
         _close(response)
         if response.status == 204:
             removed.append(name)
+    _retire_keys(engine, earlier.get("aliases", []), f"alias/{prefix_of_lesson}")
     return removed
+
+
+def _retire_keys(engine: Engine, aliases: Any, prefix: str) -> None:
+    """Delete the earlier run's aliases and schedule their keys' deletion (7 days).
+
+    Only aliases the row recorded and that carry the lesson's prefix are touched; an alias
+    already gone, or a key KMS will not schedule (already pending deletion), is skipped.
+    """
+    names = {a for a in aliases if isinstance(a, str) and a.startswith(prefix)}
+    if not names:
+        return
+    targets = {
+        item.name: item.target_key_id
+        for item in readmodel.kms_aliases(engine)
+        if item.name in names and item.target_key_id
+    }
+    for name, key_id in sorted(targets.items()):
+        engine.kms("DeleteAlias", {"AliasName": name})
+        try:
+            engine.kms("ScheduleKeyDeletion", {"KeyId": key_id, "PendingWindowInDays": 7})
+        except KMSError:
+            continue  # already pending deletion: KMS refuses a second schedule
 
 
 def _close(response: S3Response) -> None:
@@ -151,6 +176,7 @@ def run(learner: str, lesson: Lesson, chosen: str) -> LessonProgress:
                 "sandbox": str(sandbox.pk),
                 "prefix": prefix,
                 "buckets": list(result.buckets),
+                "aliases": list(result.aliases),
                 "correct": sorted(result.correct),
                 "responses": responses,
             }

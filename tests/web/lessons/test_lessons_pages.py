@@ -21,7 +21,7 @@ from lesson_kit import answer_form, buckets_of, course_sandbox_of, engine_says, 
 from pytest_django.fixtures import Settings
 
 from simulator import lessons
-from simulator.engine import S3Request
+from simulator.engine import S3Request, readmodel
 from simulator.quiz import exam
 from simulator.web import glossary, sandboxes
 from simulator.web.lessons import present
@@ -217,6 +217,34 @@ def test_a_rerun_makes_new_buckets_and_deletes_only_the_previous_runs(client: Cl
     # The earlier run's traces stay in the sandbox's list of requests.
     assert TraceRecord.objects.filter(pk__in=first_traces).count() == len(first_traces)
     assert "Your prediction was right." in text_of(client.get(url(lesson.slug)))
+
+
+def test_a_rerun_retires_the_previous_runs_kms_keys_as_kms_does(client: Client) -> None:
+    # s3-facts §5: a KMS key is never deleted at once; ScheduleKeyDeletion waits 7 to 30
+    # days, and a key pending deletion is not billed. The rerun deletes the earlier run's
+    # alias and schedules its key with the shortest window; the new run has its own key.
+    lesson = lessons.lesson("sse-kms")
+    right, _ = engine_says(lesson)
+    run(client, lesson, right)
+    box = course_sandbox_of(LEARNER)
+    first = LessonProgress.objects.get(learner=LEARNER, slug=lesson.slug).run
+    assert first["aliases"], "the SSE-KMS lesson makes a key of its own"
+    engine = sandboxes.open_engine(box)
+    first_keys = {a.name: a.target_key_id for a in readmodel.kms_aliases(engine)}
+    old_key = first_keys[first["aliases"][0]]
+
+    assert run(client, lesson, right).status_code == 302
+
+    second = LessonProgress.objects.get(learner=LEARNER, slug=lesson.slug).run
+    engine = sandboxes.open_engine(box)
+    names = {a.name for a in readmodel.kms_aliases(engine)}
+    assert not set(first["aliases"]) & names
+    assert set(second["aliases"]) <= names
+    state = engine.kms("DescribeKey", {"KeyId": old_key})["KeyMetadata"]
+    assert state["KeyState"] == "PendingDeletion"
+    assert "DeletionDate" in state
+    text = text_of(client.get(url(lesson.slug)))
+    assert "schedules its KMS keys for deletion after 7 days" in text
 
 
 def test_another_learners_sandbox_is_never_touched(client: Client) -> None:
