@@ -3,30 +3,28 @@
 Views parse input, call ``runs`` and ``aligned``, choose a template. Every view opens
 the sandbox through ``get_sandbox`` (owner-checked), so another learner's run is a 404.
 
-A run's traces never change, so its rendered tables are kept in the trace cache, keyed
-by the run's trace ids (a trace the quota removes changes the key), the language and
-the column a phone shows: a warm page reads one small query and the cache.
+A run's tables are template fragments cached like the bucket page's rows
+(``{% cache … using=sandbox_version.cache_name %}``, see ``fragments``): keyed by the
+sandbox's version (a write shows at once), the run's trace ids (a trace the quota
+removes changes the key), the language and the column a phone shows. The comparison is
+handed to the template as a callable, so it is read only when the fragment is rendered:
+a warm page reads two small queries and the cache.
 """
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
+from ..fragments import sandbox_version
 from ..models import Sandbox
 from ..sandboxes import get_sandbox
-from ..tracing.present import TRACE_CACHE
 from . import aligned, runs
 
 TEMPLATE = "web/compare/compare.html"
@@ -38,39 +36,26 @@ def _chosen_mode(request: HttpRequest) -> str:
     return slug if slug in runs.BY_SLUG else runs.MODES[1].slug
 
 
-def _cached(
-    name: str,
-    sandbox: Sandbox,
-    bucket: str,
-    ids: dict[str, str],
-    variant: str,
-    render_it: Callable[[], str],
-) -> str:
-    run = ",".join(ids.get(mode.slug, "-") for mode in runs.MODES)
-    digest = hashlib.sha256(f"{sandbox.pk}/{bucket}/{run}".encode()).hexdigest()[:32]
-    key = f"compare:{name}:{digest}:{get_language()}:{variant}"
-    html = caches[TRACE_CACHE].get_or_set(key, render_it, None)
-    assert isinstance(html, str)
-    return mark_safe(html)  # the lab's own rendered template, as it was rendered
+def _run_context(sandbox: Sandbox, bucket: str) -> dict[str, Any]:
+    """What names a run's cached tables, and the callables that read it on a miss.
 
-
-def _side_by_side(request: HttpRequest, sandbox: Sandbox, bucket: str, chosen: str) -> str:
-    """The run's aligned tables, rendered once per run, language and chosen column."""
+    ``run`` is the run's trace ids, one per mode ("-" for a trace no longer kept), or
+    "" when there is no run: the templates show the tables only when it is not empty.
+    """
     ids = runs.run_ids(sandbox, bucket) if bucket else {}
-    if not ids:
-        return ""
+    return {
+        "run_bucket": bucket,
+        "run": ",".join(ids.get(mode.slug, "-") for mode in runs.MODES) if ids else "",
+        "sandbox_version": sandbox_version(sandbox),
+        "load_comparison": partial(aligned.compare, sandbox, bucket),
+        "pricing_source": aligned.PRICING_SOURCE,
+    }
 
-    def render_it() -> str:
-        context = {
-            "sandbox": sandbox,
-            "comparison": aligned.compare(sandbox, bucket),
-            "chosen": chosen,
-            "pricing_source": aligned.PRICING_SOURCE,
-            "dsse_source": aligned.DSSE_SOURCE,
-        }
-        return render_to_string("web/compare/_run.html", context)
 
-    return _cached("run", sandbox, bucket, ids, chosen, render_it)
+def _modes_of(sandbox: Sandbox, bucket: str) -> dict[str, Any]:
+    comparison = aligned.compare(sandbox, bucket)
+    table = aligned.modes_table(comparison) if comparison is not None else []
+    return {"comparison": comparison, "table": table}
 
 
 def _page(
@@ -83,7 +68,9 @@ def _page(
 ) -> HttpResponse:
     context = {
         "sandbox": sandbox,
-        "side_by_side": _side_by_side(request, sandbox, bucket, _chosen_mode(request)),
+        **_run_context(sandbox, bucket),
+        "chosen": _chosen_mode(request),
+        "dsse_source": aligned.DSSE_SOURCE,
         "max_mib": runs.MAX_BYTES // (1024 * 1024),
         "sample_name": runs.SAMPLE_NAME,
         "key_alias": runs.KEY_ALIAS,
@@ -134,19 +121,11 @@ def run(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
 def modes(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponse:
     sandbox = get_sandbox(request, sandbox_id)
     bucket = runs.latest_bucket(sandbox)
-    ids = runs.run_ids(sandbox, bucket) if bucket else {}
-
-    def render_it() -> str:
-        comparison = aligned.compare(sandbox, bucket)
-        context = {
-            "sandbox": sandbox,
-            "comparison": comparison,
-            "columns": aligned.TABLE_COLUMNS,
-            "table": aligned.modes_table(comparison) if comparison is not None else [],
-            "defaults_source": aligned.DEFAULTS_SOURCE,
-            "pricing_source": aligned.PRICING_SOURCE,
-        }
-        return render_to_string("web/compare/_modes_table.html", context)
-
-    table = _cached("modes", sandbox, bucket, ids, "", render_it) if ids else ""
-    return render(request, "web/compare/modes.html", {"sandbox": sandbox, "table": table})
+    context = {
+        "sandbox": sandbox,
+        **_run_context(sandbox, bucket),
+        "load_modes": partial(_modes_of, sandbox, bucket),
+        "columns": aligned.TABLE_COLUMNS,
+        "defaults_source": aligned.DEFAULTS_SOURCE,
+    }
+    return render(request, "web/compare/modes.html", context)

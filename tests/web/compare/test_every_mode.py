@@ -415,7 +415,7 @@ def test_another_learner_cannot_open_or_run_it(lab: Any, stranger: Client) -> No
 def test_a_run_is_rendered_once_until_one_of_its_traces_goes(
     lab: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A run's traces never change: its tables come from the trace cache. When the
+    """A run's traces never change: its tables come from the fragment cache. When the
     quota removes one of its traces, the page is rendered again, that column empty."""
     response = run_sample(lab)
     assert lab.client.get(response["Location"]).status_code == 200
