@@ -170,6 +170,7 @@ LOCALE_PATHS = [
             "glossary",
             "compare",
             "lessons",
+            "share",
         )
     ),
 ]
@@ -375,6 +376,8 @@ LAB_RATE_LIMITED_PATHS = {
     "/lab/": "page",
     "/quiz/": "page",
     "/lessons/": "page",
+    # Share links: anyone may open one, so their viewers are counted per address.
+    "/s/": "page",
     "/s3/": "s3",
     "/kms/": "kms",
 }

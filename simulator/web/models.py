@@ -261,3 +261,6 @@ from .quiz.models import QuestionReport as QuestionReport  # noqa: E402
 from .quiz.models import QuizAnswer as QuizAnswer  # noqa: E402
 from .quiz.models import QuizAttempt as QuizAttempt  # noqa: E402
 from .quiz.models import ReviewCard as ReviewCard  # noqa: E402
+
+# Share links live beside their views (simulator/web/share/models.py).
+from .share.models import ShareLink as ShareLink  # noqa: E402

@@ -48,7 +48,17 @@ logger = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # The views that make a sandbox, or rebuild one (the demo; the quiz's "see it happen").
-SANDBOX_VIEWS = frozenset({"sandbox_create", "sandbox_start", "sandbox_restore_demo", "quiz_see"})
+SANDBOX_VIEWS = frozenset(
+    {
+        "sandbox_create",
+        "sandbox_start",
+        "sandbox_restore_demo",
+        "quiz_see",
+        # A share link copies the sandbox into a snapshot; "copy into my sandbox" makes one.
+        "share_make",
+        "share_copy",
+    }
+)
 # KMS-shaped JSON views under /lab/: refused as KMS refuses, so their script can say so.
 KMS_JSON_VIEWS = frozenset({"cse_data_key", "cse_decrypt_key"})
 

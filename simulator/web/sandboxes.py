@@ -354,21 +354,30 @@ def clone_sandbox(template: Sandbox, owner: str, name: str | None = None) -> San
     point of a reproducible scenario and the reason the lab says so on its pages. A
     learner's own demo is never made this way (``demo.create_demo_sandbox``).
     """
+    return copy_sandbox(template, owner, name)[0]
+
+
+def copy_sandbox(
+    template: Sandbox, owner: str, name: str | None = None, *, is_template: bool = False
+) -> tuple[Sandbox, dict[uuid.UUID, uuid.UUID]]:
+    """``clone_sandbox``, also saying which new trace each of the template's became (and
+    able to make the copy a template, which no learner lists: a share link's snapshot)."""
     with transaction.atomic():
         copy = Sandbox.objects.create(
             owner=owner,
             name=(name or template.name)[:80],
             seed=template.seed,
             key_salt=template.key_salt,
+            is_template=is_template,
         )
         target = ORMStore(copy)
         try:
             _copy_blobs(ORMStore(template), target)
-            _copy_rows(template, copy)
+            traces = _copy_rows(template, copy)
         except BaseException:
             target.discard_written_blobs()
             raise
-    return copy
+    return copy, traces
 
 
 def renew(sandbox: Sandbox) -> None:
@@ -385,8 +394,9 @@ def renew(sandbox: Sandbox) -> None:
     sandbox.save(update_fields=["key_salt", "seed", "updated"])
 
 
-def _copy_rows(template: Sandbox, copy: Sandbox) -> None:
-    """The template's records and traces, into ``copy`` (inside the caller's transaction)."""
+def _copy_rows(template: Sandbox, copy: Sandbox) -> dict[uuid.UUID, uuid.UUID]:
+    """The template's records and traces, into ``copy`` (inside the caller's transaction);
+    returns each trace's new id by its old one."""
     rows = list(template.records.all())
     for row in rows:
         row.pk = None
@@ -415,6 +425,7 @@ def _copy_rows(template: Sandbox, copy: Sandbox) -> None:
     # times so the copied history stays in order.
     for pk, moment in created.items():
         TraceRecord.objects.filter(pk=pk).update(created=moment)
+    return new_pk
 
 
 def _copy_blobs(source: ORMStore, target: ORMStore) -> None:

@@ -18,6 +18,7 @@ from .kms import urls as kms_urls
 from .lab import urls as lab_urls
 from .lessons import urls as lessons_urls
 from .quiz import urls as quiz_urls
+from .share import urls as share_urls
 from .tracing import urls as tracing_urls
 
 app_name = "web"
@@ -36,4 +37,5 @@ urlpatterns = [
     *quiz_urls.urlpatterns,
     *lessons_urls.urlpatterns,
     *glossary_urls.urlpatterns,
+    *share_urls.urlpatterns,
 ]
