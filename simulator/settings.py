@@ -170,6 +170,7 @@ LOCALE_PATHS = [
             "glossary",
             "compare",
             "lessons",
+            "present",
             "share",
         )
     ),

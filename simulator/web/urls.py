@@ -17,6 +17,7 @@ from .glossary import urls as glossary_urls
 from .kms import urls as kms_urls
 from .lab import urls as lab_urls
 from .lessons import urls as lessons_urls
+from .present import urls as present_urls
 from .quiz import urls as quiz_urls
 from .share import urls as share_urls
 from .tracing import urls as tracing_urls
@@ -36,6 +37,7 @@ urlpatterns = [
     *cse_urls.urlpatterns,
     *quiz_urls.urlpatterns,
     *lessons_urls.urlpatterns,
+    *present_urls.urlpatterns,
     *glossary_urls.urlpatterns,
     *share_urls.urlpatterns,
 ]
