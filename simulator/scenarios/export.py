@@ -31,6 +31,7 @@ from typing import Any
 from simulator.engine import Engine, KMSError, MemoryStore, S3Request, readmodel
 from simulator.engine import vocabulary as v
 
+from .loader import REF as _REF
 from .model import FORMAT, VERSION, Limits, ScenarioError
 
 # Content up to this size is written into the file; larger objects are generated.
@@ -64,6 +65,17 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def _ref(aliases: list[str], taken: set[str], number: int) -> str:
+    """A key's name in the file: its first alias's name when that makes a ref, else key-N."""
+    for alias in aliases:
+        name = alias.removeprefix("alias/")
+        if _REF.match(name) and name not in taken:
+            return name
+    while f"key-{number}" in taken:
+        number += 1
+    return f"key-{number}"
+
+
 def _default_key_policy(engine: Engine) -> Any:
     """The key policy KMS gives a key created without one, in this account."""
     scratch = Engine(store=MemoryStore(), seed=0, account_id=engine.account_id)
@@ -95,7 +107,7 @@ class _Exporter:
             if key.managed_by_aws:
                 continue
             aliases = [a for a in key.aliases if not a.startswith("alias/aws/")]
-            ref = f"key-{len(out) + 1}"
+            ref = _ref(aliases, {item["ref"] for item in out}, len(out) + 1)
             self.refs[key.key_id] = self.refs[key.arn] = ref
             self.aliases.update(aliases)
             item: dict[str, Any] = {"ref": ref}

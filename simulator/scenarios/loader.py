@@ -43,7 +43,7 @@ from .model import (
 # and ending with a letter or digit, no "..", not an IP address).
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
-_REF = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+REF = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ALIAS = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$")
 _SEED = re.compile(r"^[\x21-\x7e]{1,64}$")
 _HEADER = re.compile(r"^[A-Za-z0-9-]{1,128}$")
@@ -268,7 +268,7 @@ def _kms_keys(reader: _Reader, value: Any) -> tuple[KMSKeySpec, ...]:
             item, where, ("ref",), ("aliases", "description", "key_policy", "state", "rotation")
         )
         ref = reader.text(key["ref"], f"{where}.ref", maximum=64)
-        if not _REF.match(ref):
+        if not REF.match(ref):
             raise _fail(f"{where}.ref", "ref", "letters, digits, _ and - only (1–64)")
         if ref in seen_refs:
             raise _fail(f"{where}.ref", "duplicate", f"{ref!r} is already a key's ref", name=ref)
@@ -304,7 +304,7 @@ def _kms_keys(reader: _Reader, value: Any) -> tuple[KMSKeySpec, ...]:
 
 
 def _bucket_name(reader: _Reader, value: Any, where: str) -> str:
-    name = reader.text(value, where, maximum=63)
+    name = reader.text(value, where, maximum=255)
     if not _BUCKET.match(name) or ".." in name or _IP.match(name):
         raise _fail(
             where,
