@@ -144,7 +144,7 @@ def test_a_reproducible_replay_twice_gives_identical_ciphertext() -> None:
 
 
 def wrapped_material(account: Engine) -> set[bytes]:
-    out = set()
+    out: set[bytes] = set()
     for summary in readmodel.objects_at_rest(account):
         at_rest = readmodel.object_at_rest(account, summary.bucket, summary.key)
         assert at_rest is not None
