@@ -9,7 +9,9 @@ A class server keeps every sandbox an anonymous visitor made. This removes, once
   and blob files, the files only once the database work has committed;
 - the sessions that have expired (Django's ``clearsessions``). A learner's session
   lives ``SESSION_COOKIE_AGE`` (30 days) after their last visit, and sandboxes nobody
-  can reach any more are idle too.
+  can reach any more are idle too;
+- share links revoked or expired, each with its snapshot once no live link reads it
+  (``share.links.remove_dead``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.utils import timezone
 
 from ...models import Sandbox
 from ...sandboxes import delete_sandbox
+from ...share import links as share_links
 
 
 class Command(BaseCommand):
@@ -66,6 +69,11 @@ class Command(BaseCommand):
         )
         if not dry_run:
             import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+        snapshots = share_links.remove_dead(dry_run=dry_run)
+        self.stdout.write(
+            f"{verb} {snapshots} snapshot{'s' if snapshots != 1 else ''} "
+            "of revoked or expired share links"
+        )
         self.stdout.write(
             f"{verb} {removed} sandbox{'es' if removed != 1 else ''} idle for {days} days "
             f"and {sessions} expired session{'s' if sessions != 1 else ''}"
