@@ -172,6 +172,7 @@ LOCALE_PATHS = [
             "lessons",
             "present",
             "share",
+            "classroom",
         )
     ),
 ]
@@ -377,6 +378,9 @@ LAB_RATE_LIMITED_PATHS = {
     "/lab/": "page",
     "/quiz/": "page",
     "/lessons/": "page",
+    "/class/": "page",
+    "/join/": "page",
+    "/scenarios/": "page",
     # Share links: anyone may open one, so their viewers are counted per address.
     "/s/": "page",
     "/s3/": "s3",
@@ -394,6 +398,14 @@ LAB_QUOTAS = {
     "stored_bytes": int(os.environ.get("LAB_QUOTA_MIB", "500")) * 1024 * 1024,
     "traces": int(os.environ.get("LAB_QUOTA_TRACES", "5000")),
 }
+
+# The class (simulator/web/classroom/): an ended class's students' data (nicknames,
+# answers, sandboxes) is deleted this many days after it ended, by `manage.py cleanup`;
+# a class nothing happened in for LAB_CLASS_ABANDONED_DAYS is ended by it. The join
+# limits are explained in simulator/web/classroom/limits.py.
+LAB_CLASS_RETENTION_DAYS = int(os.environ.get("LAB_CLASS_RETENTION_DAYS", "7"))
+LAB_CLASS_ABANDONED_DAYS = int(os.environ.get("LAB_CLASS_ABANDONED_DAYS", "2"))
+LAB_CLASS_MAX_STUDENTS = int(os.environ.get("LAB_CLASS_MAX_STUDENTS", "300"))
 
 # Sessions slide: an active learner keeps their anonymous id (and so their sandboxes).
 # A session lives 30 days after it was last refreshed, and it is refreshed at most once

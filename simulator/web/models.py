@@ -264,3 +264,9 @@ from .quiz.models import ReviewCard as ReviewCard  # noqa: E402
 
 # Share links live beside their views (simulator/web/share/models.py).
 from .share.models import ShareLink as ShareLink  # noqa: E402
+
+# The class's rows live beside its views (simulator/web/classroom/models.py).
+from .classroom.models import ClassAnswer as ClassAnswer  # noqa: E402
+from .classroom.models import Classroom as Classroom  # noqa: E402
+from .classroom.models import ClassQuestion as ClassQuestion  # noqa: E402
+from .classroom.models import Student as Student  # noqa: E402

@@ -54,9 +54,14 @@ SANDBOX_VIEWS = frozenset(
         "sandbox_start",
         "sandbox_restore_demo",
         "quiz_see",
+        # Opening or importing a scenario builds a new sandbox from it.
+        "scenario",
+        "scenario_import",
         # A share link copies the sandbox into a snapshot; "copy into my sandbox" makes one.
         "share_make",
         "share_copy",
+        # Joining a class builds the student's sandbox from the class's scenario.
+        "class_join_code",
     }
 )
 # KMS-shaped JSON views under /lab/: refused as KMS refuses, so their script can say so.

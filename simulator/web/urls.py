@@ -10,6 +10,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from . import views
 from .breakit import urls as breakit_urls
+from .classroom import urls as classroom_urls
 from .compare import urls as compare_urls
 from .cse import urls as cse_urls
 from .disk import urls as disk_urls
@@ -19,6 +20,7 @@ from .lab import urls as lab_urls
 from .lessons import urls as lessons_urls
 from .present import urls as present_urls
 from .quiz import urls as quiz_urls
+from .scenarios import urls as scenarios_urls
 from .share import urls as share_urls
 from .tracing import urls as tracing_urls
 
@@ -39,5 +41,7 @@ urlpatterns = [
     *lessons_urls.urlpatterns,
     *present_urls.urlpatterns,
     *glossary_urls.urlpatterns,
+    *classroom_urls.urlpatterns,
     *share_urls.urlpatterns,
+    *scenarios_urls.urlpatterns,
 ]

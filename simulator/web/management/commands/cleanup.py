@@ -26,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from ...classroom import retention
 from ...models import Sandbox
 from ...sandboxes import delete_sandbox
 from ...share import links as share_links
@@ -73,6 +74,21 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} {snapshots} snapshot{'s' if snapshots != 1 else ''} "
             "of revoked or expired share links"
+        )
+        # Classes: abandoned ones end; ended ones go with their students' data after the
+        # retention period (simulator/web/classroom/retention.py).
+        swept = retention.sweep(dry_run=dry_run)
+        for classroom in swept.ended:
+            self.stdout.write(
+                f"{'would end' if dry_run else 'ended'} abandoned class {classroom.code}"
+            )
+        for classroom in swept.deleted:
+            self.stdout.write(
+                f"{verb} class {classroom.code} ended {classroom.ended_at:%Y-%m-%d %H:%M} UTC"
+            )
+        self.stdout.write(
+            f"{verb} {len(swept.deleted)} ended class{'es' if len(swept.deleted) != 1 else ''} "
+            f"with {swept.sandboxes} student sandbox{'es' if swept.sandboxes != 1 else ''}"
         )
         self.stdout.write(
             f"{verb} {removed} sandbox{'es' if removed != 1 else ''} idle for {days} days "
