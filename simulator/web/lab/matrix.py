@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from django import forms
@@ -81,6 +81,19 @@ class Cell:
     # The deciding statements: their Sid (or their position when they have none), in
     # pieces between which a line may break (``parts``): no word is broken mid-word.
     sids: tuple[tuple[str, ...], ...]
+    # The numbers of the legend's entries that say what decided (``Matrix.legend``): the
+    # grid stays narrow enough to sit beside the editor, and each name is written once.
+    marks: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decider:
+    """A legend entry: one thing that decided some cells (a statement, or nothing)."""
+
+    number: int
+    by_label: str  # bucket policy: | IAM policy: | BlockedEncryptionTypes | no statement…
+    sid: tuple[str, ...]  # the statement's Sid in pieces; () when no statement decided
+    effect: str  # what it makes of a request: Allow, Deny (explicit), Deny (implicit)
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,7 @@ class Matrix:
     columns: list[Column]
     rows: list[MatrixRow]
     error: S3Error | None = None
+    legend: tuple[Decider, ...] = ()
 
     @property
     def allowed(self) -> int:
@@ -165,13 +179,27 @@ def build(engine: Engine, bucket: str, draft: str) -> Matrix:
         return Matrix(COLUMNS, [], error)
     words = _words()
     width = len(COLUMNS)
-    return Matrix(
-        COLUMNS,
-        [
-            MatrixRow(row, [_cell(c, checks[i * width + n], words) for n, c in enumerate(COLUMNS)])
-            for i, row in enumerate(grid)
-        ],
-    )
+    legend: dict[tuple[str, tuple[str, ...], str], Decider] = {}
+    lines = []
+    for i, row in enumerate(grid):
+        cells = [_cell(c, checks[i * width + n], words) for n, c in enumerate(COLUMNS)]
+        lines.append(MatrixRow(row, [_marked(cell, legend, words) for cell in cells]))
+    return Matrix(COLUMNS, lines, legend=tuple(legend.values()))
+
+
+def _marked(
+    cell: Cell, legend: dict[tuple[str, tuple[str, ...], str], Decider], words: dict[str, str]
+) -> Cell:
+    """``cell`` with the numbers of its deciders, adding new ones to ``legend`` in the
+    order they first appear (row by row, left to right)."""
+    effect = f"{cell.word} {cell.kind}".strip()
+    marks = []
+    for sid in cell.sids or ((),):
+        entry = (cell.by_label, sid, effect)
+        if entry not in legend:
+            legend[entry] = Decider(len(legend) + 1, cell.by_label, sid, effect)
+        marks.append(legend[entry].number)
+    return replace(cell, marks=tuple(marks))
 
 
 def _words() -> dict[str, str]:

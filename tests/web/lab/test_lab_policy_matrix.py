@@ -76,6 +76,32 @@ def test_the_course_policy_allows_only_aes256_for_the_account_users(
     assert empty["none"] == [allow, allow, implicit, allow, allow, implicit]
 
 
+def test_each_cells_marks_name_the_statements_that_decided_it_in_the_legend(
+    learner: tuple[Client, Sandbox],
+) -> None:
+    # The grid sits beside the editor: a cell shows its decision and the numbers of the
+    # legend's entries; each statement's Sid is written once, in the legend.
+    client, box = learner
+    make_bucket(box, BUCKET)
+    engine = look(box)
+    draft = policies.document("require-aes256", BUCKET)
+    built = matrix.build(engine, BUCKET, draft)
+    legend = {d.number: d for d in built.legend}
+    assert sorted(legend) == list(range(1, len(legend) + 1))
+    for line in built.rows:
+        for cell in line.cells:
+            named = {"".join(legend[m].sid) for m in cell.marks}
+            assert named == {"".join(sid) for sid in cell.sids} or (
+                not cell.sids and named == {""}
+            ), (line.row.code, cell.column)
+            assert all(legend[m].effect.startswith(cell.word) for m in cell.marks)
+    sids = ["".join(d.sid) for d in built.legend]
+    assert sids.count("DenyIncorrectEncryptionHeader") == 1
+    html = _matrix(client, box, draft, **HX).content.decode().replace("<wbr>", "")
+    assert 'data-testid="policy-matrix-legend"' in html
+    assert html.count('<code translate="no">DenyIncorrectEncryptionHeader</code>') == 1
+
+
 def test_an_edit_changes_exactly_the_cells_it_should(learner: tuple[Client, Sandbox]) -> None:
     client, box = learner
     make_bucket(box, BUCKET)
