@@ -21,7 +21,7 @@ from simulator.scenarios import library
 
 from .. import sandboxes
 from ..htmx import HtmxHttpRequest
-from . import codes, display, limits, service
+from . import codes, display, limits, retention, service
 from . import results as class_results
 from .models import NICKNAME_MAX, ClassQuestion, Classroom, Student
 
@@ -230,6 +230,8 @@ def results(request: HttpRequest, secret: str) -> HttpResponse:
             "classroom": classroom,
             "secret": secret,
             "results": class_results.results(classroom, _language()),
+            "deleted_after": retention.deleted_after(classroom),
+            "retention_days": retention.retention_days(),
         },
     )
 
