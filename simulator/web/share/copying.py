@@ -2,32 +2,19 @@
 
 The copy must have NEW key material: a snapshot shares its owner's (``copy_sandbox``),
 and two learners never share keys (design §5). So it is not a file copy: the snapshot
-is exported as a scenario and the scenario replayed into a new sandbox
-(``simulator.scenarios.export`` and ``simulator.web.scenarios.build_sandbox_from_scenario``),
-which draws new keys as any learner's requests do. Until both exist, the button is left
-out (``available``).
+is exported as a scenario and the scenario replayed into a new sandbox, which draws new
+keys as any learner's requests do (``simulator.scenarios.export`` and
+``simulator.web.scenarios.build_sandbox_from_scenario``). What the scenario format does
+not carry (the traces, the audit log) stays behind; the replay leaves traces of its own.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from simulator.scenarios import ScenarioError, export
 
 from ..models import Sandbox
 from ..sandboxes import open_engine
-
-
-def _parts() -> tuple[Any, Any] | None:
-    try:
-        exporting = importlib.import_module("simulator.scenarios")
-        building = importlib.import_module("simulator.web.scenarios")
-    except ImportError:
-        return None
-    export = getattr(exporting, "export", None)
-    build = getattr(building, "build_sandbox_from_scenario", None)
-    if not callable(export) or not callable(build):
-        return None
-    return export, build
+from ..scenarios import TooManySandboxes, build_sandbox_from_scenario, limits
 
 
 class CopyRefused(Exception):
@@ -39,29 +26,16 @@ class CopyRefused(Exception):
         self.limit = limit
 
 
-def available() -> bool:
-    return _parts() is not None
-
-
 def copy_into_new_sandbox(snapshot: Sandbox, owner: str) -> Sandbox:
     """A new sandbox of ``owner``'s, rebuilt from ``snapshot`` with new key material.
 
     Raises ``CopyRefused`` when the owner keeps the most sandboxes a learner may, or when
     the snapshot holds more than a scenario may; either way nothing is created.
     """
-    parts = _parts()
-    if parts is None:
-        raise LookupError("scenarios are not available")
-    export, build = parts
     try:
-        scenario = export(open_engine(snapshot), snapshot.name)
-        sandbox: Sandbox = build(owner, scenario, snapshot.name)
-    except Exception as error:
-        # The scenarios' own refusals, by name: they are importable only once they exist.
-        kind = type(error).__name__
-        if kind == "TooManySandboxes":
-            raise CopyRefused("too_many_sandboxes", int(getattr(error, "limit", 0))) from error
-        if kind == "ScenarioError":
-            raise CopyRefused("too_large") from error
-        raise
-    return sandbox
+        scenario = export(open_engine(snapshot), snapshot.name, limits())
+        return build_sandbox_from_scenario(owner, scenario, snapshot.name)
+    except TooManySandboxes as error:
+        raise CopyRefused("too_many_sandboxes", error.limit) from error
+    except ScenarioError as error:
+        raise CopyRefused("too_large") from error

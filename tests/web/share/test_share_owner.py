@@ -12,11 +12,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from learners import client_of
 
 from simulator.engine import S3Request
 from simulator.web import sandboxes
 from simulator.web.models import Sandbox, TraceRecord
-from simulator.web.share import copying, links
+from simulator.web.share import links
 from simulator.web.share.models import SNAPSHOT_OWNER, ShareLink
 from simulator.web.store import ORMStore
 
@@ -138,12 +139,6 @@ def test_idle_clean_up_never_removes_a_live_snapshot(shared_lab: Any) -> None:
     assert Client().get(link.url).status_code == 200
 
 
-needs_scenarios = pytest.mark.skipif(
-    not copying.available(), reason="the scenarios' export and replay are not in the tree yet"
-)
-
-
-@needs_scenarios
 def test_copy_into_my_sandbox_gives_a_new_sandbox_with_new_keys(shared_lab: Any) -> None:
     kms_key = shared_lab.new_key("shared key")
     shared_lab.s3(
@@ -177,11 +172,41 @@ def test_copy_into_my_sandbox_gives_a_new_sandbox_with_new_keys(shared_lab: Any)
     assert (body if isinstance(body, bytes) else body.read()) == b"hush"
 
 
-def test_without_the_scenarios_there_is_no_copy_button(
-    shared_lab: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(copying, "available", lambda: False)
+def test_a_viewer_with_the_most_sandboxes_gets_no_copy_and_is_told_why(shared_lab: Any) -> None:
+    link = links.share_trace(shared_lab.sandbox, upload_trace(shared_lab.sandbox).pk)
+    viewer = client_of("learner-three")
+    for i in range(sandboxes.MAX_SANDBOXES):
+        sandboxes.create_sandbox("learner-three", f"Mine {i}")
+    response = viewer.post(reverse("web:share_copy", args=[links.token_of(link)]))
+    assert response.status_code == 400
+    assert f"You already keep {sandboxes.MAX_SANDBOXES} sandboxes" in response.content.decode()
+    assert Sandbox.objects.filter(owner="learner-three").count() == sandboxes.MAX_SANDBOXES
+
+
+def test_copying_a_revoked_link_makes_nothing(shared_lab: Any) -> None:
     link = links.share_sandbox(shared_lab.sandbox)
-    assert "/copy/" not in Client().get(link.url).content.decode()
+    links.revoke(link)
+    before = Sandbox.objects.count()
     response = Client().post(reverse("web:share_copy", args=[links.token_of(link)]))
     assert response.status_code == 404
+    assert Sandbox.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/s/{t}/",
+        "/s/{t}/objects/?bucket=photos&key=cat.txt",
+        "/s/{t}/traces/00000000-0000-0000-0000-000000000000/",
+    ],
+)
+@pytest.mark.parametrize(
+    "token",
+    ["aaaaaaaaaaaa", "AAAA", "%00%00", "..%2f..%2f", "a" * 500, "ｓｈａｒｅ", "'%20or%201=1--"],
+)
+def test_hostile_tokens_get_the_calm_404_on_every_shared_page(
+    db: None, path: str, token: str
+) -> None:
+    response = Client().get(path.format(t=token))
+    assert response.status_code in (400, 404)
+    assert "Traceback" not in response.content.decode()
