@@ -173,6 +173,7 @@ LOCALE_PATHS = [
             "present",
             "share",
             "classroom",
+            "scenarios",
         )
     ),
 ]

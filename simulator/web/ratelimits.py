@@ -54,6 +54,9 @@ SANDBOX_VIEWS = frozenset(
         "sandbox_start",
         "sandbox_restore_demo",
         "quiz_see",
+        # Opening or importing a scenario builds a new sandbox from it.
+        "scenario",
+        "scenario_import",
         # A share link copies the sandbox into a snapshot; "copy into my sandbox" makes one.
         "share_make",
         "share_copy",

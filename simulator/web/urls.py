@@ -20,6 +20,7 @@ from .lab import urls as lab_urls
 from .lessons import urls as lessons_urls
 from .present import urls as present_urls
 from .quiz import urls as quiz_urls
+from .scenarios import urls as scenarios_urls
 from .share import urls as share_urls
 from .tracing import urls as tracing_urls
 
@@ -42,4 +43,5 @@ urlpatterns = [
     *glossary_urls.urlpatterns,
     *classroom_urls.urlpatterns,
     *share_urls.urlpatterns,
+    *scenarios_urls.urlpatterns,
 ]
