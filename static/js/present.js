@@ -263,7 +263,9 @@ function onKey(event) {
   } else {
     return;
   }
-  if (key !== "Escape" && key !== "f") {
+  // Not for Esc or F (they are about leaving or full screen themselves), nor for S: the
+  // new window takes the gesture, and the presenter's screen stays as it is.
+  if (!["Escape", "f", "s"].includes(key)) {
     fullscreenOnce();
   }
 }
