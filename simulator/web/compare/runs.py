@@ -19,6 +19,9 @@ Everything happens in one locked transaction (``sandboxes.locked_engine``): a
 request that S3 refuses (a quota reached, a disabled key) raises ``RunFailed`` and
 nothing of the run is kept — no bucket, no object, no trace, no KMS key.
 
+A new run deletes the buckets of runs older than the newest ``KEEP_RUNS`` (``prune``):
+their traces stay, and a run's page is drawn from its traces alone.
+
 A run is found again by its traces: the uploads are kept with the action
 ``UPLOAD_ACTION`` and the key ``<mode slug>/<file name>``, so the latest run is the
 bucket of the latest such trace (``latest_bucket``).
@@ -47,6 +50,9 @@ BUCKET_PREFIX = "compare-"
 SETUP_ACTION = "compare_setup"
 UPLOAD_ACTION = "compare"
 KEY_ALIAS = "alias/compare-modes"
+# The buckets of the newest runs stay for the learner to open; older runs' buckets go
+# when a new run starts (``prune``), so six copies of each file do not pile up.
+KEEP_RUNS = 3
 # Six copies are stored: a larger file belongs in the bucket page's upload form.
 MAX_BYTES = 5 * 1024 * 1024
 SAMPLE_NAME = "sample.txt"
@@ -128,6 +134,36 @@ def next_bucket(engine: Engine) -> str:
         if match:
             numbers.append(int(match.group(1)))
     return f"{BUCKET_PREFIX}{max(numbers) + 1}"
+
+
+def _number(name: str) -> int | None:
+    match = re.fullmatch(re.escape(BUCKET_PREFIX) + r"(\d+)", name)
+    return int(match.group(1)) if match else None
+
+
+def prune(engine: Engine, keep: int) -> list[str]:
+    """Delete the buckets of all runs but the newest ``keep`` (objects first); the names
+    deleted. A bucket holding anything but a run's own uploads (``<mode>/<file>``), or one
+    S3 will not delete (versioning keeps its versions), is the learner's and stays. The
+    runs' traces stay too: a run's page is drawn from them."""
+    numbered = {
+        name: number
+        for name in readmodel.bucket_names(engine, BUCKET_PREFIX)
+        if (number := _number(name)) is not None
+    }
+    runs = sorted(numbered, key=numbered.__getitem__)
+    deleted = []
+    for name in runs[: max(len(runs) - keep, 0)]:
+        items = readmodel.objects_at_rest(engine, name)
+        if any(mode_of(item.key) is None for item in items):
+            continue
+        for item in items:
+            _close(engine.s3(S3Request("DELETE", name, item.key, principal=principal())))
+        response = engine.s3(S3Request("DELETE", name, principal=principal()))
+        _close(response)
+        if response.status == 204:
+            deleted.append(name)
+    return deleted
 
 
 def comparison_key(engine: Engine) -> str:
@@ -226,6 +262,7 @@ def run(sandbox: Sandbox, filename: str, body: bytes, content_type: str = "") ->
     traces: dict[str, str] = {}
     with sandboxes.locked_engine(sandbox) as engine:
         bucket = next_bucket(engine)
+        prune(engine, KEEP_RUNS - 1)
         _send(sandbox, engine, SETUP_ACTION, "", S3Request("PUT", bucket, principal=principal()))
         _send(
             sandbox,

@@ -75,6 +75,7 @@ def _page(
         "sample_name": runs.SAMPLE_NAME,
         "key_alias": runs.KEY_ALIAS,
         "earlier": [b for b in runs.run_buckets(sandbox) if b != bucket],
+        "keep_runs": runs.KEEP_RUNS,
         **extra,
     }
     return render(request, TEMPLATE, context, status=status)

@@ -19,7 +19,7 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from simulator.engine import readmodel, trace
+from simulator.engine import S3Request, readmodel, trace
 from simulator.web import sandboxes, tracesteps
 from simulator.web.compare import aligned, runs
 from simulator.web.models import Record, TraceRecord
@@ -149,6 +149,27 @@ def test_runs_again_in_a_new_bucket_with_one_comparison_key(lab: Any) -> None:
     assert runs.run_buckets(lab.sandbox) == ["compare-2", "compare-1"]
     page = lab.client.get(lab.url("compare")).content.decode()
     assert "compare-2" in page and lab.url("compare_result", "compare-1") in page
+
+
+def test_a_new_run_deletes_the_buckets_of_runs_older_than_the_newest_three(lab: Any) -> None:
+    # Each run stores six copies of the file: older runs' buckets go, their traces stay
+    # (a run's page is drawn from its traces), and a bucket the learner has put something
+    # of their own into is theirs and stays.
+    for _ in range(3):
+        run_sample(lab)
+    sandboxes.run_s3(lab.sandbox, "test", S3Request("PUT", "compare-2", "mine.txt", body=b"x"))
+    first_traces = set(runs.run_ids(lab.sandbox, "compare-1").values())
+
+    assert run_sample(lab).status_code == 302
+    assert run_sample(lab).status_code == 302
+
+    names = readmodel.bucket_names(sandboxes.open_engine(lab.sandbox), runs.BUCKET_PREFIX)
+    assert names == ["compare-2", "compare-3", "compare-4", "compare-5"]
+    assert set(runs.run_ids(lab.sandbox, "compare-1").values()) == first_traces
+    page = lab.client.get(lab.url("compare_result", "compare-1"))
+    assert page.status_code == 200 and "Full trace" in page.content.decode()
+    assert "The buckets of your newest 3 runs stay" in page.content.decode()
+    assert "compare-1" not in readmodel.bucket_names(sandboxes.open_engine(lab.sandbox))
 
 
 def test_a_file_of_the_learners_own(lab: Any) -> None:
