@@ -23,9 +23,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from learners import client_of
 
+from simulator import lessons
 from simulator.engine.s3 import xml as s3xml
 from simulator.web import ratelimits, sandboxes
 from simulator.web.cache import SharedFileCache
+from simulator.web.lessons.models import LessonProgress
 from simulator.web.models import Sandbox
 
 OWNER = "rate-learner"
@@ -135,6 +137,29 @@ def test_writes_have_their_own_lower_limit_and_leave_reading_alone(
     assert "You have sent 2 changes in one minute" in refused.content.decode()
     assert "third-bucket" not in client.get(sandbox_page(sandbox)).content.decode()
     assert client.get(sandbox_page(sandbox)).status_code == 200
+
+
+def test_a_lessons_try_it_counts_as_a_change_and_a_refused_run_builds_nothing(
+    db: None, settings: Any
+) -> None:
+    # A Try it builds a few buckets in the learner's "Course" sandbox: a change, limited
+    # with the other changes (not with the sandbox builds, which would stop a learner
+    # who re-runs lessons through the course within an hour).
+    limits(settings, learner_writes="2/m")
+    client = client_of(OWNER)
+    lesson = next(item for item in lessons.course() if item.try_it is not None)
+    assert lesson.try_it is not None
+    choice = lesson.try_it.prediction.choices[0].id
+    try_url = reverse("web:lesson_try", args=[lesson.slug])
+    for _ in range(2):
+        assert client.post(try_url, {"choice": choice}).status_code == 302
+    first = LessonProgress.objects.get(slug=lesson.slug).run
+
+    refused = client.post(try_url, {"choice": choice})
+
+    assert refused.status_code == 429
+    assert "You have sent 2 changes in one minute" in refused.content.decode()
+    assert LessonProgress.objects.get(slug=lesson.slug).run == first
 
 
 def test_making_sandboxes_is_limited_per_learner(db: None, settings: Any) -> None:
