@@ -87,7 +87,10 @@ class Replay:
 
     @property
     def traces(self) -> list[Sent]:
-        return [*self.setup, *self.requests]
+        """The traces worth keeping: the scenario's own requests, which are its point (a
+        class of 200 keeps one or two each, not the dozen of the build); a scenario with
+        no requests (an exported sandbox) keeps its build's, one per step."""
+        return list(self.requests) if self.requests else list(self.setup)
 
 
 def _b64(data: bytes) -> str:

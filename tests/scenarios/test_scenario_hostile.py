@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scenario_kit import document, engine
 
@@ -98,6 +98,7 @@ def test_a_title_with_markup_is_kept_as_text() -> None:
     assert scenario.title == "<script>alert(1)</script>"
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(),
@@ -112,6 +113,7 @@ def test_any_json_value_is_either_a_scenario_or_a_scenario_error(value: Any) -> 
         assert isinstance(error.field, str) and error.message
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(["buckets", "kms_keys", "objects", "requests"]),
     st.integers(min_value=0, max_value=3),
