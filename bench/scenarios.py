@@ -28,7 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import web_env
 
 
-def timed(count: int, threads: int, work: Callable[[int], None]) -> tuple[list[float], int, float]:
+def timed(
+    count: int, threads: int, work: Callable[[int], object]
+) -> tuple[list[float], int, float]:
     from django.db import connection
 
     def one(n: int) -> float | None:
@@ -62,7 +64,7 @@ def report(label: str, times: list[float], errors: int, wall: float) -> None:
 
 
 def run(count: int, threads: int, slugs: list[str]) -> bool:
-    from simulator.scenarios import entry
+    from simulator.scenarios import Scenario, entry
     from simulator.web import sandboxes
     from simulator.web.scenarios import build_sandbox_from_scenario
 
@@ -76,11 +78,11 @@ def run(count: int, threads: int, slugs: list[str]) -> bool:
         found = entry(slug)
         assert found is not None, slug
         scenario = found.scenario
-        times, errors, wall = timed(
-            count,
-            threads,
-            lambda n, s=slug, sc=scenario: build_sandbox_from_scenario(f"{s}-{n}", sc),  # type: ignore[misc]
-        )
+
+        def build(n: int, slug: str = slug, scenario: Scenario = scenario) -> object:
+            return build_sandbox_from_scenario(f"{slug}-{n}", scenario)
+
+        times, errors, wall = timed(count, threads, build)
         report(f"scenario {slug}", times, errors, wall)
         ok = ok and errors == 0
     return ok
