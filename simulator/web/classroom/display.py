@@ -41,6 +41,7 @@ class ClassQuestionView:
     stem: Parts
     exhibit: str
     choices: list[ChoiceView]
+    intro: Parts = field(default_factory=list)  # a prediction's setting, before its prompt
     revealed: bool
     explanation: Parts = field(default_factory=list)
     see_url: str = ""
@@ -92,11 +93,8 @@ def view(question: ClassQuestion, language: str) -> ClassQuestionView:
         kind=question.kind,
         ref=question.ref,
         domain_title=title(language) if title else lesson.title(language),
-        stem=[
-            *parts(lesson.try_it.intro(language)),
-            (False, " "),
-            *parts(prediction.prompt(language)),
-        ],
+        stem=parts(prediction.prompt(language)),
+        intro=parts(lesson.try_it.intro(language)),
         exhibit="",
         choices=[
             ChoiceView(
