@@ -163,6 +163,7 @@ def test_every_class_page_passes_axe_and_fits_the_screen(
     student = service.join(classroom, "class-axe-student", "Ann", 300)
     service.join(classroom, "class-axe-other", "ボブ", 300)
     teacher = context(browser, language, viewport)
+    assert student.sandbox_id is not None
     box = Sandbox.objects.get(pk=student.sandbox_id)
     phone = learner_context(
         browser,

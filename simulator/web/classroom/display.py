@@ -41,8 +41,8 @@ class ClassQuestionView:
     stem: Parts
     exhibit: str
     choices: list[ChoiceView]
-    intro: Parts = field(default_factory=list)  # a prediction's setting, before its prompt
     revealed: bool
+    intro: Parts = field(default_factory=list)  # a prediction's setting, before its prompt
     explanation: Parts = field(default_factory=list)
     see_url: str = ""
     see_name: str = ""
