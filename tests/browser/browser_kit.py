@@ -1,4 +1,6 @@
-"""Helpers shared by browser tests: a learner's browser context, and a console watcher."""
+"""Helpers shared by browser tests: a learner's browser context, a console watcher, and
+the checks every page gets at each screen size in each language (``EVERY_SCREEN``,
+``screen_page``, ``check_screen``)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from django.contrib.sessions.backends.db import SessionStore
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from simulator.web.models import Sandbox
@@ -18,6 +20,11 @@ VIEWPORTS: dict[str, ViewportSize] = {
     "desktop": {"width": 1280, "height": 900},
     "phone": {"width": 390, "height": 844},
 }
+LANGUAGES = ("en", "ja")
+# Each of VIEWPORTS in each language, for a test's parameters ``viewport`` and ``language``:
+# @pytest.mark.parametrize(("viewport", "language"), EVERY_SCREEN). (A mark made here
+# would be an untyped decorator to mypy: tests import this module by its bare name.)
+EVERY_SCREEN = [(viewport, language) for viewport in VIEWPORTS for language in LANGUAGES]
 
 
 def learner_context(
@@ -128,3 +135,32 @@ def serious_axe_violations(page: Page) -> list[dict[str, Any]]:
         for v in results["violations"]
         if v["impact"] in {"serious", "critical"}
     ]
+
+
+def check_screen(
+    page: Page,
+    shots: Path,
+    name: str,
+    viewport: str,
+    language: str,
+    *,
+    part: str | None = None,
+) -> None:
+    """The checks a page gets at each screen size and language, on the page as it is now.
+
+    It speaks ``language`` (``<html lang>``), fits the screen's width (no sideways
+    scroll), and axe-core finds nothing serious or critical on it. Its screenshot,
+    ``<shots>/<name>-<viewport>-<language>.png``, is taken before axe runs (a failing
+    page still leaves one to look at): of the element ``part`` alone when given, else of
+    the full page. axe leaves marks that htmx would carry into a later swap (see
+    ``serious_axe_violations``): check a page after its last swap.
+    """
+    where = (name, viewport, language)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert sideways_scroll(page) <= 0, where
+    shot = shots / f"{name}-{viewport}-{language}.png"
+    if part is None:
+        page.screenshot(path=shot, full_page=True)
+    else:
+        page.locator(part).screenshot(path=shot)
+    assert serious_axe_violations(page) == [], where

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_kit import VIEWPORTS, screen_context, serious_axe_violations, sideways_scroll, watch
+from browser_kit import EVERY_SCREEN, check_screen, screen_page, serious_axe_violations, watch
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -63,8 +63,7 @@ def test_sample_file_in_every_mode_side_by_side(
     assert errors == []
 
 
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
-@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize(("viewport", "language"), EVERY_SCREEN)
 def test_compare_pages_fit_and_pass_axe(
     browser: Browser,
     live_server: LiveServer,
@@ -73,17 +72,13 @@ def test_compare_pages_fit_and_pass_axe(
     viewport: str,
     language: str,
 ) -> None:
-    context = screen_context(browser, live_server, sandbox, VIEWPORTS[viewport], language, "light")
-    try:
-        page = context.new_page()
-        errors = watch(page)
+    with screen_page(browser, live_server, sandbox, viewport, language) as (page, errors):
         # Before any run: the modes table asks for one, with the button.
         page.goto(f"{live_server.url}/lab/{sandbox.pk}/compare/modes/")
         expect(page.get_by_test_id("compare-modes-empty")).to_be_visible()
         assert serious_axe_violations(page) == []
         page.get_by_test_id("compare-modes-empty").locator("button").click()
         expect(page).to_have_url(re.compile(r"/compare/runs/compare-1/$"))
-        expect(page.locator("html")).to_have_attribute("lang", language)
         if viewport == "phone":
             # One mode at a time: the tabs, and only the chosen column's cells.
             expect(page.locator(".compare-tabs")).to_be_visible()
@@ -92,18 +87,8 @@ def test_compare_pages_fit_and_pass_axe(
             page.locator(".compare-tabs a").last.click()
             expect(page.locator('td[data-mode="cse"]').first).to_be_visible()
             expect(page.locator('td[data-mode="sse-kms"]').first).to_be_hidden()
-        assert sideways_scroll(page) <= 0
-        assert serious_axe_violations(page) == []
-        page.screenshot(
-            path=screenshot_dir / f"compare-run-{viewport}-{language}.png", full_page=True
-        )
+        check_screen(page, screenshot_dir, "compare-run", viewport, language)
         page.goto(f"{live_server.url}/lab/{sandbox.pk}/compare/modes/")
         expect(page.get_by_test_id("compare-modes").locator("tbody tr")).to_have_count(5)
-        assert sideways_scroll(page) <= 0
-        assert serious_axe_violations(page) == []
-        page.screenshot(
-            path=screenshot_dir / f"compare-modes-{viewport}-{language}.png", full_page=True
-        )
+        check_screen(page, screenshot_dir, "compare-modes", viewport, language)
         assert errors == []
-    finally:
-        context.close()

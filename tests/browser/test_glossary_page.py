@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_kit import VIEWPORTS, screen_context, serious_axe_violations, sideways_scroll, watch
+from browser_kit import EVERY_SCREEN, check_screen, screen_page, serious_axe_violations
 from playwright.sync_api import Browser, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -25,8 +25,7 @@ def sandbox(settings: Settings, tmp_path: Path) -> Sandbox:
     return create_sandbox("glossary-browser", "Glossary")
 
 
-@pytest.mark.parametrize("language", ["en", "ja"])
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize(("viewport", "language"), EVERY_SCREEN)
 def test_the_glossary_passes_axe_and_fits_the_screen(
     browser: Browser,
     live_server: LiveServer,
@@ -35,17 +34,11 @@ def test_the_glossary_passes_axe_and_fits_the_screen(
     viewport: str,
     language: str,
 ) -> None:
-    context = screen_context(browser, live_server, sandbox, VIEWPORTS[viewport], language, "light")
-    try:
-        page = context.new_page()
-        errors = watch(page)
+    with screen_page(browser, live_server, sandbox, viewport, language) as (page, errors):
         page.goto(f"{live_server.url}/glossary/")
-        expect(page.locator("html")).to_have_attribute("lang", language)
         entries = page.locator("[data-glossary-entry]")
         expect(entries).to_have_count(len(data.terms()))
-        assert sideways_scroll(page) <= 0
-        page.screenshot(path=screenshot_dir / f"glossary-{viewport}-{language}.png", full_page=True)
-        assert serious_axe_violations(page) == [], (language, viewport)
+        check_screen(page, screenshot_dir, "glossary", viewport, language)
 
         # Typing filters the list at once; the count says how many are left.
         page.goto(f"{live_server.url}/glossary/")
@@ -71,8 +64,6 @@ def test_the_glossary_passes_axe_and_fits_the_screen(
         assert page.evaluate("document.querySelector(':target')?.id") == "bucket-key"
         page.screenshot(path=screenshot_dir / f"glossary-target-{viewport}-{language}.png")
         assert errors == []
-    finally:
-        context.close()
 
 
 def test_the_search_works_with_javascript_off(

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_kit import VIEWPORTS, screen_context, serious_axe_violations, sideways_scroll, watch
+from browser_kit import EVERY_SCREEN, check_screen, screen_page
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -89,10 +89,7 @@ def test_every_lesson_from_prediction_to_check_yourself(
     language: str,
 ) -> None:
     learner = create_sandbox(f"{OWNER}-{language}", "My own")
-    context = screen_context(browser, live_server, learner, VIEWPORTS["desktop"], language, "light")
-    try:
-        page = context.new_page()
-        errors = watch(page)
+    with screen_page(browser, live_server, learner, "desktop", language) as (page, errors):
         page.goto(f"{live_server.url}/")
         page.locator(".lessons-offer a.button").click()
         expect(page).to_have_url(f"{live_server.url}/lessons/{lessons.course()[0].slug}/")
@@ -107,12 +104,9 @@ def test_every_lesson_from_prediction_to_check_yourself(
         assert Sandbox.objects.filter(owner=learner.owner, name="Course").count() == 1
         assert not learner.records.exists()
         assert errors == []
-    finally:
-        context.close()
 
 
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
-@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize(("viewport", "language"), EVERY_SCREEN)
 def test_the_map_and_a_lesson_pass_axe_and_fit_the_screen(
     browser: Browser,
     live_server: LiveServer,
@@ -122,29 +116,17 @@ def test_the_map_and_a_lesson_pass_axe_and_fit_the_screen(
     language: str,
 ) -> None:
     lesson = next(lesson for lesson in lessons.course() if lesson.try_it is not None)
-    context = screen_context(browser, live_server, sandbox, VIEWPORTS[viewport], language, "light")
-    try:
-        page = context.new_page()
-        errors = watch(page)
+    with screen_page(browser, live_server, sandbox, viewport, language) as (page, errors):
         for name, path in (("map", "/lessons/"), ("lesson", f"/lessons/{lesson.slug}/")):
             page.goto(live_server.url + path)
-            expect(page.locator("html")).to_have_attribute("lang", language)
-            assert serious_axe_violations(page) == [], (name, language, viewport)
-            assert sideways_scroll(page) <= 0, (name, language, viewport)
-            page.screenshot(
-                path=screenshot_dir / f"lessons-{name}-{viewport}-{language}.png", full_page=True
-            )
+            check_screen(page, screenshot_dir, f"lessons-{name}", viewport, language)
         # After a run and one answer: the verdicts, the requests and the explanation.
         page.locator('#try-it input[name="choice"]').first.check()
         page.locator('[data-testid="lesson-run"]').click()
         expect(page.locator("[data-lesson-verdict]")).to_contain_text(VERDICT[language])
         answer_check(page, 1)
         expect(page.locator('[data-check="1"] [data-check-verdict]')).to_be_visible()
-        assert serious_axe_violations(page) == [], ("ran", language, viewport)
-        assert sideways_scroll(page) <= 0, ("ran", language, viewport)
-        page.screenshot(
-            path=screenshot_dir / f"lessons-ran-{viewport}-{language}.png", full_page=True
-        )
+        check_screen(page, screenshot_dir, "lessons-ran", viewport, language)
         # The diagram stays readable: its smallest words are drawn at 11 px or more.
         size = page.locator(".lesson-diagram__note").first.evaluate(
             """e => {
@@ -155,5 +137,3 @@ def test_the_map_and_a_lesson_pass_axe_and_fit_the_screen(
         )
         assert size >= 11, size
         assert errors == []
-    finally:
-        context.close()
