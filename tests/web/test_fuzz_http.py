@@ -324,7 +324,7 @@ class Endpoint:
 
     name: str
     fields: dict[str, tuple[str, ...]]
-    target: str = "sandbox"  # or "site" (no sandbox in the address), "bucket", "kms_key"
+    target: str = "sandbox"  # or "site" (no sandbox in the address), "bucket", "kms_key", "trace"
     files: tuple[str, ...] = ()
     json: bool = False
     # "s3": answered pages carry X-Lab-S3-Status; "kms": failed KMS calls are audited.
@@ -499,6 +499,8 @@ FORMS = [
     Endpoint("lesson_try", {"choice": ("a", "b", "zz")}, target="lesson"),
     Endpoint("lesson_check", {"choice": ("a", "b", "zz"), "place-s1": ("1", "9")}, target="lesson"),
     Endpoint("compare_run", {"sample": ("1", "")}, files=("file",)),
+    # Presenter mode's Q: the trace's share link (a snapshot of the sandbox when made).
+    Endpoint("present_trace_share", {}, target="trace"),
 ]
 # Asked first, then done: exercised by their own test with a sandbox to lose.
 DESTRUCTIVE = ("sandbox_reset", "sandbox_restore_demo", "sandbox_delete")
@@ -657,6 +659,10 @@ def target_url(lab: Lab, endpoint: Endpoint, draw: Draw) -> str:
         return quiz_url(lab, endpoint.name, draw)
     if endpoint.target == "lesson":
         return lesson_url(endpoint.name, draw)
+    if endpoint.target == "trace":
+        trace = lab.sandbox.traces.order_by("created").first()
+        assert trace is not None
+        return lab.url(endpoint.name, draw(st.sampled_from([str(trace.pk), str(uuid.uuid4())])))
     if endpoint.target == "bucket":
         segment = draw(st.sampled_from(BUCKETS + BOGUS_BUCKETS))
     else:
@@ -864,6 +870,10 @@ PAGES: dict[str, str] = {
     "lessons": "",
     "lesson": "lesson",
     "glossary": "",
+    "present_trace": "trace",
+    "present_trace_speaker": "trace",
+    "present_lesson": "lesson",
+    "present_lesson_speaker": "lesson",
 }
 
 
