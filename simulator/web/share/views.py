@@ -24,6 +24,7 @@ from ..lab import state
 from ..models import TraceRecord
 from ..sandboxes import get_sandbox, learner_id
 from ..tracing import present
+from ..tracing.present.steps import request_path
 from ..tracing.views import LIST_FIELDS
 from . import copying, links
 from .models import ShareLink
@@ -85,14 +86,24 @@ def _list_page(
     request: HtmxHttpRequest, sandbox: Any, *, refused: str = "", status: int = 200
 ) -> HttpResponse:
     made = str(request.GET.get("made", ""))[:16]
+    listed = links.links_of(sandbox)
+    # Which request each trace link shows, read from its snapshot (the owner's own trace
+    # may be gone since).
+    traces = {
+        t.pk: f"{t.method} {request_path(t.bucket, t.key, t.query or {})}"
+        for t in TraceRecord.objects.filter(
+            pk__in=[link.trace_id for link in listed if link.trace_id]
+        ).only("pk", "method", "bucket", "key", "query")
+    }
     rows = [
         {
             "link": link,
             "url": links.absolute_url(request, link),
             "made": link.pk == made,
             "views": link.views,
+            "request": traces.get(link.trace_id) if link.trace_id else None,
         }
-        for link in links.links_of(sandbox)
+        for link in listed
     ]
     context = {"sandbox": sandbox, "rows": rows, "refused": refused, "limits": links.limits()}
     return render(request, "web/share/list.html", context, status=status)
@@ -119,8 +130,9 @@ def _gone(request: HtmxHttpRequest) -> HttpResponse:
 
 def _shown(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
-    # A shared page is read by strangers: it sends no Referer to the pages it links.
-    response["Referrer-Policy"] = "no-referrer"
+    # The link's address is its secret: no other site learns it from a Referer. (Not
+    # "no-referrer": a form would then send "Origin: null", which CSRF checking refuses.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -210,3 +210,9 @@ def test_hostile_tokens_get_the_calm_404_on_every_shared_page(
     response = Client().get(path.format(t=token))
     assert response.status_code in (400, 404)
     assert "Traceback" not in response.content.decode()
+
+
+def test_the_owners_list_names_the_request_each_trace_link_shows(shared_lab: Any) -> None:
+    links.share_trace(shared_lab.sandbox, upload_trace(shared_lab.sandbox).pk)
+    page = shared_lab.client.get(shared_lab.url("share_list")).content.decode()
+    assert "PUT /photos/cat.txt" in page
