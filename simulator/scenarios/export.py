@@ -32,7 +32,7 @@ from simulator.engine import Engine, KMSError, MemoryStore, S3Request, readmodel
 from simulator.engine import vocabulary as v
 
 from .loader import REF as _REF
-from .model import FORMAT, VERSION, Limits, ScenarioError
+from .model import FORMAT, MODE_DEFAULT, VERSION, Limits, ScenarioError
 
 # Content up to this size is written into the file; larger objects are generated.
 INLINE_BYTES = 256 * 1024
@@ -89,6 +89,7 @@ class _Exporter:
         self.limits = limits
         self.refs: dict[str, str] = {}  # key id and ARN -> ref
         self.aliases: set[str] = set()
+        self.alias_refs: dict[str, str] = {}  # alias -> ref
         self.inline = 0
 
     def key_name(self, name: str) -> str:
@@ -110,6 +111,7 @@ class _Exporter:
             ref = _ref(aliases, {item["ref"] for item in out}, len(out) + 1)
             self.refs[key.key_id] = self.refs[key.arn] = ref
             self.aliases.update(aliases)
+            self.alias_refs.update(dict.fromkeys(aliases, ref))
             item: dict[str, Any] = {"ref": ref}
             if aliases:
                 item["aliases"] = aliases
@@ -205,6 +207,10 @@ class _Exporter:
                 context = self.context(at_rest)
                 if context:
                     encryption["context"] = context
+                elif self.by_default(at_rest, kms_key):
+                    # Encrypted by the bucket's default, which is still the same: so is
+                    # the copy, and its trace and disk view say so as the original's do.
+                    encryption = {"mode": MODE_DEFAULT}
                 item["content"], note = self.readable(at_rest.bucket, at_rest.key, at_rest.size)
             item["encryption"] = encryption
             if at_rest.content_type:
@@ -216,6 +222,23 @@ class _Exporter:
                 item["note"] = note
             out.append(item)
         return out
+
+    def by_default(self, at_rest: readmodel.ObjectAtRest, kms_key: str) -> bool:
+        """The object was encrypted by its bucket's default encryption, as it is now."""
+        if at_rest.applied != "default":
+            return False
+        view = readmodel.bucket(self.engine, at_rest.bucket)
+        if view is None or view.default.mode != at_rest.mode:
+            return False
+        if at_rest.mode == v.SSE_S3:
+            return True
+        default_key = self.key_name(view.default.kms_key) if view.default.kms_key else ""
+        if default_key != kms_key and default_key not in self.aliases_of(kms_key):
+            return False
+        return at_rest.mode != v.SSE_KMS or view.default.bucket_key == at_rest.bucket_key
+
+    def aliases_of(self, ref: str) -> set[str]:
+        return {alias for alias, target in self.alias_refs.items() if target == ref}
 
     def readable(self, bucket: str, key: str, size: int) -> tuple[dict[str, Any], str]:
         if size > INLINE_BYTES or self.inline + size > INLINE_TOTAL:

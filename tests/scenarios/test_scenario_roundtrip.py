@@ -40,6 +40,7 @@ def state(account: Engine) -> dict[str, Any]:
         key = keys.get(at_rest.kms_key_arn)
         objects[(at_rest.bucket, at_rest.key)] = (
             at_rest.mode,
+            at_rest.applied,
             at_rest.is_cse,
             at_rest.size,
             key.aliases if key else "",

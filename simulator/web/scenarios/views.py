@@ -21,6 +21,7 @@ from simulator.scenarios import Scenario, ScenarioError, entry, export, library,
 
 from .. import sandboxes
 from ..models import Sandbox
+from ..quiz.present import parts
 from .build import TooManySandboxes, build_sandbox_from_scenario, limits
 from .messages import error_message, too_many_sandboxes
 
@@ -79,7 +80,7 @@ def scenario_library(request: HttpRequest) -> HttpResponse:
         {
             "slug": item.slug,
             "title": item.title(language),
-            "description": item.description(language),
+            "description": parts(item.description(language)),
             "reproducible": item.scenario.reproducible,
             "lesson": item.slug.startswith("lesson-"),
         }
@@ -112,7 +113,7 @@ def _detail(
         {
             "slug": found.slug,
             "title": found.title(language),
-            "description": found.description(language),
+            "description": parts(found.description(language)),
             "summary": summary(found.scenario),
             "error": error,
         },
