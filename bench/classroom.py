@@ -279,7 +279,7 @@ class Student(threading.Thread):
         found = _VERSION.search(page.text)
         self.version = found.group(1) if found is not None else ""
         self._page = page.text
-        return page.status == 200
+        return bool(page.status == 200)
 
     def _follow(self) -> None:
         """Poll as the page does; answer each new question once, after reading it."""
