@@ -15,6 +15,7 @@ from browser_kit import learner_context, serious_axe_violations, sideways_scroll
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
+from test_csp import RECORD_VIOLATIONS, VIOLATIONS
 
 from simulator import lessons
 from simulator.engine import S3Request
@@ -150,6 +151,8 @@ def test_the_keyboard_journey_at_1280x720(
     for key, expected in journey:
         page.keyboard.press(key)
         expect_step(page, expected)
+        # The first key asked for full screen (the page works the same without it).
+        assert page.evaluate("document.fullscreenElement === document.documentElement")
         expect(page.locator(".present-count")).to_have_text(f"Step {expected} of {total}")
         assert page.url.endswith(f"?step={expected}")
     expect(page.locator("#present-live")).to_contain_text(f"Step 1 of {total}")
@@ -338,3 +341,36 @@ def test_axe_finds_nothing_serious_on_the_presenter_pages(
     page.screenshot(path=screenshot_dir / f"{name}-speaker.png", full_page=True)
     assert serious_axe_violations(page) == [], (name, "speaker")
     assert errors == []
+
+
+def test_presenter_mode_keeps_the_content_security_policy(
+    open_context: Any, live_server: LiveServer, trace_path: str
+) -> None:
+    """No inline script or style anywhere in presenter mode: the pages, a swapped step, the
+    blank screen, the theme, the QR code fetched on Q, the speaker window."""
+    context = open_context(**PROJECTOR)
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    slug = lesson_with_try_it().slug
+    for name, path in {
+        "trace": f"{trace_path}present/",
+        "lesson": f"/lessons/{slug}/present/",
+    }.items():
+        page.goto(f"{live_server.url}{path}")
+        for key in ("Space", "b", "b", "t", "q"):
+            page.keyboard.press(key)
+        expect(page.locator('#present-qr [data-testid="present-short-url"]')).to_be_visible()
+        page.keyboard.press("Escape")
+        expect_step(page, 2)
+        with context.expect_page() as opened:
+            page.keyboard.press("s")
+        speaker = opened.value
+        speaker.wait_for_load_state("load")
+        page.keyboard.press("Space")
+        expect(speaker.locator("#stage")).to_have_attribute("data-step", "3")
+        for where, tab in ((name, page), (f"{name} speaker", speaker)):
+            if errors := list(tab.evaluate(VIOLATIONS)):
+                found[where] = errors
+        speaker.close()
+    assert found == {}
