@@ -76,6 +76,22 @@ class Served:
             timeout=120,
         )
 
+    def query(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        """Rows from the served app's database (``%s`` placeholders, either database)."""
+        url = self.env["DATABASE_URL"]
+        if url.startswith("postgres"):
+            import psycopg
+
+            with psycopg.connect(url) as conn:
+                return list(conn.execute(sql, params).fetchall())
+        import sqlite3
+
+        lite = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)
+        try:
+            return list(lite.execute(sql.replace("%s", "?"), params).fetchall())
+        finally:
+            lite.close()
+
 
 def app_env(tmp: Path, database_url: str, **extra: str) -> dict[str, str]:
     env = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 from served import Learner, Served, served_app
@@ -20,22 +19,6 @@ LEARNERS = 12
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     with served_app(tmp_path_factory.mktemp("scenarios-served"), workers=4) as served:
         yield served
-
-
-def query(app: Served, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    url = app.env["DATABASE_URL"]
-    if url.startswith("postgres"):
-        import psycopg
-
-        with psycopg.connect(url) as conn:
-            return list(conn.execute(sql, params).fetchall())
-    import sqlite3
-
-    lite = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)
-    try:
-        return list(lite.execute(sql.replace("%s", "?"), params).fetchall())
-    finally:
-        lite.close()
 
 
 def open_link(app: Served, slug: str) -> tuple[Learner, int, str]:
@@ -71,8 +54,7 @@ def test_a_class_opens_a_reproducible_scenario_at_once(app: Served) -> None:
         page = learner.get(location)
         assert page.status == 200
         assert "Reproducible mode." in page.data.decode()
-    rows = query(
-        app,
+    rows = app.query(
         "SELECT s.seed, COUNT(r.id) FROM web_sandbox s JOIN web_record r ON r.sandbox_id = s.id "
         "WHERE r.kind = %s GROUP BY s.id, s.seed",
         ["object"],
@@ -80,5 +62,5 @@ def test_a_class_opens_a_reproducible_scenario_at_once(app: Served) -> None:
     assert sorted(count for _, count in rows) == [2] * LEARNERS
     assert {seed for seed, _ in rows} == {"lab-library-classroom-v1"}
     # The refused imports left no sandbox.
-    names = query(app, "SELECT name FROM web_sandbox WHERE name = %s", ["refused at its last step"])
+    names = app.query("SELECT name FROM web_sandbox WHERE name = %s", ["refused at its last step"])
     assert names == []
