@@ -1,0 +1,29 @@
+"""Long CamelCase names in code break between their words on a narrow screen, never
+inside one (``{{ piece|camel_parts }}`` and a ``<wbr>`` between the parts)."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from simulator.web.templatetags.names import LONG, camel_parts
+
+
+def test_a_long_error_code_breaks_before_each_of_its_words() -> None:
+    assert camel_parts("InvalidEncryptionAlgorithmError") == [
+        "Invalid", "Encryption", "Algorithm", "Error"
+    ]  # fmt: skip
+
+
+def test_short_names_and_other_code_stay_whole() -> None:
+    for name in ("s3:PutObject", "NoSuchKey", "StringNotEquals", "x-amz-server-side-encryption"):
+        assert len(name) <= LONG or name.islower() or "-" in name
+        assert camel_parts(name) == [name]
+
+
+def test_the_quiz_and_lesson_text_puts_the_break_points_in_code_only() -> None:
+    html = render_to_string(
+        "web/quiz/_text.html",
+        {"parts": [(True, "400 InvalidEncryptionAlgorithmError"), (False, "ThisProseStaysWhole")]},
+    )
+    assert "<code>400 Invalid<wbr>Encryption<wbr>Algorithm<wbr>Error</code>" in html
+    assert html.strip().endswith("ThisProseStaysWhole")
