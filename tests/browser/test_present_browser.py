@@ -129,10 +129,20 @@ def walk_every_step(page: Page, where: str) -> int:
     return total
 
 
-def test_the_keyboard_journey_at_1280x720(
-    open_context: Any, live_server: LiveServer, trace_path: str, screenshot_dir: Path
+@pytest.mark.parametrize(
+    ("screen", "options"),
+    [("1280x720", PROJECTOR), ("150-percent", ZOOMED)],
+    ids=["1280x720", "150%"],
+)
+def test_the_keyboard_journey(
+    open_context: Any,
+    live_server: LiveServer,
+    trace_path: str,
+    screenshot_dir: Path,
+    screen: str,
+    options: dict[str, Any],
 ) -> None:
-    page = open_context(**PROJECTOR).new_page()
+    page = open_context(**options).new_page()
     errors = watch(page)
     page.goto(f"{live_server.url}{trace_path}?step=2")
     # From the trace page by keyboard: its Present button, at the trace's own step.
@@ -156,8 +166,8 @@ def test_the_keyboard_journey_at_1280x720(
         expect(page.locator(".present-count")).to_have_text(f"Step {expected} of {total}")
         assert page.url.endswith(f"?step={expected}")
     expect(page.locator("#present-live")).to_contain_text(f"Step 1 of {total}")
-    assert_one_screen(page, "1280x720")
-    page.screenshot(path=screenshot_dir / "present-trace-1280x720-en.png")
+    assert_one_screen(page, screen)
+    page.screenshot(path=screenshot_dir / f"present-trace-{screen}-en.png")
 
     # The controls work by keyboard too: Tab to Next, Enter (focus stays on Next).
     page.locator("#present-next").focus()
@@ -170,7 +180,8 @@ def test_the_keyboard_journey_at_1280x720(
     blank = page.locator('[data-testid="present-blank"]')
     expect(blank).to_be_visible()
     box = blank.bounding_box()
-    assert box == {"x": 0, "y": 0, "width": 1280, "height": 720}
+    size = options["viewport"]
+    assert box == {"x": 0, "y": 0, "width": size["width"], "height": size["height"]}
     page.keyboard.press("b")
     expect(blank).to_be_hidden()
     page.keyboard.press(".")
