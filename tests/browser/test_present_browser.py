@@ -385,3 +385,28 @@ def test_presenter_mode_keeps_the_content_security_policy(
                 found[where] = errors
         speaker.close()
     assert found == {}
+
+
+def test_a_lesson_from_its_page_to_the_outcome_and_back_by_keyboard(
+    open_context: Any, live_server: LiveServer
+) -> None:
+    lesson = lesson_with_try_it()
+    page = open_context(**PROJECTOR).new_page()
+    errors = watch(page)
+    page.goto(f"{live_server.url}/lessons/{lesson.slug}/")
+    page.locator('[data-testid="lesson-present"]').focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/lessons/{lesson.slug}/present/$"))
+    expect(page.locator("#stage .lesson-diagram__svg")).to_be_visible()
+    for _ in lesson.body:
+        page.keyboard.press("PageDown")
+    # The question, with nothing given away; then what the engine did.
+    expect(page.locator("#stage h2")).to_have_text("Predict first")
+    expect(page.locator("#stage .present-choice.is-held")).to_have_count(0)
+    page.keyboard.press("PageDown")
+    expect(page.locator("#stage h2")).to_have_text("What the engine did")
+    expect(page.locator("#stage .present-choice.is-held")).to_have_count(1)
+    page.evaluate("document.fullscreenElement && document.exitFullscreen()")
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(f"{live_server.url}/lessons/{lesson.slug}/")
+    assert errors == []
