@@ -31,6 +31,7 @@ export DJANGO_TESTING=1
     --ignore 'simulator/web/quiz/*' --ignore 'templates/web/quiz/*' \
     --ignore 'simulator/web/lessons/*' --ignore 'templates/web/lessons/*' \
     --ignore 'simulator/web/glossary/*' --ignore 'templates/web/glossary/*' \
+    --ignore 'simulator/web/classroom/*' --ignore 'templates/web/classroom/*' \
     --ignore 'simulator/web/scenarios/*' --ignore 'templates/web/scenarios/*' \
     --ignore 'templates/web/lab/*' --ignore 'templates/web/tracing/*' \
     --ignore 'templates/web/kms/*' --ignore 'templates/web/disk/*' \

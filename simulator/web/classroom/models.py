@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from django.db import models
 
-from ..models import Sandbox
-
 KINDS = ("bank", "predict")
 STATES = ("open", "ended")
 NICKNAME_MAX = 24
@@ -63,7 +61,8 @@ class Student(models.Model):
     # are one name in a class.
     nickname_key = models.CharField(max_length=NICKNAME_MAX * 3)
     learner = models.CharField(max_length=64)
-    sandbox = models.ForeignKey(Sandbox, on_delete=models.SET_NULL, null=True, blank=True)
+    # By name, not by import: simulator/web/models.py imports this module.
+    sandbox = models.ForeignKey("web.Sandbox", on_delete=models.SET_NULL, null=True, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
