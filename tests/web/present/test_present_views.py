@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from learners import client_of
+from pytest_django.fixtures import Settings
 
 from simulator import lessons
 from simulator.engine import Engine, MemoryStore, S3Request
@@ -160,6 +161,18 @@ def test_the_share_link_is_made_on_a_post_only(put_trace: TraceRecord) -> None:
     assert link.group(1) in again
     opened = Client().get(link.group(1).removeprefix("http://testserver"))
     assert opened.status_code == 200
+
+
+def test_a_refused_share_link_says_why_in_the_qr_box(
+    put_trace: TraceRecord, settings: Settings
+) -> None:
+    settings.LAB_SHARE = {"links_per_sandbox": 0}
+    response = client_of(OWNER).post(trace_url(put_trace, "web:present_trace_share"))
+    body = response.content.decode()
+    assert response["X-Lab-Status"] == "409"
+    assert "as many share links as it may keep" in body and "<svg" not in body
+    ja = client_of(OWNER).post(trace_url(put_trace, "web:present_trace_share"), **JA)
+    assert "共有リンクは上限に達しています" in ja.content.decode()
 
 
 # --------------------------------------------------------------------------- a lesson
