@@ -4,6 +4,8 @@ the share link for the class's phones made only on a POST."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 
@@ -173,6 +175,40 @@ def test_a_refused_share_link_says_why_in_the_qr_box(
     assert "as many share links as it may keep" in body and "<svg" not in body
     ja = client_of(OWNER).post(trace_url(put_trace, "web:present_trace_share"), **JA)
     assert "共有リンクは上限に達しています" in ja.content.decode()
+
+
+def test_an_sse_c_key_is_never_on_a_presenter_page(sandbox: Sandbox) -> None:
+    """design §5: no SSE-C key is ever kept or shown; presenter mode shows the stored trace."""
+    key = bytes(range(32))
+    key_b64 = base64.b64encode(key).decode()
+    unblock = (
+        b'<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        b"<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>"
+        b"</ApplyServerSideEncryptionByDefault><BlockedEncryptionTypes><EncryptionType>NONE"
+        b"</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>"
+    )
+    md5 = base64.b64encode(hashlib.md5(unblock).digest()).decode()
+    sandboxes.run_s3(sandbox, "test", S3Request("PUT", "ssec-bucket"))
+    sandboxes.run_s3(sandbox, "test", S3Request("PUT", "ssec-bucket", query={"encryption": ""},
+                     body=unblock, headers={"Content-MD5": md5}))  # fmt: skip
+    prefix = "x-amz-server-side-encryption-customer-"
+    headers = {
+        prefix + "algorithm": "AES256",
+        prefix + "key": key_b64,
+        prefix + "key-MD5": base64.b64encode(hashlib.md5(key).digest()).decode(),
+    }
+    request = S3Request("PUT", "ssec-bucket", "diary.txt", headers=headers, body=b"my diary")
+    record = sandboxes.run_s3(sandbox, "test", request).trace
+    assert record.status == 200
+    client = client_of(OWNER)
+    shown = ""
+    for n in range(1, len(record.steps) + 1):
+        for name in ("web:present_trace", "web:present_trace_speaker"):
+            body = client.get(trace_url(record, name) + f"?step={n}").content.decode()
+            assert key_b64 not in body and key.hex() not in body, (name, n)
+            shown += body
+    # The speaker's notes do show the SSE-C headers, with the key's placeholder.
+    assert f"{prefix}key: " in html.unescape(shown)
 
 
 # --------------------------------------------------------------------------- a lesson
