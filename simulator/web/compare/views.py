@@ -8,7 +8,7 @@ A run's tables are template fragments cached like the bucket page's rows
 sandbox's version (a write shows at once), the run's trace ids (a trace the quota
 removes changes the key), the language and the column a phone shows. The comparison is
 handed to the template as a callable, so it is read only when the fragment is rendered:
-a warm page reads two small queries and the cache.
+a warm page reads the run's trace ids and the sandbox's version, never its traces.
 """
 
 from __future__ import annotations
