@@ -501,6 +501,17 @@ FORMS = [
     Endpoint("compare_run", {"sample": ("1", "")}, files=("file",)),
     # Presenter mode's Q: the trace's share link (a snapshot of the sandbox when made).
     Endpoint("present_trace_share", {}, target="trace"),
+    Endpoint(
+        "share_make",
+        {
+            "kind": ("trace", "object", "sandbox"),
+            "trace": (str(uuid.UUID(int=0)),),
+            "bucket": BUCKETS,
+            "key": ("hello.txt",),
+        },
+    ),
+    Endpoint("share_revoke", {}, target="share_link"),
+    Endpoint("share_copy", {}, target="share"),
 ]
 # Asked first, then done: exercised by their own test with a sandbox to lose.
 DESTRUCTIVE = ("sandbox_reset", "sandbox_restore_demo", "sandbox_delete")
@@ -663,6 +674,8 @@ def target_url(lab: Lab, endpoint: Endpoint, draw: Draw) -> str:
         trace = lab.sandbox.traces.order_by("created").first()
         assert trace is not None
         return lab.url(endpoint.name, draw(st.sampled_from([str(trace.pk), str(uuid.uuid4())])))
+    if endpoint.target in ("share", "share_link"):
+        return share_url(lab, endpoint.name, draw)
     if endpoint.target == "bucket":
         segment = draw(st.sampled_from(BUCKETS + BOGUS_BUCKETS))
     else:
@@ -768,6 +781,7 @@ def reverse_is_web(name: str) -> bool:
 def test_hostile_posts_never_fail_the_server_and_errors_change_nothing(data: st.DataObject) -> None:
     lab = LAB.get()
     endpoint = data.draw(st.sampled_from(FORMS), label="endpoint")
+    live_share_link(lab)
     before = snapshot()
     response, what = send(lab, endpoint, data.draw)
     after = snapshot()
@@ -874,7 +888,36 @@ PAGES: dict[str, str] = {
     "present_trace_speaker": "trace",
     "present_lesson": "lesson",
     "present_lesson_speaker": "lesson",
+    "share_list": "sandbox",
+    "share": "share",
+    "share_object": "share",
+    "share_trace": "share",
 }
+
+
+def live_share_link(lab: Lab) -> Any:
+    """A live share link of the lab's sandbox (made before a test's snapshot is taken)."""
+    from simulator.web.share import links
+
+    found = links.ShareLink.objects.filter(source=lab.sandbox, revoked_at=None).first()
+    return found or links.share_sandbox(lab.sandbox)
+
+
+def share_url(lab: Lab, name: str, draw: Draw) -> str:
+    """A share link's address: a live link's token, a forged one, or a hostile segment (and
+    for a trace of it, a real trace of its snapshot or none)."""
+    from simulator.web.share import links
+
+    link = live_share_link(lab)
+    if name == "share_revoke":
+        link_id = draw(st.sampled_from([link.pk, "abcdefg", *PATH_SEGMENTS]))
+        return lab.url(name, "PLACEHOLDER").replace("PLACEHOLDER", quote(link_id, safe=""))
+    token = draw(st.sampled_from([links.token_of(link), "abcdefghjkmn", *PATH_SEGMENTS]))
+    args: list[str] = ["PLACEHOLDER"]
+    if name == "share_trace":
+        trace = link.snapshot.traces.order_by("created").first()
+        args.append(draw(st.sampled_from([str(uuid.uuid4())] + ([str(trace.pk)] if trace else []))))
+    return reverse(f"web:{name}", args=args).replace("PLACEHOLDER", quote(token, safe=""))
 
 
 def lesson_url(name: str, draw: Draw) -> str:
@@ -926,6 +969,8 @@ def page_url(lab: Lab, name: str, draw: Draw) -> str:
         return quiz_url(lab, name, draw)
     if kind == "lesson":
         return lesson_url(name, draw)
+    if kind == "share":
+        return share_url(lab, name, draw)
     placeholder = "PLACEHOLDER"
     if kind == "trace":
         trace = lab.sandbox.traces.order_by("created").first()
