@@ -399,6 +399,9 @@ LAB_QUOTAS = {
     "stored_bytes": int(os.environ.get("LAB_QUOTA_MIB", "500")) * 1024 * 1024,
     "traces": int(os.environ.get("LAB_QUOTA_TRACES", "5000")),
 }
+# Share links (simulator/web/share/links.py): how many days a link lives; the other
+# bounds (links per sandbox, snapshots per learner, a snapshot's size) keep their defaults.
+LAB_SHARE = {"days": int(os.environ.get("LAB_SHARE_DAYS", "30"))}
 
 # The class (simulator/web/classroom/): an ended class's students' data (nicknames,
 # answers, sandboxes) is deleted this many days after it ended, by `manage.py cleanup`;
