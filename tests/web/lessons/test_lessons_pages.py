@@ -73,7 +73,7 @@ def test_the_map_lists_every_lesson_in_order_in_both_languages(client: Client) -
                 f"<code>{html.escape(piece)}</code>" if code else html.escape(piece)
                 for code, piece in present.text(lesson.summary, language)
             )
-            assert shown in body
+            assert shown in body.replace("<wbr>", "")  # a long name's break points
         assert "`" not in text_of(response)
         # A new learner: lesson 1 is current, the rest next; one clear Start.
         states = re.findall(r'data-state="(\w+)"', body)
