@@ -898,8 +898,9 @@ PAGES: dict[str, str] = {
 def live_share_link(lab: Lab) -> Any:
     """A live share link of the lab's sandbox (made before a test's snapshot is taken)."""
     from simulator.web.share import links
+    from simulator.web.share.models import ShareLink
 
-    found = links.ShareLink.objects.filter(source=lab.sandbox, revoked_at=None).first()
+    found = ShareLink.objects.filter(source=lab.sandbox, revoked_at=None).first()
     return found or links.share_sandbox(lab.sandbox)
 
 

@@ -1,21 +1,14 @@
-"""Making, finding and revoking share links; their short signed tokens.
-
-A token is ``ID_LENGTH`` random characters and ``SIGNATURE_LENGTH`` characters of their
-HMAC under the site's secret (``django.utils.crypto.salted_hmac``, what
-``django.core.signing`` signs with), from an alphabet without the characters a projector
-makes look alike (0/o, 1/l/i). Twelve characters are typed from a screen in seconds, and
-a forged or mistyped token is refused before the database is asked.
+"""Making, finding and revoking share links.
 
 The interface other parts use (presenter mode's QR code among them):
 ``share_trace(sandbox, trace_id)``, ``share_object(sandbox, bucket, key)``,
 ``share_sandbox(sandbox)`` (each returns a ``ShareLink``; the same unchanged thing shared
 again reuses its link), ``revoke(link)``, ``ShareLink.url`` (the path) and
-``absolute_url(request, link)``.
+``absolute_url(request, link)``. Tokens are made and read in ``tokens``.
 """
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -23,21 +16,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from .. import quotas
 from ..models import Sandbox, TraceRecord
 from ..sandboxes import copy_sandbox, delete_sandbox
-from .models import SNAPSHOT_OWNER, ShareLink
-
-ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # 31 characters, none a look-alike of another
-ID_LENGTH = 7
-SIGNATURE_LENGTH = 5
-TOKEN_LENGTH = ID_LENGTH + SIGNATURE_LENGTH
-_SALT = "simulator.web.share.token"
-_VIEWS_KEY = "share-views:{}"
+from . import tokens
+from .models import SNAPSHOT_OWNER, VIEWS_KEY, ShareLink
 
 
 class ShareRefused(Exception):
@@ -66,40 +51,16 @@ def limits() -> dict[str, int]:
 # --------------------------------------------------------------------------- tokens
 
 
-def _signature(link_id: str) -> str:
-    digest = salted_hmac(_SALT, link_id, algorithm="sha256").digest()
-    number = int.from_bytes(digest[:8], "big")
-    out = []
-    for _ in range(SIGNATURE_LENGTH):
-        number, digit = divmod(number, len(ALPHABET))
-        out.append(ALPHABET[digit])
-    return "".join(out)
-
-
-def _new_id() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(ID_LENGTH))
-
-
 def token_of(link: ShareLink) -> str:
-    return link.pk + _signature(link.pk)
+    return tokens.token_for(link.pk)
 
 
 def link_id_of(token: str) -> str | None:
-    """The link id a well-formed, correctly signed token names; None for anything else.
-
-    Letters typed in capitals are read as small ones (a projector's font may suggest them).
-    """
-    if not isinstance(token, str) or len(token) != TOKEN_LENGTH:
-        return None
-    token = token.lower()
-    if any(c not in ALPHABET for c in token):
-        return None
-    link_id, signature = token[:ID_LENGTH], token[ID_LENGTH:]
-    return link_id if constant_time_compare(signature, _signature(link_id)) else None
+    return tokens.link_id_of(token)
 
 
 def path_of(link: ShareLink) -> str:
-    return reverse("web:share", args=[token_of(link)])
+    return tokens.path_for(link.pk)
 
 
 def absolute_url(request: HttpRequest, link: ShareLink) -> str:
@@ -132,7 +93,7 @@ def count_view(link: ShareLink) -> None:
     """Count one opening of the link, in the shared cache: a page view writes nothing to
     the database (a class opening one link at once would queue its writes on SQLite)."""
     cache = caches["default"]
-    key = _VIEWS_KEY.format(link.pk)
+    key = VIEWS_KEY.format(link.pk)
     cache.add(key, 0, timeout=None)
     try:
         cache.incr(key)
@@ -141,7 +102,7 @@ def count_view(link: ShareLink) -> None:
 
 
 def views_of(link: ShareLink) -> int:
-    return int(caches["default"].get(_VIEWS_KEY.format(link.pk), 0))
+    return link.views
 
 
 # --------------------------------------------------------------------------- making
@@ -244,7 +205,7 @@ def _snapshot_for(
 
 def _unused_id() -> str:
     while True:
-        candidate = _new_id()
+        candidate = tokens.new_id()
         if not ShareLink.objects.filter(pk=candidate).exists():
             return candidate
 

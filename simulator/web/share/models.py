@@ -10,13 +10,16 @@ sandbox) changes nothing the viewer could use to reach them.
 
 from __future__ import annotations
 
+from django.core.cache import caches
 from django.db import models
 from django.utils import timezone
 
-from ..models import Sandbox
+from .tokens import path_for
 
 # The owner of every snapshot: never a learner id (those are 32 hexadecimal digits).
 SNAPSHOT_OWNER = "share"
+# How often a link was opened, in the shared cache (``links.count_view``).
+VIEWS_KEY = "share-views:{}"
 
 
 class ShareLink(models.Model):
@@ -32,12 +35,16 @@ class ShareLink(models.Model):
     owner = models.CharField(max_length=64, db_index=True)
     # The owner's sandbox, for the owner's list only; the viewer never reads it.
     source = models.ForeignKey(
-        Sandbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="share_links"
+        "web.Sandbox",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="share_links",
     )
     # The source's ``updated`` when the snapshot was taken: the same moment means nothing
     # changed since, so sharing the same thing again reuses the link (and the snapshot).
     source_updated = models.DateTimeField()
-    snapshot = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="shared_as")
+    snapshot = models.ForeignKey("web.Sandbox", on_delete=models.CASCADE, related_name="shared_as")
     # For a trace: the trace in the snapshot, and the owner's trace it was copied from.
     trace_id = models.UUIDField(null=True, blank=True)
     source_trace_id = models.UUIDField(null=True, blank=True)
@@ -58,9 +65,7 @@ class ShareLink(models.Model):
     @property
     def url(self) -> str:
         """The link's path, ``/s/<token>/``."""
-        from .links import path_of
-
-        return path_of(self)
+        return path_for(self.pk)
 
     @property
     def live(self) -> bool:
@@ -71,6 +76,4 @@ class ShareLink(models.Model):
     @property
     def views(self) -> int:
         """How many times the link was opened (``links.count_view``)."""
-        from .links import views_of
-
-        return views_of(self)
+        return int(caches["default"].get(VIEWS_KEY.format(self.pk), 0))
