@@ -332,6 +332,33 @@ class Endpoint:
 
 
 SENDER = ("alice", "bob", "anonymous")
+# A scenario to import: a good one, one whose setup S3 refuses, and not a scenario at all.
+SCENARIO_TEXTS = (
+    json.dumps(
+        {
+            "format": "s3-encryption-lab/scenario",
+            "version": 1,
+            "title": "Fuzz",
+            "buckets": [{"name": "fuzz-imported"}],
+        }
+    ),
+    json.dumps(
+        {
+            "format": "s3-encryption-lab/scenario",
+            "version": 1,
+            "title": "Fuzz",
+            "buckets": [{"name": "fuzz-imported", "policy": {"x": 1}}],
+        }
+    ),
+    "[]",
+)
+
+
+def scenario_url(draw: Draw) -> str:
+    slug = draw(st.sampled_from(["deny-plain-http", "lesson-sse-c", "no-such-scenario"]))
+    return reverse("web:scenario", args=[slug])
+
+
 TRANSPORT = ("https", "http")
 READ = {
     "key": ("hello.txt", "secret.txt", "kms.txt", "missing"),
@@ -343,6 +370,9 @@ READ = {
 FORMS = [
     Endpoint("sandbox_start", {"content": ("demo",)}, target="site"),
     Endpoint("sandbox_create", {"name": ("Mine",), "content": ("demo", "empty")}, target="site"),
+    # Scenarios: opening a library entry (by its slug) and importing a file or pasted JSON.
+    Endpoint("scenario", {}, target="scenario"),
+    Endpoint("scenario_import", {"text": SCENARIO_TEXTS}, files=("file",), target="site"),
     Endpoint("sandbox_rename", {"name": ("Renamed",), "next": ("sandbox", "")}),
     Endpoint("bucket_create", {"name": ("fuzz-new", "fuzz-plain", "Bad_Name")}, kind="s3"),
     Endpoint(
@@ -676,6 +706,8 @@ def target_url(lab: Lab, endpoint: Endpoint, draw: Draw) -> str:
         return lab.url(endpoint.name, draw(st.sampled_from([str(trace.pk), str(uuid.uuid4())])))
     if endpoint.target in ("share", "share_link"):
         return share_url(lab, endpoint.name, draw)
+    if endpoint.target == "scenario":
+        return scenario_url(draw)
     if endpoint.target == "bucket":
         segment = draw(st.sampled_from(BUCKETS + BOGUS_BUCKETS))
     else:
@@ -884,6 +916,10 @@ PAGES: dict[str, str] = {
     "lessons": "",
     "lesson": "lesson",
     "glossary": "",
+    "scenarios": "",
+    "scenario": "scenario",
+    "scenario_import": "",
+    "scenario_export": "sandbox",
     "present_trace": "trace",
     "present_trace_speaker": "trace",
     "present_lesson": "lesson",
@@ -972,6 +1008,8 @@ def page_url(lab: Lab, name: str, draw: Draw) -> str:
         return lesson_url(name, draw)
     if kind == "share":
         return share_url(lab, name, draw)
+    if kind == "scenario":
+        return scenario_url(draw)
     placeholder = "PLACEHOLDER"
     if kind == "trace":
         trace = lab.sandbox.traces.order_by("created").first()
