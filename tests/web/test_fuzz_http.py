@@ -370,6 +370,19 @@ READ = {
 FORMS = [
     Endpoint("sandbox_start", {"content": ("demo",)}, target="site"),
     Endpoint("sandbox_create", {"name": ("Mine",), "content": ("demo", "empty")}, target="site"),
+    # The class: starting one and typing a code (the site), joining, answering (a class by
+    # its code), and the teacher's actions (a class by its teacher secret).
+    Endpoint("class_start", {"title": ("Class",), "scenario": ("lesson-sse-s3",)}, target="site"),
+    Endpoint("class_join", {"code": ("QQQQQQ",)}, target="site"),
+    Endpoint("class_join_code", {"nickname": ("Ann", "")}, target="class"),
+    Endpoint("class_answer", {"question": ("1",), "choice": ("a", "b")}, target="class"),
+    Endpoint(
+        "class_ask",
+        {"kind": ("bank", "predict"), "ref": ("sse-s3-001", "sse-s3")},
+        target="teacher",
+    ),
+    Endpoint("class_reveal", {"question": ("1",)}, target="teacher"),
+    Endpoint("class_end", {}, target="teacher"),
     # Scenarios: opening a library entry (by its slug) and importing a file or pasted JSON.
     Endpoint("scenario", {}, target="scenario"),
     Endpoint("scenario_import", {"text": SCENARIO_TEXTS}, files=("file",), target="site"),
@@ -706,6 +719,8 @@ def target_url(lab: Lab, endpoint: Endpoint, draw: Draw) -> str:
         return lab.url(endpoint.name, draw(st.sampled_from([str(trace.pk), str(uuid.uuid4())])))
     if endpoint.target in ("share", "share_link"):
         return share_url(lab, endpoint.name, draw)
+    if endpoint.target in ("class", "teacher"):
+        return class_url(lab, endpoint.name, endpoint.target, draw)
     if endpoint.target == "scenario":
         return scenario_url(draw)
     if endpoint.target == "bucket":
@@ -814,6 +829,7 @@ def test_hostile_posts_never_fail_the_server_and_errors_change_nothing(data: st.
     lab = LAB.get()
     endpoint = data.draw(st.sampled_from(FORMS), label="endpoint")
     live_share_link(lab)
+    live_class(lab)
     before = snapshot()
     response, what = send(lab, endpoint, data.draw)
     after = snapshot()
@@ -928,7 +944,50 @@ PAGES: dict[str, str] = {
     "share": "share",
     "share_object": "share",
     "share_trace": "share",
+    "class_start": "",
+    "class_join": "",
+    "class_join_code": "class",
+    "class_student": "class",
+    "class_student_live": "class",
+    "class_teacher": "teacher",
+    "class_teacher_live": "teacher",
+    "class_results": "teacher",
+    "class_results_csv": "teacher",
 }
+
+
+def live_class(lab: Lab) -> None:
+    """A live class the lab's learner has joined, with a question asked (made before a
+    test's snapshot is taken: joining builds the learner's sandbox)."""
+    from simulator.web.classroom import codes, service
+    from simulator.web.classroom.models import Classroom
+
+    live = Classroom.objects.filter(
+        secret_hash=codes.secret_hash(CLASS.get("secret", "")), state="open"
+    )
+    if not live.exists():
+        classroom, secret = service.start_class("Fuzz", scenario_slug="lesson-sse-s3")
+        service.join(classroom, lab.sandbox.owner, "fuzz", 300)
+        service.ask_bank(classroom, "sse-s3-001")
+        CLASS.update(secret=secret, code=classroom.code)
+
+
+def class_url(lab: Lab, name: str, target: str, draw: Draw) -> str:
+    """A class's address: the live class by its real code or teacher secret, a made-up
+    one, or a hostile segment."""
+    from simulator.web.classroom import codes
+
+    live_class(lab)
+    real = CLASS["secret"] if target == "teacher" else CLASS["code"]
+    made_up = codes.new_secret() if target == "teacher" else "QQQQQQ"
+    segment = draw(st.sampled_from([real, real, made_up, *PATH_SEGMENTS]))
+    return reverse(f"web:{name}", args=["PLACEHOLDER"]).replace(
+        "PLACEHOLDER", quote(segment, safe="")
+    )
+
+
+# The class the fuzz tests use (made in the test's database on first use).
+CLASS: dict[str, str] = {}
 
 
 def live_share_link(lab: Lab) -> Any:
@@ -1008,6 +1067,8 @@ def page_url(lab: Lab, name: str, draw: Draw) -> str:
         return lesson_url(name, draw)
     if kind == "share":
         return share_url(lab, name, draw)
+    if kind in ("class", "teacher"):
+        return class_url(lab, name, kind, draw)
     if kind == "scenario":
         return scenario_url(draw)
     placeholder = "PLACEHOLDER"
