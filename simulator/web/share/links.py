@@ -22,7 +22,8 @@ from .. import quotas
 from ..models import Sandbox, TraceRecord
 from ..sandboxes import copy_sandbox, delete_sandbox
 from . import tokens
-from .models import SNAPSHOT_OWNER, VIEWS_KEY, ShareLink
+from .models import SNAPSHOT_OWNER, VIEWS_KEY
+from .models import ShareLink as ShareLink  # the interface returns it
 
 
 class ShareRefused(Exception):
