@@ -60,6 +60,7 @@ SANDBOX_VIEWS = frozenset(
         # A share link copies the sandbox into a snapshot; "copy into my sandbox" makes one.
         "share_make",
         "share_copy",
+        "present_trace_share",  # presenter mode's Q makes a trace's share link
         # Joining a class builds the student's sandbox from the class's scenario.
         "class_join_code",
     }
