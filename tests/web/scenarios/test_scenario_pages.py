@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -176,3 +177,13 @@ def test_export_is_only_for_the_owner() -> None:
         client_of("stranger").get(reverse("web:scenario_export", args=[sandbox.pk])).status_code
         == 404
     )
+
+
+def test_a_sandbox_over_the_formats_limits_is_refused_with_a_reason(settings: Any) -> None:
+    settings.LAB_QUOTAS = {**settings.LAB_QUOTAS, "objects": 1}
+    client = Client()
+    client.post(reverse("web:scenario", args=["classroom-identical-bytes"]))
+    sandbox = Sandbox.objects.get()
+    response = client.get(reverse("web:scenario_export", args=[sandbox.pk]))
+    assert response.status_code == 409
+    assert "more than 1 items" in response.content.decode()
