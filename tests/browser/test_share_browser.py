@@ -52,7 +52,7 @@ def upload(sandbox: Sandbox) -> TraceRecord:
 
 
 def test_a_stranger_opens_a_shared_trace_and_copies_it_into_a_sandbox_of_their_own(
-    browser: Browser, live_server: LiveServer, sandbox: Sandbox
+    browser: Browser, live_server: LiveServer, sandbox: Sandbox, screenshot_dir: Path
 ) -> None:
     owner = learner_context(browser, live_server, sandbox)
     page = owner.new_page()
@@ -64,6 +64,7 @@ def test_a_stranger_opens_a_shared_trace_and_copies_it_into_a_sandbox_of_their_o
     url = box.input_value()
     assert re.fullmatch(re.escape(live_server.url) + r"/s/[2-9a-z]{12}/", url)
     expect(page.get_by_role("button", name="Copy link").first).to_be_visible()
+    page.locator(".trace-head").screenshot(path=screenshot_dir / "share-made-desktop-en.png")
     owner.close()
 
     stranger = browser.new_context()

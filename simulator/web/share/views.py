@@ -72,7 +72,6 @@ def _made(request: HtmxHttpRequest, sandbox: Any, link: ShareLink) -> dict[str, 
         "sandbox": sandbox,
         "link": link,
         "share_url": links.absolute_url(request, link),
-        "list_url": reverse("web:share_list", args=[sandbox.pk]),
     }
 
 
