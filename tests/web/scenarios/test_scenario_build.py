@@ -3,6 +3,9 @@ scenario is reproducible."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from simulator.engine import readmodel
@@ -81,3 +84,36 @@ def test_the_sandbox_quota_is_a_clear_error() -> None:
     with pytest.raises(TooManySandboxes):
         build_sandbox_from_scenario("learner-a", found.scenario)
     assert Sandbox.objects.filter(owner="learner-a").count() == sandboxes.MAX_SANDBOXES
+
+
+def buckets_of(engine: Any) -> dict[str, tuple[Any, ...]]:
+    """Each bucket's default encryption and policy, its KMS key named by its aliases."""
+    out = {}
+    for name in readmodel.bucket_names(engine):
+        view = readmodel.bucket(engine, name)
+        assert view is not None
+        key = view.default.kms_key
+        aliases = readmodel.kms_key(engine, key).aliases if key else ()
+        policy = json.loads(view.policy) if view.policy else None
+        out[name] = (
+            view.default.mode,
+            aliases,
+            view.default.bucket_key,
+            view.default.ssec_blocked,
+            policy,
+        )
+    return out
+
+
+def test_the_demo_sandbox_exports_and_builds_again() -> None:
+    from simulator.scenarios import export
+    from simulator.web.demo import create_demo_sandbox
+
+    demo = create_demo_sandbox("learner-a", "Demo")
+    engine = sandboxes.open_engine(demo)
+    copy = build_sandbox_from_scenario("learner-b", export(engine, demo.name))
+    again = sandboxes.open_engine(copy)
+    assert buckets_of(again) == buckets_of(engine)
+    before = {(o.bucket, o.key): (o.mode, o.size) for o in readmodel.objects_at_rest(engine)}
+    after = {(o.bucket, o.key): (o.mode, o.size) for o in readmodel.objects_at_rest(again)}
+    assert after == before
