@@ -21,7 +21,7 @@ On each server, after an uncounted warm-up (a class of one per worker), two runs
    each with a browser of their own (connection, cookies, session, sandbox), all from the
    one address 127.0.0.1 (a school behind NAT: the join and rate limits apply as they
    would). Then the teacher asks ``--questions`` questions from the quiz bank, one after
-   the other; each student's page polls every 2 s as ``student.html`` does (``?v=``, 204
+   the other; each student's page polls as ``student.html`` does (every 3 s, ``?v=``, 204
    while nothing changed), answers 1-6 s after seeing the question (a person reading it
    on a phone), and the teacher reveals once every student has answered (or after
    ``--question-seconds``, 30). The teacher's dashboard polls every second throughout,
@@ -60,7 +60,7 @@ GOAL_STALENESS_S = 2.0
 CLASS_WORKERS = (os.cpu_count() or 1) + 1
 CONN_MAX_AGE = "60"
 TEACHER_POLL_S = 1.0
-STUDENT_POLL_S = 2.0
+STUDENT_POLL_S = 3.0  # student.html's hx-trigger, read from the page when it says
 SCENARIO = "lesson-sse-s3"
 # Single-answer bank questions, one per domain first (the class's picker offers these).
 QUESTIONS = (
@@ -87,6 +87,7 @@ _QUESTION = re.compile(r'data-question="(\d+)"')
 _VERSION = re.compile(r'data-version="([^"]*)"')
 _OPEN_QUESTION = re.compile(r'name="question" value="(\d+)"')
 _CHOICE = re.compile(r'name="choice" value="([^"]+)"')
+_EVERY = re.compile(r'hx-trigger="every (\d+(?:\.\d+)?)s"')
 
 
 # --------------------------------------------------------------------------- measuring
@@ -252,6 +253,7 @@ class Student(threading.Thread):
         self.joined = threading.Event()
         self.answered: set[int] = set()
         self.version = ""  # the page's data-version, sent as ?v= (204 while unchanged)
+        self.poll_s = STUDENT_POLL_S
         self._page = ""
 
     def run(self) -> None:
@@ -278,6 +280,8 @@ class Student(threading.Thread):
         page = self.browser.request("GET", f"/class/{self.code}/")
         found = _VERSION.search(page.text)
         self.version = found.group(1) if found is not None else ""
+        every = _EVERY.search(page.text)
+        self.poll_s = float(every.group(1)) if every is not None else STUDENT_POLL_S
         self._page = page.text
         return bool(page.status == 200)
 
@@ -285,7 +289,7 @@ class Student(threading.Thread):
         """Poll as the page does; answer each new question once, after reading it."""
         while not self.stop.is_set():
             self._maybe_answer(self._page)
-            if self.stop.wait(STUDENT_POLL_S):
+            if self.stop.wait(self.poll_s):
                 return
             path = f"/class/{self.code}/live/?{urlencode({'v': self.version})}"
             reply = self.browser.request("GET", path, headers=HX)

@@ -1,6 +1,6 @@
 /*
  * The class's pages poll with htmx (hx-trigger="every 1s" on the teacher's live panel,
- * every 2 s on a student's question). When a poll gets no answer (a network blip, the
+ * every 3 s on a student's question). When a poll gets no answer (a network blip, the
  * server restarting), this shows a calm "Reconnecting…" note and keeps polling; the
  * next answer hides it again. Without this file the pages still work: they poll, and
  * without JavaScript they have a Refresh link.

@@ -26,7 +26,7 @@ from . import results as class_results
 from .models import NICKNAME_MAX, ClassQuestion, Classroom, Student
 
 POLL_TEACHER_SECONDS = 1
-POLL_STUDENT_SECONDS = 2
+POLL_STUDENT_SECONDS = 3
 
 
 def _language() -> str:
@@ -106,15 +106,22 @@ def start(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _teacher_context(request: HttpRequest, classroom: Classroom, secret: str) -> dict[str, Any]:
-    language = _language()
-    students = list(classroom.students.only("nickname", "joined_at"))
+def _teacher_state(
+    classroom: Classroom,
+) -> tuple[str, int, ClassQuestion | None, service.Tally | None]:
+    """The dashboard's live numbers (three queries) and their version (``?v=``)."""
+    students = classroom.students.count()
     question = service.current_question(classroom)
+    tally = service.tally(question, students) if question is not None else None
+    return _teacher_version(classroom, question, tally, students), students, question, tally
+
+
+def _teacher_context(request: HttpRequest, classroom: Classroom, secret: str) -> dict[str, Any]:
+    version, _count, question, tally = _teacher_state(classroom)
+    students = list(classroom.students.only("nickname", "joined_at"))
     shown = None
-    tally = None
-    if question is not None:
-        tally = service.tally(question, len(students))
-        shown = display.with_tally(display.view(question, language), tally)
+    if question is not None and tally is not None:
+        shown = display.with_tally(display.view(question, _language()), tally)
     join_url = request.build_absolute_uri(reverse("web:class_join_code", args=[classroom.code]))
     return {
         "classroom": classroom,
@@ -124,7 +131,7 @@ def _teacher_context(request: HttpRequest, classroom: Classroom, secret: str) ->
         "tally": tally,
         "join_url": join_url,
         "join_short": request.build_absolute_uri(reverse("web:class_join")),
-        "version": _teacher_version(classroom, question, tally, len(students)),
+        "version": version,
         "poll_seconds": POLL_TEACHER_SECONDS,
     }
 
@@ -172,12 +179,13 @@ def teacher_live(request: HtmxHttpRequest, secret: str) -> HttpResponse:
     """The polled part of the dashboard: students and the live chart. Unchanged since
     the version the page holds: 204, which htmx does not swap."""
     classroom = service.teacher_class(secret)
-    context = _teacher_context(request, classroom, secret)
-    if request.htmx and request.GET.get("v") == context["version"]:
-        return HttpResponse(status=204)
     if not request.htmx:
         return redirect("web:class_teacher", secret=secret)
-    return render(request, "web/classroom/teacher.html#live", context)
+    if request.GET.get("v") == _teacher_state(classroom)[0]:
+        return HttpResponse(status=204)
+    return render(
+        request, "web/classroom/teacher.html#live", _teacher_context(request, classroom, secret)
+    )
 
 
 def _back(secret: str, error: str = "") -> HttpResponseRedirect:
@@ -316,36 +324,41 @@ def join_nickname(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _student_or_redirect(request: HttpRequest, code: str) -> Student | HttpResponse:
-    classroom = Classroom.objects.filter(code=codes.normalise_code(code)).order_by("-created")
+    """The learner's place in the class ``code`` (one query), else its join form or 404."""
+    normalised = codes.normalise_code(code)
     learner = sandboxes.current_learner(request)
     student = (
-        Student.objects.filter(classroom__in=classroom, learner=learner)
-        .select_related("classroom", "sandbox")
+        Student.objects.filter(classroom__code=normalised, learner=learner)
+        .select_related("classroom")
         .order_by("-joined_at")
         .first()
         if learner
         else None
     )
     if student is None:
-        if service.open_class(codes.normalise_code(code)) is not None:
-            return redirect("web:class_join_code", code=codes.normalise_code(code))
+        if service.open_class(normalised) is not None:
+            return redirect("web:class_join_code", code=normalised)
         raise Http404("not in this class")
     return student
 
 
-def _student_context(student: Student) -> dict[str, Any]:
+def _student_version(student: Student) -> tuple[str, ClassQuestion | None]:
+    """What a student's page shows, as the version its poll sends back (``?v=``): the
+    class's state and its current question, revealed or not; and that question."""
     classroom = student.classroom
     question = service.current_question(classroom)
+    if question is None:
+        return classroom.state, None
+    return f"{classroom.state}.{question.pk}.{int(question.revealed)}", question
+
+
+def _student_context(student: Student) -> dict[str, Any]:
+    version, question = _student_version(student)
     shown = display.view(question, _language()) if question is not None else None
     mine = service.my_answer(student, question) if question is not None else None
-    version = (
-        f"{classroom.state}.{question.pk}.{int(question.revealed)}"
-        if question is not None
-        else classroom.state
-    )
     return {
         "student": student,
-        "classroom": classroom,
+        "classroom": student.classroom,
         "question": shown,
         "mine": mine,
         "my_choice": shown.choice(mine.choice) if shown is not None and mine is not None else None,
@@ -366,15 +379,16 @@ def student(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @require_GET
 def student_live(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    """A student's poll: 204 (nothing to swap) while the version is the page's, which
+    costs two queries; the question's partial when it changed."""
     found = _student_or_redirect(request, code)
     if isinstance(found, HttpResponse):
         return found
-    context = _student_context(found)
-    if request.htmx and request.GET.get("v") == context["version"]:
-        return HttpResponse(status=204)
     if not request.htmx:
         return redirect("web:class_student", code=found.classroom.code)
-    return render(request, "web/classroom/student.html#live", context)
+    if request.GET.get("v") == _student_version(found)[0]:
+        return HttpResponse(status=204)
+    return render(request, "web/classroom/student.html#live", _student_context(found))
 
 
 @require_POST
