@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_kit import EVERY_SCREEN, check_screen, screen_page, watch
+from browser_kit import EVERY_SCREEN, check_screen, screen_page, serious_axe_violations, watch
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -65,6 +65,12 @@ def test_the_scenario_pages_pass_axe_and_fit_the_screen(
         check_screen(page, screenshot_dir, "scenario-import-error", viewport, language)
         # The refused file's page is a 400, which the browser's console reports; nothing else.
         assert errors == [EXPECTED_400]
+    # The dark colour scheme, as the lab's accessibility test checks every page.
+    with screen_page(browser, live_server, sandbox, viewport, language, "dark") as (page, errors):
+        for path in ("/scenarios/", "/scenarios/deny-unencrypted-uploads/", "/scenarios/import/"):
+            page.goto(f"{live_server.url}{path}")
+            assert serious_axe_violations(page) == [], (path, "dark", viewport, language)
+        assert errors == []
     assert not Sandbox.objects.exclude(pk=sandbox.pk).exists()
 
 
