@@ -52,7 +52,8 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import urlencode
 
-from load_learner import Browser, Reply
+from load import percentile
+from load_learner import Browser, Reply, Stats
 from load_server import Database, Server, SQLite, throwaway_postgres
 
 GOAL_MS = 300.0
@@ -94,28 +95,16 @@ _EVERY = re.compile(r'hx-trigger="every (\d+(?:\.\d+)?)s"')
 
 
 @dataclass
-class Stats:
-    times_ms: dict[str, list[float]] = field(default_factory=dict)
-    errors: dict[str, int] = field(default_factory=dict)
-    samples: dict[str, int] = field(default_factory=dict)
+class ClassStats(Stats):  # type: ignore[misc]  # bench modules import by bare name
+    """``bench/load.py``'s times and errors per kind, and what the staleness needs."""
+
     # (question, acknowledged at): each answer's moment, for the staleness.
     acks: list[tuple[int, float]] = field(default_factory=list)
     # (question, seen at, count): each teacher's poll's count, with a 204 as the last count.
     seen: list[tuple[int, float, int]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, kind: str, reply: Reply, ok: bool, why: str = "") -> None:
-        with self.lock:
-            self.times_ms.setdefault(kind, []).append(reply.ms)
-            if not ok:
-                self.errors[kind] = self.errors.get(kind, 0) + 1
-                said = f"{kind}: {why or reply.failure or reply.status}"
-                if said in self.samples or len(self.samples) < 30:
-                    self.samples[said] = self.samples.get(said, 0) + 1
-
-    @property
-    def error_count(self) -> int:
-        return sum(self.errors.values())
+    def record(self, kind: str, reply: Reply, ok: bool, why: str = "") -> None:
+        self.add(kind, reply.ms, "" if ok else (why or reply.failure or str(reply.status)))
 
     def staleness(self) -> list[float]:
         """Seconds from each answer's acknowledgement to the teacher's first poll that
@@ -130,13 +119,6 @@ class Stats:
                 first = next((at for at, count in polls if count >= k and at >= acked), None)
                 out.append(math.inf if first is None else first - acked)
         return out
-
-
-def percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(math.ceil(pct / 100 * len(ordered)) - 1, 0)]
 
 
 def form_headers(browser: Browser, htmx: bool = False) -> dict[str, str]:
@@ -155,7 +137,7 @@ def post(browser: Browser, path: str, fields: dict[str, str], htmx: bool = False
 
 
 class Teacher:
-    def __init__(self, server: Server, stats: Stats, timeout: float) -> None:
+    def __init__(self, server: Server, stats: ClassStats, timeout: float) -> None:
         self.browser = Browser(server.host, server.port, timeout)
         # The dashboard's polling has a connection of its own, as a browser's parallel
         # requests do (a Browser is one connection, used by one thread).
@@ -218,7 +200,7 @@ class Teacher:
             path = f"{self.link}live/?{urlencode({'v': self.version})}"
             reply = self.poller.request("GET", path, headers=HX)
             ok = reply.status in (200, 204)
-            self.stats.add("teacher poll", reply, ok)
+            self.stats.record("teacher poll", reply, ok)
             if reply.status == 200:
                 self._read(reply)
             if ok and self.shown is not None:
@@ -236,7 +218,7 @@ class Student(threading.Thread):
         number: int,
         server: Server,
         code: str,
-        stats: Stats,
+        stats: ClassStats,
         join_at: float,
         stop: threading.Event,
         rng: random.Random,
@@ -270,11 +252,11 @@ class Student(threading.Thread):
     def _join(self) -> bool:
         form_page = self.browser.request("GET", f"/join/{self.code}")
         if form_page.status != 200:
-            self.stats.add("join", form_page, False, f"the nickname form: {form_page.status}")
+            self.stats.record("join", form_page, False, f"the nickname form: {form_page.status}")
             return False
         reply = post(self.browser, f"/join/{self.code}", {"nickname": f"student {self.number}"})
         ok = reply.status == 302 and reply.header("Location") == f"/class/{self.code}/"
-        self.stats.add("join", reply, ok, "" if ok else f"{reply.status} {reply.text[:80]}")
+        self.stats.record("join", reply, ok, "" if ok else f"{reply.status} {reply.text[:80]}")
         if not ok:
             return False
         page = self.browser.request("GET", f"/class/{self.code}/")
@@ -293,7 +275,7 @@ class Student(threading.Thread):
                 return
             path = f"/class/{self.code}/live/?{urlencode({'v': self.version})}"
             reply = self.browser.request("GET", path, headers=HX)
-            self.stats.add("student poll", reply, reply.status in (200, 204))
+            self.stats.record("student poll", reply, reply.status in (200, 204))
             if reply.status == 200:
                 self._page = reply.text
                 found = _VERSION.search(reply.text)
@@ -313,10 +295,10 @@ class Student(threading.Thread):
         refused = "lab-error" in reply.text
         if refused and "revealed" in reply.text:
             self.answered.add(number)  # too late for this one: the teacher moved on
-            self.stats.add("answer (after the reveal)", reply, True)
+            self.stats.record("answer (after the reveal)", reply, True)
             return
         ok = reply.status == 200 and not refused and "Your answer:" in reply.text
-        self.stats.add("answer", reply, ok, "" if ok else f"{reply.status} {reply.text[:120]}")
+        self.stats.record("answer", reply, ok, "" if ok else f"{reply.status} {reply.text[:120]}")
         if ok:
             with self.stats.lock:
                 self.stats.acks.append((number, time.monotonic()))
@@ -331,7 +313,7 @@ class Student(threading.Thread):
 class Phase:
     students: int
     questions: int
-    stats: Stats
+    stats: ClassStats
     wall: float
     joined: int
 
@@ -339,7 +321,7 @@ class Phase:
 def run_class(
     server: Server, students: int, args: argparse.Namespace, stop: threading.Event, seed: int
 ) -> Phase:
-    stats = Stats()
+    stats = ClassStats()
     teacher = Teacher(server, stats, args.timeout)
     teacher.start_class(f"Bench {students}")
     poller = threading.Thread(target=teacher.poll_forever, daemon=True)
