@@ -94,7 +94,9 @@ def test_a_teacher_and_three_students_run_a_class(
             expect(student.get_by_test_id("student-question")).to_be_visible(timeout=6000)
             expect(student.get_by_text("Correct")).to_have_count(0)
         # Each tap moves the teacher's live bars within 2 s (polling every second).
-        students[0].locator(f'button[data-choice="{right}"]').click()
+        # The first answers with the keyboard: the choices are buttons, Enter sends one.
+        students[0].locator(f'button[data-choice="{right}"]').focus()
+        students[0].keyboard.press("Enter")
         expect(students[0].get_by_test_id("my-answer")).to_be_visible()
         expect(teacher.locator(f'.class-chart__row[data-choice="{right}"]')).to_have_attribute(
             "data-count", "1", timeout=2500

@@ -330,15 +330,18 @@ def _student_or_redirect(request: HttpRequest, code: str) -> Student | HttpRespo
     student = (
         Student.objects.filter(classroom__code=normalised, learner=learner)
         .select_related("classroom")
-        .order_by("-joined_at")
+        .order_by("-classroom__created")
         .first()
         if learner
         else None
     )
-    if student is None:
-        if service.open_class(normalised) is not None:
+    if student is None or not student.classroom.is_open:
+        # An ended class's code may come back for a new class: its students join that one.
+        live = service.open_class(normalised)
+        if live is not None:
             return redirect("web:class_join_code", code=normalised)
-        raise Http404("not in this class")
+        if student is None:
+            raise Http404("not in this class")
     return student
 
 

@@ -13,8 +13,8 @@ from django.test import Client
 
 from simulator.quiz import loader
 from simulator.web.classroom import codes, limits
+from simulator.web.classroom.models import ClassAnswer, ClassQuestion, Classroom, Student
 from simulator.web.ratelimits import parse_rate
-from simulator.web.classroom.models import ClassAnswer, ClassQuestion, Student
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +179,16 @@ def test_a_teacher_secret_opens_its_own_class_only() -> None:
     for suffix in ("", "live/", "results/", "results.csv"):
         assert Client().get(f"/class/t/{codes.new_secret()}/{suffix}").status_code == 404
     assert Client().post(f"/class/t/{codes.new_secret()}/end/").status_code == 404
+
+
+def test_an_ended_class_code_that_comes_back_sends_its_old_students_to_join_the_new() -> None:
+    old = start_class("Old")
+    ann = join(old.code, "Ann")
+    assert old.client.post(old.link + "end/").status_code == 302
+    new = start_class("New")
+    # The code is free again once its class has ended (unique among live classes only).
+    Classroom.objects.filter(code=new.code).update(code=old.code)
+    response = ann.get(f"/class/{old.code}/")
+    assert response.status_code == 302 and response["Location"] == f"/join/{old.code}"
+    join(old.code, "Ann", ann)
+    assert "Waiting for the first question" in ann.get(f"/class/{old.code}/").content.decode()
