@@ -36,7 +36,9 @@ from .model import FORMAT, MODE_DEFAULT, VERSION, Limits, ScenarioError
 
 # Content up to this size is written into the file; larger objects are generated.
 INLINE_BYTES = 256 * 1024
-INLINE_TOTAL = 4 * 1024 * 1024
+# What the inlined content may take in the file, as written (base64 or escaped text): it
+# stays well within the file limit (``Limits.file_bytes``), so an export always imports.
+INLINE_TOTAL = 3 * 1024 * 1024
 GCM_TAG = 16
 
 SSE_C_NOTE = (
@@ -175,9 +177,12 @@ class _Exporter:
 
     def content(self, data: bytes) -> dict[str, Any]:
         try:
-            return {"text": data.decode("utf-8")}
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             return {"base64": _b64(data)}
+        if any(ord(c) < 0x20 and c not in "\t\n\r" for c in text):
+            return {"base64": _b64(data)}  # escaped, control characters take six bytes each
+        return {"text": text}
 
     def objects(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -246,8 +251,12 @@ class _Exporter:
         data, refused = self.read(bucket, key)
         if data is None:
             return {"generate": {"bytes": size}}, UNREADABLE_NOTE.format(code=refused)
-        self.inline += len(data)
-        return self.content(data), ""
+        content = self.content(data)
+        written = len(json.dumps(content, ensure_ascii=False).encode("utf-8"))
+        if self.inline + written > INLINE_TOTAL:
+            return {"generate": {"bytes": size}}, LARGE_NOTE
+        self.inline += written
+        return content, ""
 
     @staticmethod
     def context(at_rest: readmodel.ObjectAtRest) -> dict[str, str]:

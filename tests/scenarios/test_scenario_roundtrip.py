@@ -197,3 +197,40 @@ def test_a_lesson_entry_answers_as_the_lesson_says() -> None:
     assert [(s.response.status, s.response.error_code) for s in done.requests] == [
         (400, "InvalidRequest")
     ]
+
+
+def test_an_export_stays_within_the_file_limit_so_it_always_imports() -> None:
+    import os
+
+    from simulator.scenarios import Limits
+    from simulator.scenarios.export import LARGE_NOTE
+
+    blobs = [os.urandom(200 * 1024) for _ in range(20)]
+    data = document(
+        kms_keys=[],
+        buckets=[{"name": "big"}],
+        objects=[
+            {
+                "bucket": "big",
+                "key": f"{n}.bin",
+                "content": {"base64": base64.b64encode(b).decode()},
+            }
+            for n, b in enumerate(blobs)
+        ]
+        + [{"bucket": "big", "key": "controls.txt", "content": {"text": "\x00\x01" * 1000}}],
+        requests=[],
+    )
+    account = engine()
+    replay(load(data), account)
+    exported = export(account)
+    text = json.dumps(exported, ensure_ascii=False).encode()
+    assert len(text) < Limits().file_bytes
+    objects = {o["key"]: o for o in exported["objects"]}
+    inlined = [k for k, o in objects.items() if "base64" in o["content"]]
+    generated = [k for k, o in objects.items() if o.get("note") == LARGE_NOTE]
+    assert inlined and generated and len(inlined) + len(generated) == len(objects)
+    # Control characters travel as base64, not as six-byte escapes.
+    assert objects["controls.txt"]["content"] == {
+        "base64": base64.b64encode(b"\x00\x01" * 1000).decode()
+    }
+    load(text)
