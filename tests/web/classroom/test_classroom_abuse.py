@@ -33,7 +33,7 @@ def test_one_browser_guessing_codes_is_stopped_after_its_tries() -> None:
     client = Client()
     # 20 tries in a 10-minute window; a window may end during the test (django-ratelimit's
     # windows are fixed), so a refusal comes by the 41st try at the latest.
-    statuses = []
+    statuses: list[int] = []
     while 429 not in statuses and len(statuses) < 41:
         statuses.append(client.post("/join/", {"code": f"QQQQ{len(statuses):02d}"}).status_code)
     assert statuses[-1] == 429 and set(statuses[:-1]) == {404}
