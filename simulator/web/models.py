@@ -252,21 +252,15 @@ class TraceStepDetail(models.Model):
         return [cls(trace=trace, index=i, decision=dumps(d), event=dumps(e)) for i, d, e in details]
 
 
-# The lessons' progress rows live beside their views (simulator/web/lessons/models.py).
+# The areas' rows live beside their views, imported here so the app registers them: the
+# class (simulator/web/classroom/models.py), the lessons' progress, the quiz, share links.
+from .classroom.models import ClassAnswer as ClassAnswer  # noqa: E402
+from .classroom.models import ClassQuestion as ClassQuestion  # noqa: E402
+from .classroom.models import Classroom as Classroom  # noqa: E402
+from .classroom.models import Student as Student  # noqa: E402
 from .lessons.models import LessonProgress as LessonProgress  # noqa: E402
-
-# The quiz's rows live beside its views (simulator/web/quiz/models.py); imported here so
-# the app registers them.
 from .quiz.models import QuestionReport as QuestionReport  # noqa: E402
 from .quiz.models import QuizAnswer as QuizAnswer  # noqa: E402
 from .quiz.models import QuizAttempt as QuizAttempt  # noqa: E402
 from .quiz.models import ReviewCard as ReviewCard  # noqa: E402
-
-# Share links live beside their views (simulator/web/share/models.py).
 from .share.models import ShareLink as ShareLink  # noqa: E402
-
-# The class's rows live beside its views (simulator/web/classroom/models.py).
-from .classroom.models import ClassAnswer as ClassAnswer  # noqa: E402
-from .classroom.models import Classroom as Classroom  # noqa: E402
-from .classroom.models import ClassQuestion as ClassQuestion  # noqa: E402
-from .classroom.models import Student as Student  # noqa: E402
