@@ -22,7 +22,7 @@ if ! command -v msgfmt >/dev/null; then
 fi
 export DJANGO_TESTING=1
 .venv/bin/python manage.py makemessages --locale ja --no-location --no-obsolete \
-    --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'simulator/engine/*' \
+    --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'mutants/*' --ignore 'simulator/engine/*' \
     --ignore 'simulator/quiz/*' --ignore 'staticfiles/*' \
     --ignore 'simulator/web/lab/*' --ignore 'simulator/web/tracing/*' \
     --ignore 'simulator/web/kms/*' --ignore 'simulator/web/disk/*' \
@@ -33,6 +33,8 @@ export DJANGO_TESTING=1
     --ignore 'simulator/web/glossary/*' --ignore 'templates/web/glossary/*' \
     --ignore 'simulator/web/classroom/*' --ignore 'templates/web/classroom/*' \
     --ignore 'simulator/web/scenarios/*' --ignore 'templates/web/scenarios/*' \
+    --ignore 'simulator/web/share/*' --ignore 'templates/web/share/*' \
+    --ignore 'simulator/web/present/*' --ignore 'templates/web/present/*' \
     --ignore 'templates/web/lab/*' --ignore 'templates/web/tracing/*' \
     --ignore 'templates/web/kms/*' --ignore 'templates/web/disk/*' \
     --ignore 'templates/web/breakit/*' --ignore 'templates/web/cse/*' \
@@ -40,7 +42,7 @@ export DJANGO_TESTING=1
 # The browser code's words (static/js, Django's djangojs domain, served by web:jsi18n):
 # locale/ja/LC_MESSAGES/djangojs.po, edited by hand like django.po.
 .venv/bin/python manage.py makemessages --domain djangojs --locale ja --no-location --no-obsolete \
-    --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --ignore 'tests/*' \
+    --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'mutants/*' \
     --ignore 'bench/*'
-.venv/bin/python manage.py compilemessages --locale ja --ignore '.venv/*'
+.venv/bin/python manage.py compilemessages --locale ja --ignore '.venv/*' --ignore 'mutants/*'
 grep -n -B1 -A3 '#, fuzzy' locale/ja/LC_MESSAGES/django.po locale/ja/LC_MESSAGES/djangojs.po && echo "^ fuzzy entries to review" || true
