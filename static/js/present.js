@@ -83,9 +83,19 @@ function announce() {
   }
 }
 
+// The step the screen is on, or the one it is on its way to: key presses while a step is
+// still being fetched count from there, so a quick run of clicker presses loses none.
+function aimed() {
+  return wanted || current();
+}
+
 async function go(n, { tell = true } = {}) {
   const target = Math.min(Math.max(n, 1), total());
+  if (target === aimed()) {
+    return;
+  }
   if (target === current()) {
+    wanted = 0; // back where the screen already is: the pending move is dropped
     return;
   }
   wanted = target;
@@ -100,6 +110,7 @@ async function go(n, { tell = true } = {}) {
   if (wanted !== target) {
     return; // a later key press asked for another step
   }
+  wanted = 0;
   swap(html);
   window.history.replaceState(window.history.state, "", `?step=${target}`);
   announce();
@@ -203,9 +214,9 @@ const PREVIOUS = new Set(["ArrowLeft", "ArrowUp", "PageUp"]);
 
 function step(key) {
   if (NEXT.has(key)) {
-    go(current() + 1);
+    go(aimed() + 1);
   } else if (PREVIOUS.has(key)) {
-    go(current() - 1);
+    go(aimed() - 1);
   } else if (key === "Home") {
     go(1);
   } else if (key === "End") {
