@@ -204,7 +204,7 @@ def test_the_contracts_are_read_from_the_project() -> None:
     names = [c["name"] for c in CONTRACTS]
     assert "The engine, the quiz, the lessons and the scenarios import no Django" in names
     assert (
-        "Dependencies run one way: web and s3api, then scenarios, then lessons, then quiz, "
+        "Dependencies run one way: s3api, then web, then scenarios, then lessons, then quiz, "
         "then engine" in names
     )
     assert any(c["type"] == "layers" and c.get("containers") == [ENGINE] for c in CONTRACTS)

@@ -57,6 +57,7 @@ def lint_with_extra_module(tmp_path: Path, module: str, source: str) -> str:
         ("simulator.quiz._probe", "from django.db import models\n", "import no Django BROKEN"),
         ("simulator.engine._probe", "import simulator.quiz\n", "then engine BROKEN"),
         ("simulator.quiz._probe", "import simulator.web\n", "then engine BROKEN"),
+        ("simulator.web._probe", "import simulator.s3api\n", "then engine BROKEN"),
         (
             "simulator.web._probe",
             "from simulator.engine.s3 import model\n",
