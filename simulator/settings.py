@@ -174,6 +174,7 @@ LOCALE_PATHS = [
             "share",
             "classroom",
             "scenarios",
+            "clients",
         )
     ),
 ]

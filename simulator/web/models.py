@@ -253,11 +253,14 @@ class TraceStepDetail(models.Model):
 
 
 # The areas' rows live beside their views, imported here so the app registers them: the
-# class (simulator/web/classroom/models.py), the lessons' progress, the quiz, share links.
+# class (simulator/web/classroom/models.py), real clients' access keys, the lessons'
+# progress, the quiz, share links.
 from .classroom.models import ClassAnswer as ClassAnswer  # noqa: E402
 from .classroom.models import ClassQuestion as ClassQuestion  # noqa: E402
 from .classroom.models import Classroom as Classroom  # noqa: E402
 from .classroom.models import Student as Student  # noqa: E402
+from .clients.models import AccessKey as AccessKey  # noqa: E402
+from .clients.models import ClientSettings as ClientSettings  # noqa: E402
 from .lessons.models import LessonProgress as LessonProgress  # noqa: E402
 from .quiz.models import QuestionReport as QuestionReport  # noqa: E402
 from .quiz.models import QuizAnswer as QuizAnswer  # noqa: E402
