@@ -288,15 +288,20 @@ def is_correct(question: ClassQuestion, choice: str) -> bool:
 # --------------------------------------------------------------------------- answers
 
 
-def answer(student: Student, question_pk: int, choice: str) -> ClassAnswer:
+def answer(student: Student, question_pk: int, choice: str) -> ClassQuestion:
     """Record (or change) ``student``'s answer to the class's current question.
 
     Only the newest question of an open class takes answers, and only until its reveal;
     an answer to anything else is refused (ClassError), so a late or replayed post
-    changes nothing.
+    changes nothing. Returns the question answered, for the page.
+
+    A class of 200 answers within seconds of each other, so an answer costs few
+    statements: the current question (one read), then under the transaction one check
+    that the question still takes answers (its class open, no reveal committed first)
+    and one UPDATE of the student's answer, or an INSERT for their first.
     """
     classroom = student.classroom
-    if not Classroom.objects.filter(pk=classroom.pk, state="open").exists():
+    if not classroom.is_open:
         raise ClassError("closed")
     question = current_question(classroom)
     if question is None or question.pk != question_pk:
@@ -307,18 +312,21 @@ def answer(student: Student, question_pk: int, choice: str) -> ClassAnswer:
         raise ClassError("unknown-choice")
     correct = is_correct(question, choice)
     now = timezone.now()
+    fields = {"choice": choice, "correct": correct, "answered_at": now}
     for _ in range(3):
         try:
             with transaction.atomic():
-                # Under the transaction: a reveal that committed first wins.
-                if ClassQuestion.objects.filter(pk=question.pk, revealed_at__isnull=False).exists():
-                    raise ClassError("revealed")
-                row, _made = ClassAnswer.objects.update_or_create(
-                    question=question,
-                    student=student,
-                    defaults={"choice": choice, "correct": correct, "answered_at": now},
+                # Under the transaction: an end or a reveal that committed first wins.
+                taking = ClassQuestion.objects.filter(
+                    pk=question.pk, revealed_at__isnull=True, classroom__state="open"
                 )
-            return row
+                if not taking.exists():
+                    closed = not Classroom.objects.filter(pk=classroom.pk, state="open").exists()
+                    raise ClassError("closed" if closed else "revealed")
+                mine = ClassAnswer.objects.filter(question=question, student=student)
+                if not mine.update(**fields):
+                    ClassAnswer.objects.create(question=question, student=student, **fields)
+            return question
         except IntegrityError:
             continue  # the same student's two taps at once: the second updates
     raise ClassError("busy")

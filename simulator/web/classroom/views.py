@@ -116,8 +116,14 @@ def _teacher_state(
     return _teacher_version(classroom, question, tally, students), students, question, tally
 
 
-def _teacher_context(request: HttpRequest, classroom: Classroom, secret: str) -> dict[str, Any]:
-    version, _count, question, tally = _teacher_state(classroom)
+def _teacher_context(
+    request: HttpRequest,
+    classroom: Classroom,
+    secret: str,
+    state: tuple[str, int, ClassQuestion | None, service.Tally | None] | None = None,
+) -> dict[str, Any]:
+    """The dashboard; ``state``: its live numbers if this request already counted them."""
+    version, _count, question, tally = state or _teacher_state(classroom)
     students = list(classroom.students.only("nickname", "joined_at"))
     shown = None
     if question is not None and tally is not None:
@@ -181,10 +187,13 @@ def teacher_live(request: HtmxHttpRequest, secret: str) -> HttpResponse:
     classroom = service.teacher_class(secret)
     if not request.htmx:
         return redirect("web:class_teacher", secret=secret)
-    if request.GET.get("v") == _teacher_state(classroom)[0]:
+    state = _teacher_state(classroom)
+    if request.GET.get("v") == state[0]:
         return HttpResponse(status=204)
     return render(
-        request, "web/classroom/teacher.html#live", _teacher_context(request, classroom, secret)
+        request,
+        "web/classroom/teacher.html#live",
+        _teacher_context(request, classroom, secret, state),
     )
 
 
@@ -348,23 +357,35 @@ def _student_or_redirect(request: HttpRequest, code: str) -> Student | HttpRespo
 def _student_version(student: Student) -> tuple[str, ClassQuestion | None]:
     """What a student's page shows, as the version its poll sends back (``?v=``): the
     class's state and its current question, revealed or not; and that question."""
-    classroom = student.classroom
-    question = service.current_question(classroom)
+    question = service.current_question(student.classroom)
+    return _version_of(student.classroom, question), question
+
+
+def _version_of(classroom: Classroom, question: ClassQuestion | None) -> str:
     if question is None:
-        return classroom.state, None
-    return f"{classroom.state}.{question.pk}.{int(question.revealed)}", question
+        return classroom.state
+    return f"{classroom.state}.{question.pk}.{int(question.revealed)}"
 
 
-def _student_context(student: Student) -> dict[str, Any]:
-    version, question = _student_version(student)
+def _student_context(
+    student: Student, answered: tuple[ClassQuestion, str] | None = None
+) -> dict[str, Any]:
+    """What a student's page shows. ``answered``: the question and the choice this
+    request has just recorded, so the page needs no second look at either."""
+    if answered is not None:
+        question: ClassQuestion | None = answered[0]
+        version = _version_of(student.classroom, question)
+        mine: str | None = answered[1]
+    else:
+        version, question = _student_version(student)
+        found = service.my_answer(student, question) if question is not None else None
+        mine = found.choice if found is not None else None
     shown = display.view(question, _language()) if question is not None else None
-    mine = service.my_answer(student, question) if question is not None else None
     return {
         "student": student,
         "classroom": student.classroom,
         "question": shown,
-        "mine": mine,
-        "my_choice": shown.choice(mine.choice) if shown is not None and mine is not None else None,
+        "my_choice": shown.choice(mine) if shown is not None and mine is not None else None,
         "version": version,
         "poll_seconds": POLL_STUDENT_SECONDS,
     }
@@ -400,15 +421,16 @@ def answer(request: HtmxHttpRequest, code: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     error = ""
+    choice = request.POST.get("choice", "")
+    answered: tuple[ClassQuestion, str] | None = None
     try:
-        service.answer(
-            found, int(request.POST.get("question", "0") or 0), request.POST.get("choice", "")
-        )
+        asked = service.answer(found, int(request.POST.get("question", "0") or 0), choice)
+        answered = (asked, choice)
     except ValueError:
         error = REASONS["unknown-question"]()
     except service.ClassError as refused:
         error = REASONS[refused.reason]()
-    context = _student_context(found)
+    context = _student_context(found, answered)
     context["error"] = error
     if request.htmx:
         return render(request, "web/classroom/student.html#live", context)
