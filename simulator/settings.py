@@ -64,6 +64,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # The admin is optional: nobody can sign in until the host makes a user
+    # (``manage.py createsuperuser``). Learners and teachers never need an account.
+    "django.contrib.admin",
+    "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -73,6 +77,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simulator.web",
+    "simulator.s3api",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +90,8 @@ MIDDLEWARE = [
     # gets no-store, and a query string never carries an SSE-C key.
     "simulator.web.privacy.PrivacyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Lazy: only the admin's pages ever look up a user.
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,6 +113,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
         },
@@ -426,3 +434,11 @@ MIDDLEWARE += [
     # request, which the database could not keep, in the learner's language.
     "simulator.web.inputcheck.UnstorableInputMiddleware",
 ]
+
+# The endpoint's second port (simulator/s3api): scripts/run.sh also serves HTTPS here, with
+# a certificate made once by `manage.py makecert` (SSE-C needs TLS, as on AWS). 0: not
+# served. LAB_TLS_CERT is the local certificate authority's file that clients trust
+# (`aws --ca-bundle`, AWS_CA_BUNDLE); the server's certificate and key sit beside it.
+LAB_HTTPS_PORT = int(os.environ.get("LAB_HTTPS_PORT", "8443"))
+LAB_TLS_DIR = Path(os.environ.get("LAB_TLS_DIR", str(BASE_DIR / ".venv" / "tls")))
+LAB_TLS_CERT = LAB_TLS_DIR / "lab-ca.pem"

@@ -362,3 +362,12 @@ def tally(question: ClassQuestion, students: int | None = None) -> Tally:
     if students is None:
         students = Student.objects.filter(classroom_id=question.classroom_id).count()
     return Tally(counts, sum(counts.values()), students, correct)
+
+
+def new_teacher_link(classroom: Classroom) -> str:
+    """A new teacher secret for ``classroom`` (the site's admin gives it to a teacher
+    who lost theirs): the old link stops working at once; the new one is shown once."""
+    secret = codes.new_secret()
+    Classroom.objects.filter(pk=classroom.pk).update(secret_hash=codes.secret_hash(secret))
+    classroom.secret_hash = codes.secret_hash(secret)
+    return secret
