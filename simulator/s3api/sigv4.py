@@ -72,17 +72,24 @@ _QUERY_PARAMETERS = (
 
 
 @dataclass(frozen=True)
-class SigV4Error(Exception):
-    """A request S3 (or KMS) refuses before it reaches the service, in AWS's words.
-
-    ``fields`` are the extra XML elements of S3's ``<Error>``, in S3's order. The KMS
-    JSON protocol carries only the code and message.
-    """
-
+class _Refusal(Exception):
     status: int
     code: str
     message: str
     fields: tuple[tuple[str, str], ...] = ()
+
+
+class SigV4Error(_Refusal):
+    """A request S3 (or KMS) refuses before it reaches the service, in AWS's words.
+
+    ``fields`` are the extra XML elements of S3's ``<Error>``, in S3's order. The KMS
+    JSON protocol carries only the code and message.
+
+    A frozen dataclass through its base: a frozen dataclass refuses every attribute on
+    instances of its own class, ``__traceback__`` and ``__cause__`` included, which Python
+    sets while an exception travels (``raise … from``, ``with`` blocks); on a subclass it
+    refuses only the fields.
+    """
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
@@ -418,8 +425,8 @@ def _parse_request_time(amz_date: str | None, date: str | None) -> datetime:
             return datetime.strptime(amz_date, AMZ_DATE_FORMAT).replace(tzinfo=UTC)
         if date is not None:
             parsed = parsedate_to_datetime(date)
-            if parsed.tzinfo is not None:
-                return parsed.astimezone(UTC)
+            # "-0000" (what botocore writes) parses as naive: it is UTC all the same.
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except (ValueError, TypeError):
         pass
     raise SigV4Error(
