@@ -34,6 +34,7 @@ export DJANGO_TESTING=1
     --ignore 'simulator/web/classroom/*' --ignore 'templates/web/classroom/*' \
     --ignore 'simulator/web/scenarios/*' --ignore 'templates/web/scenarios/*' \
     --ignore 'simulator/web/share/*' --ignore 'templates/web/share/*' \
+    --ignore 'simulator/web/clients/*' --ignore 'templates/web/clients/*' \
     --ignore 'simulator/web/present/*' --ignore 'templates/web/present/*' \
     --ignore 'templates/web/lab/*' --ignore 'templates/web/tracing/*' \
     --ignore 'templates/web/kms/*' --ignore 'templates/web/disk/*' \

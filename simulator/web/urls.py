@@ -11,6 +11,7 @@ from django.views.i18n import JavaScriptCatalog
 from . import views
 from .breakit import urls as breakit_urls
 from .classroom import urls as classroom_urls
+from .clients import urls as clients_urls
 from .compare import urls as compare_urls
 from .cse import urls as cse_urls
 from .disk import urls as disk_urls
@@ -44,4 +45,5 @@ urlpatterns = [
     *classroom_urls.urlpatterns,
     *share_urls.urlpatterns,
     *scenarios_urls.urlpatterns,
+    *clients_urls.urlpatterns,
 ]
