@@ -169,6 +169,14 @@ S3_REASONS: Mapping[str, str] = MappingProxyType(
         "invalid_part": "InvalidPart",
         "invalid_part_order": "InvalidPartOrder",
         "entity_too_small": "EntityTooSmall",
+        # conditional requests, storage classes, response overrides
+        "precondition_failed": "PreconditionFailed",
+        "no_such_key_for_condition": "NoSuchKey",
+        "conditional_request_conflict": "ConditionalRequestConflict",
+        "condition_not_implemented": "NotImplemented",
+        "invalid_storage_class": "InvalidStorageClass",
+        "invalid_object_state": "InvalidObjectState",
+        "response_overrides_anonymous": _INVALID_REQUEST,
     }
 )
 
@@ -182,6 +190,8 @@ KMS_REASONS: Mapping[str, str] = MappingProxyType(
     {
         # the request itself
         "unknown_operation": "UnknownOperationException",
+        "operation_not_simulated": "UnknownOperationException",
+        "invalid_marker": "InvalidMarkerException",
         "serialization_error": "SerializationException",
         "invalid_parameter": _VALIDATION,
         "parameter_too_short": _VALIDATION,
@@ -218,6 +228,7 @@ KMS_REASONS: Mapping[str, str] = MappingProxyType(
         "policy_no_statements": _MALFORMED_POLICY,
         "policy_statement_no_effect": _MALFORMED_POLICY,
         "policy_statement_no_principal": _MALFORMED_POLICY,
+        "policy_lockout": _MALFORMED_POLICY,
         # aliases
         "alias_prefix_missing": _VALIDATION,
         "alias_name_invalid": _VALIDATION,

@@ -527,3 +527,89 @@ def from_kms(error: KMSError) -> S3Error:
         # seen in a 403 AccessDenied from S3 GetObject).
         return access_denied(error.message or "Access Denied", reason=error.reason)
     return S3Error(400, "KMS." + error.code, error.message, reason=error.reason)
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+_PRECONDITION = "At least one of the pre-conditions you specified did not hold"
+
+
+def precondition_failed(condition: str) -> S3Error:
+    """412, naming the header whose condition failed (``<Condition>``)."""
+    return S3Error(
+        412,
+        "PreconditionFailed",
+        _PRECONDITION,
+        extra={"Condition": condition},
+        reason="precondition_failed",
+    )
+
+
+def no_such_key_for_condition(key: str) -> S3Error:
+    # S3 User Guide, "Conditional write behavior": If-Match on a key with no object
+    # gives 404 Not Found (NoSuchKey), not 412.
+    return S3Error(
+        404,
+        "NoSuchKey",
+        "The specified key does not exist.",
+        extra={"Key": key},
+        reason="no_such_key_for_condition",
+    )
+
+
+def conditional_request_conflict() -> S3Error:
+    return S3Error(
+        409,
+        "ConditionalRequestConflict",
+        "A conflicting conditional action is currently in progress against this resource. "
+        "Try again.",
+        reason="conditional_request_conflict",
+    )
+
+
+def condition_not_implemented(header: str) -> S3Error:
+    # Conditional writes take If-None-Match only as "*" (PutObject: "Expects the '*'
+    # (asterisk) character").
+    return S3Error(
+        501,
+        "NotImplemented",
+        "A header you provided implies functionality that is not implemented",
+        extra={"Header": header},
+        reason="condition_not_implemented",
+    )
+
+
+# --------------------------------------------------------------------------- storage classes
+
+
+def invalid_storage_class(value: str) -> S3Error:
+    return S3Error(
+        400,
+        "InvalidStorageClass",
+        "The storage class you specified is not valid",
+        extra={"StorageClassRequested": value},
+        reason="invalid_storage_class",
+    )
+
+
+def invalid_object_state(storage_class: str) -> S3Error:
+    return S3Error(
+        403,
+        "InvalidObjectState",
+        "The operation is not valid for the object's storage class",
+        extra={"StorageClass": storage_class},
+        reason="invalid_object_state",
+    )
+
+
+# --------------------------------------------------------------------------- response overrides
+
+
+def response_overrides_anonymous() -> S3Error:
+    return S3Error(
+        400,
+        "InvalidRequest",
+        "Request specific response headers cannot be used for anonymous GET requests.",
+        reason="response_overrides_anonymous",
+    )

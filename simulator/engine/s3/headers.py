@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from .. import safejson
 from ..requests import Headers, lowered
 from . import errors
-from .model import AES256, ALGORITHM_TO_MODE
+from .model import AES256, ALGORITHM_TO_MODE, STANDARD, STORAGE_CLASSES
 
 SSE = "x-amz-server-side-encryption"
 KMS_KEY_ID = "x-amz-server-side-encryption-aws-kms-key-id"
@@ -129,6 +129,19 @@ def parse_write_headers(headers: Mapping[str, str]) -> SSEHeaders:
         bucket_key=bucket_key,
         customer=customer,
     )
+
+
+STORAGE_CLASS = "x-amz-storage-class"
+
+
+def parse_storage_class(headers: Mapping[str, str]) -> str:
+    """``x-amz-storage-class`` (STANDARD when not sent), or 400 InvalidStorageClass."""
+    value = headers.get(STORAGE_CLASS)
+    if value is None:
+        return STANDARD
+    if value not in STORAGE_CLASSES:
+        raise errors.invalid_storage_class(value)
+    return value
 
 
 def check_read_headers(headers: Mapping[str, str]) -> CustomerKey | None:

@@ -30,6 +30,14 @@ AWS_KMS_DSSE = "aws:kms:dsse"
 ALGORITHM_TO_MODE = {AES256: SSE_S3, AWS_KMS: SSE_KMS, AWS_KMS_DSSE: DSSE_KMS}
 MODE_TO_ALGORITHM = {mode: algorithm for algorithm, mode in ALGORITHM_TO_MODE.items()}
 
+# Storage classes a general purpose bucket takes (``x-amz-storage-class``); the rest of
+# the API's enum (OUTPOSTS, EXPRESS_ONEZONE, FSX_*, SNOW ...) belongs to other kinds of
+# bucket. GLACIER and DEEP_ARCHIVE objects are archived: read only after a restore.
+STANDARD = "STANDARD"
+STORAGE_CLASSES = frozenset({STANDARD, "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",
+                             "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"})  # fmt: skip
+ARCHIVED_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+
 BLOCK_SSE_C = "SSE-C"
 BLOCK_NONE = "NONE"
 
@@ -130,6 +138,11 @@ class StoredObject:
     # (plaintext bytes), "inner_size" (DSSE)}``; ``blob_id`` then names no blob of its
     # own but still binds the object's wrapped keys. Empty for a single-blob object.
     parts: list[dict[str, Any]] = field(default_factory=list)
+    storage_class: str = STANDARD  # x-amz-storage-class (records older than it: STANDARD)
+
+    @property
+    def archived(self) -> bool:
+        return self.storage_class in ARCHIVED_CLASSES
 
     @property
     def store_id(self) -> str:

@@ -11,17 +11,28 @@ from ..clock import http_date, iso8601
 from ..crypto import random_hex
 from ..requests import Headers
 from ..trace import PREVIEW_BYTES, Payload
-from . import errors, reading, sse, unseal
+from . import conditions, errors, reading, sse, unseal
 from .checksums import parse_upload_integrity
 from .checksums import response_headers as checksum_headers
 from .context import Call, Reply
 from .data_events import object_event
 from .headers import (
+    STORAGE_CLASS,
     check_read_headers,
     encode_context,
+    parse_storage_class,
     parse_write_headers,
 )
-from .model import SSE_S3, Checksum, StoredObject, blob_ids, bucket_arn, object_arn, object_id
+from .model import (
+    SSE_S3,
+    STANDARD,
+    Checksum,
+    StoredObject,
+    blob_ids,
+    bucket_arn,
+    object_arn,
+    object_id,
+)
 from .ranges import parse_range
 from .streams import CHUNK, PlaintextStream, iter_body
 
@@ -33,6 +44,13 @@ SYSTEM_HEADERS = ("Cache-Control", "Content-Disposition", "Content-Encoding",
                   "Content-Language", "Expires")  # fmt: skip
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
 _SYSTEM_LOWER = tuple((name, name.lower()) for name in SYSTEM_HEADERS)
+# GetObject/HeadObject's query parameters that set a response header (signed requests only).
+RESPONSE_OVERRIDES = (("response-content-type", "Content-Type"),
+                      ("response-content-language", "Content-Language"),
+                      ("response-expires", "Expires"),
+                      ("response-cache-control", "Cache-Control"),
+                      ("response-content-disposition", "Content-Disposition"),
+                      ("response-content-encoding", "Content-Encoding"))  # fmt: skip
 # RFC 9110 §5.6.2: a field name is a token of these characters (ASCII only).
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # RFC 9110 §5.5: a field value holds no control character but horizontal tab.
@@ -80,6 +98,12 @@ def put_object(call: Call) -> Reply:
     bucket = call.load_bucket()
     sse.refuse_ssec_write(call, bucket)
     requested = parse_write_headers(headers)
+    storage_class = parse_storage_class(headers)
+    condition = conditions.parse_write(headers)
+    store = account.store
+    # Decided before the body is read: a 412 stores nothing.
+    before = store.get("object", object_id(call.bucket, call.key)) if condition.any else None
+    conditions.check_write(call, condition, before)
     resolved = sse.resolve(call, bucket, requested)
     integrity = parse_upload_integrity(headers, need_md5=resolved.mode == SSE_S3)
     metadata, system = _metadata(headers)
@@ -125,7 +149,6 @@ def put_object(call: Call) -> Reply:
         state["head"] = (out + last[:PREVIEW_BYTES])[:PREVIEW_BYTES]
         return [out, last] if out else [last]
 
-    store = account.store
     body = call.request.body
     # A failed write_blob leaves nothing behind (the store's contract), and an id that is
     # already taken is another blob's, not this request's to delete: only what follows
@@ -156,12 +179,16 @@ def put_object(call: Call) -> Reply:
             checksum=checksum,
             metadata=metadata,
             system_headers=system,
+            storage_class=storage_class,
         )
         head = bytes(state["head"][:PREVIEW_BYTES])
         call.trace.add("sse.encrypt", "s3", keys=sealer.keys,
                        payload=Payload("ciphertext", blob_size, head.hex()),
                        mode=resolved.mode, plaintext_size=size)  # fmt: skip
         previous = store.get("object", stored.store_id)
+        if condition.any:
+            # The key changed while the body was read: 409 ConditionalRequestConflict.
+            conditions.recheck_write(call, condition, before, previous)
         store.put("object", stored.store_id, stored.to_record())
     except BaseException:
         store.delete_blob(blob_id)
@@ -182,6 +209,8 @@ def put_object(call: Call) -> Reply:
         full = sse.kms_context(call.bucket, call.key, resolved.context)
         out["x-amz-server-side-encryption-context"] = encode_context(full)
     out.update(checksum_headers(checksum))
+    if storage_class != STANDARD:
+        out[STORAGE_CLASS] = storage_class
     out["Content-Length"] = "0"
     return Reply(200, out, b"")
 
@@ -258,14 +287,37 @@ def _object_headers(
     out.update(stored.system_headers)
     out.update(stored.metadata)
     out.update(sse.response_headers(stored.encryption, customer_md5))
+    if stored.storage_class != STANDARD:
+        # S3 sends x-amz-storage-class on GET and HEAD for every class but STANDARD.
+        out[STORAGE_CLASS] = stored.storage_class
+    query = call.request.query
+    if query:
+        for parameter, header in RESPONSE_OVERRIDES:
+            value = query.get(parameter)
+            if value is not None:
+                out[header] = value
     # Checksums come back only when asked for, and only for the whole object (§7).
     if not ranged and (call.header("x-amz-checksum-mode") or "").upper() == "ENABLED":
         out.update(checksum_headers(stored.checksum))
     return out
 
 
+def _check_overrides(call: Call) -> None:
+    """``response-*`` parameters need a signed request (GetObject: "you must sign the
+    request ... They cannot be used with an unsigned (anonymous) request")."""
+    query = call.request.query
+    if query and any(parameter in query for parameter, _ in RESPONSE_OVERRIDES):
+        request = call.request
+        if request.signature_version == "anonymous" or request.principal == "*":
+            raise errors.response_overrides_anonymous()
+
+
 def head_object(call: Call) -> Reply:
+    _check_overrides(call)
     stored, customer_md5 = _load(call)
+    not_modified = conditions.check_read(call, stored)
+    if not_modified is not None:
+        return not_modified
     unseal.check_customer_key(call, stored, call.notes["customer"])
     event = object_event(call, "HeadObject")
     call.trace.add("storage.read", "storage", blob_id=stored.blob_id, metadata_only=True,
@@ -274,7 +326,15 @@ def head_object(call: Call) -> Reply:
 
 
 def get_object(call: Call) -> Reply:
+    _check_overrides(call)
     stored, customer_md5 = _load(call)
+    not_modified = conditions.check_read(call, stored)
+    if not_modified is not None:
+        return not_modified
+    if stored.archived:
+        # GLACIER and DEEP_ARCHIVE: readable only after RestoreObject, which the lab
+        # does not have (RestoreObject answers 501).
+        raise errors.invalid_object_state(stored.storage_class)
     opener = unseal.open_object(call, stored, call.notes["customer"])
     span = parse_range(call.header("Range"), stored.size)
     start, end = span if span is not None else (0, stored.size)
