@@ -13,7 +13,7 @@ from typing import Any
 from .. import safejson
 from ..errors import KMSError
 from . import model, params, rules
-from .calls import Call, Handler, KMSPort, key_param, page
+from .calls import Call, Handler, KMSPort, check_marker, key_param, page
 
 # The model's bound on the Policy member (KMS API Reference, PutKeyPolicy / CreateKey:
 # "Length Constraints: Minimum length of 1. Maximum length of 131072", pattern
@@ -95,6 +95,36 @@ def _validate_policy(text: str) -> None:
             )
 
 
+# KMS API Reference, PutKeyPolicy / CreateKey, Policy: "If you don't set
+# BypassPolicyLockoutSafetyCheck to true, the key policy must allow the calling
+# principal to make a subsequent PutKeyPolicy request on the KMS key"; the refusal is
+# MalformedPolicyDocumentException with these words (CloudTrail errorMessage, quoted
+# in aws-solutions/innovation-sandbox-on-aws#31 and many CreateKey reports).
+LOCKOUT_MESSAGE = "The new key policy will not allow you to update the key policy in the future."
+
+
+def _lockout_check(
+    svc: KMSPort, call: Call, record: dict[str, Any], policy: str, bypass: bool | None
+) -> None:
+    """The policy lockout safety check: would ``policy`` still let the caller put a policy?
+
+    Decided as KMS decides the next PutKeyPolicy: the new key policy together with the
+    caller's identity policies (a key policy that delegates to the account root leaves
+    it to IAM). ``BypassPolicyLockoutSafetyCheck: true`` skips it.
+    """
+    if bypass:
+        return
+    candidate = {**record, "Policy": policy}
+    try:
+        svc.authorize("PutKeyPolicy", candidate, call.principal, {})
+    except KMSError as denied:
+        if denied.code != "AccessDeniedException":
+            raise
+        raise KMSError(
+            "MalformedPolicyDocumentException", LOCKOUT_MESSAGE, reason="policy_lockout"
+        ) from None
+
+
 # --------------------------------------------------------------------------- keys
 
 
@@ -126,7 +156,7 @@ def create_key(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
         p, "Origin", ("AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
     )
     multi_region = params.opt_bool(p, "MultiRegion")
-    params.opt_bool(p, "BypassPolicyLockoutSafetyCheck")
+    bypass = params.opt_bool(p, "BypassPolicyLockoutSafetyCheck")
     policy = _policy_param(p, required=False)
     tags = params.tags(p)
     # NOTE: the lab simulates symmetric encryption keys with KMS-made material only,
@@ -147,6 +177,10 @@ def create_key(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
         )
     if policy is not None:
         _validate_policy(policy)
+        # The key does not exist yet: its policy is tried on a stand-in of the same
+        # account (key policies name their own key as Resource "*").
+        stand_in = {"Arn": svc.keys.key_arn("*"), "KeyManager": model.CUSTOMER}
+        _lockout_check(svc, call, stand_in, policy, bypass)
     record = svc.keys.create_key(call.now, description=description, policy=policy, tags=tags)
     call.touch(record)
     return {"KeyMetadata": model.key_metadata(record)}
@@ -162,6 +196,7 @@ def list_keys(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     svc.authorize(call.action, None, call.principal, {})
     limit = params.opt_int(p, "Limit", low=1, high=1000) or 100
     marker = params.opt_str(p, "Marker", max_len=1024)
+    check_marker(marker, model.KEY_ID_PATTERN)
     keys = [{"KeyId": r["KeyId"], "KeyArn": r["Arn"]} for r in svc.keys.live_keys(call.now)]
     return page("Keys", keys, "KeyId", limit, marker)
 
@@ -245,7 +280,7 @@ def put_key_policy(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any
     name = _policy_name(p)
     policy = _policy_param(p, required=True)
     assert policy is not None
-    params.opt_bool(p, "BypassPolicyLockoutSafetyCheck")
+    bypass = params.opt_bool(p, "BypassPolicyLockoutSafetyCheck")
     record = key_param(svc, call, p)
     rules.require_customer_managed(call.action, record, call.principal)
     if name != "default":
@@ -255,8 +290,8 @@ def put_key_policy(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any
             reason="unsupported_policy_name",
         )
     _validate_policy(policy)
+    _lockout_check(svc, call, record, policy, bypass)
     # The policy text is kept byte for byte, as GetKeyPolicy returns what was put.
-    # NOTE: KMS's lockout safety check is not simulated.
     record["Policy"] = policy
     svc.keys.save(record)
     return {}

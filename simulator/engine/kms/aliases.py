@@ -6,7 +6,7 @@ from typing import Any
 
 from ..errors import KMSError
 from . import model, params, rules
-from .calls import Call, Handler, KMSPort, key_param, page
+from .calls import Call, Handler, KMSPort, check_marker, key_param, page
 
 
 def _alias_name(p: dict[str, Any]) -> str:
@@ -93,6 +93,7 @@ def delete_alias(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
 def list_aliases(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     limit = params.opt_int(p, "Limit", low=1, high=100) or 50
     marker = params.opt_str(p, "Marker", max_len=1024)
+    check_marker(marker, model.ALIAS_NAME_PATTERN)
     key_id: str | None = None
     if p.get("KeyId") is not None:
         key_id = key_param(svc, call, p)["KeyId"]

@@ -6,12 +6,15 @@ Operation handlers are functions ``handler(kms, call, params) -> result``; ``kms
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from ..crypto import Entropy
+from ..errors import KMSError
+from ..policy import account_of
 from ..trace import Trace
 from . import params
 from .keystore import KeyStore
@@ -26,6 +29,11 @@ class Call:
     key_arns: list[str] = field(default_factory=list)
     # A console page's own read (the lab reading a key to show or resolve it).
     from_console: bool = False
+
+    @property
+    def caller_account(self) -> str | None:
+        """The caller's account, in which bare key ids and alias names resolve."""
+        return account_of(self.principal)
 
     def touch(self, record: dict[str, Any]) -> dict[str, Any]:
         """Note a key the request used (for the audit event's ``resources``)."""
@@ -90,10 +98,31 @@ def key_param(
 ) -> dict[str, Any]:
     """The key a KeyId-like parameter names, noted on the call and authorized."""
     ref = params.req_str(p, name)
-    record = svc.keys.resolve(ref, call.now, allow_alias=allow_alias)
+    record = svc.keys.resolve(
+        ref, call.now, allow_alias=allow_alias, caller_account=call.caller_account
+    )
     call.touch(record)
     svc.authorize(call.action, record, call.principal, {})
     return record
+
+
+def check_marker(marker: str | None, shape: re.Pattern[str]) -> None:
+    """A ``Marker`` must be one this listing could have given as ``NextMarker``.
+
+    The lab's markers are the last item's sort key (a key id, an alias name, a
+    rotation's position), so anything of another shape is ``InvalidMarkerException``,
+    as KMS answers a marker it did not issue (ListKeys, ListAliases, ListKeyRotations
+    declare it in the KMS API Reference).
+    NOTE: KMS's markers are opaque and its message for a bad one is not recorded; the
+    message is the exception's documented description.
+    """
+    if marker is not None and shape.fullmatch(marker) is None:
+        raise KMSError(
+            "InvalidMarkerException",
+            "The request was rejected because the marker that specifies where pagination "
+            "should next begin is not valid.",
+            reason="invalid_marker",
+        )
 
 
 def page(

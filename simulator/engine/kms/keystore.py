@@ -251,12 +251,33 @@ class KeyStore:
         return [record for _, record in self._account.store.scan(ALIAS_KIND)]
 
     # ------------------------------------------------------------------ resolution
-    def resolve(self, ref: str, now: datetime, *, allow_alias: bool = True) -> dict[str, Any]:
+    def resolve(
+        self,
+        ref: str,
+        now: datetime,
+        *,
+        allow_alias: bool = True,
+        caller_account: str | None = None,
+    ) -> dict[str, Any]:
         """The live key a KeyId parameter names, or KMS's NotFoundException.
 
         Accepts a key id and a key ARN everywhere, an alias name and an alias ARN
         where ``allow_alias`` (the operations whose KeyId documentation allows them).
+
+        A bare key id and an alias name resolve in the *caller's* account
+        (``caller_account``; None means this account). KMS API Reference, e.g. Encrypt
+        KeyId: "To specify a KMS key in a different AWS account, you must use the key
+        ARN or alias ARN"; S3's SSEKMSKeyId: "If you use a KMS key alias instead, then
+        KMS resolves the key within the requester's account". The lab holds one
+        account's keys, so a caller of another account naming a key by id or alias
+        meets its own account's empty key list: NotFoundException, worded with the ARN
+        KMS built in the caller's account. A full ARN reaches this account's key, and
+        then the key policy decides.
         """
+        if caller_account is not None and caller_account != self.account:
+            foreign = self._foreign_reference(ref, caller_account, allow_alias=allow_alias)
+            if foreign is not None:
+                raise foreign
         key_id: str
         arn_given: str | None = None
         if ref.startswith("arn:"):
@@ -303,6 +324,24 @@ class KeyStore:
                 reason="key_not_found",
             )
         return record
+
+    def _foreign_reference(
+        self, ref: str, caller_account: str, *, allow_alias: bool
+    ) -> KMSError | None:
+        """The NotFoundException for a bare id or alias name used from another account."""
+        if ref.startswith("arn:"):
+            return None  # an ARN names its account: resolved as usual
+        if ref.startswith("alias/") and allow_alias:
+            arn = model.alias_arn(self.region, caller_account, ref)
+            return KMSError(
+                "NotFoundException", f"Alias {arn} is not found.", reason="alias_not_found"
+            )
+        if model.KEY_ID_PATTERN.match(ref):
+            arn = model.key_arn(self.region, caller_account, ref)
+            return KMSError(
+                "NotFoundException", f"Key '{arn}' does not exist", reason="key_not_found"
+            )
+        return None  # a malformed id: "Invalid keyId", whoever asks
 
     def _resolve_alias(self, name: str, now: datetime) -> dict[str, Any]:
         if name == model.AWS_S3_ALIAS:

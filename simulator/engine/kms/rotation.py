@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 from ..errors import KMSError
 from . import model, params, rules
-from .calls import Call, Handler, KMSPort, key_param, page
+from .calls import Call, Handler, KMSPort, check_marker, key_param, page
+
+# ListKeyRotations' marker: a rotation's position, as ``page`` hands it out.
+_ROTATION_MARKER = re.compile(r"[0-9]{6}")
 
 
 def enable_key_rotation(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +76,7 @@ def get_key_rotation_status(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict
 def list_key_rotations(svc: KMSPort, call: Call, p: dict[str, Any]) -> dict[str, Any]:
     limit = params.opt_int(p, "Limit", low=1, high=1000) or 100
     marker = params.opt_str(p, "Marker", max_len=1024)
+    check_marker(marker, _ROTATION_MARKER)
     record = key_param(svc, call, p)
     rotations = []
     for index, entry in enumerate(record["Materials"]):

@@ -44,6 +44,45 @@ _HANDLERS: dict[str, Handler] = {
 }
 
 
+# Every operation of the KMS API (the botocore model kms/2014-11-01, 2026): those the
+# lab has no handler for are real, just not simulated.
+KMS_OPERATIONS = frozenset(
+    {
+        "CancelKeyDeletion", "ConnectCustomKeyStore", "CreateAlias", "CreateCustomKeyStore",
+        "CreateGrant", "CreateKey", "Decapsulate", "Decrypt", "DeleteAlias",
+        "DeleteCustomKeyStore", "DeleteImportedKeyMaterial", "DeriveSharedSecret",
+        "DescribeCustomKeyStores", "DescribeKey", "DisableKey", "DisableKeyRotation",
+        "DisconnectCustomKeyStore", "EnableKey", "EnableKeyRotation", "Encapsulate", "Encrypt",
+        "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateDataKeyWithoutPlaintext", "GenerateMac", "GenerateRandom", "GetKeyLastUsage",
+        "GetKeyPolicy", "GetKeyRotationStatus", "GetParametersForImport", "GetPublicKey",
+        "ImportKeyMaterial", "ListAliases", "ListGrants", "ListKeyPolicies", "ListKeyRotations",
+        "ListKeys", "ListResourceTags", "ListRetirableGrants", "PutKeyPolicy", "ReEncrypt",
+        "ReplicateKey", "RetireGrant", "RevokeGrant", "RotateKeyOnDemand", "ScheduleKeyDeletion",
+        "Sign", "TagResource", "UntagResource", "UpdateAlias", "UpdateCustomKeyStore",
+        "UpdateKeyDescription", "UpdatePrimaryRegion", "Verify", "VerifyMac",
+    }
+)  # fmt: skip
+
+
+def _unhandled(action: str) -> KMSError:
+    """What KMS's JSON protocol answers for an ``X-Amz-Target`` it has no handler for.
+
+    An action KMS does not have is ``UnknownOperationException`` (the protocol's error
+    for an unknown target; KMS sends no message). An action KMS has but the lab does not
+    simulate gets the same code, so every client handles it the same way, and a message
+    that names it.
+    NOTE: a departure from AWS, which would perform the operation; the message says so.
+    """
+    if action in KMS_OPERATIONS:
+        return KMSError(
+            "UnknownOperationException",
+            f"The lab does not simulate the KMS operation {action}.",
+            reason="operation_not_simulated",
+        )
+    return KMSError("UnknownOperationException", "", reason="unknown_operation")
+
+
 @dataclass(frozen=True)
 class DataKey:
     """A data key KMS made or unwrapped for S3."""
@@ -88,7 +127,7 @@ class KMSService:
     ) -> dict[str, Any]:
         handler = _HANDLERS.get(action)
         if handler is None:
-            raise KMSError("UnknownOperationException", "", reason="unknown_operation")
+            raise _unhandled(action)
         call = Call(action, principal, self.account.clock.now(), from_console=from_console)
         self._count(action)
         readable = _readable(params)
@@ -152,7 +191,9 @@ class KMSService:
         if ref is None:
             record = self.keys.ensure_aws_s3_key(call.now)
         else:
-            record = self.keys.resolve(ref, call.now, allow_alias=True)
+            record = self.keys.resolve(
+                ref, call.now, allow_alias=True, caller_account=call.caller_account
+            )
         call.touch(record)
         rules.require_enabled(record)
         self._authorized(action or call.action, record, call, context, trace)
@@ -204,7 +245,9 @@ class KMSService:
                 "NotFoundException", f"Key '{record['Arn']}' does not exist", reason="key_not_found"
             )
         if ref is not None:
-            requested = self.keys.resolve(ref, call.now, allow_alias=True)
+            requested = self.keys.resolve(
+                ref, call.now, allow_alias=True, caller_account=call.caller_account
+            )
             if requested["KeyId"] != record["KeyId"]:
                 raise KMSError(
                     "IncorrectKeyException",
@@ -238,17 +281,20 @@ class KMSService:
         return keys
 
     # ------------------------------------------------------------------ for S3
-    def resolve_key_for_s3(self, key_ref: str | None) -> str:
+    def resolve_key_for_s3(self, key_ref: str | None, *, principal: str | None = None) -> str:
         """Full key ARN for an S3 request's key id header (None -> ``aws/s3``).
 
         Raises the KMS errors S3 relays (s3-facts §2): NotFoundException for an
-        unknown or malformed id, DisabledException, KMSInvalidStateException.
+        unknown or malformed id, DisabledException, KMSInvalidStateException. A bare
+        key id or alias name resolves in ``principal``'s account (``KeyStore.resolve``);
+        without a principal, in this one.
         """
         now = self.account.clock.now()
         if key_ref is None:
             record = self.keys.ensure_aws_s3_key(now)
         else:
-            record = self.keys.resolve(key_ref, now, allow_alias=True)
+            caller = account_of(principal) if principal is not None else None
+            record = self.keys.resolve(key_ref, now, allow_alias=True, caller_account=caller)
         rules.require_enabled(record)
         return str(record["Arn"])
 

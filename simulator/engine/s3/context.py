@@ -38,7 +38,7 @@ class DataKey(Protocol):
 class KMSForS3(Protocol):
     """The part of ``engine.kms_service`` that S3 calls on a requester's behalf."""
 
-    def resolve_key_for_s3(self, key_ref: str | None) -> str: ...
+    def resolve_key_for_s3(self, key_ref: str | None, *, principal: str | None = ...) -> str: ...
 
     def generate_data_key(
         self,

@@ -199,7 +199,7 @@ def begin_encrypt(call: Call, resolved: Resolved, blob_id: str) -> Sealer:
         call.trace.add("ssec.validate", "s3", keys=keys, check="md5", outcome="ok")
         return Sealer(record, BlobEncryptor(customer.key, account.entropy, aad), None, keys)
     # SSE-KMS and DSSE-KMS
-    key_arn = call.kms.resolve_key_for_s3(resolved.kms_key_ref)
+    key_arn = call.kms.resolve_key_for_s3(resolved.kms_key_ref, principal=call.principal)
     record.kms_key_arn = key_arn
     record.context = dict(resolved.context or {})
     kms_key = KeyInPlay("KMS key", "kms_key", "kms", "reference", "", key_arn)

@@ -212,7 +212,7 @@ def rewrap_to_kms(
             f"{source.mode} objects cannot be re-wrapped", reason="rewrap_unsupported"
         )
     record = EncryptionRecord(mode=SSE_KMS, applied="header")
-    key_arn = call.kms.resolve_key_for_s3(key_ref)
+    key_arn = call.kms.resolve_key_for_s3(key_ref, principal=call.principal)
     record.kms_key_arn = key_arn
     if bucket_key:
         wrapper = bucket_keys.for_write(call, key_arn)
