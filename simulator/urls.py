@@ -1,13 +1,17 @@
 """Top-level URL configuration.
 
 The lab's pages live in ``simulator.web``; the S3-compatible endpoint (``/s3/``,
-``/kms/``) will be added by ``simulator.s3api``.
+``/kms/``) in ``simulator.s3api``.
 """
 
+from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Optional: for the site's host, once a user exists (manage.py createsuperuser).
+    path("admin/", admin.site.urls),
+    path("", include("simulator.s3api.urls")),
     path("", include("simulator.web.urls")),
 ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 from urllib.parse import quote, unquote, unquote_to_bytes
 
 from django.core.handlers.wsgi import LimitedStream
@@ -127,4 +127,4 @@ def wsgi_input(request: HttpRequest, content_length: int | None) -> BinaryIO:
     stream: BinaryIO = request.META["wsgi.input"]
     if content_length is None:
         return stream
-    return cast(BinaryIO, LimitedStream(stream, content_length))
+    return cast(BinaryIO, LimitedStream(cast(Any, stream), content_length))
