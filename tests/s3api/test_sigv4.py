@@ -11,16 +11,20 @@ Errors: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from unittest import mock
 from urllib.parse import urlsplit
 
+import boto3
 import pytest
 from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.config import Config
 from botocore.credentials import Credentials
 
-from simulator.s3api import sigv4
+from simulator.s3api import sigv4, streaming
 from simulator.s3api.sigv4 import SigV4Error
 
 SIGNED_AT = datetime(2026, 12, 7, 18, 14, 0, tzinfo=UTC)
@@ -398,3 +402,72 @@ def test_signature_version_2_is_not_offered() -> None:
 
     assert (error.status, error.code) == (400, "InvalidRequest")
     assert "Please use AWS4-HMAC-SHA256." in error.message
+
+
+# --- What boto3 itself sends (with awscrt installed it signs with the CRT's signer) -------
+
+
+class Captured(Exception):
+    def __init__(self, request: Any) -> None:
+        self.request = request
+
+
+def signing_time(remove_tzinfo: bool = True) -> datetime:
+    return SIGNED_AT.replace(tzinfo=None) if remove_tzinfo else SIGNED_AT
+
+
+def sent_by_boto3(endpoint: str, body: bytes) -> tuple[str, str, dict[str, str], bytes]:
+    """The PutObject request boto3 would send to the endpoint: (path, query, headers, body)."""
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=KEY_ID,
+        aws_secret_access_key=SECRET,
+        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
+    )
+
+    def capture(request: Any, **_: Any) -> None:
+        raise Captured(request)
+
+    client.meta.events.register("before-send.s3.PutObject", capture)
+    with (
+        mock.patch("botocore.auth.get_current_datetime", side_effect=signing_time),
+        mock.patch("botocore.crt.auth.get_current_datetime", side_effect=signing_time),
+        pytest.raises(Captured) as caught,
+    ):
+        client.put_object(Bucket="photos", Key="report 2026.txt", Body=body)
+    request = caught.value.request
+    raw = request.body if isinstance(request.body, bytes) else request.body.read()
+    parts = urlsplit(request.url)
+    headers = {  # the CRT signer leaves some values as bytes
+        name: value.decode() if isinstance(value, bytes) else value
+        for name, value in request.headers.items()
+    }
+    headers["Host"] = parts.netloc
+    return parts.path, parts.query, headers, raw
+
+
+def test_boto3_put_object_over_http_verifies_with_its_payload_hash() -> None:
+    """Over plain HTTP boto3 signs the body's SHA-256 (toolchain notes, boto3 1.44)."""
+    path, query, headers, raw = sent_by_boto3(f"http://{HOST}/s3/0b8e", b"hello world")
+
+    signer = verify(path, query, headers)
+
+    assert signer.payload == hashlib.sha256(b"hello world").hexdigest()
+    body = streaming.request_body(signer, headers, io.BytesIO(raw), content_length=len(raw))
+    assert body.read() == b"hello world"
+
+
+def test_boto3_put_object_over_https_sends_an_unsigned_trailer_that_verifies() -> None:
+    """Over HTTPS boto3 sends STREAMING-UNSIGNED-PAYLOAD-TRAILER: aws-chunked with a
+    trailing x-amz-checksum-crc32, which is decoded and checked."""
+    data = b"hello world\n" * 10000
+    path, query, headers, raw = sent_by_boto3(f"https://{HOST}/s3/0b8e", data)
+
+    signer = verify(path, query, headers)
+
+    assert signer.payload == "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+    body = streaming.request_body(signer, headers, io.BytesIO(raw), content_length=None)
+    assert body.read() == data
+    assert set(streaming.trailer_headers(body)) == {"x-amz-checksum-crc32"}
