@@ -475,7 +475,7 @@ class Endless(io.RawIOBase):
 
     def __init__(self, total: int, chunk: int = 1024 * 1024) -> None:
         self._pieces: Iterator[bytes] = self._generate(total, chunk)
-        self._pending = b""
+        self._pending = memoryview(b"")
         self.crc = 0
 
     def _generate(self, total: int, chunk: int) -> Iterator[bytes]:
@@ -493,7 +493,7 @@ class Endless(io.RawIOBase):
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         while not self._pending:
-            self._pending = next(self._pieces, b"")
+            self._pending = memoryview(next(self._pieces, b""))
             if not self._pending:
                 return 0
         n = min(len(buffer), len(self._pending))
