@@ -91,6 +91,13 @@ def _config(profile: str, services: str, s3: str, kms: str, ca_bundle: str = "")
         lines.append(f"ca_bundle = {ca_bundle}")
     lines += [
         "",
+        "# The same endpoints without credentials, for anonymous requests (--no-sign-request)",
+        f"[profile {services}]",
+        f"region = {vocabulary.REGION}",
+        f"services = {services}",
+        "s3 =",
+        "  addressing_style = path",
+        "",
         f"[services {services}]",
         "s3 =",
         f"  endpoint_url = {s3}",

@@ -19,7 +19,7 @@ from simulator.web.clients.models import AccessKey
 from simulator.web.models import Sandbox
 
 OWNER = "learner-one"
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"hx-request": "true"}
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_creating_a_key_shows_its_secret_once_and_never_again(
 def test_creating_a_key_with_htmx_answers_with_the_keys_part_only(
     owner: Client, sandbox: Sandbox
 ) -> None:
-    made = owner.post(url("connect_create", sandbox), {"user": "bob"}, **HTMX)
+    made = owner.post(url("connect_create", sandbox), {"user": "bob"}, headers=HTMX)
 
     html = made.content.decode()
     assert made.status_code == 200
@@ -95,7 +95,7 @@ def test_a_third_key_is_refused_with_iams_limit_exceeded(owner: Client, sandbox:
     assert refused.status_code == 400
     assert "Cannot exceed quota for AccessKeysPerUser: 2" in refused.content.decode()
     assert AccessKey.objects.filter(sandbox=sandbox).count() == 2
-    in_place = owner.post(url("connect_create", sandbox), {"user": "alice"}, **HTMX)
+    in_place = owner.post(url("connect_create", sandbox), {"user": "alice"}, headers=HTMX)
     assert in_place.status_code == 200 and "LimitExceeded" in in_place.content.decode()
 
 

@@ -327,6 +327,7 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
             request_headers,
             record.principal,
             steps,
+            sandbox_id=str(record.sandbox_id),
         ),
         mode=mode,
         principal=labels.short_principal(record.principal),

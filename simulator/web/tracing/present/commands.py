@@ -2,6 +2,13 @@
 
 An SSE-C key is shown as a file the learner keeps (``fileb://key.bin`` / ``key.bin``);
 the CLI and boto3 base64-encode it and compute its MD5 themselves.
+
+The commands are sent to the sandbox's own endpoint: through the profile the Connect
+page sets up (``lab-<sandbox>-<user>``, whose ``services`` section names the endpoint;
+``clients.names``), signed as the trace's user. A request without credentials uses the
+sandbox's profile without keys (``lab-<sandbox>``) and sends no signature. A rendered
+trace is kept by trace and language, never by the address it was read from, so the
+commands name the profile rather than the host.
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.engine import trace
+from simulator.engine import trace, vocabulary
+
+from ...clients.names import profile_name, services_name
 
 SSE = "x-amz-server-side-encryption"
 CUSTOMER = SSE + "-customer-"
@@ -39,7 +48,22 @@ def _cse_wrap(h: dict[str, str]) -> str:
     return "kms" if wrap in ("12", "kms", "kms+context") else "aes"
 
 
-def _cse_put(bucket: str, key: str, h: dict[str, str], principal: str) -> Commands:
+def _profile(principal: str, sandbox_id: str) -> str:
+    """The profile a client signs with for ``principal``: the user's own, or (the account
+    root, another account) alice's; "" for an anonymous request or without a sandbox."""
+    if principal in ("", vocabulary.ANONYMOUS) or not sandbox_id:
+        return ""
+    user = principal.rsplit("/", 1)[-1] if ":user/" in principal else vocabulary.ALICE
+    return profile_name(sandbox_id, user)
+
+
+def _session(profile: str) -> str:
+    return f'boto3.Session(profile_name="{profile}")' if profile else "boto3"
+
+
+def _cse_put(
+    bucket: str, key: str, h: dict[str, str], principal: str, sandbox_id: str = ""
+) -> Commands:
     """A client-side encrypted PutObject: the AWS CLI cannot make it; the Amazon S3
     Encryption Client for Python (``s3_encryption``, a boto3 plugin) can."""
     v2 = "x-amz-meta-x-amz-key-v2" in h
@@ -52,10 +76,7 @@ def _cse_put(bucket: str, key: str, h: dict[str, str], principal: str) -> Comman
         lines.append(
             "from s3_encryption.materials.materials import AlgorithmSuite, CommitmentPolicy"
         )
-    profile = principal.rsplit("/", 1)[-1] if ":user/" in principal else ""
-    session = (
-        f"boto3.Session(profile_name={profile!r})" if profile and profile != "alice" else "boto3"
-    )
+    session = _session(_profile(principal, sandbox_id))
     lines += [
         "",
         'KMS_KEY_ARN = "arn:aws:kms:…"  # a customer managed key of yours',
@@ -143,10 +164,13 @@ def build(
     headers: list[list[str]],
     principal: str,
     steps: Sequence[trace.Step],
+    sandbox_id: str = "",
 ) -> Commands:
+    """The request as an ``aws s3api`` command and a boto3 call, sent to the sandbox
+    ``sandbox_id``'s endpoint through its profiles (none named without a sandbox)."""
     h = {name.lower(): value for name, value in headers}
     if operation == "PutObject" and any(name in h for name in CSE_ENVELOPE):
-        return _cse_put(bucket, key, h, principal)
+        return _cse_put(bucket, key, h, principal, sandbox_id)
     cli: list[str] = ["aws", "s3api", _kebab(operation)]
     kwargs: list[tuple[str, str]] = []  # boto3 keyword, Python source of the value
     if bucket:
@@ -227,27 +251,26 @@ def build(
     if operation == "DeleteObjects":
         cli += ["--delete", "file://delete.json"]
         kwargs.append(("Delete", 'json.load(open("delete.json"))'))
-    profile = principal.rsplit("/", 1)[-1] if ":user/" in principal else ""
-    if principal in ("", "*"):
+    anonymous = principal in ("", vocabulary.ANONYMOUS)
+    profile = _profile(principal, sandbox_id)
+    if anonymous:
         cli.append("--no-sign-request")
-    elif profile and profile != "alice":
+        if sandbox_id:
+            cli += ["--profile", services_name(sandbox_id)]
+    elif profile:
         cli += ["--profile", profile]
     command = " ".join(shlex.quote(part) for part in cli)
     if len(command) > 80:
         command = _wrap(cli)
-    lines = ["import boto3", ""]
-    if principal in ("", "*"):
-        lines = [
-            "import boto3",
-            "from botocore import UNSIGNED",
-            "from botocore.config import Config",
-            "",
-            's3 = boto3.client("s3", config=Config(signature_version=UNSIGNED))',
-        ]
-    elif profile and profile != "alice":
-        lines.append(f's3 = boto3.Session(profile_name={profile!r}).client("s3")')
+    lines = ["import boto3", "from botocore.config import Config", ""]
+    if anonymous:
+        lines.insert(1, "from botocore import UNSIGNED")
+        session = _session(services_name(sandbox_id) if sandbox_id else "")
+        client_config = 'Config(signature_version=UNSIGNED, s3={"addressing_style": "path"})'
     else:
-        lines.append('s3 = boto3.client("s3")')
+        session = _session(profile)
+        client_config = 'Config(s3={"addressing_style": "path"})'
+    lines += [f"s3 = {session}.client(", f'    "s3", config={client_config}', ")"]
     lines += notes
     call = f"s3.{_snake(operation)}("
     if kwargs:
