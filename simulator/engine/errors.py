@@ -86,6 +86,13 @@ S3_REASONS: Mapping[str, str] = MappingProxyType(
         "internal_error": "InternalError",
         "decrypt_failed": "InternalError",
         "not_implemented": "NotImplemented",
+        "feature_not_simulated": "NotImplemented",
+        # request pre-checks (s3/prechecks.py)
+        "invalid_expected_bucket_owner": "InvalidBucketOwnerAWSAccountID",
+        "expected_bucket_owner_mismatch": "AccessDenied",
+        "acl_not_supported": "AccessControlListNotSupported",
+        "invalid_bucket_acl_with_object_ownership": "InvalidBucketAclWithObjectOwnership",
+        "object_lock_not_configured": _INVALID_REQUEST,
         "method_not_allowed": "MethodNotAllowed",
         "malformed_xml": "MalformedXML",
         "request_too_big": "MaxMessageLengthExceeded",

@@ -39,7 +39,7 @@ __all__ = ["COPY_SOURCE", "ROUTES", "SUBRESOURCES", "Handler", "Route", "find_ro
 
 
 def _unimplemented(call: Call) -> Reply:
-    raise errors.not_implemented(call.operation)
+    raise errors.feature_not_simulated(f"the {call.operation} operation")
 
 
 def _r(
@@ -132,4 +132,44 @@ def find_route(request: S3Request, headers: Mapping[str, str]) -> Route:
     for route in candidates:
         if route.flags == flags and (route.header is None or route.header in headers):
             return route
-    raise errors.not_implemented("")
+    raise errors.feature_not_simulated(_feature_of(flags))
+
+
+# How a 501 names the feature behind a sub-resource the lab has no operation for.
+_FEATURES: Mapping[str, str] = MappingProxyType(
+    {
+        "acl": "access control lists",
+        "tagging": "object and bucket tagging",
+        "versioning": "versioning",
+        "versions": "versioning",
+        "cors": "CORS configuration",
+        "lifecycle": "lifecycle configuration",
+        "website": "static website hosting",
+        "restore": "restoring archived objects",
+        "object-lock": "S3 Object Lock",
+        "retention": "S3 Object Lock",
+        "legal-hold": "S3 Object Lock",
+        "logging": "server access logging",
+        "notification": "event notifications",
+        "replication": "replication",
+        "select": "S3 Select",
+        "torrent": "BitTorrent",
+        "requestPayment": "Requester Pays",
+        "publicAccessBlock": "Block Public Access",
+        "ownershipControls": "Object Ownership settings",
+        "attributes": "GetObjectAttributes",
+    }
+)
+
+
+def _feature_of(flags: frozenset[str]) -> str:
+    """The feature a request's sub-resources ask for, named with them: "versioning
+    (?versioning)"; a method the sub-resource does not take names the request's shape."""
+    if not flags:
+        return "this request"
+    shown = "&".join(f"?{flag}" if n == 0 else flag for n, flag in enumerate(sorted(flags)))
+    named = sorted({_FEATURES[f] for f in flags if f in _FEATURES})
+    feature = (
+        " and ".join(named) if named else "the " + " and ".join(sorted(flags)) + " sub-resource"
+    )
+    return f"{feature} ({shown})"

@@ -8,11 +8,13 @@ The pipeline of every request:
 
 1. ids (``x-amz-request-id``, ``x-amz-id-2``) from the engine's entropy, and the first
    trace steps: ``request.sent``, ``tls.transit``, ``request.received``;
-2. routing (405/501 for what S3 would not serve), bucket name and key checks;
+2. routing (405/501 for what S3 would not serve), bucket name and key checks, and the
+   bucket owner condition (``prechecks.before_authorization``);
 3. ``authorize`` — the one hook where bucket policies will be evaluated, before any SSE
    header validation (s3-facts §4: policies see the request as sent);
-4. the operation's handler, which raises ``S3Error`` (or lets ``KMSError`` and
-   ``DecryptError`` through) on failure;
+4. the request's other pre-checks (``prechecks.after_authorization``: ACLs, Object
+   Lock, what the lab does not simulate), then the operation's handler, which raises
+   ``S3Error`` (or lets ``KMSError`` and ``DecryptError`` through) on failure;
 5. an ``error`` step for failures, then ``response.sent`` with the response headers.
 """
 
@@ -29,7 +31,7 @@ from ..errors import DecryptError, KMSError, S3Error
 from ..requests import Headers, S3Request, S3Response
 from ..store import fatal_errors
 from ..trace import PREVIEW_BYTES, Payload, Trace
-from . import authorization, errors
+from . import authorization, errors, prechecks
 from .admission import Admission
 from .buckets import audit as bucket_audit
 from .context import Call, IAMForS3, KMSForS3, Reply
@@ -114,6 +116,8 @@ class S3Service:
                 key=request.key,
             )
             self._check_names(request, route)
+            # The bucket owner condition: is this the bucket the caller means?
+            prechecks.before_authorization(call, route)
             admit = self.admit
             refused = admit(request, headers, route) if admit is not None else None
             if refused is not None:
@@ -121,6 +125,8 @@ class S3Service:
             # Bucket policies and IAM, before any SSE header is validated: records its
             # own ``policy.evaluated`` steps and raises 403 AccessDenied.
             authorization.authorize(call, route)
+            # Headers the operation refuses (ACLs, Object Lock) or the lab lacks (501).
+            prechecks.after_authorization(call, route)
             reply = route.handler(call)
         except S3Error as error:
             event = _refused_event(call, route, error) if error.code == "AccessDenied" else None
