@@ -29,6 +29,7 @@ from . import (
     listing,
     multipart,
     objects,
+    ownership,
     parts,
     update_encryption,
 )
@@ -132,7 +133,22 @@ def find_route(request: S3Request, headers: Mapping[str, str]) -> Route:
     for route in candidates:
         if route.flags == flags and (route.header is None or route.header in headers):
             return route
+    for route in _OWNERSHIP_ROUTES:
+        if (route.level, route.method, route.flags) == (level, method, flags):
+            return route
     raise errors.feature_not_simulated(_feature_of(flags))
+
+
+# What S3 answers about ACLs and versioning on buckets that have neither (``ownership``):
+# honest answers, looked up after the table when nothing there matched.
+_OWNERSHIP_ROUTES: tuple[Route, ...] = (
+    _r("GET", "bucket", "GetBucketAcl", "s3:GetBucketAcl", ownership.get_bucket_acl, ("acl",)),
+    _r("PUT", "bucket", "PutBucketAcl", "s3:PutBucketAcl", ownership.put_bucket_acl, ("acl",)),
+    _r("GET", "object", "GetObjectAcl", "s3:GetObjectAcl", ownership.get_object_acl, ("acl",)),
+    _r("PUT", "object", "PutObjectAcl", "s3:PutObjectAcl", ownership.put_object_acl, ("acl",)),
+    _r("GET", "bucket", "GetBucketVersioning", "s3:GetBucketVersioning",
+       ownership.get_bucket_versioning, ("versioning",)),
+)  # fmt: skip
 
 
 # How a 501 names the feature behind a sub-resource the lab has no operation for.

@@ -233,3 +233,50 @@ def test_a_prechecked_refusal_leaves_the_audit_trail_an_error_event(lab: Engine)
     step = next(s for s in response.trace if s.kind == "error")
     assert step.event is not None
     assert json.loads(json.dumps(step.event))["errorCode"] == "AccessDenied"
+
+
+# --------------------------------------------------------------------------- 5. ACL reads, 7. versioning
+
+
+def test_get_bucket_and_object_acl_show_the_owner_with_full_control(lab: Engine) -> None:
+    """User Guide, Object Ownership "Troubleshooting"
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html):
+    "Requests to read ACLs are still supported. Requests to read ACLs always return a
+    response that shows full control for the bucket owner." """
+    s3(lab, "PUT", key="k", body=b"x")
+    for key in ("", "k"):
+        response = s3(lab, "GET", key=key, query={"acl": ""})
+        assert response.status == 200, response.body
+        body = response.read().decode()
+        assert body.count("<Grant>") == 1 and "<Permission>FULL_CONTROL</Permission>" in body
+        assert 'xsi:type="CanonicalUser"' in body
+        owner = body.split("<Owner><ID>", 1)[1].split("</ID>", 1)[0]
+        assert "<Grantee xmlns:xsi=" in body and body.count(owner) == 2
+    refused(s3(lab, "GET", key="missing", query={"acl": ""}), 404, "NoSuchKey")
+
+
+def test_put_acl_accepts_only_the_owner_keeping_full_control(lab: Engine) -> None:
+    """Same page: "Requests to set ACLs or update ACLs fail with a 400 error and return the
+    AccessControlListNotSupported error code"; one that leaves the bucket owner full
+    control (bucket-owner-full-control) succeeds."""
+    s3(lab, "PUT", key="k", body=b"x")
+    for key in ("", "k"):
+        public = {"x-amz-acl": "public-read"}
+        refused(s3(lab, "PUT", key=key, query={"acl": ""}, headers=public), 400,
+                "AccessControlListNotSupported", "The bucket does not allow ACLs")  # fmt: skip
+        owner = {"x-amz-acl": "bucket-owner-full-control"}
+        assert s3(lab, "PUT", key=key, query={"acl": ""}, headers=owner).status == 200
+
+
+def test_get_bucket_versioning_of_a_never_versioned_bucket_is_empty(lab: Engine) -> None:
+    """S3 API Reference, GetBucketVersioning
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html): "If
+    the versioning state has never been set on a bucket, Amazon S3 doesn't return a
+    versioning state"; turning it on is a named 501."""
+    response = s3(lab, "GET", query={"versioning": ""})
+    assert response.status == 200
+    body = response.read().decode()
+    assert "<VersioningConfiguration" in body and "<Status>" not in body
+    refused(s3(lab, "PUT", query={"versioning": ""}, body=b"<VersioningConfiguration/>"), 501,
+            "NotImplemented", "The lab does not simulate versioning (?versioning).")  # fmt: skip
+    refused(s3(lab, "GET", "no-such-bucket", query={"versioning": ""}), 404, "NoSuchBucket")
