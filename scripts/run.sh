@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything and start S3 Encryption Lab at http://127.0.0.1:8000
+# Install everything and start S3 Encryption Lab at http://127.0.0.1:8000 (and, for the
+# S3 endpoint's SSE-C, https://127.0.0.1:8443: LAB_HTTPS_PORT, 0 to turn it off)
 #
 #   bash scripts/run.sh
 #   DATABASE_URL=postgres://user:pass@host:5432/lab WEB_CONCURRENCY=9 bash scripts/run.sh
@@ -17,7 +18,11 @@ PY="$VENV/bin/python"
 if [ ! -x "$PY" ]; then
     python3 -m venv "$VENV"
 fi
-"$PY" -m pip install --disable-pip-version-check -q -e '.[postgres]'
+# LAB_NO_INSTALL=1 skips the install when the environment is known to be current (the
+# endpoint's tests serve the lab this way many times).
+if [ -z "${LAB_NO_INSTALL:-}" ]; then
+    "$PY" -m pip install --disable-pip-version-check -q -e '.[postgres]'
+fi
 
 export DEBUG="${DEBUG:-0}"
 if [ -z "${SECRET_KEY:-}" ]; then
@@ -41,5 +46,36 @@ fi
 
 # Served by gunicorn with the settings in gunicorn.conf.py (BIND or PORT, WEB_CONCURRENCY
 # workers, GUNICORN_TIMEOUT); static files come from whitenoise.
-echo "S3 Encryption Lab: http://${BIND:-127.0.0.1:${PORT:-8000}}/  (Ctrl+C to stop)"
-exec "$VENV/bin/gunicorn" --config gunicorn.conf.py
+HTTP_BIND="${BIND:-127.0.0.1:${PORT:-8000}}"
+echo "S3 Encryption Lab: http://$HTTP_BIND/  (Ctrl+C to stop)"
+HTTPS_PORT="${LAB_HTTPS_PORT:-8443}"
+if [ "$HTTPS_PORT" = 0 ]; then
+    exec "$VENV/bin/gunicorn" --config gunicorn.conf.py
+fi
+
+# The same app over HTTPS on a second port (LAB_HTTPS_PORT, 0 to turn it off), for the
+# endpoint's SSE-C, which S3 accepts only over TLS. gunicorn takes one TLS setting per
+# process, so a second one serves it, with a certificate made once (manage.py makecert)
+# by a local CA that clients are told to trust (the Connect page says how).
+"$PY" manage.py makecert
+TLS_DIR="${LAB_TLS_DIR:-$VENV/tls}"
+HTTPS_BIND="${HTTP_BIND%:*}:$HTTPS_PORT"
+echo "S3 Encryption Lab over HTTPS: https://$HTTPS_BIND/  (trust $TLS_DIR/lab-ca.pem)"
+PIDS=()
+stop_servers() {
+    trap - INT TERM EXIT
+    kill -TERM "${PIDS[@]}" 2>/dev/null || true
+    wait "${PIDS[@]}" 2>/dev/null || true
+}
+trap stop_servers INT TERM EXIT
+"$VENV/bin/gunicorn" --config gunicorn.conf.py &
+PIDS+=($!)
+"$VENV/bin/gunicorn" --config gunicorn.conf.py --bind "$HTTPS_BIND" \
+    --workers "${LAB_HTTPS_WORKERS:-2}" \
+    --certfile "$TLS_DIR/lab-server.pem" --keyfile "$TLS_DIR/lab-server-key.pem" &
+PIDS+=($!)
+# Either server ending (Ctrl+C, a failed start) stops the other.
+status=0
+wait -n "${PIDS[@]}" || status=$?
+stop_servers
+exit "$status"

@@ -63,6 +63,7 @@ def verify(wire: Wire, sandbox: Sandbox, service: str, *, body: bytes | None = N
     KMS clients do not send ``x-amz-content-sha256`` (only S3's do), so the verifier is
     given the digest of what was received, as KMS computes it.
     """
+    _refuse_signature_v2(wire)
     owners = Owners(sandbox)
     now = timezone.now()
     signer = sigv4.verify(
@@ -79,6 +80,22 @@ def verify(wire: Wire, sandbox: Sandbox, service: str, *, body: bytes | None = N
     if owner is not None:
         keys.note_use(owner.access_key_id, now)
     return Caller(signer, owner)
+
+
+# AWS's answer to Signature Version 2 where only SigV4 is accepted (every region opened
+# since 2014, and S3 for new buckets since 2020).
+SIGV2_REFUSED = (
+    "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."
+)
+
+
+def _refuse_signature_v2(wire: Wire) -> None:
+    """SigV2 (``Authorization: AWS key:sig``, or a presigned URL with ``AWSAccessKeyId``
+    and ``Signature``; boto3 presigns so unless told ``signature_version="s3v4"``)."""
+    authorization = wire.headers.get("authorization", "")
+    names = {part.partition("=")[0] for part in wire.query_string.split("&")}
+    if authorization.startswith("AWS ") or {"AWSAccessKeyId", "Signature"} <= names:
+        raise sigv4.SigV4Error(400, "InvalidRequest", SIGV2_REFUSED)
 
 
 class CheckedBody:

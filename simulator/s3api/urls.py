@@ -23,4 +23,5 @@ urlpatterns = [
         name="s3_path",
     ),
     path("kms/<uuid:sandbox_id>/", views.kms, name="kms"),
+    path("kms/<uuid:sandbox_id>", views.kms),
 ]
