@@ -269,6 +269,20 @@ class Server:
                 out.append(fields)
         return out
 
+    def pids(self) -> list[int]:
+        """The server's live processes (its process group): run.sh's gunicorn and workers."""
+        if self.process is None:
+            return []
+        out = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == self.process.pid:
+                out.append(int(stat.parent.name))
+        return out
+
     def workers(self) -> int:
         """gunicorn's worker processes: the children of its master (run.sh execs it)."""
         master = str(self.process.pid) if self.process is not None else ""
