@@ -165,6 +165,9 @@ class Server:
                 "BIND": f"{self.host}:{self.port}",
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "PYTHONUNBUFFERED": "1",
+                # HTTP only: one gunicorn, which run.sh execs, so its workers are the
+                # children of the process started here (the HTTPS port is the endpoint's).
+                "LAB_HTTPS_PORT": "0",
                 **self.extra_env,
             }
         )
