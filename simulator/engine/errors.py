@@ -184,6 +184,7 @@ S3_REASONS: Mapping[str, str] = MappingProxyType(
         "invalid_storage_class": "InvalidStorageClass",
         "invalid_object_state": "InvalidObjectState",
         "response_overrides_anonymous": _INVALID_REQUEST,
+        "invalid_max_uploads": _INVALID_ARGUMENT,
     }
 )
 

@@ -19,11 +19,11 @@ from awscrt import checksums as crt_checksums
 from ..clock import iso8601
 from ..crypto import CHECKSUM_ALGORITHMS, checksum_b64
 from ..errors import S3Error
-from . import errors, multipart, sse, xml
+from . import conditions, errors, multipart, sse, xml
 from .context import Call, Reply
 from .data_events import object_event
 from .headers import parse_customer_key
-from .model import SSE_C, Checksum, StoredObject, blob_ids
+from .model import SSE_C, Checksum, StoredObject, blob_ids, object_id
 from .multipart import (
     MAX_PART_NUMBER,
     Upload,
@@ -141,8 +141,15 @@ def _checksum(upload: Upload, parts: list[dict[str, Any]]) -> Checksum:
     return Checksum(algorithm, base64.b64encode(crc.to_bytes(width, "big")).decode())
 
 
+def upload_object_id(upload: Upload) -> str:
+    return object_id(upload.bucket, upload.key)
+
+
 def complete_multipart_upload(call: Call) -> Reply:
     upload = load_upload(call)
+    condition = conditions.parse_write(call.headers)
+    store = call.account.store
+    before = store.get("object", upload_object_id(upload)) if condition.any else None
     body = read_small_body(call.request.body, MAX_BODY)
     listed = _parse(body)
     customer = parse_customer_key(call.headers)
@@ -153,7 +160,9 @@ def complete_multipart_upload(call: Call) -> Reply:
     if customer is not None or (upload.encryption.mode == SSE_C and upload.checksum_requested):
         check_part_customer(upload, customer)
     parts = _chosen_parts(call, upload, listed)
-    store = call.account.store
+    # If-None-Match: * / If-Match: decided when the parts are known good, before the
+    # object is made (a 412 leaves the upload open, to complete again).
+    conditions.check_write(call, condition, before)
     stored = StoredObject(
         bucket=upload.bucket,
         key=upload.key,
@@ -168,8 +177,10 @@ def complete_multipart_upload(call: Call) -> Reply:
         system_headers=upload.system_headers,
         parts=[{"blob_id": p["blob_id"], "size": p["size"], "inner_size": p["inner_size"]}
                for p in parts],
+        storage_class=upload.storage_class,
     )  # fmt: skip
     previous = store.get("object", stored.store_id)
+    conditions.recheck_write(call, condition, before, previous)
     store.put("object", stored.store_id, stored.to_record())
     if previous is not None:
         for blob_id in blob_ids(previous):

@@ -19,13 +19,14 @@ from ..clock import iso8601
 from ..crypto import CHECKSUM_ALGORITHMS, MD5, random_hex
 from ..crypto import Checksum as RunningChecksum
 from ..trace import PREVIEW_BYTES, Payload
-from . import errors, reading, sse, unseal, xml
+from . import conditions, errors, reading, sse, unseal, xml
 from .context import Call, Reply
 from .data_events import object_event
 from .headers import (
     COPY_SOURCE_CUSTOMER,
     encode_context,
     parse_customer_key,
+    parse_storage_class,
     parse_write_headers,
 )
 from .model import SSE_S3, Bucket, Checksum, StoredObject, blob_ids, object_id
@@ -65,7 +66,13 @@ def source_of(call: Call) -> tuple[Call, StoredObject]:
     if record is None:
         raise errors.no_such_key(key)
     view = replace(call, request=replace(call.request, bucket=bucket, key=key))
-    return view, StoredObject.from_record(record)
+    source = StoredObject.from_record(record)
+    # x-amz-copy-source-if-*: 412 when one fails (CopyObject, UploadPartCopy).
+    conditions.check_copy_source(call, source)
+    if source.archived:
+        # An archived source must be restored before it can be copied.
+        raise errors.invalid_object_state(source.storage_class)
+    return view, source
 
 
 def open_source(view: Call, source: StoredObject) -> unseal.Opener:
@@ -123,9 +130,15 @@ def copy_object(call: Call) -> Reply:
     bucket = call.load_bucket()
     sse.refuse_ssec_write(call, bucket)
     requested = parse_write_headers(headers)
+    # The target's class: the header, else STANDARD (never the source's).
+    storage_class = parse_storage_class(headers)
+    condition = conditions.parse_write(headers)
     directive = _directive(call)
     algorithm = _checksum_algorithm(call)
     view, source = source_of(call)
+    store = account.store
+    before = store.get("object", object_id(call.bucket, call.key)) if condition.any else None
+    conditions.check_write(call, condition, before)
     if source.size > MAX_COPY_BYTES:
         raise errors.invalid_request(
             "The specified copy source is larger than the maximum allowable size for a copy "
@@ -170,7 +183,6 @@ def copy_object(call: Call) -> Reply:
         state["head"] += last[: max(0, PREVIEW_BYTES - len(state["head"]))]
         yield last
 
-    store = account.store
     # A failed write_blob leaves nothing behind (the store's contract), and an id that is
     # already taken is another blob's, not this request's to delete: only what follows
     # the write removes the new blob when it fails.
@@ -196,12 +208,14 @@ def copy_object(call: Call) -> Reply:
             checksum=kept,
             metadata=metadata,
             system_headers=system,
+            storage_class=storage_class,
         )
         head = bytes(state["head"])
         call.trace.add("sse.encrypt", "s3", keys=sealer.keys,
                        payload=Payload("ciphertext", blob_size, head.hex()),
                        mode=resolved.mode, plaintext_size=source.size, role="copy-target")  # fmt: skip
         previous = store.get("object", stored.store_id)
+        conditions.recheck_write(call, condition, before, previous)
         store.put("object", stored.store_id, stored.to_record())
     except BaseException:
         store.delete_blob(blob_id)

@@ -683,3 +683,12 @@ def response_overrides_anonymous() -> S3Error:
         "Request specific response headers cannot be used for anonymous GET requests.",
         reason="response_overrides_anonymous",
     )
+
+
+def invalid_max_uploads(value: str) -> S3Error:
+    return invalid_argument(
+        "Argument max-uploads must be an integer between 0 and 2147483647",
+        "max-uploads",
+        value,
+        reason="invalid_max_uploads",
+    )

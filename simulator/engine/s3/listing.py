@@ -1,4 +1,5 @@
-"""ListObjectsV2: prefix, delimiter (CommonPrefixes), max-keys, continuation-token, start-after.
+"""ListObjectsV2 and ListObjects (v1): prefix, delimiter (CommonPrefixes), max-keys, and
+continuation-token / start-after (v2) or marker (v1).
 
 Keys are listed in UTF-8 byte order (the store's id order). A continuation token is
 opaque to the client: here the base64 of the last key or common prefix returned, with
@@ -9,9 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from . import errors, xml
+from .buckets import _canonical_id as canonical_id
 from .context import Call, Reply
 from .model import StoredObject
 
@@ -44,9 +48,83 @@ def _max_keys(text: str | None) -> int:
     return min(value, MAX_KEYS)
 
 
+@dataclass
+class _Page:
+    contents: list[StoredObject] = field(default_factory=list)
+    prefixes: list[str] = field(default_factory=list)
+    last: tuple[str, str] | None = None  # ("K", key) or ("P", common prefix)
+    truncated: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.contents) + len(self.prefixes)
+
+
+def _walk(
+    call: Call, prefix: str, delimiter: str, after: str, skip_prefix: str, max_keys: int
+) -> _Page:
+    """Keys under ``prefix`` after ``after``, rolled up at ``delimiter``, at most
+    ``max_keys`` entries (a common prefix counts once); keys under ``skip_prefix`` (a
+    common prefix an earlier page returned) are skipped."""
+    base = call.bucket + "/"
+    page = _Page()
+    start = base + after if after else ""
+    for record_id, record in call.account.store.scan("object", base + prefix, start):
+        key = record_id[len(base) :]
+        if skip_prefix and key.startswith(skip_prefix):
+            continue
+        common = _common_prefix(key, prefix, delimiter)
+        if common is not None and page.prefixes and page.prefixes[-1] == common:
+            continue
+        if page.count >= max_keys:
+            page.truncated = True
+            break
+        if common is not None:
+            page.prefixes.append(common)
+            page.last = ("P", common)
+            skip_prefix = common
+        else:
+            page.contents.append(StoredObject.from_record(record))
+            page.last = ("K", key)
+    return page
+
+
+def _encoder(call: Call) -> Callable[[str], str]:
+    if call.request.query.get("encoding-type") == "url":
+        return lambda text: quote(text, safe="/")
+    return lambda text: text
+
+
+def _owner(call: Call) -> str:
+    # With ACLs disabled (the default since April 2023) the bucket owner owns every
+    # object. S3 no longer returns DisplayName (discontinued in 2025): the ID only.
+    return "<Owner>" + xml.element("ID", canonical_id(call.account.account_id)) + "</Owner>"
+
+
+def _contents(stored: StoredObject, enc: Callable[[str], str], owner: str) -> str:
+    return (
+        "<Contents>"
+        + xml.element("Key", enc(stored.key))
+        + xml.element("LastModified", stored.last_modified)
+        + xml.element("ETag", f'"{stored.etag}"')
+        + xml.element("ChecksumAlgorithm", stored.checksum.algorithm)
+        + xml.element("ChecksumType", stored.checksum.type)
+        + xml.element("Size", stored.size)
+        + owner
+        + xml.element("StorageClass", stored.storage_class)
+        + "</Contents>"
+    )
+
+
+def _common_prefixes(page: _Page, enc: Callable[[str], str]) -> list[str]:
+    return [
+        "<CommonPrefixes>" + xml.element("Prefix", enc(common)) + "</CommonPrefixes>"
+        for common in page.prefixes
+    ]
+
+
 def list_objects_v2(call: Call) -> Reply:
-    # NOTE: a listing without ``list-type=2`` (ListObjects v1) is answered in the v2
-    # shape; the lab's clients all use v2.
+    """ListObjectsV2 (``list-type=2``); ``fetch-owner=true`` adds each object's Owner."""
     call.load_bucket()
     query = call.request.query
     prefix = query.get("prefix", "")
@@ -55,71 +133,70 @@ def list_objects_v2(call: Call) -> Reply:
     token = query.get("continuation-token")
     url_encode = query.get("encoding-type") == "url"
     max_keys = _max_keys(query.get("max-keys"))
+    fetch_owner = query.get("fetch-owner", "").lower() == "true"
     skip_prefix = ""
     after = start_after
     if token is not None:
         kind, value = _decode_token(token)
         after = max(after, value)
         skip_prefix = value if kind == "P" else ""
-    base = call.bucket + "/"
-    contents: list[StoredObject] = []
-    prefixes: list[str] = []
-    last: tuple[str, str] | None = None
-    truncated = False
-    start = base + after if after else ""
-    for record_id, record in call.account.store.scan("object", base + prefix, start):
-        key = record_id[len(base) :]
-        if skip_prefix and key.startswith(skip_prefix):
-            continue
-        common = _common_prefix(key, prefix, delimiter)
-        if common is not None and prefixes and prefixes[-1] == common:
-            continue
-        if len(contents) + len(prefixes) >= max_keys:
-            truncated = True
-            break
-        if common is not None:
-            prefixes.append(common)
-            last = ("P", common)
-            skip_prefix = common
-        else:
-            contents.append(StoredObject.from_record(record))
-            last = ("K", key)
-
-    def enc(text: str) -> str:
-        return quote(text, safe="/") if url_encode else text
-
+    page = _walk(call, prefix, delimiter, after, skip_prefix, max_keys)
+    enc = _encoder(call)
     parts = [
         xml.element("Name", call.bucket),
         xml.element("Prefix", enc(prefix)),
-        xml.element("KeyCount", len(contents) + len(prefixes)),
+        xml.element("KeyCount", page.count),
         xml.element("MaxKeys", max_keys),
     ]
     if delimiter:
         parts.append(xml.element("Delimiter", enc(delimiter)))
-    parts.append(xml.element("IsTruncated", truncated))
+    parts.append(xml.element("IsTruncated", page.truncated))
     if url_encode:
         parts.append(xml.element("EncodingType", "url"))
-    for stored in contents:
-        parts.append(
-            "<Contents>"
-            + xml.element("Key", enc(stored.key))
-            + xml.element("LastModified", stored.last_modified)
-            + xml.element("ETag", f'"{stored.etag}"')
-            + xml.element("ChecksumAlgorithm", stored.checksum.algorithm)
-            + xml.element("ChecksumType", stored.checksum.type)
-            + xml.element("Size", stored.size)
-            + xml.element("StorageClass", "STANDARD")
-            + "</Contents>"
-        )
-    for common in prefixes:
-        parts.append("<CommonPrefixes>" + xml.element("Prefix", enc(common)) + "</CommonPrefixes>")
+    owner = _owner(call) if fetch_owner else ""
+    parts.extend(_contents(stored, enc, owner) for stored in page.contents)
+    parts.extend(_common_prefixes(page, enc))
     if token is not None:
         parts.append(xml.element("ContinuationToken", token))
-    if truncated and last is not None:
-        parts.append(xml.element("NextContinuationToken", _encode_token(*last)))
+    if page.truncated and page.last is not None:
+        parts.append(xml.element("NextContinuationToken", _encode_token(*page.last)))
     if start_after:
         parts.append(xml.element("StartAfter", enc(start_after)))
-    call.trace.add("storage.read", "storage", listing=True, count=len(contents) + len(prefixes))
+    call.trace.add("storage.read", "storage", listing=True, count=page.count)
+    return Reply.xml(xml.document("ListBucketResult", parts))
+
+
+def list_objects(call: Call) -> Reply:
+    """ListObjects (v1: GET bucket without ``list-type=2``): ``marker`` to resume after,
+    ``NextMarker`` only when a delimiter was sent (the client otherwise resumes after the
+    last Key), every object's ``Owner``."""
+    call.load_bucket()
+    query = call.request.query
+    prefix = query.get("prefix", "")
+    delimiter = query.get("delimiter", "")
+    marker = query.get("marker", "")
+    max_keys = _max_keys(query.get("max-keys"))
+    # A NextMarker that is a common prefix resumes after all of its keys.
+    skip_prefix = marker if delimiter and marker.endswith(delimiter) else ""
+    page = _walk(call, prefix, delimiter, marker, skip_prefix, max_keys)
+    enc = _encoder(call)
+    parts = [
+        xml.element("Name", call.bucket),
+        xml.element("Prefix", enc(prefix)),
+        xml.element("Marker", enc(marker)),
+    ]
+    if delimiter and page.truncated and page.last is not None:
+        parts.append(xml.element("NextMarker", enc(page.last[1])))
+    parts.append(xml.element("MaxKeys", max_keys))
+    if delimiter:
+        parts.append(xml.element("Delimiter", enc(delimiter)))
+    parts.append(xml.element("IsTruncated", page.truncated))
+    if query.get("encoding-type") == "url":
+        parts.append(xml.element("EncodingType", "url"))
+    owner = _owner(call)
+    parts.extend(_contents(stored, enc, owner) for stored in page.contents)
+    parts.extend(_common_prefixes(page, enc))
+    call.trace.add("storage.read", "storage", listing=True, count=page.count)
     return Reply.xml(xml.document("ListBucketResult", parts))
 
 

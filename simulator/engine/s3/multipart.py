@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from ..clock import iso8601
 from ..crypto import CHECKSUM_ALGORITHMS, hmac_matches, random_hex
 from ..errors import S3Error
 from ..trace import Payload
 from . import errors, sse, unseal, xml
+from .buckets import _canonical_id as canonical_id
 from .context import Call, Reply
 from .data_events import object_event
-from .headers import CustomerKey, encode_context, parse_write_headers
-from .model import SSE_C, Checksum, EncryptionRecord, StoredObject
+from .headers import CustomerKey, encode_context, parse_storage_class, parse_write_headers
+from .model import SSE_C, STANDARD, Checksum, EncryptionRecord, StoredObject
 from .objects import DEFAULT_CONTENT_TYPE, _metadata
 
 # NOTE: AWS's minimum for every part but the last is 5 MiB [MPU]; a lab scenario may
@@ -57,6 +59,7 @@ class Upload:
     metadata: dict[str, str] = field(default_factory=dict)
     system_headers: dict[str, str] = field(default_factory=dict)
     initiator: str = ""
+    storage_class: str = STANDARD
 
     def to_record(self) -> dict[str, Any]:
         return asdict(self)
@@ -168,6 +171,7 @@ def create_multipart_upload(call: Call) -> Reply:
     bucket = call.load_bucket()
     sse.refuse_ssec_write(call, bucket)
     requested = parse_write_headers(headers)
+    storage_class = parse_storage_class(headers)
     algorithm, kind, chosen = _checksum_choice(call)
     metadata, system = _metadata(headers)
     resolved = sse.resolve(call, bucket, requested)
@@ -177,7 +181,7 @@ def create_multipart_upload(call: Call) -> Reply:
     record = sse.begin_encrypt(call, resolved, blob_id).record
     upload = Upload(upload_id, call.bucket, call.key, blob_id, iso8601(call.now()), record,
                     algorithm, kind, chosen, headers.get("Content-Type") or DEFAULT_CONTENT_TYPE,
-                    metadata, system, call.principal)  # fmt: skip
+                    metadata, system, call.principal, storage_class)  # fmt: skip
     account.store.put("upload", upload_id, upload.to_record())
     event = object_event(call, "CreateMultipartUpload", {"uploads": ""},
                          {"SSEApplied": record.sse_applied})  # fmt: skip
@@ -242,9 +246,112 @@ def list_parts(call: Call) -> Reply:
         xml.element("UploadId", upload.upload_id), xml.element("PartNumberMarker", marker),
         xml.element("NextPartNumberMarker", shown[-1]["number"] if shown else marker),
         xml.element("MaxParts", max_parts), xml.element("IsTruncated", truncated), *parts,
-        owner, xml.element("StorageClass", "STANDARD"),
+        owner, xml.element("StorageClass", upload.storage_class),
         xml.element("ChecksumAlgorithm", upload.checksum_algorithm),
         xml.element("ChecksumType", upload.checksum_type)])  # fmt: skip
     call.trace.add("storage.read", "storage", upload_id=upload.upload_id, parts=len(shown),
                    metadata_only=True)  # fmt: skip
     return Reply.xml(body)
+
+
+# --------------------------------------------------------------------------- ListMultipartUploads
+
+
+def _max_uploads(text: str | None) -> int:
+    if text is None:
+        return 1000
+    if not text.isdigit() or int(text) > 2**31 - 1:
+        raise errors.invalid_max_uploads(text)
+    return min(int(text), 1000)
+
+
+def list_multipart_uploads(call: Call) -> Reply:
+    """The bucket's uploads in progress, by key then by initiation (``?uploads`` GET):
+    prefix, delimiter (CommonPrefixes), key-marker, upload-id-marker, max-uploads."""
+    call.load_bucket()
+    query = call.request.query
+    prefix = query.get("prefix", "")
+    delimiter = query.get("delimiter", "")
+    key_marker = query.get("key-marker", "")
+    # Without key-marker, upload-id-marker is ignored (ListMultipartUploads).
+    id_marker = query.get("upload-id-marker", "") if key_marker else ""
+    max_uploads = _max_uploads(query.get("max-uploads"))
+    url_encode = query.get("encoding-type") == "url"
+    uploads = sorted(
+        (
+            Upload.from_record(record)
+            for _, record in call.account.store.scan("upload")
+            if record["bucket"] == call.bucket and record["key"].startswith(prefix)
+        ),
+        key=lambda u: (u.key.encode(), u.initiated, u.upload_id),
+    )
+    if key_marker:
+        marker_ids = [u.upload_id for u in uploads if u.key == key_marker]
+        position = marker_ids.index(id_marker) + 1 if id_marker in marker_ids else len(marker_ids)
+        skipped = set(marker_ids[:position])
+        # A NextKeyMarker that is a common prefix resumes after all of its keys.
+        rolled = key_marker if delimiter and key_marker.endswith(delimiter) else None
+        uploads = [
+            u
+            for u in uploads
+            if (u.key.encode() > key_marker.encode() and not (rolled and u.key.startswith(rolled)))
+            or (u.key == key_marker and id_marker and u.upload_id not in skipped)
+        ]
+    shown: list[Upload] = []
+    prefixes: list[str] = []
+    truncated = False
+    last = ("", "")  # the last key (or common prefix) and upload id shown
+    for upload in uploads:
+        at = upload.key.find(delimiter, len(prefix)) if delimiter else -1
+        common = upload.key[: at + len(delimiter)] if at >= 0 else None
+        if common is not None and prefixes and prefixes[-1] == common:
+            continue
+        if len(shown) + len(prefixes) >= max_uploads:
+            truncated = True
+            break
+        if common is not None:
+            prefixes.append(common)
+            last = (common, "")
+        else:
+            shown.append(upload)
+            last = (upload.key, upload.upload_id)
+
+    def enc(text: str) -> str:
+        return quote(text, safe="/") if url_encode else text
+
+    owner = "<Owner>" + xml.element("ID", canonical_id(call.account.account_id)) + "</Owner>"
+    parts = [
+        xml.element("Bucket", call.bucket),
+        xml.element("KeyMarker", enc(key_marker)),
+        xml.element("UploadIdMarker", id_marker),
+    ]
+    if truncated:
+        parts.append(xml.element("NextKeyMarker", enc(last[0])))
+        parts.append(xml.element("NextUploadIdMarker", last[1]))
+    if delimiter:
+        parts.append(xml.element("Delimiter", enc(delimiter)))
+    parts.append(xml.element("Prefix", enc(prefix)))
+    parts.append(xml.element("MaxUploads", max_uploads))
+    parts.append(xml.element("IsTruncated", truncated))
+    if url_encode:
+        parts.append(xml.element("EncodingType", "url"))
+    for upload in shown:
+        parts.append(
+            "<Upload>"
+            + xml.element("Key", enc(upload.key))
+            + xml.element("UploadId", upload.upload_id)
+            + "<Initiator>" + xml.element("ID", upload.initiator) + "</Initiator>"
+            + owner
+            + xml.element("StorageClass", upload.storage_class)
+            + xml.element("Initiated", upload.initiated)
+            + xml.element("ChecksumAlgorithm", upload.checksum_algorithm)
+            + xml.element("ChecksumType", upload.checksum_type)
+            + "</Upload>"
+        )  # fmt: skip
+    parts.extend(
+        "<CommonPrefixes>" + xml.element("Prefix", enc(common)) + "</CommonPrefixes>"
+        for common in prefixes
+    )
+    call.trace.add("storage.read", "storage", listing=True, count=len(shown) + len(prefixes),
+                   metadata_only=True)  # fmt: skip
+    return Reply.xml(xml.document("ListMultipartUploadsResult", parts))

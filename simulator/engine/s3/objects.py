@@ -209,8 +209,6 @@ def put_object(call: Call) -> Reply:
         full = sse.kms_context(call.bucket, call.key, resolved.context)
         out["x-amz-server-side-encryption-context"] = encode_context(full)
     out.update(checksum_headers(checksum))
-    if storage_class != STANDARD:
-        out[STORAGE_CLASS] = storage_class
     out["Content-Length"] = "0"
     return Reply(200, out, b"")
 

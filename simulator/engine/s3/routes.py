@@ -20,7 +20,8 @@ Handler = Callable[[Call], Reply]
 SUBRESOURCES = frozenset(
     {
         "accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption",
-        "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "location", "logging",
+        "intelligent-tiering", "inventory", "legal-hold", "lifecycle", "list-type", "location",
+        "logging",
         "metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
         "partNumber", "policy", "policyStatus", "publicAccessBlock", "replication",
         "requestPayment", "restore", "retention", "select", "tagging", "torrent", "uploadId",

@@ -66,7 +66,10 @@ ROUTES: tuple[Route, ...] = (
     _r("PUT", "bucket", "CreateBucket", "s3:CreateBucket", buckets.create_bucket),
     _r("DELETE", "bucket", "DeleteBucket", "s3:DeleteBucket", buckets.delete_bucket),
     _r("HEAD", "bucket", "HeadBucket", "s3:ListBucket", buckets.head_bucket),
-    _r("GET", "bucket", "ListObjectsV2", "s3:ListBucket", listing.list_objects_v2),
+    # ``list-type=2`` selects v2; without it, a bucket GET is ListObjects (v1).
+    _r("GET", "bucket", "ListObjectsV2", "s3:ListBucket", listing.list_objects_v2,
+       ("list-type",)),
+    _r("GET", "bucket", "ListObjects", "s3:ListBucket", listing.list_objects),
     _r("GET", "bucket", "GetBucketLocation", "s3:GetBucketLocation", buckets.get_location,
        ("location",)),
     _r("PUT", "bucket", "PutBucketEncryption", "s3:PutEncryptionConfiguration",
@@ -84,7 +87,7 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", "bucket", "DeleteObjects", "s3:DeleteObject", delete_objects.delete_objects,
        ("delete",), per_key=True),
     _r("GET", "bucket", "ListMultipartUploads", "s3:ListBucketMultipartUploads",
-       _unimplemented, ("uploads",)),
+       multipart.list_multipart_uploads, ("uploads",)),
     # object level
     _r("PUT", "object", "CopyObject", "s3:PutObject", copy.copy_object, header=COPY_SOURCE),
     _r("PUT", "object", "PutObject", "s3:PutObject", objects.put_object),
@@ -106,6 +109,8 @@ ROUTES: tuple[Route, ...] = (
        multipart.abort_multipart_upload, ("uploadId",)),
     _r("GET", "object", "ListParts", "s3:ListMultipartUploadParts", multipart.list_parts,
        ("uploadId",)),
+    # Archived objects (GLACIER, DEEP_ARCHIVE) cannot be restored in the lab.
+    _r("POST", "object", "RestoreObject", "s3:RestoreObject", _unimplemented, ("restore",)),
 )  # fmt: skip
 
 
