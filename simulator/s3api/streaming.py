@@ -168,16 +168,7 @@ class _PlainBody(io.RawIOBase):
     def _finish(self) -> None:
         self._done = True
         if self._expected is not None and self._received != self._expected:
-            raise SigV4Error(
-                400,
-                "IncompleteBody",
-                "You did not provide the number of bytes specified by the Content-Length "
-                "HTTP header",
-                (
-                    ("NumberBytesExpected", str(self._expected)),
-                    ("NumberBytesProvided", str(self._received)),
-                ),
-            )
+            raise _short_of(self._expected, self._received)
         if self._hash is not None and self._declared is not None:
             computed = self._hash.hexdigest()
             if computed != self._declared:
@@ -323,16 +314,7 @@ class _ChunkedBody(io.RawIOBase):
                 raise _malformed_trailer()
             self._check_trailer_signature(signature)
         if self._declared_length is not None and self._decoded != self._declared_length:
-            raise SigV4Error(
-                400,
-                "IncompleteBody",
-                "You did not provide the number of bytes specified by the Content-Length "
-                "HTTP header",
-                (
-                    ("NumberBytesExpected", str(self._declared_length)),
-                    ("NumberBytesProvided", str(self._decoded)),
-                ),
-            )
+            raise _short_of(self._declared_length, self._decoded)
         if self._trailer_name is not None and self._checksum is not None:
             sent = self.trailers.get(self._trailer_name)
             if sent is None:
@@ -422,6 +404,15 @@ class _ChunkedBody(io.RawIOBase):
         data = bytes(self._buffer[:count])
         del self._buffer[:count]
         return data
+
+
+def _short_of(expected: int, provided: int) -> SigV4Error:
+    return SigV4Error(
+        400,
+        "IncompleteBody",
+        "You did not provide the number of bytes specified by the Content-Length HTTP header",
+        (("NumberBytesExpected", str(expected)), ("NumberBytesProvided", str(provided))),
+    )
 
 
 def _terminated() -> SigV4Error:

@@ -519,3 +519,15 @@ def test_a_large_upload_is_decoded_in_a_few_mib() -> None:
 
     assert decoded == total
     assert peak < 8 * 1024 * 1024
+
+
+def test_a_plain_body_shorter_than_its_content_length_is_incomplete_body() -> None:
+    """IncompleteBody, 400, with NumberBytesExpected and NumberBytesProvided."""
+    body = streaming.request_body(
+        plain("UNSIGNED-PAYLOAD"), {}, io.BytesIO(b"12345"), content_length=10
+    )
+
+    error = failure(body)
+
+    assert (error.status, error.code) == (400, "IncompleteBody")
+    assert error.fields == (("NumberBytesExpected", "10"), ("NumberBytesProvided", "5"))
