@@ -221,3 +221,70 @@ def test_endpoint_kms_errors_are_kms_json(client: Client, sandbox: Sandbox) -> N
     body = json.loads(response.content)
     assert set(body) == {"__type", "message"}
     assert body["__type"] in {"NotFoundException", "AccessDeniedException"}
+
+
+SSEC_ALLOWED = (
+    b'<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+    b"<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>"
+    b"</ApplyServerSideEncryptionByDefault><BlockedEncryptionTypes>"
+    b"<EncryptionType>NONE</EncryptionType></BlockedEncryptionTypes></Rule>"
+    b"</ServerSideEncryptionConfiguration>"
+)
+
+
+def _customer_key_headers() -> dict[str, str]:
+    import base64
+    import hashlib
+
+    key = bytes(range(32))
+    return {
+        "HTTP_X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_ALGORITHM": "AES256",
+        "HTTP_X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY": base64.b64encode(key).decode(),
+        "HTTP_X_AMZ_SERVER_SIDE_ENCRYPTION_CUSTOMER_KEY_MD5": base64.b64encode(
+            hashlib.md5(key).digest()
+        ).decode(),
+    }
+
+
+def test_endpoint_ssec_over_http_practice_setting_runs_it_and_says_aws_refuses(
+    client: Client, sandbox: Sandbox
+) -> None:
+    from simulator.web.clients import keys
+
+    put = S3Request("PUT", BUCKET, query={"encryption": ""}, body=SSEC_ALLOWED)
+    assert sandboxes.run_s3(sandbox, "test", put).response.status == 200
+    keys.set_ssec_over_http(sandbox, True)
+    url = root(sandbox) + f"{BUCKET}/practice.txt"
+    response = client.put(url, b"practice", **_customer_key_headers())  # type: ignore[arg-type]
+    assert response.status_code == 200, response.content
+    assert "Amazon S3 refuses it" in response["x-lab-note"]
+    got = client.get(url, **_customer_key_headers())  # type: ignore[arg-type]
+    assert got.getvalue() == b"practice"
+    trace = TraceRecord.objects.filter(sandbox=sandbox, action="endpoint").order_by("created")[0]
+    notes = [value for name, value in trace.request_headers if name == "x-lab-note"]
+    assert notes and "Amazon S3 refuses it" in notes[0]
+    # The key itself never reaches the database.
+    assert "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" not in json.dumps(trace.request_headers)
+
+
+def test_endpoint_s3_requests_count_against_rate_limits_as_slow_down(
+    client: Client, sandbox: Sandbox, settings: Any
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.RATELIMIT_ENABLE = True
+    settings.LAB_RATE_LIMITS = {
+        "learner": {"requests": "1000/m", "writes": "1000/m", "sandboxes": "1000/h"},
+        "address": {"requests": "2/m", "writes": "1000/m", "sandboxes": "1000/h"},
+    }
+    url = root(sandbox) + f"{BUCKET}/limited.txt"
+    assert client.put(url, b"1").status_code == 200
+    assert client.get(url).status_code == 200
+    refused = client.get(url)
+    assert refused.status_code == 503
+    assert error_of(refused.content)["Code"] == "SlowDown"
+    kms = kms_call(client, sandbox, "ListKeys", {})
+    assert kms.status_code == 400
+    assert json.loads(kms.content)["__type"] == "ThrottlingException"
+    cache.clear()
