@@ -1,11 +1,14 @@
-"""The QR helper: an inline SVG a phone can scan from a projected or dark page."""
+"""The QR helper: an inline SVG a phone can scan from a projected or dark page, drawn from\nsegno's module matrix (nothing here decodes an image: the drawn modules are checked\nagainst segno's own matrix) and kept per URL in the fragment cache."""
 
 from __future__ import annotations
 
 import re
+import uuid
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
+import segno
 from django.template import Context, Template
 
 from simulator.web.qr import qr_svg
@@ -99,3 +102,58 @@ def test_the_template_tag_takes_a_class_for_its_page() -> None:
         Context({"url": URL})
     )
     assert parsed(html).get("class") == "join-qr"
+
+
+def dark_modules(path: str) -> set[tuple[int, int]]:
+    """The (x, y) of every module the path strokes: ``M``/``m`` moves the pen (absolute,
+    then relative), ``h`` strokes a run of modules at the middle of a row."""
+    cells: set[tuple[int, int]] = set()
+    x = y = 0.0
+    for move, dx, dy, run in re.findall(r"([Mm])(-?[\d.]+) (-?[\d.]+)h(\d+)", path):
+        x, y = (float(dx), float(dy)) if move == "M" else (x + float(dx), y + float(dy))
+        assert y % 1 == 0.5  # a stroke one module thick covers its row exactly
+        cells |= {(int(x) + n, int(y)) for n in range(int(run))}
+        x += int(run)
+    return cells
+
+
+@pytest.mark.parametrize("data", [URL, "https://a.example/" + "x" * 200, "x"])
+def test_the_drawn_modules_are_segnos_matrix_with_its_quiet_zone(data: str) -> None:
+    svg = qr_svg(data, label="QR")
+    symbol = segno.make(data, error="m", micro=False)
+    expected = {
+        (x, y)
+        for y, row in enumerate(symbol.matrix_iter(scale=1, border=4))
+        for x, dark in enumerate(row)
+        if dark
+    }
+    assert dark_modules(modules_path(svg)) == expected
+    size = int((parsed(svg).get("viewBox") or "").split()[2])
+    assert size == symbol.symbol_size(scale=1, border=4)[0]
+
+
+def test_the_path_is_the_one_segnos_own_writer_draws() -> None:
+    ours = modules_path(qr_svg(URL, label="QR"))
+    segnos = segno.make(URL, error="m", micro=False).svg_inline(scale=1, border=4)
+    assert f'd="{ours}"' in segnos
+
+
+def test_a_urls_symbol_is_drawn_once_then_read_from_the_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[str] = []
+    make = segno.make
+
+    def counting(data: str, **options: Any) -> segno.QRCode:
+        made.append(data)
+        return make(data, **options)
+
+    monkeypatch.setattr(segno, "make", counting)
+    url = f"https://lab.example/class/{uuid.uuid4().hex}/"
+    first = qr_svg(url, label="Join")
+    again = qr_svg(url, label="参加する", css_class="join-qr")
+    assert made == [url]
+    assert modules_path(first) == modules_path(again)
+    assert parsed(again).get("aria-label") == "参加する"
+    qr_svg(url + "other/", label="Join")
+    assert made == [url, url + "other/"]
