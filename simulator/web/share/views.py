@@ -14,8 +14,6 @@ from typing import Any
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from ..disk import inspect
@@ -25,7 +23,7 @@ from ..models import TraceRecord
 from ..sandboxes import get_sandbox, learner_id
 from ..tracing import present
 from ..tracing.present.steps import request_path
-from ..tracing.views import LIST_FIELDS
+from ..tracing.views import LIST_FIELDS, render_trace
 from . import copying, links
 from .models import ShareLink
 
@@ -187,21 +185,9 @@ def view_trace(request: HtmxHttpRequest, token: str, trace_id: uuid.UUID) -> Htt
 def _trace(
     request: HtmxHttpRequest, link: ShareLink, token: str, record: TraceRecord
 ) -> HttpResponse:
-    step = request.GET.get("step")
-    facts = present.trace_facts(record)
-    current = present.parse_step(step, facts.total)
-    context = _base(link, token) | {
-        "trace": record,
-        "path": facts.path,
-        "current": current,
-        "language": get_language(),
-    }
-    if request.htmx and request.htmx.target == "step-panel":
-        context["panel"] = SimpleLazyObject(lambda: present.step_panel(record, step))
-        return _shown(render(request, "web/tracing/trace.html#step-panel", context))
-    page = SimpleLazyObject(lambda: present.trace_page(record, step))
-    context |= {"page": page, "panel": SimpleLazyObject(lambda: page.panel)}
-    return _shown(render(request, "web/share/trace.html", context))
+    return _shown(
+        render_trace(request, record, "web/share/trace.html", _base(link, token), listed=False)
+    )
 
 
 def _object(
