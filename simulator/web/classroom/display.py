@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from simulator.quiz import exam
 
-from ..quiz.present import LETTERS, parts, question_view
+from ..lessons.present import prediction_rows
+from ..quiz.present import parts, question_view
 from . import service
 from .models import ClassQuestion
 
@@ -97,14 +98,9 @@ def view(question: ClassQuestion, language: str) -> ClassQuestionView:
         intro=parts(lesson.try_it.intro(language)),
         exhibit="",
         choices=[
-            ChoiceView(
-                choice.id,
-                LETTERS[n],
-                parts(choice.text(language)),
-                correct=choice.id in correct,
-            )
-            for n, choice in enumerate(prediction.choices)
-            if choice.id in question.choices
+            ChoiceView(row.id, row.letter, row.text, correct=row.id in correct)
+            for row in prediction_rows(prediction, language)
+            if row.id in question.choices
         ],
         revealed=revealed,
     )

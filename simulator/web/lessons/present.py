@@ -15,6 +15,7 @@ from django.urls import reverse
 
 import simulator.lessons as course_data
 from simulator.lessons import Lesson
+from simulator.lessons.model import Prediction
 from simulator.quiz import exam
 from simulator.quiz.model import Question
 
@@ -24,6 +25,15 @@ from .models import LessonProgress
 
 LETTERS = "ABCD"
 Parts = list[tuple[bool, str]]
+
+
+@dataclass(frozen=True)
+class PredictionRow:
+    """One of a prediction's choices as every page shows it: its letter and its text."""
+
+    id: str
+    letter: str
+    text: Parts
 
 
 @dataclass
@@ -74,6 +84,15 @@ def text(value: Any, language: str) -> Parts:
     return quiz_present.parts(value(language))
 
 
+def prediction_rows(prediction: Prediction, language: str) -> list[PredictionRow]:
+    """The choices of a Try it's prediction in the lesson's order, lettered A, B, C …
+    (the lesson page, the presenter's deck and a class question show them alike)."""
+    return [
+        PredictionRow(choice.id, LETTERS[n], text(choice.text, language))
+        for n, choice in enumerate(prediction.choices)
+    ]
+
+
 def lesson_url(lesson: Lesson | None) -> str:
     return reverse("web:lesson", args=[lesson.slug]) if lesson is not None else ""
 
@@ -86,14 +105,8 @@ def try_it_view(lesson: Lesson, row: LessonProgress | None, language: str) -> Tr
     held = set(run.get("correct", []))
     predicted = row.predicted if row is not None else ""
     choices = [
-        ChoiceView(
-            id=choice.id,
-            letter=LETTERS[n],
-            text=text(choice.text, language),
-            chosen=choice.id == predicted,
-            held=choice.id in held,
-        )
-        for n, choice in enumerate(try_it.prediction.choices)
+        ChoiceView(row.id, row.letter, row.text, chosen=row.id == predicted, held=row.id in held)
+        for row in prediction_rows(try_it.prediction, language)
     ]
     sandbox = str(run.get("sandbox", ""))
     rows = [item for item in run.get("responses", []) if isinstance(item, dict)]
