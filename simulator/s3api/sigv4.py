@@ -129,9 +129,18 @@ def verify(
     query = _parse_query(query_string)
     names = {name for name, _ in query}
     authorization = lowered.get("authorization")
+    presigned = bool(names & {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"})
+    if authorization is not None and presigned:
+        raise SigV4Error(
+            400,
+            "InvalidArgument",
+            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
+            "Signature query string parameter or the Authorization header should be specified",
+            (("ArgumentName", "Authorization"), ("ArgumentValue", authorization)),
+        )
     if authorization is not None:
         request = _parse_authorization(authorization, lowered, service, now)
-    elif names & {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"}:
+    elif presigned:
         request = _parse_presigned(query, service, now)
     else:
         return Signer(

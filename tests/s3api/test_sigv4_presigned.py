@@ -235,3 +235,15 @@ def test_a_url_signed_in_the_future_is_not_yet_valid() -> None:
         "AccessDenied",
         "Request is not yet valid",
     )
+
+
+def test_a_presigned_url_sent_with_an_authorization_header_too() -> None:
+    """S3 takes one way of signing per request: InvalidArgument "Only one auth mechanism
+    allowed; …"."""
+    path, query = presign()
+
+    error = refused(path, query, headers={"Authorization": "AWS4-HMAC-SHA256 Credential=x"})
+
+    assert (error.status, error.code) == (400, "InvalidArgument")
+    assert error.message.startswith("Only one auth mechanism allowed; ")
+    assert error.fields[0] == ("ArgumentName", "Authorization")
