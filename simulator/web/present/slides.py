@@ -90,8 +90,8 @@ def deck(lesson: Lesson, language: str) -> LessonDeck:
         intro=lesson_present.text(try_it.intro, language) if try_it else [],
         prompt=lesson_present.text(try_it.prediction.prompt, language) if try_it else [],
         choices=[
-            Choice(lesson_present.LETTERS[n], lesson_present.text(c.text, language), c.id in held)
-            for n, c in enumerate(try_it.prediction.choices)
+            Choice(row.letter, row.text, row.id in held)
+            for row in lesson_present.prediction_rows(try_it.prediction, language)
         ]
         if try_it
         else [],
