@@ -238,13 +238,22 @@ class _ChunkedBody(io.RawIOBase):
             self._next_chunk()
         if self._done:
             return 0
-        if not self._buffer:
-            self._fill()
-            if not self._buffer:
+        if self._buffer:
+            take = min(len(buffer), self._chunk_left, len(self._buffer))
+            data = bytes(self._buffer[:take])
+            del self._buffer[:take]
+        else:
+            # Inside a chunk with nothing buffered: read its bytes straight from the input.
+            want = min(len(buffer), self._chunk_left)
+            if self._unread is not None:
+                want = min(want, self._unread)
+                self._unread -= want
+            data = self._stream.read(want) if want else b""
+            if not data:
                 raise _terminated()
-        take = min(len(buffer), self._chunk_left, len(self._buffer))
-        data = bytes(self._buffer[:take])
-        del self._buffer[:take]
+            take = len(data)
+            if self._unread is not None:
+                self._unread += want - take
         self._chunk_left -= take
         self._decoded += take
         if self._signed:
