@@ -171,7 +171,8 @@ def verify(
     canonical, string_to_sign, expected = _botocore_signature(
         method, path, query, lowered, request, service, secret, signed_payload
     )
-    if not hmac.compare_digest(expected, request.signature):
+    # Bytes: compare_digest refuses str with non-ASCII characters, which a client may send.
+    if not hmac.compare_digest(expected.encode(), request.signature.encode()):
         raise SigV4Error(
             403,
             "SignatureDoesNotMatch",

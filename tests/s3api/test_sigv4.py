@@ -471,3 +471,10 @@ def test_boto3_put_object_over_https_sends_an_unsigned_trailer_that_verifies() -
     body = streaming.request_body(signer, headers, io.BytesIO(raw), content_length=None)
     assert body.read() == data
     assert set(streaming.trailer_headers(body)) == {"x-amz-checksum-crc32"}
+
+
+def test_a_signature_with_characters_outside_ascii_is_just_a_wrong_signature() -> None:
+    path, query, headers = signed()
+    headers["Authorization"] = headers["Authorization"].rsplit("Signature=", 1)[0] + "Signature=é"
+
+    assert refused(path, query, headers).code == "SignatureDoesNotMatch"
