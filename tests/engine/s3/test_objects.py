@@ -217,7 +217,7 @@ def test_list_objects_v2_prefix_delimiter_and_pages(lab: Engine) -> None:
 @pytest.mark.parametrize(
     ("method", "key", "query", "headers", "status", "code"),
     [
-        ("GET", "", {"acl": ""}, {}, 501, "NotImplemented"),
+        ("GET", "", {"cors": ""}, {}, 501, "NotImplemented"),
         ("PATCH", "k", {}, {}, 405, "MethodNotAllowed"),
     ],
 )
