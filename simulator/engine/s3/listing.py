@@ -97,7 +97,7 @@ def _encoder(call: Call) -> Callable[[str], str]:
 
 def _owner(call: Call) -> str:
     # With ACLs disabled (the default since April 2023) the bucket owner owns every
-    # object. S3 no longer returns DisplayName (discontinued in 2025): the ID only.
+    # object. S3 stopped returning DisplayName on 21 November 2025: the ID only.
     return "<Owner>" + xml.element("ID", canonical_id(call.account.account_id)) + "</Owner>"
 
 

@@ -9,8 +9,8 @@ the value of the last Key element in the response as the marker"; each ``Content
 its ``Owner``. [V2] https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html:
 "The owner field is not present in ListObjectsV2 by default. If you want to return the
 owner field with each key in the result, then set the FetchOwner field to true."
-DisplayName: S3 stopped returning it (discontinued 2025, "Amazon S3 will no longer
-return DisplayName", https://docs.aws.amazon.com/AmazonS3/latest/API/API_Owner.html).
+DisplayName: "Beginning November 21, 2025, Amazon S3 will stop returning DisplayName"
+(https://docs.aws.amazon.com/AmazonS3/latest/API/API_Owner.html), in every region.
 [MPU] https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html:
 uploads sorted by key, then by initiation time; key-marker, upload-id-marker (ignored
 without key-marker), prefix, delimiter, max-uploads; NextKeyMarker and

@@ -176,3 +176,20 @@ def test_boto3_copy_object_with_a_source_condition(lab: Engine) -> None:
         client.copy_object(Bucket=BUCKET, Key="dst2", CopySource=copy_source,
                            CopySourceIfNoneMatch=etag)  # fmt: skip
     assert failed.value.response["Error"]["Code"] == "PreconditionFailed"
+
+
+def test_a_failed_copy_source_condition_is_decided_before_any_key_is_unwrapped(
+    lab: Engine,
+) -> None:
+    """The trace of a 412 copy: the source's condition decision, then the error; the
+    source is never decrypted and nothing is written."""
+    s3(lab, "PUT", key="src", body=b"data", headers={"x-amz-server-side-encryption": "aws:kms"})
+    copy = s3(lab, "PUT", key="dst", headers={"x-amz-copy-source": SOURCE,
+                                              "x-amz-copy-source-if-match": '"other"'})  # fmt: skip
+    kinds = [step.kind for step in copy.trace]
+    assert "sse.decrypt" not in kinds and "kms.decrypt" not in kinds
+    assert "storage.write" not in kinds
+    decided = [s for s in copy.trace if s.kind == "storage.read" and s.decision]
+    assert decided[0].decision == {"conditions": {"x-amz-copy-source-if-match": False},
+                                   "status": 412, "failed": "x-amz-copy-source-if-match"}  # fmt: skip
+    assert kinds[-2:] == ["error", "response.sent"]
