@@ -106,7 +106,7 @@ def test_a_reused_bucket_key_says_it_saved_a_kms_call(
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_the_cli_hint_says_the_commands_are_for_real_aws(
+def test_the_cli_hint_says_the_commands_go_to_the_sandboxs_endpoint(
     learner: Client, sandbox: Sandbox, run: Run, bucket: str, language: str
 ) -> None:
     html = page(learner, sandbox, run("PUT", bucket, "k.txt", body=b"x"), language)
@@ -114,10 +114,11 @@ def test_the_cli_hint_says_the_commands_are_for_real_aws(
     assert "endpoint-url" not in cli and "endpoint_url" not in cli
     note = re.search(r'class="trace-hint trace-cli-note">(.*?)</p>', cli, re.S)
     assert note is not None
+    assert f'href="/lab/{sandbox.pk}/connect/"' in note[1]
     if language == "en":
-        assert "for real AWS" in note[1] and "no S3 endpoint" in note[1]
+        assert "this sandbox's own endpoint" in note[1]
     else:
-        assert "実際の AWS" in note[1] and "エンドポイント" in note[1]
+        assert "専用のエンドポイント" in note[1]
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
