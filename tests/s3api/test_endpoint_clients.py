@@ -385,3 +385,72 @@ def test_endpoint_https_certificate_is_for_localhost_and_127_0_0_1(served: Serve
         served.ca_file.parent / "lab-ca-key.pem",
     ]
     assert all((path.stat().st_mode & 0o777) == 0o600 for path in key_files)
+
+
+def test_endpoint_aws_cli_encryption_policy_and_denied_upload(
+    served: Served, tmp_path: Path
+) -> None:
+    bucket = f"cli-{uuid.uuid4().hex[:12]}"
+    assert aws(served, "s3api", "create-bucket", "--bucket", bucket).returncode == 0
+    rules = {
+        "Rules": [
+            {
+                "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                "BlockedEncryptionTypes": {"EncryptionType": ["NONE"]},
+            }
+        ]
+    }
+    encryption = aws(
+        served, "s3api", "put-bucket-encryption", "--bucket", bucket,
+        "--server-side-encryption-configuration", json.dumps(rules),
+    )  # fmt: skip
+    assert encryption.returncode == 0, encryption.stderr
+    source = tmp_path / "c.txt"
+    source.write_text("customer key\n")
+    key = os.urandom(32)
+    ssec = aws(
+        served, "s3api", "put-object", "--bucket", bucket, "--key", "c.txt",
+        "--body", str(source), "--sse-customer-algorithm", "AES256",
+        "--sse-customer-key", base64.b64encode(key).decode(),
+        "--sse-customer-key-md5", base64.b64encode(hashlib.md5(key).digest()).decode(),
+        secure=True,
+    )  # fmt: skip
+    assert ssec.returncode == 0, ssec.stderr
+    created = aws(served, "kms", "create-key")
+    key_id = json.loads(created.stdout)["KeyMetadata"]["KeyId"]
+    kms_put = aws(
+        served, "s3api", "put-object", "--bucket", bucket, "--key", "k.txt",
+        "--body", str(source), "--server-side-encryption", "aws:kms", "--ssekms-key-id", key_id,
+        secure=True,
+    )  # fmt: skip
+    assert kms_put.returncode == 0, kms_put.stderr
+    assert json.loads(kms_put.stdout)["SSEKMSKeyId"].endswith(key_id)
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyUnencryptedKMS",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+                "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+            }
+        ],
+    }
+    policy = aws(
+        served, "s3api", "put-bucket-policy", "--bucket", bucket, "--policy", json.dumps(deny)
+    )
+    assert policy.returncode == 0, policy.stderr
+    denied = aws(
+        served, "s3api", "put-object", "--bucket", bucket, "--key", "plain.txt",
+        "--body", str(source),
+    )  # fmt: skip
+    assert denied.returncode != 0
+    assert "AccessDenied" in denied.stderr
+    scheduled = aws(
+        served, "kms", "schedule-key-deletion", "--key-id", key_id,
+        "--pending-window-in-days", "7",
+    )  # fmt: skip
+    assert scheduled.returncode == 0, scheduled.stderr
+    assert json.loads(scheduled.stdout)["KeyState"] == "PendingDeletion"
