@@ -10,7 +10,7 @@ How the package is cut, for the engineer who adds the next operation:
 * ``routing`` — the table (method, level, sub-resource flags, selecting header) →
   ``handler(call) -> Reply`` and the IAM action(s) the request is decided on
   (``extra_actions``; ``per_key`` when the handler decides per object, as DeleteObjects
-  does); what S3 would serve but the lab does not (ListMultipartUploads, ACLs ...)
+  does); what S3 would serve but the lab does not (RestoreObject, ACLs ...)
   answers 501.
 * ``authorization`` — who may do what, before any SSE header is validated: the request
   context from the request alone (``request_keys``), the caller's identity policies and
@@ -22,7 +22,10 @@ How the package is cut, for the engineer who adds the next operation:
   codes against: the engine hands S3 its siblings, S3 never reaches for the engine.
 * ``headers`` — SSE header parsing and validation: ``parse_write_headers`` (any write,
   CopyObject's target included), ``parse_customer_key`` (also the copy-source trio with
-  ``prefix=COPY_SOURCE_CUSTOMER``), ``check_read_headers`` (GET/HEAD).
+  ``prefix=COPY_SOURCE_CUSTOMER``), ``check_read_headers`` (GET/HEAD),
+  ``parse_storage_class``.
+* ``conditions`` — conditional requests: If-Match, If-None-Match, If-Modified-Since,
+  If-Unmodified-Since on reads (412/304), writes (412, 409) and copy sources (412).
 * ``sse`` — the modes behind one interface: ``resolve`` (headers vs bucket default),
   ``begin_encrypt`` → ``Sealer`` (stream in, blob out, ``record``),
   ``response_headers``; ``unseal`` — ``open_object`` → ``Opener.chunks`` (blob →
@@ -30,9 +33,10 @@ How the package is cut, for the engineer who adds the next operation:
   wrapping, same blob: UpdateObjectEncryption). Uses ``root_keys`` (SSE-S3 root key
   versions and rotation) and ``bucket_keys`` (the S3 Bucket Key cache).
 * ``checksums`` — Content-MD5 and ``x-amz-checksum-*`` of an upload (``UploadIntegrity``).
-* ``objects`` — Put/Get/Head/DeleteObject; ``listing`` — ListObjectsV2; ``ranges``.
+* ``objects`` — Put/Get/Head/DeleteObject; ``listing`` — ListObjectsV2 and ListObjects
+  (v1); ``ranges``.
 * ``copy`` — CopyObject (a streaming re-encryption); ``multipart`` (Create, Abort,
-  ListParts, the SSE-C part rules), ``parts`` (UploadPart, UploadPartCopy) and
+  ListParts, ListMultipartUploads, the SSE-C part rules), ``parts`` (UploadPart, UploadPartCopy) and
   ``complete`` — multipart uploads, one blob per part under the upload's key;
   ``reading`` — an object's plaintext across its blob or part blobs;
   ``update_encryption`` — UpdateObjectEncryption (re-wrap only); ``delete_objects`` —
