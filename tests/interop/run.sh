@@ -12,4 +12,4 @@ fi
 "$VENV/bin/python" -m pip install --quiet \
     "amazon-s3-encryption-client-python==4.0.0" "awscrt==0.38.1" "pytest==9.2.0"
 cd "$ROOT"
-PYTHONPATH="$ROOT" exec "$VENV/bin/python" -m pytest -c "$HERE/pytest.ini" --rootdir "$HERE" "$HERE" "$@"
+PYTHONPATH="$ROOT:$ROOT/tests/vectors" exec "$VENV/bin/python" -m pytest -c "$HERE/pytest.ini" --rootdir "$HERE" "$HERE" "$@"
