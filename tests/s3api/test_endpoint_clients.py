@@ -21,7 +21,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import ROOT, Served
+from served_lab import ROOT, Served
 
 REGION = "us-east-1"
 
