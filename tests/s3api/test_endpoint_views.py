@@ -288,3 +288,22 @@ def test_endpoint_s3_requests_count_against_rate_limits_as_slow_down(
     assert kms.status_code == 400
     assert json.loads(kms.content)["__type"] == "ThrottlingException"
     cache.clear()
+
+
+def test_endpoint_body_that_fails_its_sha256_is_s3s_error_and_traced(
+    client: Client, sandbox: Sandbox
+) -> None:
+    """A body whose x-amz-content-sha256 does not match is refused while it is read
+    (XAmzContentSHA256Mismatch, 400): the engine answers it and the trace keeps it, and
+    no object is made."""
+    import hashlib
+
+    url = root(sandbox) + f"{BUCKET}/mismatch.txt"
+    response = client.put(
+        url, b"the body", HTTP_X_AMZ_CONTENT_SHA256=hashlib.sha256(b"another").hexdigest()
+    )
+    assert response.status_code == 400
+    assert error_of(response.content)["Code"] == "XAmzContentSHA256Mismatch"
+    trace = TraceRecord.objects.get(sandbox=sandbox, action="endpoint")
+    assert trace.error_code == "XAmzContentSHA256Mismatch"
+    assert client.head(url).status_code == 404
