@@ -54,6 +54,16 @@ class KeyRefused(Exception):
         self.message = message
 
 
+class Secret(str):
+    """A secret access key: itself as text, never in a repr (logs, tracebacks, a template's
+    debug log of its context)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<secret access key>"
+
+
 @dataclass(frozen=True)
 class KeyOwner:
     sandbox: Sandbox
@@ -128,7 +138,7 @@ def resolve(access_key_id: str) -> KeyOwner | None:
         user_name=row.user_name,
         principal=principal_of(row.user_name),
         access_key_id=row.access_key_id,
-        secret=secret,
+        secret=Secret(secret),
     )
 
 
@@ -197,7 +207,7 @@ def create_key(sandbox: Sandbox, user_name: str) -> tuple[AccessKey, str]:
                     access_key_id=key_id,
                     wrapped_secret=wrap_secret(sandbox, key_id, secret),
                 )
-            return row, secret
+            return row, Secret(secret)
         except IntegrityError:  # the same id drawn twice: draw again
             continue
     raise KeyRefused("ServiceFailure", "The access key could not be made; try again.")

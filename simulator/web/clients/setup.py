@@ -10,11 +10,11 @@ and ``/kms/<sandbox id>/``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from simulator.engine import vocabulary
 
@@ -35,12 +35,8 @@ class Endpoints:
 
 
 def endpoint_path(name: str, sandbox: Sandbox) -> str:
-    """The endpoint's path: the endpoint's own URL names (``s3api:s3_root``, ``s3api:kms``),
-    or, while the endpoint has none, the paths they are agreed to have."""
-    try:
-        return reverse(f"s3api:{name}", kwargs={"sandbox_id": sandbox.pk})
-    except NoReverseMatch:
-        return f"/{'s3' if name == 's3_root' else 'kms'}/{sandbox.pk}/"
+    """The endpoint's path, by the endpoint's own URL names (``s3api:s3_root``, ``s3api:kms``)."""
+    return reverse(f"s3api:{name}", kwargs={"sandbox_id": sandbox.pk})
 
 
 def _https(request: HttpRequest, path: str, port: int) -> str:
@@ -70,13 +66,15 @@ class Setup:
     user_name: str
     endpoints: Endpoints
     config: str  # ~/.aws/config
-    credentials: str  # ~/.aws/credentials
-    env: str  # shell environment variables
-    boto3: str
-    try_it: str  # commands to try
-    config_https: str  # the HTTPS profile ("" without HTTPS)
-    env_https: str
-    boto3_https: str
+    # The blocks that may hold a new key's secret stay out of any repr (a template's
+    # debug log of a failed lookup prints its whole context).
+    credentials: str = field(repr=False)  # ~/.aws/credentials
+    env: str = field(repr=False)  # shell environment variables
+    boto3: str = ""
+    try_it: str = ""  # commands to try
+    config_https: str = ""  # the HTTPS profile ("" without HTTPS)
+    env_https: str = field(default="", repr=False)
+    boto3_https: str = ""
 
 
 def _config(profile: str, services: str, s3: str, kms: str, ca_bundle: str = "") -> str:

@@ -36,7 +36,7 @@ def test_a_new_key_has_awss_shape_and_resolves_to_its_user(sandbox: Sandbox) -> 
     assert (owner.sandbox, owner.user_name, owner.principal) == (sandbox, "alice", ALICE)
     assert owner.secret == secret
     assert keys.secret_for(row.access_key_id) == secret
-    assert secret not in repr(owner)
+    assert secret not in repr(owner) and secret not in repr(secret) and secret not in repr([secret])
 
 
 def test_keys_are_listed_by_user_and_each_key_id_is_new(sandbox: Sandbox) -> None:

@@ -5,11 +5,14 @@ this sandbox's endpoints."""
 from __future__ import annotations
 
 import configparser
+import logging
 import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from learners import client_of
 
@@ -278,3 +281,29 @@ def test_without_https_the_page_shows_no_https_set_up(
     settings.LAB_HTTPS_PORT = 0
 
     assert "setup-config-https" not in owner.get(url("connect", sandbox)).content.decode()
+
+
+def test_the_secret_is_in_no_log_and_no_trace(
+    owner: Client, sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    from simulator.web.models import TraceRecord
+
+    # Every SQL statement is logged (django.db.backends) while the key is made and used;
+    # the lab's loggers keep to their own handlers, so the capture listens on each.
+    loggers = [logging.getLogger(name) for name in ("django", "simulator")]
+    for logger in loggers:
+        logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.DEBUG, "django"), CaptureQueriesContext(connection):
+            html = owner.post(url("connect_create", sandbox), {"user": "alice"}).content.decode()
+            secret = secret_on(html)
+            row = AccessKey.objects.get(sandbox=sandbox)
+            owner.post(url("connect_switch", sandbox, row.access_key_id), {"status": "Inactive"})
+            owner.post(url("connect_delete", sandbox, row.access_key_id), {"confirmed": "1"})
+    finally:
+        for logger in loggers:
+            logger.removeHandler(caplog.handler)
+
+    assert any("INSERT" in r.getMessage() for r in caplog.records)
+    assert [line[:120] for line in caplog.text.splitlines() if secret in line] == []
+    assert not TraceRecord.objects.filter(sandbox=sandbox).exists()
