@@ -261,6 +261,7 @@ def test_endpoint_ssec_over_http_practice_setting_runs_it_and_says_aws_refuses(
     got = client.get(url, **_customer_key_headers())  # type: ignore[arg-type]
     assert got.getvalue() == b"practice"
     trace = TraceRecord.objects.filter(sandbox=sandbox, action="endpoint").order_by("created")[0]
+    assert not trace.secure  # the list marks it HTTP
     notes = [value for name, value in trace.request_headers if name == "x-lab-note"]
     assert notes and "Amazon S3 refuses it" in notes[0]
     # The key itself never reaches the database.
