@@ -9,14 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_kit import (
-    EVERY_SCREEN,
-    VIEWPORTS,
-    check_screen,
-    learner_context,
-    screen_page,
-    watch,
-)
+from browser_kit import EVERY_SCREEN, check_screen, learner_context, screen_page, watch
 from playwright.sync_api import Browser, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -101,29 +94,22 @@ def test_shared_pages_and_the_owners_list_fit_and_pass_axe(
     whole = links.share_sandbox(sandbox)
     thing = links.share_object(sandbox, "class-bucket", "cat.jpg")
     base = live_server.url
-    stranger = browser.new_context(
-        viewport=VIEWPORTS[viewport],
-        locale=language,
-        extra_http_headers={"Accept-Language": language},
-        reduced_motion="reduce",
-    )
-    page = stranger.new_page()
-    errors = watch(page)
-    for name, path in [
-        ("share-trace", trace.url),
-        ("share-sandbox", whole.url),
-        ("share-object", thing.url),
-        ("share-gone", "/s/abcdefghjkmn/"),
-    ]:
-        page.goto(base + path)
-        check_screen(page, screenshot_dir, name, viewport, language)
-        if name == "share-gone":  # the 404 itself is the one console error expected
-            assert [e for e in errors if "404" not in e] == []
-            errors.clear()
-    stranger.close()
-    with screen_page(browser, live_server, sandbox, viewport, language) as (owner, owner_errors):
+    with screen_page(browser, live_server, sandbox, viewport, language) as (page, errors):
+        page.context.clear_cookies()  # a stranger: no session, no cookies
+        for name, path in [
+            ("share-trace", trace.url),
+            ("share-sandbox", whole.url),
+            ("share-object", thing.url),
+            ("share-gone", "/s/abcdefghjkmn/"),
+        ]:
+            page.goto(base + path)
+            check_screen(page, screenshot_dir, name, viewport, language)
+            if name == "share-gone":  # the 404 itself is the one console error expected
+                assert [e for e in errors if "404" not in e] == []
+                errors.clear()
+        assert errors == []
+    with screen_page(browser, live_server, sandbox, viewport, language) as (owner, errors):
         owner.goto(f"{base}/lab/{sandbox.pk}/shared/?made={trace.pk}")
         expect(owner.locator(".share-links")).to_be_visible()
         check_screen(owner, screenshot_dir, "share-list", viewport, language)
-        errors += owner_errors
     assert errors == []
