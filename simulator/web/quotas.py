@@ -11,8 +11,11 @@ first calls ``make_room_for_trace``, then runs the engine with ``admission(sandb
 - before any request's trace is kept, the oldest traces beyond the cap are removed.
 
 Usage is counted only for writes (CreateBucket, PutObject, CopyObject, the multipart
-calls that add an object or bytes), with one aggregate query over the sandbox's
-records: cheap on SQLite and PostgreSQL alike, and nothing at all for reads.
+calls that add an object or bytes), and only what the write can exceed: buckets for a
+new bucket, objects for a new object, stored bytes for a write that adds bytes, in one
+aggregate query over the sandbox's records; nothing at all for reads. The records a
+check reads (the object an upload replaces, a copy's source) come through the request's
+own store, whose cache the engine then reads them from.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from simulator.engine.hosting import (
 )
 
 from .models import Record, Sandbox, TraceRecord
+from .store import ORMStore
 
 MIB = 1024 * 1024
 # The operations that add a bucket, an object or stored bytes: only these are counted.
@@ -85,19 +89,29 @@ class Usage:
     stored_bytes: int  # objects and multipart parts, as the learner sent them (plaintext)
 
 
+# What each of ``Usage``'s counts reads: the kinds of record, and the aggregate.
+_KINDS = {"buckets": ("bucket",), "objects": ("object",), "stored_bytes": ("object", "part")}
+
+
+def _aggregate(name: str) -> Count | Sum:
+    if name == "stored_bytes":
+        size = Cast(KeyTextTransform("size", "data"), BigIntegerField())
+        return Sum(size, filter=Q(kind__in=_KINDS[name]))
+    return Count("pk", filter=Q(kind=_KINDS[name][0]))
+
+
+def _measure(sandbox: Sandbox, *names: str) -> dict[str, int]:
+    """The counts ``names`` (``Usage``'s fields) of what the sandbox holds: one query."""
+    kinds = sorted({kind for name in names for kind in _KINDS[name]})
+    totals = Record.objects.filter(sandbox=sandbox, kind__in=kinds).aggregate(
+        **{name: _aggregate(name) for name in names}
+    )
+    return {name: int(totals[name] or 0) for name in names}
+
+
 def usage(sandbox: Sandbox) -> Usage:
     """What the sandbox holds now: one aggregate query over its records."""
-    size = Cast(KeyTextTransform("size", "data"), BigIntegerField())
-    totals = Record.objects.filter(
-        sandbox=sandbox, kind__in=("bucket", "object", "part")
-    ).aggregate(
-        buckets=Count("pk", filter=Q(kind="bucket")),
-        objects=Count("pk", filter=Q(kind="object")),
-        stored=Sum(size, filter=Q(kind__in=("object", "part"))),
-    )
-    return Usage(
-        int(totals["buckets"] or 0), int(totals["objects"] or 0), int(totals["stored"] or 0)
-    )
+    return Usage(**_measure(sandbox, "buckets", "objects", "stored_bytes"))
 
 
 # --------------------------------------------------------------------------- the errors
@@ -188,8 +202,9 @@ def make_room_for_trace(sandbox: Sandbox) -> None:
     TraceRecord.objects.filter(pk__in=oldest).delete()
 
 
-def admission(sandbox: Sandbox) -> Admission:
-    """The engine's check of ``sandbox``'s quotas for one request (``s3.admission``).
+def admission(store: ORMStore) -> Admission:
+    """The engine's check of the quotas of ``store``'s sandbox for one request
+    (``s3.admission``), reading its records through the request's own ``store``.
 
     The engine asks it inside the request's locked transaction, so the counts cannot
     change before the request runs; only writes are counted.
@@ -199,7 +214,7 @@ def admission(sandbox: Sandbox) -> Admission:
     def admit(request: S3Request, headers: Headers, route: Route) -> Refusal | None:
         if route.name not in WRITES:
             return None
-        error = _over_quota(sandbox, request, headers, route, limits)
+        error = _over_quota(store, request, headers, route, limits)
         return Refusal(error, _reason(error)) if error is not None else None
 
     return admit
@@ -212,49 +227,50 @@ def _reason(error: S3Error) -> str:
 
 
 def _over_quota(
-    sandbox: Sandbox, request: S3Request, headers: Headers, route: Route, limits: Quotas
+    store: ORMStore, request: S3Request, headers: Headers, route: Route, limits: Quotas
 ) -> S3Error | None:
-    name = route.name
-    held = usage(sandbox)
-    records = Record.objects.filter(sandbox=sandbox)
+    name, sandbox = route.name, store.sandbox
     if name == "CreateBucket":
-        exists = records.filter(kind="bucket", rid=request.bucket).exists()
-        if not exists and held.buckets >= limits.buckets:
+        if store.get("bucket", request.bucket) is not None:
+            return None  # S3's own answer (BucketAlreadyOwnedByYou), not a quota's
+        if _measure(sandbox, "buckets")["buckets"] >= limits.buckets:
             return too_many_buckets(limits.buckets)
         return None
-    replaced = _object_size(sandbox, request.bucket, request.key)
-    if name in _NEW_OBJECT and replaced is None and held.objects >= limits.objects:
+    replaced = _object_size(store, request.bucket, request.key) if name in _NEW_OBJECT else None
+    new_object = name in _NEW_OBJECT and replaced is None
+    incoming = _incoming_bytes(store, request, headers, name)
+    wanted = (("objects",) if new_object else ()) + (("stored_bytes",) if incoming > 0 else ())
+    if not wanted:
+        return None
+    held = _measure(sandbox, *wanted)
+    if new_object and held["objects"] >= limits.objects:
         return too_many_objects(limits.objects)
-    incoming = _incoming_bytes(sandbox, request, headers, name)
     if incoming <= 0:
         return None
     # An overwrite frees the old object's (or the old part's) bytes when it commits.
-    freed = (replaced or 0) if name in ("PutObject", "CopyObject") else _part_size(sandbox, request)
-    if held.stored_bytes - freed + incoming > limits.stored_bytes:
-        return too_many_bytes(limits.stored_bytes, held.stored_bytes, incoming)
+    freed = (replaced or 0) if name in ("PutObject", "CopyObject") else _part_size(store, request)
+    stored = held["stored_bytes"]
+    if stored - freed + incoming > limits.stored_bytes:
+        return too_many_bytes(limits.stored_bytes, stored, incoming)
     return None
 
 
-def _object_size(sandbox: Sandbox, bucket: str, key: str) -> int | None:
-    row = Record.objects.filter(sandbox=sandbox, kind="object", rid=object_id(bucket, key)).first()
-    if row is None:
-        return None
-    return _int(row.data.get("size")) if isinstance(row.data, dict) else 0
+def _object_size(store: ORMStore, bucket: str, key: str) -> int | None:
+    record = store.get("object", object_id(bucket, key))
+    return None if record is None else _int(record.get("size"))
 
 
-def _part_size(sandbox: Sandbox, request: S3Request) -> int:
+def _part_size(store: ORMStore, request: S3Request) -> int:
     """The size of the part this UploadPart replaces (a part uploaded again), or 0."""
     upload_id = request.query.get("uploadId", "")
     number = request.query.get("partNumber", "")
     if not number.isdigit():
         return 0
-    row = Record.objects.filter(
-        sandbox=sandbox, kind="part", rid=part_id(upload_id, int(number))
-    ).first()
-    return _int(row.data.get("size")) if row is not None and isinstance(row.data, dict) else 0
+    record = store.get("part", part_id(upload_id, int(number)))
+    return 0 if record is None else _int(record.get("size"))
 
 
-def _incoming_bytes(sandbox: Sandbox, request: S3Request, headers: Headers, name: str) -> int:
+def _incoming_bytes(store: ORMStore, request: S3Request, headers: Headers, name: str) -> int:
     """How many bytes the write adds, as far as can be told before the body is read."""
     if name in ("PutObject", "UploadPart"):
         return _declared_length(request, headers)
@@ -262,7 +278,7 @@ def _incoming_bytes(sandbox: Sandbox, request: S3Request, headers: Headers, name
         source = _copy_source(headers.get(COPY_SOURCE) or "")
         if source is None:
             return 0
-        size = _object_size(sandbox, *source) or 0
+        size = _object_size(store, *source) or 0
         if name == "UploadPartCopy":
             first, _dash, last = (
                 (headers.get("x-amz-copy-source-range") or "").removeprefix("bytes=").partition("-")

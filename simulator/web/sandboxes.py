@@ -156,13 +156,15 @@ def _lock(sandbox: Sandbox) -> None:
 
 
 @contextmanager
-def _request(sandbox: Sandbox, admit: Admission | None = None) -> Iterator[Engine]:
-    """The sandbox's engine for one request, in its own locked transaction.
+def _request(sandbox: Sandbox, *, with_quotas: bool = False) -> Iterator[Engine]:
+    """The sandbox's engine for one request, in its own locked transaction; with the
+    sandbox's quotas (``quotas.admission``) for a learner's S3 requests.
 
     Blob files follow the transaction (``ORMStore``): old ones go after the commit, and
     the ones this request wrote are removed if it rolls back.
     """
     store = ORMStore(sandbox)
+    admit = quotas.admission(store) if with_quotas else None
     try:
         with transaction.atomic():
             _lock(sandbox)
@@ -187,7 +189,7 @@ def run_s3(sandbox: Sandbox, action: str, request: S3Request) -> Outcome:
     stream for a large object) for the caller to read or stream.
     """
     # The lab's quotas (buckets, objects, bytes) are the engine's to refuse, as S3 refuses.
-    with _request(sandbox, admit=quotas.admission(sandbox)) as engine:
+    with _request(sandbox, with_quotas=True) as engine:
         quotas.make_room_for_trace(sandbox)
         response = engine.s3(request)
         trace = keep_trace(sandbox, engine, action, request, response)
@@ -200,7 +202,7 @@ def locked_engine(sandbox: Sandbox) -> Iterator[Engine]:
     """The sandbox's engine for several requests in one locked transaction, with its
     quotas, as ``run_s3`` runs one (a lesson's Try it); the caller keeps the traces it
     wants with ``keep_trace`` and ``quotas.make_room_for_trace``."""
-    with _request(sandbox, admit=quotas.admission(sandbox)) as engine:
+    with _request(sandbox, with_quotas=True) as engine:
         yield engine
 
 

@@ -9,7 +9,10 @@ Two ways to open a sandbox's store (``sandboxes`` chooses):
   whatever the engine writes while answering (an audit event, a request count, the AWS
   managed key created on first use) stays in memory and is gone with the store: a page
   view writes nothing, needs no transaction and takes no lock.
-* **A request**, inside the transaction that ``sandboxes`` opens and locks. Blob files
+* **A request**, inside the transaction that ``sandboxes`` opens and locks. It caches
+  what it reads and writes as a look does (read your own writes): no other writer can
+  change the sandbox's records until the transaction ends, and the store ends with it,
+  so the engine's repeated reads of one record cost one query. Blob files
   cannot roll back with the database, so they follow it by hand: a blob id is never
   reused (writing one that exists is an error, never an overwrite); an old blob is
   deleted only once the transaction has committed (``transaction.on_commit``); and the
@@ -65,10 +68,11 @@ class _ChunkFile(File):  # type: ignore[type-arg]
 class ORMStore:
     """One sandbox's engine state.
 
-    ``read_only``: a look (see the module's docstring). It caches every record it reads
-    or writes, so the engine's repeated reads of one record (the bucket, the caller's
-    IAM user, each KMS key after a listing) cost one query, and keeps its writes in that
-    cache. Like ``MemoryStore``, reads return a shallow copy.
+    It caches every record it reads or writes, so the engine's repeated reads of one
+    record (the bucket, the caller's IAM user, each KMS key after a listing) cost one
+    query. ``read_only``: a look (see the module's docstring), which keeps its writes in
+    that cache only; a request writes them through. Like ``MemoryStore``, reads return a
+    shallow copy.
     """
 
     # The engine answers S3 and KMS errors itself but must never turn a database failure
@@ -82,7 +86,9 @@ class ORMStore:
         self.storage = storage or default_storage
         self.read_only = read_only
         self._prefix = blob_prefix(sandbox.pk)
-        self._cache: dict[tuple[str, str], dict[str, Any] | None] | None = {} if read_only else None
+        # Every record read or written so far (None: none stored). Sound for a request
+        # too: it holds the sandbox's lock, and the store lives no longer than it.
+        self._cache: dict[tuple[str, str], dict[str, Any] | None] = {}
         # A look's writes, by kind, for ``scan`` (None: deleted).
         self._written: dict[str, dict[str, dict[str, Any] | None]] = {}
         # Blob names this request wrote, removed again if its transaction rolls back.
@@ -94,17 +100,15 @@ class ORMStore:
 
     def get(self, kind: str, id: str) -> dict[str, Any] | None:
         cache = self._cache
-        if cache is not None and (kind, id) in cache:
+        if (kind, id) in cache:
             cached = cache[(kind, id)]
             return dict(cached) if cached is not None else None
         # (sandbox, kind, rid) is unique: no ORDER BY needed to pick the one row.
         rows = Record.objects.filter(sandbox=self.sandbox, kind=kind, rid=id)
         found = list(rows.values_list("data", flat=True)[:1])
         record = cast("dict[str, Any] | None", found[0] if found else None)
-        if cache is not None:
-            cache[(kind, id)] = record
-            return dict(record) if record is not None else None
-        return record
+        cache[(kind, id)] = record
+        return dict(record) if record is not None else None
 
     def put(self, kind: str, id: str, record: dict[str, Any]) -> None:
         if self.read_only:
@@ -118,15 +122,16 @@ class ORMStore:
             unique_fields=["sandbox", "kind", "rid"],
             update_fields=["data"],
         )
+        self._cache[(kind, id)] = dict(record)
 
     def delete(self, kind: str, id: str) -> None:
         if self.read_only:
             self._remember(kind, id, None)
             return
         self._rows(kind).filter(rid=id).delete()
+        self._cache[(kind, id)] = None
 
     def _remember(self, kind: str, id: str, record: dict[str, Any] | None) -> None:
-        assert self._cache is not None
         self._cache[(kind, id)] = record
         self._written.setdefault(kind, {})[id] = record
 
@@ -165,12 +170,9 @@ class ORMStore:
         while True:
             page = rows.filter(rid__gt=last) if last is not None else rows
             batch = list(page.order_by("rid").values_list("rid", "data")[:500])
-            if self._cache is None:
-                yield from batch
-            else:
-                for rid, record in batch:
-                    self._cache[(kind, rid)] = record
-                    yield rid, dict(record)
+            for rid, record in batch:
+                self._cache[(kind, rid)] = record
+                yield rid, dict(record)
             if len(batch) < 500:
                 return
             last = batch[-1][0]
