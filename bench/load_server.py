@@ -257,8 +257,9 @@ class Server:
         text = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
         return "\n".join(text[-lines:])
 
-    def _group(self) -> list[list[str]]:
-        """The /proc/<pid>/stat fields (after the command name) of the server's processes."""
+    def _members(self) -> list[tuple[int, list[str]]]:
+        """Each process of the server's group: its pid and its /proc/<pid>/stat fields
+        after the command name (state, ppid, pgrp, ..., utime the 12th, stime the 13th)."""
         if self.process is None:
             return []
         out = []
@@ -267,24 +268,17 @@ class Server:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
             except (OSError, IndexError):
                 continue
-            # state, ppid, pgrp, ..., utime (the 12th), stime (the 13th)
             if int(fields[2]) == self.process.pid:
-                out.append(fields)
+                out.append((int(stat.parent.name), fields))
         return out
+
+    def _group(self) -> list[list[str]]:
+        """The /proc/<pid>/stat fields (after the command name) of the server's processes."""
+        return [fields for _pid, fields in self._members()]
 
     def pids(self) -> list[int]:
         """The server's live processes (its process group): run.sh's gunicorn and workers."""
-        if self.process is None:
-            return []
-        out = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if int(fields[2]) == self.process.pid:
-                out.append(int(stat.parent.name))
-        return out
+        return [pid for pid, _fields in self._members()]
 
     def workers(self) -> int:
         """gunicorn's worker processes: the children of its master (run.sh execs it)."""
