@@ -234,6 +234,11 @@ def test_endpoint_wrong_secret_is_signature_does_not_match(served: Served) -> No
         s3.list_buckets()
     assert code_of(caught.value) == "SignatureDoesNotMatch"
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    # AWS's extra elements come through: the string to sign and the canonical request.
+    error = caught.value.response["Error"]
+    assert error["AWSAccessKeyId"] == served.access_key_id
+    assert error["StringToSign"].startswith("AWS4-HMAC-SHA256\n")
+    assert error["CanonicalRequest"].startswith("GET\n")
 
 
 def test_endpoint_unknown_key_is_invalid_access_key_id(served: Served) -> None:
