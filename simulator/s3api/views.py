@@ -19,11 +19,12 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from simulator.engine import KMSError, S3Request
+from simulator.engine.vocabulary import ANONYMOUS
 from simulator.web import sandboxes
 from simulator.web.clients import keys
 from simulator.web.models import Sandbox, TraceRecord
 
-from . import auth, kmsjson, sigv4, streaming
+from . import auth, kmsjson, refusals, sigv4, streaming
 from .http import BadPath, Wire, query_dict, split_s3_path, wire, wsgi_input
 from .responses import kms_error, kms_response, s3_error, s3_response
 
@@ -62,16 +63,48 @@ def s3(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponseBase:
     sandbox = _sandbox(sandbox_id)
     if sandbox is None:
         return s3_error(403, "AccessDenied", "Access Denied", head=head, note=NO_SANDBOX_NOTE)
-    try:
-        caller = auth.verify(sent, sandbox, "s3")
-    except sigv4.SigV4Error as error:
-        return s3_error(error.status, error.code, error.message, error.fields, head=head)
     prefix = reverse("s3api:s3_root", kwargs={"sandbox_id": sandbox_id}).rstrip("/")
     try:
         bucket, key = split_s3_path(sent.raw_path, prefix)
     except BadPath:
         return s3_error(400, "InvalidURI", "Couldn't parse the specified URI.", head=head)
+    try:
+        caller = auth.verify(sent, sandbox, "s3")
+    except sigv4.SigV4Error as error:
+        answer = s3_error(error.status, error.code, error.message, error.fields, head=head)
+        _keep_refusal(sandbox, sent, bucket, key, error, answer)
+        return answer
     return _run(sandbox, sent, caller, bucket, key, request)
+
+
+def _keep_refusal(
+    sandbox: Sandbox,
+    sent: Wire,
+    bucket: str,
+    key: str,
+    error: sigv4.SigV4Error,
+    answer: HttpResponseBase,
+) -> None:
+    """The refused request's trace (``refusals``): the learner sees it in the browser."""
+    refusals.keep(
+        sandbox,
+        ACTION,
+        S3Request(
+            method=sent.method,
+            bucket=bucket,
+            key=key,
+            query=query_dict(sent.query_string),
+            headers=sent.headers,
+            secure=sent.secure,
+            principal=ANONYMOUS,
+            user_agent=sent.user_agent,
+        ),
+        sent,
+        error.status,
+        error.code,
+        error.message,
+        {name: value for name, value in answer.items()},
+    )
 
 
 def _run(

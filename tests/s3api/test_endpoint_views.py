@@ -308,3 +308,43 @@ def test_endpoint_body_that_fails_its_sha256_is_s3s_error_and_traced(
     trace = TraceRecord.objects.get(sandbox=sandbox, action="endpoint")
     assert trace.error_code == "XAmzContentSHA256Mismatch"
     assert client.head(url).status_code == 404
+
+
+def test_endpoint_refused_signature_is_kept_as_a_trace_that_renders(
+    client: Client, sandbox: Sandbox
+) -> None:
+    """A request refused for its signature never reaches the engine, yet the learner sees
+    it in the browser: its trace says the code S3 answered (here InvalidAccessKeyId, 403:
+    the key is not one of this sandbox's)."""
+    authorization = (
+        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261207/us-east-1/s3/aws4_request, "
+        "SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=" + "0" * 64
+    )
+    from django.utils import timezone
+
+    response = client.get(
+        root(sandbox) + f"{BUCKET}/signed.txt",
+        HTTP_AUTHORIZATION=authorization,
+        HTTP_X_AMZ_DATE=timezone.now().strftime("%Y%m%dT%H%M%SZ"),
+        HTTP_X_AMZ_CONTENT_SHA256="UNSIGNED-PAYLOAD",
+        HTTP_USER_AGENT="aws-cli/1.46.3",
+    )
+    assert response.status_code == 403
+    assert error_of(response.content)["Code"] == "InvalidAccessKeyId"
+    trace = TraceRecord.objects.get(sandbox=sandbox, action="endpoint")
+    assert (trace.status, trace.error_code, trace.key) == (403, "InvalidAccessKeyId", "signed.txt")
+    assert trace.principal == "*"
+    learner = Client()
+    session = learner.session
+    session[sandboxes.SESSION_KEY] = sandbox.owner
+    session.save()
+    page = learner.get(reverse("web:trace", args=[sandbox.pk, trace.pk]))
+    assert page.status_code == 200
+    assert b"InvalidAccessKeyId" in page.content
+    for step in range(1, len(trace.steps) + 1):
+        shown = learner.get(reverse("web:trace", args=[sandbox.pk, trace.pk]), {"step": step})
+        assert shown.status_code == 200, step
+    exported = learner.get(reverse("web:trace_json", args=[sandbox.pk, trace.pk]))
+    assert exported.status_code == 200
+    listing = learner.get(reverse("web:traces", args=[sandbox.pk]))
+    assert b"aws-cli/1.46" in listing.content
