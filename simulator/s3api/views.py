@@ -77,6 +77,19 @@ def s3(request: HttpRequest, sandbox_id: uuid.UUID) -> HttpResponseBase:
     return _run(sandbox, sent, caller, bucket, key, request)
 
 
+def _s3_request(sent: Wire, bucket: str, key: str, **fields: Any) -> S3Request:
+    """The engine's request for what was sent; ``fields``: headers, body, who, TLS."""
+    return S3Request(
+        method=sent.method,
+        bucket=bucket,
+        key=key,
+        query=query_dict(sent.query_string),
+        source_ip=sent.source_ip or "127.0.0.1",
+        user_agent=sent.user_agent,
+        **fields,
+    )
+
+
 def _keep_refusal(
     sandbox: Sandbox,
     sent: Wire,
@@ -89,15 +102,8 @@ def _keep_refusal(
     refusals.keep(
         sandbox,
         ACTION,
-        S3Request(
-            method=sent.method,
-            bucket=bucket,
-            key=key,
-            query=query_dict(sent.query_string),
-            headers=sent.headers,
-            secure=sent.secure,
-            principal=ANONYMOUS,
-            user_agent=sent.user_agent,
+        _s3_request(
+            sent, bucket, key, headers=sent.headers, secure=sent.secure, principal=ANONYMOUS
         ),
         sent,
         error.status,
@@ -129,17 +135,14 @@ def _run(
     outcome = sandboxes.run_s3(
         sandbox,
         ACTION,
-        S3Request(
-            method=sent.method,
-            bucket=bucket,
-            key=key,
-            query=query_dict(sent.query_string),
+        _s3_request(
+            sent,
+            bucket,
+            key,
             headers=headers,
             body=cast(BinaryIO, body),  # read(n) and close(), as the engine reads
             secure=secure,
             principal=caller.principal,
-            source_ip=sent.source_ip or "127.0.0.1",
-            user_agent=sent.user_agent,
             signature_version=caller.signature_version,
         ),
     )
