@@ -555,6 +555,11 @@ FORMS = [
     ),
     Endpoint("share_revoke", {}, target="share_link"),
     Endpoint("share_copy", {}, target="share"),
+    # The Connect page: access keys (the key's id in the address: no such key, hostile).
+    Endpoint("connect_create", {"user": ("alice", "bob", "mallory")}),
+    Endpoint("connect_switch", {"status": ("Active", "Inactive")}, target="access_key"),
+    Endpoint("connect_delete", {"confirmed": ("1", "")}, target="access_key"),
+    Endpoint("connect_ssec", {"allow": ("1", "0")}),
 ]
 # Asked first, then done: exercised by their own test with a sandbox to lose.
 DESTRUCTIVE = ("sandbox_reset", "sandbox_restore_demo", "sandbox_delete")
@@ -941,6 +946,7 @@ PAGES: dict[str, str] = {
     "present_lesson": "lesson",
     "present_lesson_speaker": "lesson",
     "share_list": "sandbox",
+    "connect": "sandbox",
     "share": "share",
     "share_object": "share",
     "share_trace": "share",

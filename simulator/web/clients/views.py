@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -90,7 +90,7 @@ def switch(request: HtmxHttpRequest, sandbox_id: uuid.UUID, access_key_id: str) 
     try:
         keys.set_active(sandbox, access_key_id, active)
     except keys.KeyRefused as refused:
-        return _page(request, sandbox, refused=refused, status=404)
+        raise Http404("no such access key") from refused
     return _back(sandbox)
 
 
@@ -99,8 +99,7 @@ def delete(request: HtmxHttpRequest, sandbox_id: uuid.UUID, access_key_id: str) 
     sandbox = get_sandbox(request, sandbox_id)
     row = next((k for k in keys.keys_of(sandbox) if k.access_key_id == access_key_id), None)
     if row is None:
-        refused = keys.KeyRefused("NoSuchEntity", "")
-        return _page(request, sandbox, refused=refused, status=404)
+        raise Http404("no such access key")
     if request.POST.get("confirmed") != "1":
         return render(request, CONFIRM_TEMPLATE, {"sandbox": sandbox, "key": row})
     keys.delete_key(sandbox, access_key_id)
