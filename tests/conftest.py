@@ -7,8 +7,10 @@ Markers are added here from where a test lives and what it uses, so scripts/test
 can pick the runs apart:
 
 - ``browser``: everything under tests/browser (real Chromium through Playwright);
-- ``postgres``: everything under tests/web and tests/s3api, and any test that uses the
-  database, so the same tests also run against PostgreSQL.
+- ``postgres``: everything under tests/web, and any test that uses the database (the
+  endpoint's views among them), so the same tests also run against PostgreSQL. The
+  endpoint's tests with real clients serve the lab on a database of their own and the
+  SigV4 tests use none: they run once.
 
 Two guards keep a green run honest:
 
@@ -151,7 +153,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         uses_database = item.get_closest_marker("django_db") is not None or bool(
             DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
         )
-        if parts[:2] in {("tests", "web"), ("tests", "s3api")} or uses_database:
+        if parts[:2] == ("tests", "web") or uses_database:
             item.add_marker(pytest.mark.postgres)
 
 
