@@ -5,6 +5,7 @@ trace's user's key, or unsigned for an anonymous request."""
 
 from __future__ import annotations
 
+import gc
 import html as html_module
 import re
 import shlex
@@ -109,6 +110,7 @@ def trace_of(sandbox: Sandbox, principal: str) -> TraceRecord:
 def sent_by_boto3(snippet: str) -> Any:
     with pytest.raises(Sent) as sent:
         exec(compile(snippet, "snippet", "exec"), {})  # the page's own snippet
+    gc.collect()  # the file it left open is closed here, not in a later test
     return sent.value.request
 
 
@@ -121,6 +123,7 @@ def sent_by_cli(command: str) -> Any:
     # The CLI reports the failed send itself (exit status 255): what it sent is recorded.
     assert create_clidriver().main(args[1:]) == 255
     assert len(SENT) == 1
+    gc.collect()
     return SENT[0]
 
 

@@ -4,6 +4,7 @@ this sandbox's endpoint, signed with the new key, and land in the sandbox."""
 
 from __future__ import annotations
 
+import gc
 import html as html_module
 import os
 import re
@@ -95,3 +96,5 @@ def test_the_pasted_set_up_and_the_traces_commands_work_against_the_served_lab(
     assert response["ServerSideEncryption"] == "AES256"  # type: ignore[index]
     assert _aws(commands.cli) == 0
     assert TraceRecord.objects.filter(sandbox=sandbox, key="k.txt").count() == before + 2
+    namespace.clear()
+    gc.collect()  # the file the snippet left open is closed here, not in a later test
