@@ -14,18 +14,21 @@ engine's internals:
   ``Headers`` an admission is asked with, and ``COPY_SOURCE``;
 * ``error_document``: S3's XML error body, for a host that answers as S3 does
   (the web's rate limiter);
-* ``fingerprint``: the short, one-way name the trace gives key material.
+* ``fingerprint``: the short, one-way name the trace gives key material;
+* ``operation_of``: the S3 operation a request names, as the engine routes it (a host's
+  list of requests names each without reading its trace).
 """
 
 from __future__ import annotations
 
 from .clock import Clock, FixedClock, SystemClock
 from .crypto import Entropy, SeededEntropy, SystemEntropy, fingerprint
-from .requests import Headers
+from .errors import S3Error
+from .requests import Headers, S3Request
 from .s3.admission import Admission, Refusal
 from .s3.model import blob_ids, object_id
 from .s3.multipart import part_id
-from .s3.routing import COPY_SOURCE, Route
+from .s3.routing import COPY_SOURCE, Route, find_route
 from .s3.xml import error_document
 from .store import BlobExists, MemoryStore, Store
 
@@ -48,5 +51,18 @@ __all__ = [
     "error_document",
     "fingerprint",
     "object_id",
+    "operation_of",
     "part_id",
 ]
+
+
+def operation_of(
+    method: str, bucket: str, key: str, query: dict[str, str], headers: Headers
+) -> str:
+    """The S3 API operation of a request (``ListObjects``, ``CopyObject``, ...), as the
+    engine's routing table names it; ``""`` for a request no operation takes."""
+    request = S3Request(method=method, bucket=bucket, key=key, query=dict(query))
+    try:
+        return find_route(request, headers).name
+    except S3Error:
+        return ""

@@ -302,6 +302,7 @@ def trace_page(record: TraceRecord, step: str | None, show_all: bool = False) ->
     if not operation:
         operation = commands.infer_operation(
             record.method,
+            record.bucket,
             record.key,
             record.query or {},
             {h[0].lower(): h[1] for h in request_headers},
@@ -440,7 +441,9 @@ def _list_mode(record: TraceRecord, operation: str) -> str:
 
 def list_row(record: TraceRecord) -> ListRow:
     sent = {str(h[0]).lower(): str(h[1]) for h in record.request_headers or [] if len(h) == 2}
-    operation = commands.infer_operation(record.method, record.key, record.query or {}, sent)
+    operation = commands.infer_operation(
+        record.method, record.bucket, record.key, record.query or {}, sent
+    )
     return ListRow(
         operation=operation,
         mode=_list_mode(record, operation),

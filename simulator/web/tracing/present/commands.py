@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.engine import trace, vocabulary
+from simulator.engine import hosting, trace, vocabulary
 
 from ...clients.names import profile_name, services_name
 
@@ -111,27 +111,16 @@ def _snake(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
-def infer_operation(method: str, key: str, query: dict[str, Any], headers: dict[str, str]) -> str:
-    method = method.upper()
-    if "encryption" in query:
-        if key:
-            return "UpdateObjectEncryption"
-        return {"PUT": "PutBucketEncryption", "GET": "GetBucketEncryption"}.get(
-            method, "DeleteBucketEncryption"
-        )
-    if "policy" in query:
-        return {"PUT": "PutBucketPolicy", "GET": "GetBucketPolicy"}.get(
-            method, "DeleteBucketPolicy"
-        )
-    if not key:
-        return {"PUT": "CreateBucket", "DELETE": "DeleteBucket", "HEAD": "HeadBucket"}.get(
-            method, "ListObjectsV2"
-        )
-    if method == "PUT":
-        return "CopyObject" if "x-amz-copy-source" in headers else "PutObject"
-    return {"GET": "GetObject", "HEAD": "HeadObject", "DELETE": "DeleteObject"}.get(
-        method, "PutObject"
+def infer_operation(
+    method: str, bucket: str, key: str, query: dict[str, Any], headers: dict[str, str]
+) -> str:
+    """The request's S3 operation, as the engine's routing names it (``ListObjects``
+    without ``list-type=2``, ``ListMultipartUploads`` for ``?uploads`` ...); a request
+    no operation takes is named by its method."""
+    found = hosting.operation_of(
+        method.upper(), bucket, key, {k: str(v) for k, v in query.items()}, hosting.Headers(headers)
     )
+    return found or method.upper()
 
 
 def _decoded_context(value: str) -> dict[str, Any] | str:
